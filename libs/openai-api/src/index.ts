@@ -1,0 +1,2 @@
+export * from './chat-completion.types';
+export * from './openai-error';
