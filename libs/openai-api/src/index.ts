@@ -1,2 +1,3 @@
 export * from './chat-completion.types';
 export * from './openai-error';
+export * from './provider-translator.types';

@@ -1,10 +1,10 @@
 export * from './proto-paths';
-export * as gatewayV1Common from './generated/gateway/v1/common';
 export * from './generated/gateway/v1/common';
 export * from './generated/gateway/v1/usage';
 export * from './generated/gateway/v1/router';
 export * from './generated/gateway/v1/adapter';
 export * from './generated/gateway/v1/config';
-export * from './generated/gateway/v1/key_vault';
+export * from './generated/gateway/v1/key_vault_admin';
+export * from './generated/gateway/v1/key_vault_resolve';
 export * from './generated/gateway/v1/analytics';
 export { Status as GoogleRpcStatus } from './generated/google/rpc/status';

@@ -21,6 +21,10 @@ export const PROTO_FILES = {
   router: join(PROTO_ROOT, 'gateway/v1/router.proto'),
   adapter: join(PROTO_ROOT, 'gateway/v1/adapter.proto'),
   config: join(PROTO_ROOT, 'gateway/v1/config.proto'),
-  keyVault: join(PROTO_ROOT, 'gateway/v1/key_vault.proto'),
+  keyVaultAdmin: join(PROTO_ROOT, 'gateway/v1/key_vault_admin.proto'),
+  keyVaultResolve: join(PROTO_ROOT, 'gateway/v1/key_vault_resolve.proto'),
   analytics: join(PROTO_ROOT, 'gateway/v1/analytics.proto'),
 } as const;
+
+/** The proto package every gateway service lives in. */
+export const GATEWAY_V1_PACKAGE_NAME = 'gateway.v1';

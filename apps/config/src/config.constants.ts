@@ -1,0 +1,1 @@
+export const CONFIG_STORE = Symbol('CONFIG_STORE');

@@ -1,0 +1,83 @@
+import { Controller, Inject } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import {
+  ConfigServiceControllerMethods,
+  type ConfigServiceController,
+  type ConfigSnapshot,
+  type CreateApiKeyRequest,
+  type CreateApiKeyResponse,
+  type DeleteApiKeyRequest,
+  type DeleteApiKeyResponse,
+  type ListApiKeysResponse,
+  type PutProviderRequest,
+  type PutProviderResponse,
+  type SetFallbacksRequest,
+  type SetPriorityRequest,
+} from '@ai-gateway/proto';
+import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
+import { validateFallbackMap } from './fallback-map.validation';
+import { ConfigStore, ConfigValidationError } from './config.store';
+import { CONFIG_STORE } from './config.constants';
+
+@Controller()
+@ConfigServiceControllerMethods()
+export class ConfigController implements ConfigServiceController {
+  constructor(@Inject(CONFIG_STORE) private readonly store: ConfigStore) {}
+
+  getSnapshot(): ConfigSnapshot {
+    return this.store.current();
+  }
+
+  watchSnapshot(): Observable<ConfigSnapshot> {
+    return new Observable<ConfigSnapshot>((subscriber) => {
+      subscriber.next(this.store.current());
+      return this.store.subscribe((snapshot) => subscriber.next(snapshot));
+    });
+  }
+
+  putProvider(request: PutProviderRequest): Promise<PutProviderResponse> {
+    return this.guard(() =>
+      this.store.putProvider({
+        id: request.id,
+        kind: request.kind,
+        baseUrl: request.baseUrl,
+        enabled: request.enabled,
+        models: request.hasModels ? request.models : undefined,
+      }),
+    );
+  }
+
+  setPriority(request: SetPriorityRequest): Promise<ConfigSnapshot> {
+    return this.guard(() => this.store.setPriority(request.order));
+  }
+
+  setFallbacks(request: SetFallbacksRequest): Promise<ConfigSnapshot> {
+    const map = Object.fromEntries(Object.entries(request.fallbacks).map(([model, list]) => [model, list.models]));
+    return this.guard(() => this.store.setFallbacks(map, validateFallbackMap));
+  }
+
+  createApiKey(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {
+    return this.guard(() => this.store.createApiKey(request.name, request.allowedModels));
+  }
+
+  listApiKeys(): ListApiKeysResponse {
+    return { keys: this.store.listApiKeys() };
+  }
+
+  async deleteApiKey(request: DeleteApiKeyRequest): Promise<DeleteApiKeyResponse> {
+    const deleted = await this.store.deleteApiKey(request.id);
+    if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `no API key with id "${request.id}"`, { openaiErrorType: 'not_found_error' });
+    return {};
+  }
+
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof ConfigValidationError) {
+        throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error' });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,70 @@
+import { firstValueFrom, take, toArray } from 'rxjs';
+import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, CONFIG_SERVICE_NAME, type ConfigServiceClient } from '@ai-gateway/proto';
+import { createGrpcClient, decodeGrpcError, GrpcStatus, type RunningService } from '@ai-gateway/service-kit';
+import { startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { createApp } from './app';
+
+describe('config service over gRPC with a real nats-server', () => {
+  let nats: NatsServerHandle;
+  let app: RunningService;
+  let client: ConfigServiceClient;
+  let close: () => void;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+    app = await createApp({ NATS_URL: nats.url, GRPC_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config });
+    client = proxy.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
+    close = () => proxy.close();
+  });
+
+  afterAll(async () => {
+    close();
+    await app.close();
+    await nats.dispose();
+  });
+
+  it('seeds the default providers on first start', async () => {
+    const snapshot = await firstValueFrom(client.getSnapshot({}));
+    expect(snapshot.providers.map((p) => [p.id, p.kind, p.baseUrl, p.priority])).toEqual([
+      ['openai', 'openai', 'http://127.0.0.1:1/v1', 0],
+      ['anthropic', 'anthropic', 'https://api.anthropic.com', 1],
+    ]);
+  });
+
+  it('creates a provider, reorders priority, and pushes each change to watchers', async () => {
+    const updates = firstValueFrom(client.watchSnapshot({}).pipe(take(3), toArray()));
+    const put = await firstValueFrom(
+      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true }),
+    );
+    expect(put.created).toBe(true);
+    expect(put.provider).toMatchObject({ id: 'vllm', baseUrl: 'http://vllm:8000/v1', models: ['llama-3.1-70b'], enabled: true });
+    const reordered = await firstValueFrom(client.setPriority({ order: ['vllm', 'anthropic'] }));
+    expect(reordered.providers.map((p) => p.id)).toEqual(['vllm', 'anthropic', 'openai']);
+    const seen = await updates;
+    expect(seen[2].providers.map((p) => p.id)).toEqual(['vllm', 'anthropic', 'openai']);
+    expect(seen[2].revision).toBeGreaterThan(seen[0].revision);
+  });
+
+  it('refuses a fallback cycle with INVALID_ARGUMENT and a typed detail', async () => {
+    const error = await firstValueFrom(
+      client.setFallbacks({ fallbacks: { 'gpt-4o': { models: ['claude-3-5-sonnet'] }, 'claude-3-5-sonnet': { models: ['gpt-4o'] } } }),
+    ).catch((e: unknown) => e);
+    const decoded = decodeGrpcError(error);
+    expect(decoded.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(decoded.message).toMatch(/cycle/);
+    expect(decoded.detail?.openaiErrorType).toBe('invalid_request_error');
+  });
+
+  it('stores gateway API keys only as hashes', async () => {
+    const created = await firstValueFrom(client.createApiKey({ name: 'team-a', allowedModels: [] }));
+    expect(created.key).toMatch(/^gw-/);
+    const listed = await firstValueFrom(client.listApiKeys({}));
+    const entry = listed.keys.find((k) => k.id === created.entry?.id);
+    expect(entry?.keySha256).toHaveLength(64);
+    expect(JSON.stringify(listed)).not.toContain(created.key);
+    await firstValueFrom(client.deleteApiKey({ id: created.entry!.id }));
+    const after = await firstValueFrom(client.listApiKeys({}));
+    expect(after.keys.some((k) => k.id === created.entry?.id)).toBe(false);
+  });
+});

@@ -1,0 +1,232 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { KV, KvEntry } from '@ai-gateway/nats';
+import type { ApiKey, ConfigSnapshot, Provider } from '@ai-gateway/proto';
+import type { Logger } from 'pino';
+
+const PROVIDER_PREFIX = 'providers.';
+const API_KEY_PREFIX = 'apikeys.';
+const PRIORITY_KEY = 'routing.priority';
+const FALLBACKS_KEY = 'routing.fallbacks';
+
+export const PROVIDER_KINDS = ['openai', 'anthropic'] as const;
+
+type StoredProvider = Omit<Provider, 'priority'> & { createdAt: string };
+
+export class ConfigValidationError extends Error {}
+
+/**
+ * The configuration held in a NATS KV bucket, mirrored in memory by a KV watch: every
+ * replica of config sees every change, writes are acknowledged by JetStream before they
+ * return, and each change produces a new snapshot for watchers.
+ */
+export class ConfigStore {
+  private providers = new Map<string, StoredProvider>();
+  private apiKeys = new Map<string, ApiKey>();
+  private priority: string[] = [];
+  private fallbacks: Record<string, string[]> = {};
+  private revision = 0;
+  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [] };
+  private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
+  private readonly waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  private stopWatch: (() => void) | undefined;
+  private initialised = false;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const watcher = await this.kv.watch({ key: '>' });
+    this.stopWatch = () => watcher.stop();
+    let initialDone!: () => void;
+    const initial = new Promise<void>((resolve) => (initialDone = resolve));
+    // An empty bucket delivers no entries; the watcher still reports its end of initial data.
+    const pending = await this.kv.status();
+    if (pending.values === 0) initialDone();
+    void (async () => {
+      for await (const entry of watcher) {
+        this.apply(entry);
+        if (entry.delta === 0) initialDone();
+      }
+    })().catch((error: unknown) => this.logger.error({ err: error }, 'config watch ended'));
+    await initial;
+    this.initialised = true;
+    this.publish();
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+
+  current(): ConfigSnapshot {
+    return this.snapshot;
+  }
+
+  subscribe(listener: (snapshot: ConfigSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Creates the default providers on first start; create() is compare-and-set, so replicas agree. */
+  async seedDefaults(defaults: Array<Pick<Provider, 'id' | 'kind' | 'baseUrl'>>): Promise<void> {
+    for (const provider of defaults) {
+      if (this.providers.has(provider.id)) continue;
+      const stored: StoredProvider = { ...provider, enabled: true, models: [], createdAt: new Date().toISOString() };
+      try {
+        await this.waitFor(await this.kv.create(PROVIDER_PREFIX + provider.id, JSON.stringify(stored)));
+      } catch {
+        // another replica created it first
+      }
+    }
+  }
+
+  async putProvider(input: {
+    id: string;
+    kind?: string;
+    baseUrl?: string;
+    enabled?: boolean;
+    models?: string[];
+  }): Promise<{ provider: Provider; created: boolean }> {
+    if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(input.id)) {
+      throw new ConfigValidationError('provider id must be 1-63 lowercase letters, digits, "-" or "_"');
+    }
+    const existing = this.providers.get(input.id);
+    const kind = input.kind ?? existing?.kind;
+    if (!kind) throw new ConfigValidationError(`provider "${input.id}" is new: "kind" is required (${PROVIDER_KINDS.join(', ')})`);
+    if (!(PROVIDER_KINDS as readonly string[]).includes(kind)) {
+      throw new ConfigValidationError(`unknown provider kind "${kind}" (known: ${PROVIDER_KINDS.join(', ')})`);
+    }
+    const baseUrl = input.baseUrl ?? existing?.baseUrl;
+    if (!baseUrl) throw new ConfigValidationError(`provider "${input.id}" is new: "baseUrl" is required`);
+    try {
+      const url = new URL(baseUrl);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error();
+    } catch {
+      throw new ConfigValidationError(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
+    }
+    const models = input.models ?? existing?.models ?? [];
+    if (models.some((m) => typeof m !== 'string' || m.length === 0 || m.length > 200)) {
+      throw new ConfigValidationError('models must be non-empty strings');
+    }
+    const stored: StoredProvider = {
+      id: input.id,
+      kind,
+      baseUrl: baseUrl.replace(/\/+$/, ''),
+      enabled: input.enabled ?? existing?.enabled ?? true,
+      models,
+      createdAt: existing?.createdAt ?? new Date().toISOString(),
+    };
+    await this.waitFor(await this.kv.put(PROVIDER_PREFIX + input.id, JSON.stringify(stored)));
+    const provider = this.snapshot.providers.find((p) => p.id === input.id);
+    if (!provider) throw new Error(`provider ${input.id} missing after write`);
+    return { provider, created: !existing };
+  }
+
+  async setPriority(order: string[]): Promise<ConfigSnapshot> {
+    const unknown = order.filter((id) => !this.providers.has(id));
+    if (unknown.length) throw new ConfigValidationError(`unknown provider(s) in order: ${unknown.join(', ')}`);
+    if (new Set(order).size !== order.length) throw new ConfigValidationError('order lists a provider twice');
+    const previous = this.orderedProviderIds();
+    const rest = previous.filter((id) => !order.includes(id));
+    await this.waitFor(await this.kv.put(PRIORITY_KEY, JSON.stringify([...order, ...rest])));
+    return this.snapshot;
+  }
+
+  async setFallbacks(fallbacks: Record<string, string[]>, validate: (map: Record<string, string[]>) => string | undefined): Promise<ConfigSnapshot> {
+    const problem = validate(fallbacks);
+    if (problem) throw new ConfigValidationError(problem);
+    await this.waitFor(await this.kv.put(FALLBACKS_KEY, JSON.stringify(fallbacks)));
+    return this.snapshot;
+  }
+
+  async createApiKey(name: string, allowedModels: string[]): Promise<{ entry: ApiKey; key: string }> {
+    if (!name || name.length > 200) throw new ConfigValidationError('"name" is required (at most 200 characters)');
+    const key = `gw-${randomBytes(24).toString('base64url')}`;
+    const entry: ApiKey = {
+      id: `key_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      name,
+      keySha256: sha256(key),
+      allowedModels,
+      createdAt: new Date().toISOString(),
+    };
+    await this.waitFor(await this.kv.put(API_KEY_PREFIX + entry.id, JSON.stringify(entry)));
+    return { entry, key };
+  }
+
+  listApiKeys(): ApiKey[] {
+    return [...this.apiKeys.values()];
+  }
+
+  async deleteApiKey(id: string): Promise<boolean> {
+    if (!this.apiKeys.has(id)) return false;
+    await this.kv.delete(API_KEY_PREFIX + id);
+    await this.waitUntil(() => !this.apiKeys.has(id));
+    return true;
+  }
+
+  /** Resolves once the watch has applied our own write, so the answer reflects it. */
+  private waitFor(revision: number): Promise<void> {
+    return this.waitUntil(() => this.revision >= revision);
+  }
+
+  private waitUntil(ready: () => boolean): Promise<void> {
+    if (ready()) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
+  }
+
+  private apply(entry: KvEntry): void {
+    const deleted = entry.operation !== 'PUT';
+    const key = entry.key;
+    try {
+      if (key.startsWith(PROVIDER_PREFIX)) {
+        const id = key.slice(PROVIDER_PREFIX.length);
+        if (deleted) this.providers.delete(id);
+        else this.providers.set(id, entry.json<StoredProvider>());
+      } else if (key.startsWith(API_KEY_PREFIX)) {
+        const id = key.slice(API_KEY_PREFIX.length);
+        if (deleted) this.apiKeys.delete(id);
+        else this.apiKeys.set(id, entry.json<ApiKey>());
+      } else if (key === PRIORITY_KEY) {
+        this.priority = deleted ? [] : entry.json<string[]>();
+      } else if (key === FALLBACKS_KEY) {
+        this.fallbacks = deleted ? {} : entry.json<Record<string, string[]>>();
+      }
+    } catch (error) {
+      this.logger.error({ err: error, key }, 'unreadable config entry ignored');
+    }
+    this.revision = Math.max(this.revision, entry.revision);
+    if (this.initialised) this.publish();
+  }
+
+  private orderedProviderIds(): string[] {
+    const listed = this.priority.filter((id) => this.providers.has(id));
+    const rest = [...this.providers.values()]
+      .filter((p) => !listed.includes(p.id))
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+      .map((p) => p.id);
+    return [...listed, ...rest];
+  }
+
+  private publish(): void {
+    const providers = this.orderedProviderIds().map((id, priority): Provider => {
+      const stored = this.providers.get(id) as StoredProvider;
+      return { id, kind: stored.kind, baseUrl: stored.baseUrl, enabled: stored.enabled, priority, models: stored.models };
+    });
+    this.snapshot = {
+      revision: this.revision,
+      providers,
+      fallbacks: Object.fromEntries(Object.entries(this.fallbacks).map(([model, models]) => [model, { models }])),
+      apiKeys: [...this.apiKeys.values()],
+    };
+    for (const listener of this.listeners) listener(this.snapshot);
+    for (const waiter of this.waiters.filter((w) => w.ready())) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
+  }
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

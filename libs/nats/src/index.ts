@@ -1,0 +1,3 @@
+export * from './nats-connection';
+export * from './kv-buckets';
+export * from './usage-stream';

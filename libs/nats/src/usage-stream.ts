@@ -1,0 +1,34 @@
+import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/nats-core';
+
+export const USAGE_STREAM = 'GATEWAY_USAGE';
+export const USAGE_SUBJECT = 'gateway.usage.v1';
+export const USAGE_CONSUMER = 'analytics';
+
+export interface UsageStreamOptions {
+  replicas?: number;
+  maxAgeSeconds?: number;
+  maxBytes?: number;
+}
+
+/** Creates or updates the usage stream: file storage, 2-minute de-duplication window. */
+export async function ensureUsageStream(nc: NatsConnection, options: UsageStreamOptions = {}): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const config = {
+    name: USAGE_STREAM,
+    subjects: [USAGE_SUBJECT],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    discard: DiscardPolicy.Old,
+    num_replicas: options.replicas ?? 1,
+    max_age: (options.maxAgeSeconds ?? 7 * 24 * 3600) * 1_000_000_000,
+    max_bytes: options.maxBytes ?? 1024 * 1024 * 1024,
+    duplicate_window: 120 * 1_000_000_000,
+  };
+  try {
+    await jsm.streams.info(USAGE_STREAM);
+    await jsm.streams.update(USAGE_STREAM, config);
+  } catch {
+    await jsm.streams.add(config);
+  }
+}

@@ -1,0 +1,23 @@
+import type { Options } from '@grpc/proto-loader';
+import { PROTO_ROOT } from '@ai-gateway/proto';
+
+/** proto-loader options shared by every gRPC server and client: objects match ts-proto's types. */
+export const GRPC_LOADER_OPTIONS: Options = {
+  keepCase: false,
+  longs: Number,
+  enums: Number,
+  defaults: true,
+  arrays: true,
+  objects: true,
+  oneofs: false,
+  includeDirs: [PROTO_ROOT],
+};
+
+/** Channel options shared by servers and clients: bodies up to the ingress limit plus framing. */
+export const GRPC_CHANNEL_OPTIONS = {
+  'grpc.max_receive_message_length': 64 * 1024 * 1024,
+  'grpc.max_send_message_length': 64 * 1024 * 1024,
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+} as const;

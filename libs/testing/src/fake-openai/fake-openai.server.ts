@@ -1,0 +1,234 @@
+// A fake OpenAI API following PROVIDERS.md §1 (openai-openapi, recorded cassettes):
+// chat completions (stream and not), embeddings and models, with OpenAI's error shape,
+// x-request-id and x-ratelimit-* headers. Scenarios inject failures for routing tests.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: Record<string, unknown> | undefined;
+}
+
+/** One injected behaviour, consumed by the next chat request. */
+export type FakeOpenAiScenario =
+  | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
+  | { kind: 'hang' }
+  | { kind: 'cut_before_first_byte' }
+  | { kind: 'cut_after_chunks'; chunks: number }
+  | { kind: 'error_event_after_chunks'; chunks: number };
+
+export interface FakeOpenAiOptions {
+  validKeys?: string[];
+  /** Words of the reply; the stream sends one chunk per word. */
+  replyWords?: string[];
+  /** Pause between stream chunks. */
+  chunkDelayMs?: number;
+  /** Delay before any answer. */
+  responseDelayMs?: number;
+  models?: string[];
+}
+
+export interface FakeOpenAi {
+  url: string;
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Sockets whose request is still open (hangs, streams in flight). */
+  openConnections(): number;
+  enqueue(...scenarios: FakeOpenAiScenario[]): void;
+  setValidKeys(keys: string[]): void;
+  close(): Promise<void>;
+}
+
+const RATE_LIMIT_HEADERS = {
+  'x-ratelimit-limit-requests': '10000',
+  'x-ratelimit-remaining-requests': '9999',
+  'x-ratelimit-reset-requests': '6ms',
+  'x-ratelimit-limit-tokens': '2000000',
+  'x-ratelimit-remaining-tokens': '1999990',
+  'x-ratelimit-reset-tokens': '0s',
+};
+
+function openAiError(message: string, type: string, code: string | null, param: string | null = null) {
+  return { error: { message, type, param, code } };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const part of req) parts.push(part as Buffer);
+  return Buffer.concat(parts).toString('utf8');
+}
+
+function countTokens(messages: unknown): number {
+  return Math.max(1, Math.ceil(JSON.stringify(messages ?? '').length / 4));
+}
+
+export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
+  let validKeys = new Set(options.validKeys ?? []);
+  const words = options.replyWords ?? ['Hello', ' from', ' the', ' fake', ' provider', '.'];
+  const models = options.models ?? ['gpt-4o', 'gpt-4o-mini', 'gpt-3.5-turbo', 'text-embedding-3-small'];
+  const queue: FakeOpenAiScenario[] = [];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<Socket>();
+  const inFlight = new Set<ServerResponse>();
+
+  const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
+      ...RATE_LIMIT_HEADERS,
+      ...headers,
+    });
+    res.end(text);
+  };
+
+  const authorised = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const header = req.headers.authorization ?? '';
+    const key = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (validKeys.size === 0 || validKeys.has(key)) return true;
+    // OpenAI echoes part of the key it refused; the gateway must scrub it.
+    send(res, 401, openAiError(`Incorrect API key provided: ${key}. You can find your API key at https://platform.openai.com/account/api-keys.`, 'invalid_request_error', 'invalid_api_key'));
+    return false;
+  };
+
+  const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
+    const scenario = queue.shift();
+    if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
+    if (scenario?.kind === 'hang') return; // never answers; the socket stays open
+    if (scenario?.kind === 'cut_before_first_byte') {
+      req.socket.destroy();
+      return;
+    }
+    if (scenario?.kind === 'status') {
+      send(res, scenario.status, scenario.body ?? openAiError(`injected ${scenario.status}`, scenario.status >= 500 ? 'server_error' : 'invalid_request_error', null), scenario.headers);
+      return;
+    }
+    if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) {
+      send(res, 400, openAiError("'messages' is a required property", 'invalid_request_error', null, 'messages'));
+      return;
+    }
+    const id = `chatcmpl-${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+    const created = Math.floor(Date.now() / 1000);
+    const model = body.model;
+    const promptTokens = countTokens(body.messages);
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: words.length,
+      total_tokens: promptTokens + words.length,
+      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+    };
+    if (body.stream !== true) {
+      send(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: words.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        usage,
+        service_tier: 'default',
+        system_fingerprint: 'fp_fake',
+      });
+      return;
+    }
+    const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
+      ...RATE_LIMIT_HEADERS,
+    });
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+    const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      service_tier: 'default',
+      system_fingerprint: 'fp_fake',
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      ...(includeUsage ? { usage: null } : {}),
+    });
+    const events: unknown[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
+    for (const word of words) events.push(chunk({ content: word }, null));
+    events.push(chunk({}, 'stop'));
+    if (includeUsage) events.push({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_fake', choices: [], usage });
+    for (let i = 0; i < events.length; i++) {
+      if (res.destroyed) return;
+      if (scenario?.kind === 'cut_after_chunks' && i === scenario.chunks) {
+        req.socket.destroy();
+        return;
+      }
+      if (scenario?.kind === 'error_event_after_chunks' && i === scenario.chunks) {
+        res.write(`data: ${JSON.stringify(openAiError('The server had an error while processing your request.', 'server_error', null))}\n\n`);
+        res.end();
+        return;
+      }
+      res.write(`data: ${JSON.stringify(events[i])}\n\n`);
+      if (options.chunkDelayMs) await new Promise((r) => setTimeout(r, options.chunkDelayMs));
+    }
+    res.end('data: [DONE]\n\n');
+  };
+
+  const embeddings = (res: ServerResponse, body: Record<string, unknown>): void => {
+    const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
+    const data = inputs.map((_, index) => {
+      const vector = Array.from({ length: dims }, (_, i) => Number(((index + 1) * 0.01 + i * 0.001).toFixed(6)));
+      const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+      return { object: 'embedding', index, embedding };
+    });
+    const tokens = countTokens(inputs);
+    send(res, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  };
+
+  const server = createServer((req, res) => {
+    void (async () => {
+      const raw = await readBody(req);
+      let body: Record<string, unknown> | undefined;
+      try {
+        body = raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined;
+      } catch {
+        body = undefined;
+      }
+      const path = (req.url ?? '').split('?')[0];
+      requests.push({ method: req.method ?? '', path, headers: { ...req.headers }, body });
+      if (!authorised(req, res)) return;
+      if (req.method === 'POST' && path === '/v1/chat/completions') {
+        if (!body) return send(res, 400, openAiError('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+        return chat(req, res, body);
+      }
+      if (req.method === 'POST' && path === '/v1/embeddings' && body) return embeddings(res, body);
+      if (req.method === 'GET' && path === '/v1/models') {
+        return send(res, 200, { object: 'list', data: models.map((id) => ({ id, object: 'model', created: 1715367049, owned_by: 'system' })) });
+      }
+      send(res, 404, openAiError(`Invalid URL (${req.method} ${path})`, 'invalid_request_error', null));
+    })();
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${port}/v1`,
+    requests,
+    openConnections: () => sockets.size,
+    enqueue: (...scenarios) => queue.push(...scenarios),
+    setValidKeys: (keys) => {
+      validKeys = new Set(keys);
+    },
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
