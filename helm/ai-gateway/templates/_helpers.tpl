@@ -1,0 +1,284 @@
+{{/*
+Names and labels. Component-scoped helpers take a dict: (dict "root" $ "component" "router").
+*/}}
+
+{{- define "ai-gateway.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "ai-gateway.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-gateway.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Name of a component's objects: <fullname>-<component>. */}}
+{{- define "ai-gateway.componentName" -}}
+{{- printf "%s-%s" (include "ai-gateway.fullname" .root) .component | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Selector labels: never the version or the chart (spec.selector is immutable). */}}
+{{- define "ai-gateway.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "ai-gateway.name" .root }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- with .component }}
+app.kubernetes.io/component: {{ . }}
+{{- end }}
+{{- end }}
+
+{{/* Standard labels of every object. */}}
+{{- define "ai-gateway.labels" -}}
+helm.sh/chart: {{ include "ai-gateway.chart" .root }}
+{{ include "ai-gateway.selectorLabels" . }}
+app.kubernetes.io/version: {{ .root.Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: ai-gateway
+app.kubernetes.io/managed-by: {{ .root.Release.Service }}
+{{- with .root.Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
+{{- end }}
+
+{{/* Name of the Secret holding the admin token and the service credential. */}}
+{{- define "ai-gateway.secretName" -}}
+{{- default (printf "%s-auth" (include "ai-gateway.fullname" .)) .Values.auth.existingSecret }}
+{{- end }}
+
+{{/* Service account name of a component. */}}
+{{- define "ai-gateway.serviceAccountName" -}}
+{{- $svc := index .root.Values.services .component }}
+{{- if $svc.serviceAccount.create }}
+{{- default (include "ai-gateway.componentName" .) $svc.serviceAccount.name }}
+{{- else }}
+{{- default "default" $svc.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image of a component: services.<c>.image overrides, else <registry>/<repositoryPrefix><component>:<tag>. */}}
+{{- define "ai-gateway.image" -}}
+{{- $svc := index .root.Values.services .component }}
+{{- $img := .root.Values.image }}
+{{- $repo := default (printf "%s%s" $img.repositoryPrefix .component) $svc.image.repository }}
+{{- $tag := default (default .root.Chart.AppVersion $img.tag) $svc.image.tag }}
+{{- if $img.registry }}
+{{- printf "%s/%s:%s" $img.registry $repo $tag }}
+{{- else }}
+{{- printf "%s:%s" $repo $tag }}
+{{- end }}
+{{- end }}
+
+{{/* true when a component is rendered: adapters can be switched off with services.<c>.enabled. */}}
+{{- define "ai-gateway.enabled" -}}
+{{- $svc := index .root.Values.services .component | default dict }}
+{{- if dig "enabled" true $svc }}true{{ end }}
+{{- end }}
+
+{{/* host:port of a component's gRPC port, as the services read it (ROUTER_URL, ADAPTER_URLS, ...). */}}
+{{- define "ai-gateway.address" -}}
+{{- printf "%s:%v" (include "ai-gateway.componentName" .) .port }}
+{{- end }}
+
+{{/*
+The components and their ports, the single source of truth for Deployments, Services,
+probes and NetworkPolicies. `from` lists the components allowed to call a port; `public`
+marks the HTTP port reached from outside; `internet` lets a component reach HTTPS endpoints.
+*/}}
+{{- define "ai-gateway.components" -}}
+ingress:
+  probe: http
+  ports:
+    - { name: http, port: 8080, public: true, appProtocol: http }
+router:
+  probe: grpc
+  probePort: 50051
+  ports:
+    - { name: grpc, port: 50051, from: [ingress], appProtocol: kubernetes.io/h2c }
+config:
+  probe: grpc
+  probePort: 50052
+  ports:
+    - { name: grpc, port: 50052, from: [ingress, router], appProtocol: kubernetes.io/h2c }
+key-vault:
+  probe: grpc
+  probePort: 50053
+  internet: {{ eq .Values.kms.provider "aws" }}
+  ports:
+    - { name: grpc-admin, port: 50053, from: [ingress], appProtocol: kubernetes.io/h2c }
+    - { name: grpc-resolve, port: 50054, from: [router], appProtocol: kubernetes.io/h2c }
+analytics:
+  probe: grpc
+  probePort: 50055
+  ports:
+    - { name: grpc, port: 50055, from: [ingress], appProtocol: kubernetes.io/h2c }
+adapter-openai:
+  probe: grpc
+  probePort: 50061
+  adapter: openai
+  internet: true
+  ports:
+    - { name: grpc, port: 50061, from: [router], appProtocol: kubernetes.io/h2c }
+adapter-anthropic:
+  probe: grpc
+  probePort: 50062
+  adapter: anthropic
+  internet: true
+  ports:
+    - { name: grpc, port: 50062, from: [router], appProtocol: kubernetes.io/h2c }
+{{- end }}
+
+{{/* A component's port number by name: (dict "root" $ "component" "key-vault" "name" "grpc-resolve"). */}}
+{{- define "ai-gateway.port" -}}
+{{- $c := index (include "ai-gateway.components" .root | fromYaml) .component }}
+{{- range $c.ports }}{{ if eq .name $.name }}{{ .port }}{{ end }}{{ end }}
+{{- end }}
+
+{{- define "ai-gateway.grpcAddress" -}}
+{{- include "ai-gateway.address" (dict "root" .root "component" .component "port" (include "ai-gateway.port" .)) }}
+{{- end }}
+
+{{/* Environment shared by every service. */}}
+{{- define "ai-gateway.env.common" -}}
+- name: METRICS_PORT
+  value: {{ .root.Values.metrics.port | quote }}
+- name: LOG_LEVEL
+  value: {{ .root.Values.logLevel | quote }}
+{{- end }}
+
+{{- define "ai-gateway.env.nats" -}}
+- name: NATS_URL
+{{- if .root.Values.nats.existingSecret }}
+  valueFrom:
+    secretKeyRef:
+      name: {{ .root.Values.nats.existingSecret }}
+      key: {{ .root.Values.nats.existingSecretKey }}
+{{- else }}
+  value: {{ .root.Values.nats.url | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-gateway.env.serviceCredential" -}}
+- name: SERVICE_CREDENTIAL
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ai-gateway.secretName" .root }}
+      key: {{ .root.Values.auth.serviceCredentialKey }}
+{{- end }}
+
+{{- define "ai-gateway.env.ingress" -}}
+{{- $r := .root }}
+- name: PORT
+  value: "8080"
+- name: ADMIN_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ai-gateway.secretName" $r }}
+      key: {{ $r.Values.auth.adminTokenKey }}
+- name: ROUTER_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "router" "name" "grpc") | quote }}
+- name: CONFIG_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "config" "name" "grpc") | quote }}
+- name: KEY_VAULT_ADMIN_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "key-vault" "name" "grpc-admin") | quote }}
+- name: ANALYTICS_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "analytics" "name" "grpc") | quote }}
+- name: MAX_BODY_BYTES
+  value: {{ $r.Values.services.ingress.maxBodyBytes | int64 | quote }}
+{{ include "ai-gateway.env.nats" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.router" -}}
+{{- $r := .root }}
+{{- $adapters := list }}
+{{- range $name, $c := include "ai-gateway.components" $r | fromYaml }}
+{{- if and $c.adapter (include "ai-gateway.enabled" (dict "root" $r "component" $name)) }}
+{{- $adapters = append $adapters (printf "%s=%s" $c.adapter (include "ai-gateway.grpcAddress" (dict "root" $r "component" $name "name" "grpc"))) }}
+{{- end }}
+{{- end }}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" $r "component" "router" "name" "grpc") | quote }}
+- name: CONFIG_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "config" "name" "grpc") | quote }}
+- name: KEY_VAULT_RESOLVE_URL
+  value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "key-vault" "name" "grpc-resolve") | quote }}
+- name: ADAPTER_URLS
+  value: {{ join "," $adapters | quote }}
+- name: RETRY_AFTER_MAX_MS
+  value: {{ $r.Values.services.router.retryAfterMaxMs | int64 | quote }}
+{{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.serviceCredential" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.config" -}}
+{{- $r := .root }}
+{{- $urls := (index $r.Values.services "config").providerBaseUrls }}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" $r "component" "config" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.nats" . }}
+{{- with $urls.openai }}
+- name: OPENAI_BASE_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- with $urls.anthropic }}
+- name: ANTHROPIC_BASE_URL
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{- define "ai-gateway.env.key-vault" -}}
+{{- $r := .root }}
+{{- $kms := $r.Values.kms }}
+- name: ADMIN_GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" $r "component" "key-vault" "name" "grpc-admin") | quote }}
+- name: RESOLVE_GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" $r "component" "key-vault" "name" "grpc-resolve") | quote }}
+{{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.serviceCredential" . }}
+- name: KMS_PROVIDER
+  value: {{ $kms.provider | quote }}
+{{- if eq $kms.provider "aws" }}
+- name: KMS_KEY_ID
+  value: {{ required "kms.keyId is required when kms.provider is aws" $kms.keyId | quote }}
+- name: AWS_REGION
+  value: {{ required "kms.region is required when kms.provider is aws" $kms.region | quote }}
+{{- with $kms.endpoint }}
+- name: AWS_ENDPOINT_URL_KMS
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+- name: GATEWAY_DATA_DIR
+  value: /data
+{{- end }}
+
+{{- define "ai-gateway.env.analytics" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "analytics" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.nats" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.adapter-openai" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-openai" "name" "grpc") | quote }}
+{{- end }}
+
+{{- define "ai-gateway.env.adapter-anthropic" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-anthropic" "name" "grpc") | quote }}
+{{- end }}
+
+{{/* Whether a component runs more than one pod (then it gets a PodDisruptionBudget). */}}
+{{- define "ai-gateway.multiReplica" -}}
+{{- $svc := index .root.Values.services .component }}
+{{- if dig "autoscaling" "enabled" false $svc }}
+{{- if gt (int $svc.autoscaling.minReplicas) 1 }}true{{ end }}
+{{- else if gt (int $svc.replicaCount) 1 }}true{{ end }}
+{{- end }}

@@ -1,0 +1,469 @@
+// The Helm chart, checked with the real helm binary: lint, render, validate every object
+// against the Kubernetes schemas (kubernetes-models; the prometheus-operator kinds against
+// their CRD schemas), and assert the security, probe, label, NetworkPolicy and file-copy rules.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { parse as parseYaml, parseAllDocuments } from 'yaml';
+
+const REPO = resolve(__dirname, '..', '..', '..');
+const CHART = resolve(__dirname, '..');
+const FULL_VALUES = join(CHART, 'ci', 'full-values.yaml');
+const VALIDATOR = join(__dirname, 'validate-manifests.mjs');
+const RELEASE = 'gw';
+const NAMESPACE = 'ai-gateway-test';
+const UID = 10001;
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; data?: Record<string, string> };
+
+function findHelm(): string {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'helm'))) return join(dir, 'helm');
+  }
+  const local = join(REPO, '.tools', 'bin', 'helm');
+  if (existsSync(local)) return local;
+  throw new Error('helm not found on PATH or in .tools/bin (run `npm run tools`)');
+}
+
+const HELM = findHelm();
+let tmp: string;
+
+function helm(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(HELM, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function valuesFile(name: string, values: unknown): string {
+  const file = join(tmp, `${name}.json`);
+  writeFileSync(file, JSON.stringify(values));
+  return file;
+}
+
+function render(valueFiles: string[] = [], extraArgs: string[] = []): Obj[] {
+  const r = helm(['template', RELEASE, CHART, '--namespace', NAMESPACE, ...valueFiles.flatMap((f) => ['-f', f]), ...extraArgs]);
+  if (r.status !== 0) throw new Error(`helm template failed: ${r.stderr}`);
+  return parseAllDocuments(r.stdout)
+    .map((d) => {
+      if (d.errors.length) throw new Error(`unparseable YAML from helm template: ${d.errors[0].message}`);
+      return d.toJSON() as Obj | null;
+    })
+    .filter((o): o is Obj => o !== null);
+}
+
+function validate(objects: Obj[]): Array<{ kind: string; name: string; errors: string[] }> {
+  const r = spawnSync(process.execPath, [VALIDATOR], { input: JSON.stringify(objects), encoding: 'utf8', cwd: REPO, maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`validator failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+const component = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
+const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
+function byComponent(objs: Obj[], kind: string, name: string): Obj {
+  const found = ofKind(objs, kind).find((o) => component(o) === name);
+  if (!found) throw new Error(`no ${kind} of component ${name}`);
+  return found;
+}
+const apps = () =>
+  readdirSync(join(REPO, 'apps'))
+    .filter((d) => d !== 'dashboard' && statSync(join(REPO, 'apps', d)).isDirectory())
+    .sort();
+
+beforeAll(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'ai-gateway-chart-'));
+});
+afterAll(() => {
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('the manifest validator', () => {
+  it('rejects a schema error, an unknown kind and a malformed ServiceMonitor / PrometheusRule', () => {
+    const results = validate([
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'bad-port' }, spec: { selector: {}, template: { spec: { containers: [{ name: 'a', ports: [{ containerPort: 'http' }] }] } } } },
+      { apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'unknown' } },
+      { apiVersion: 'apps/v1', kind: 'DeploymentSpec', metadata: { name: 'not-a-kind' } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: { name: 'sm' }, spec: { endpoints: [{ port: 'metrics', interval: '30 seconds' }] } },
+      { apiVersion: 'monitoring.coreos.com/v1', kind: 'PrometheusRule', metadata: { name: 'pr' }, spec: { groups: [{ name: 'g', rules: [{ alert: 'A', for: '5m' }] }] } },
+    ] as Obj[]);
+    expect(results.map((r) => [r.name, r.errors.length > 0])).toEqual([
+      ['bad-port', true],
+      ['unknown', true],
+      ['not-a-kind', true],
+      ['sm', true],
+      ['pr', true],
+    ]);
+    expect(results[3].errors.join()).toMatch(/selector: required/);
+    expect(results[3].errors.join()).toMatch(/interval/);
+    expect(results[4].errors.join()).toMatch(/expr: required/);
+  });
+});
+
+describe('helm lint --strict', () => {
+  it.each([
+    ['default values', [] as string[]],
+    ['ci/full-values.yaml', ['-f', FULL_VALUES]],
+  ])('passes with %s', (_name, args) => {
+    const r = helm(['lint', '--strict', CHART, ...args]);
+    expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
+  });
+});
+
+describe.each([
+  ['default values', () => [] as string[]],
+  ['ci/full-values.yaml', () => [FULL_VALUES]],
+])('helm template with %s', (_name, files) => {
+  let objects: Obj[];
+  beforeAll(() => {
+    objects = render(files());
+  });
+
+  it('renders only objects that validate against their schemas (no unknown kinds)', () => {
+    const invalid = validate(objects).filter((r) => r.errors.length > 0);
+    expect(invalid).toEqual([]);
+  });
+
+  it('has a Deployment and a Service for every app in apps/ (dashboard excepted)', () => {
+    const expected = apps();
+    expect(expected.length).toBeGreaterThanOrEqual(7);
+    expect(ofKind(objects, 'Deployment').map(component).sort()).toEqual(expected);
+    expect(ofKind(objects, 'Service').map(component).sort()).toEqual(expected);
+    expect(ofKind(objects, 'ServiceAccount').map(component).sort()).toEqual(expected);
+  });
+
+  it('runs every pod and container with the restricted security context', () => {
+    const pods = [
+      ...ofKind(objects, 'Deployment').map((d) => ({ name: d.metadata.name, spec: d.spec.template.spec })),
+      ...ofKind(objects, 'Pod').map((p) => ({ name: p.metadata.name, spec: p.spec })),
+    ];
+    expect(pods.length).toBeGreaterThan(7);
+    for (const { name, spec } of pods) {
+      expect({ name, pod: spec.securityContext }).toMatchObject({
+        name,
+        pod: { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, fsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } },
+      });
+      expect(spec.automountServiceAccountToken).toBe(false);
+      const tmpVolume = spec.volumes.find((v: any) => v.name === 'tmp');
+      expect(tmpVolume).toEqual({ name: 'tmp', emptyDir: {} });
+      for (const c of spec.containers) {
+        expect({ name, sc: c.securityContext }).toMatchObject({
+          name,
+          sc: {
+            runAsNonRoot: true,
+            runAsUser: UID,
+            runAsGroup: UID,
+            readOnlyRootFilesystem: true,
+            allowPrivilegeEscalation: false,
+            capabilities: { drop: ['ALL'] },
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        });
+        expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      }
+    }
+  });
+
+  it('probes ingress over HTTP and every gRPC service with a native gRPC probe on a numeric port', () => {
+    for (const d of ofKind(objects, 'Deployment')) {
+      const [c] = d.spec.template.spec.containers;
+      const ports: number[] = c.ports.map((p: any) => p.containerPort);
+      if (component(d) === 'ingress') {
+        expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080 });
+        expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 8080 });
+        continue;
+      }
+      for (const probe of [c.livenessProbe, c.readinessProbe]) {
+        expect(typeof probe.grpc.port).toBe('number');
+        expect(ports).toContain(probe.grpc.port);
+        expect(probe.httpGet).toBeUndefined();
+      }
+    }
+  });
+
+  it('labels every object with the standard labels and keeps version and chart out of selectors', () => {
+    for (const o of objects) {
+      expect({ name: `${o.kind}/${o.metadata.name}`, labels: Object.keys(o.metadata.labels ?? {}) }).toEqual({
+        name: `${o.kind}/${o.metadata.name}`,
+        labels: expect.arrayContaining([
+          'app.kubernetes.io/name',
+          'app.kubernetes.io/instance',
+          'app.kubernetes.io/version',
+          'app.kubernetes.io/part-of',
+          'app.kubernetes.io/managed-by',
+          'helm.sh/chart',
+        ]),
+      });
+    }
+    const selectors: Array<[string, Record<string, string>]> = [
+      ...ofKind(objects, 'Deployment').map((o): [string, Record<string, string>] => [`Deployment/${o.metadata.name}`, o.spec.selector.matchLabels]),
+      ...ofKind(objects, 'Service').map((o): [string, Record<string, string>] => [`Service/${o.metadata.name}`, o.spec.selector]),
+      ...ofKind(objects, 'PodDisruptionBudget').map((o): [string, Record<string, string>] => [`PDB/${o.metadata.name}`, o.spec.selector.matchLabels]),
+      ...ofKind(objects, 'NetworkPolicy').map((o): [string, Record<string, string>] => [`NetworkPolicy/${o.metadata.name}`, o.spec.podSelector.matchLabels]),
+      ...ofKind(objects, 'ServiceMonitor').map((o): [string, Record<string, string>] => [`ServiceMonitor/${o.metadata.name}`, o.spec.selector.matchLabels]),
+    ];
+    expect(selectors.length).toBeGreaterThanOrEqual(14);
+    for (const [name, selector] of selectors) {
+      expect({ name, keys: Object.keys(selector).sort() }).toEqual({
+        name,
+        keys: expect.not.arrayContaining(['app.kubernetes.io/version', 'helm.sh/chart']),
+      });
+      expect(selector['app.kubernetes.io/instance']).toBe(RELEASE);
+    }
+    for (const d of ofKind(objects, 'Deployment')) {
+      expect(d.spec.template.metadata.labels).toMatchObject(d.spec.selector.matchLabels);
+      expect(d.spec.selector.matchLabels['app.kubernetes.io/component']).toBe(component(d));
+    }
+  });
+
+  it('wires the services to each other, to NATS and to the Secret', () => {
+    const env = (app: string) => {
+      const d = byComponent(objects, 'Deployment', app);
+      return Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+    };
+    const secret = ofKind(objects, 'Secret')[0];
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['admin-token', 'service-credential']);
+    expect(env('ingress')).toMatchObject({
+      PORT: '8080',
+      ROUTER_URL: expect.stringMatching(/-router:50051$/),
+      CONFIG_URL: expect.stringMatching(/-config:50052$/),
+      KEY_VAULT_ADMIN_URL: expect.stringMatching(/-key-vault:50053$/),
+      ANALYTICS_URL: expect.stringMatching(/-analytics:50055$/),
+      ADMIN_TOKEN: { secretKeyRef: { name: secret.metadata.name, key: 'admin-token' } },
+    });
+    expect(env('router')).toMatchObject({
+      KEY_VAULT_RESOLVE_URL: expect.stringMatching(/-key-vault:50054$/),
+      ADAPTER_URLS: expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,openai=\S+-adapter-openai:50061$/),
+      SERVICE_CREDENTIAL: { secretKeyRef: { name: secret.metadata.name, key: 'service-credential' } },
+    });
+    expect(env('key-vault').SERVICE_CREDENTIAL).toEqual(env('router').SERVICE_CREDENTIAL);
+    for (const app of ['ingress', 'router', 'config', 'key-vault', 'analytics']) {
+      expect(env(app).NATS_URL).toMatch(/^nats:\/\//);
+    }
+    for (const app of apps()) expect(env(app)).toMatchObject({ METRICS_PORT: '9464', LOG_LEVEL: 'info' });
+  });
+
+  it('has a helm test hook that calls /readyz and /v1/models with the same security context', () => {
+    const [pod] = ofKind(objects, 'Pod');
+    expect(pod.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const script = pod.spec.containers[0].command.join(' ');
+    expect(script).toContain('/readyz');
+    expect(script).toContain('/v1/models');
+  });
+});
+
+describe('optional parts', () => {
+  let defaults: Obj[];
+  let full: Obj[];
+  beforeAll(() => {
+    defaults = render();
+    full = render([FULL_VALUES]);
+  });
+
+  it('are off by default', () => {
+    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PersistentVolumeClaim']) {
+      expect({ kind, count: ofKind(defaults, kind).length }).toEqual({ kind, count: 0 });
+    }
+  });
+
+  it('are all on with ci/full-values.yaml', () => {
+    expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-openai', 'ingress', 'router']);
+    expect(ofKind(full, 'PodDisruptionBudget').map(component).sort()).toEqual(apps());
+    for (const pdb of ofKind(full, 'PodDisruptionBudget')) expect(pdb.apiVersion).toBe('policy/v1');
+    expect(ofKind(full, 'NetworkPolicy').map(component).sort()).toEqual(apps());
+    const [ingress] = ofKind(full, 'Ingress');
+    expect(ingress.spec.tls[0].secretName).toBe('ai-gateway-tls');
+    expect(ofKind(full, 'ServiceMonitor')[0].metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    expect(ofKind(full, 'PrometheusRule')[0].metadata.labels).toMatchObject({ release: 'kube-prometheus-stack' });
+    const keyVaultSa = byComponent(full, 'ServiceAccount', 'key-vault');
+    expect(keyVaultSa.metadata.annotations?.['eks.amazonaws.com/role-arn']).toMatch(/^arn:aws:iam::/);
+    const kv = byComponent(full, 'Deployment', 'key-vault');
+    const env = Object.fromEntries(kv.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env).toMatchObject({ KMS_PROVIDER: 'aws', KMS_KEY_ID: 'alias/ai-gateway', AWS_REGION: 'eu-west-1' });
+    // HPA-managed Deployments leave replicas to the HPA.
+    expect(byComponent(full, 'Deployment', 'router').spec.replicas).toBeUndefined();
+  });
+
+  it('adds a PodDisruptionBudget only where more than one replica runs', () => {
+    const objs = render([valuesFile('router-2', { services: { router: { replicaCount: 2 } } })]);
+    expect(ofKind(objs, 'PodDisruptionBudget').map(component)).toEqual(['router']);
+  });
+
+  it('renders nothing of adapter-anthropic when it is disabled', () => {
+    const objs = render([FULL_VALUES, valuesFile('no-anthropic', { services: { 'adapter-anthropic': { enabled: false } } })]);
+    const leftovers = objs.filter((o) => JSON.stringify(o.metadata).includes('adapter-anthropic'));
+    expect(leftovers.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+    const router = byComponent(objs, 'Deployment', 'router');
+    const adapterUrls = router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value;
+    expect(adapterUrls).toBe('openai=ai-gw-adapter-openai:50061');
+    expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
+  });
+
+  it('uses an existing Secret instead of creating one', () => {
+    const objs = render([valuesFile('existing', { auth: { existingSecret: 'my-gateway-secret' } })]);
+    expect(ofKind(objs, 'Secret')).toEqual([]);
+    const refs = ofKind(objs, 'Deployment').flatMap((d) =>
+      d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef.name),
+    );
+    expect(new Set(refs)).toEqual(new Set(['my-gateway-secret']));
+  });
+
+  it('keeps key-vault data on a PersistentVolumeClaim when asked', () => {
+    const objs = render([valuesFile('pvc', { services: { 'key-vault': { persistence: { enabled: true, size: '2Gi' } } } })]);
+    const [pvc] = ofKind(objs, 'PersistentVolumeClaim');
+    expect(pvc.spec.resources.requests.storage).toBe('2Gi');
+    const kv = byComponent(objs, 'Deployment', 'key-vault');
+    expect(kv.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name } });
+    expect(validate(objs).filter((r) => r.errors.length)).toEqual([]);
+  });
+});
+
+describe('values.schema.json', () => {
+  it.each([
+    ['an unknown top-level value', { notAValue: true }],
+    ['an unknown service setting', { services: { router: { replicas: 2 } } }],
+    ['autoscaling on a service without an HPA', { services: { analytics: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 2 } } } }],
+    ['an unknown kms provider', { kms: { provider: 'vault' } }],
+    ['kms.provider aws without a key id and region', { kms: { provider: 'aws' } }],
+  ])('rejects %s (helm template fails)', (name, values) => {
+    const r = helm(['template', RELEASE, CHART, '-f', valuesFile(name.replace(/\W+/g, '-'), values)]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/schema/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// NetworkPolicies, read back as a set of edges "from -> to:port/protocol".
+
+type Peer = Record<string, any>;
+
+function peerName(peer: Peer, named: Array<[string, Peer]>): string {
+  for (const [name, p] of named) if (JSON.stringify(p) === JSON.stringify(peer)) return name;
+  if (peer.ipBlock) {
+    expect(peer.ipBlock.except ?? []).toContain('169.254.169.254/32');
+    return 'internet';
+  }
+  const labels = peer.podSelector?.matchLabels ?? {};
+  if (!peer.namespaceSelector && labels['app.kubernetes.io/instance'] === RELEASE && labels['app.kubernetes.io/component']) {
+    return labels['app.kubernetes.io/component'];
+  }
+  throw new Error(`unexpected NetworkPolicy peer ${JSON.stringify(peer)}`);
+}
+
+function edges(objects: Obj[], named: Array<[string, Peer]>): { ingress: string[]; egress: string[] } {
+  const ingress = new Set<string>();
+  const egress = new Set<string>();
+  for (const np of ofKind(objects, 'NetworkPolicy')) {
+    const self = np.spec.podSelector.matchLabels['app.kubernetes.io/component'];
+    expect(np.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    for (const rule of np.spec.ingress ?? []) {
+      for (const port of rule.ports) {
+        for (const from of rule.from ?? [null]) ingress.add(`${from ? peerName(from, named) : '*'} -> ${self}:${port.port}/${port.protocol}`);
+      }
+    }
+    for (const rule of np.spec.egress ?? []) {
+      for (const port of rule.ports) {
+        for (const to of rule.to ?? [null]) egress.add(`${self} -> ${to ? peerName(to, named) : '*'}:${port.port}/${port.protocol}`);
+      }
+    }
+  }
+  return { ingress: [...ingress].sort(), egress: [...egress].sort() };
+}
+
+/** The paths the design allows, written out independently of the chart's templates. */
+function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; nats: string; awsKms: boolean; testPod: boolean }) {
+  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic'];
+  const calls: Array<[string, string, number]> = [
+    ['ingress', 'router', 50051],
+    ['ingress', 'config', 50052],
+    ['router', 'config', 50052],
+    ['ingress', 'key-vault', 50053],
+    ['router', 'key-vault', 50054],
+    ['ingress', 'analytics', 50055],
+    ['router', 'adapter-openai', 50061],
+    ['router', 'adapter-anthropic', 50062],
+  ];
+  const internet = ['adapter-openai', 'adapter-anthropic', ...(o.awsKms ? ['key-vault'] : [])];
+  const ingress = [
+    `${o.ingressFrom} -> ingress:8080/TCP`,
+    ...(o.testPod ? ['test -> ingress:8080/TCP'] : []),
+    ...calls.map(([from, to, port]) => `${from} -> ${to}:${port}/TCP`),
+    ...all.map((c) => `${o.metrics} -> ${c}:9464/TCP`),
+  ];
+  const egress = [
+    ...all.flatMap((c) => [`${c} -> ${o.dns}:53/UDP`, `${c} -> ${o.dns}:53/TCP`, `${c} -> ${o.nats}:4222/TCP`]),
+    ...calls.map(([from, to, port]) => `${from} -> ${to}:${port}/TCP`),
+    ...internet.map((c) => `${c} -> internet:443/TCP`),
+  ];
+  return { ingress: [...new Set(ingress)].sort(), egress: [...new Set(egress)].sort() };
+}
+
+describe('NetworkPolicies', () => {
+  it('allow exactly the designed paths (ci/full-values.yaml: named peers, AWS KMS)', () => {
+    const objs = render([FULL_VALUES]);
+    const values = parseYaml(readFileSync(FULL_VALUES, 'utf8'));
+    const np = values.networkPolicy;
+    const named: Array<[string, Peer]> = [
+      ['ingress-controller', np.ingressFrom[0]],
+      ['prometheus', np.metricsFrom[0]],
+      ['dns', np.dns.to[0]],
+      ['nats', np.nats.to[0]],
+    ];
+    expect(edges(objs, named)).toEqual(
+      expectedEdges({ ingressFrom: 'ingress-controller', metrics: 'prometheus', dns: 'dns', nats: 'nats', awsKms: true, testPod: true }),
+    );
+  });
+
+  it('allow exactly the designed paths (defaults: any source for 8080 and metrics, local KMS)', () => {
+    const objs = render([valuesFile('np-default', { networkPolicy: { enabled: true } })]);
+    expect(edges(objs, [])).toEqual(expectedEdges({ ingressFrom: '*', metrics: '*', dns: '*', nats: '*', awsKms: false, testPod: false }));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Dashboards and alerts: one canonical file in the chart, a committed copy under deploy/.
+
+describe('Grafana dashboard and Prometheus alerts', () => {
+  const dashboardFile = join(CHART, 'dashboards', 'ai-gateway.json');
+  const alertsFile = join(CHART, 'alerts', 'ai-gateway-rules.yaml');
+
+  it('deploy/ copies are identical to the chart files', () => {
+    expect(readFileSync(join(REPO, 'deploy', 'grafana', 'ai-gateway.json'), 'utf8')).toBe(readFileSync(dashboardFile, 'utf8'));
+    expect(readFileSync(join(REPO, 'deploy', 'prometheus', 'alerts.yaml'), 'utf8')).toBe(readFileSync(alertsFile, 'utf8'));
+  });
+
+  it('ships the dashboard as a ConfigMap labelled grafana_dashboard: "1" and the rules as a PrometheusRule', () => {
+    const objs = render([FULL_VALUES]);
+    const [cm] = ofKind(objs, 'ConfigMap');
+    expect(cm.metadata.labels?.grafana_dashboard).toBe('1');
+    expect(JSON.parse(cm.data?.['ai-gateway.json'] ?? '')).toEqual(JSON.parse(readFileSync(dashboardFile, 'utf8')));
+    const [rule] = ofKind(objs, 'PrometheusRule');
+    expect(rule.spec).toEqual(parseYaml(readFileSync(alertsFile, 'utf8')).spec);
+  });
+
+  it('the alerts file is itself a valid PrometheusRule with the three alerts', () => {
+    const rule = parseYaml(readFileSync(alertsFile, 'utf8'));
+    expect(validate([rule])).toEqual([{ kind: 'PrometheusRule', name: 'ai-gateway', errors: [] }]);
+    const alerts = rule.spec.groups.flatMap((g: any) => g.rules);
+    expect(alerts.map((a: any) => [a.alert, a.for ?? null])).toEqual([
+      ['AIGatewayProviderErrorRateHigh', '5m'],
+      ['AIGatewayProviderLatencyHigh', '10m'],
+      ['AIGatewayUsageEventsDropped', null],
+    ]);
+    expect(alerts[0].expr).toMatch(/gen_ai_gateway_requests_total\{outcome="error"\}/);
+    expect(alerts[0].expr).toMatch(/> 0\.05/);
+    expect(alerts[1].expr).toMatch(/histogram_quantile\(0\.95,[\s\S]*gen_ai_client_operation_duration_seconds_bucket[\s\S]*> 10/);
+    expect(alerts[2].expr).toMatch(/increase\(gen_ai_gateway_usage_events_dropped_total\[5m\]\)\) > 0/);
+  });
+
+  it('the dashboard queries a ${datasource} Prometheus variable in every panel', () => {
+    const dashboard = JSON.parse(readFileSync(dashboardFile, 'utf8'));
+    expect(dashboard.templating.list[0]).toMatchObject({ name: 'datasource', type: 'datasource', query: 'prometheus' });
+    const panels = dashboard.panels.filter((p: any) => p.type !== 'row');
+    expect(panels.length).toBeGreaterThanOrEqual(12);
+    for (const p of panels) {
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+      for (const t of p.targets) expect(t.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    }
+    const ids = dashboard.panels.map((p: any) => p.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});

@@ -1,0 +1,173 @@
+import type {
+  ChatCompletionChunk,
+  ChatStreamOptions,
+  ChatStreamOutput,
+  ChatStreamParser,
+  CompletionUsage,
+  ProviderError,
+} from '@ai-gateway/openai-api';
+import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
+import { anthropicStreamError } from './anthropic-errors';
+import { toFinishReason } from './anthropic-stop-reason';
+import { toOpenAiUsage } from './anthropic-usage';
+import { SseEventDecoder, type SseEvent } from './sse-event.decoder';
+
+type Delta = ChatCompletionChunk['choices'][number]['delta'];
+type Choice = ChatCompletionChunk['choices'][number];
+
+/**
+ * One Anthropic Messages stream as OpenAI chat completion chunks. Created per request; the
+ * OpenAI `tool_calls[].index` counts tool_use blocks only, Anthropic's block index counts all.
+ */
+export class AnthropicStreamParser implements ChatStreamParser {
+  private readonly decoder = new SseEventDecoder();
+  private readonly created: number;
+  private id = '';
+  private model: string;
+  private readonly toolIndexByBlock = new Map<number, number>();
+  private inputUsage: AnthropicUsage | undefined;
+  private outputTokens = 0;
+  private state: 'open' | 'stopped' | 'failed' = 'open';
+
+  constructor(
+    private readonly options: ChatStreamOptions,
+    nowMs: () => number = Date.now,
+  ) {
+    this.model = options.model;
+    this.created = Math.floor(nowMs() / 1000);
+  }
+
+  get usage(): CompletionUsage | undefined {
+    return this.inputUsage ? toOpenAiUsage({ ...this.inputUsage, output_tokens: this.outputTokens }) : undefined;
+  }
+
+  get responseModel(): string | undefined {
+    return this.inputUsage ? this.model : undefined;
+  }
+
+  feed(bytes: Uint8Array): ChatStreamOutput[] {
+    if (this.state !== 'open') return [];
+    return this.handleAll(this.decoder.decode(bytes));
+  }
+
+  finish(): ChatStreamOutput[] {
+    if (this.state !== 'open') return [];
+    const outputs = this.handleAll(this.decoder.end());
+    if (this.state !== 'open') return outputs;
+    return [...outputs, this.fail(streamCut())];
+  }
+
+  private handleAll(events: SseEvent[]): ChatStreamOutput[] {
+    const outputs: ChatStreamOutput[] = [];
+    for (const event of events) {
+      if (this.state !== 'open') break;
+      outputs.push(...this.handle(event));
+    }
+    return outputs;
+  }
+
+  private handle(sse: SseEvent): ChatStreamOutput[] {
+    let event: AnthropicStreamEvent;
+    try {
+      event = JSON.parse(sse.data) as AnthropicStreamEvent;
+    } catch {
+      return [this.fail(unreadableEvent(sse.event))];
+    }
+    switch (event.type) {
+      case 'message_start':
+        this.id = event.message.id;
+        this.model = event.message.model || this.model;
+        this.inputUsage = event.message.usage ?? {};
+        this.outputTokens = event.message.usage?.output_tokens ?? 0;
+        return [this.chunk({ role: 'assistant', content: '' })];
+      case 'content_block_start':
+        return this.blockStart(event.index, event.content_block);
+      case 'content_block_delta':
+        return this.blockDelta(event.index, event.delta);
+      case 'message_delta':
+        this.outputTokens = event.usage?.output_tokens ?? this.outputTokens;
+        return [this.chunk({}, toFinishReason(event.delta.stop_reason))];
+      case 'message_stop':
+        this.state = 'stopped';
+        return this.options.includeUsage ? [this.usageChunk()] : [];
+      case 'error':
+        return [this.fail(anthropicStreamError(event.error ?? {}))];
+      default:
+        // ping, content_block_stop and event types added later carry nothing for the client.
+        return [];
+    }
+  }
+
+  private blockStart(
+    blockIndex: number,
+    block: { type: string; id?: string; name?: string; text?: string },
+  ): ChatStreamOutput[] {
+    if (block.type === 'text' && block.text) return [this.chunk({ content: block.text })];
+    if (block.type !== 'tool_use') return [];
+    const index = this.toolIndexByBlock.size;
+    this.toolIndexByBlock.set(blockIndex, index);
+    return [
+      this.chunk({
+        tool_calls: [{ index, id: block.id ?? '', type: 'function', function: { name: block.name ?? '', arguments: '' } }],
+      }),
+    ];
+  }
+
+  private blockDelta(blockIndex: number, delta: { type: string; text?: string; partial_json?: string }): ChatStreamOutput[] {
+    if (delta.type === 'text_delta' && delta.text) return [this.chunk({ content: delta.text })];
+    const index = this.toolIndexByBlock.get(blockIndex);
+    if (delta.type === 'input_json_delta' && delta.partial_json && index !== undefined) {
+      return [this.chunk({ tool_calls: [{ index, function: { arguments: delta.partial_json } }] })];
+    }
+    // thinking_delta, signature_delta and citations_delta have no OpenAI counterpart.
+    return [];
+  }
+
+  private chunk(delta: Delta, finishReason: Choice['finish_reason'] = null): ChatStreamOutput {
+    return {
+      kind: 'chunk',
+      chunk: {
+        ...this.envelope(),
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        ...(this.options.includeUsage ? { usage: null } : {}),
+      },
+    };
+  }
+
+  private usageChunk(): ChatStreamOutput {
+    return { kind: 'chunk', chunk: { ...this.envelope(), choices: [], usage: this.usage ?? toOpenAiUsage({}) } };
+  }
+
+  private envelope(): Pick<ChatCompletionChunk, 'id' | 'object' | 'created' | 'model'> {
+    return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
+  }
+
+  private fail(error: ProviderError): ChatStreamOutput {
+    this.state = 'failed';
+    return { kind: 'error', error };
+  }
+}
+
+function streamCut(): ProviderError {
+  return {
+    status: 502,
+    upstreamStatus: 0,
+    type: 'api_error',
+    code: 'stream_cut',
+    param: null,
+    message: 'The upstream stream was cut before it finished (no message_stop).',
+    retryable: true,
+  };
+}
+
+function unreadableEvent(eventName: string): ProviderError {
+  return {
+    status: 502,
+    upstreamStatus: 0,
+    type: 'api_error',
+    code: 'bad_upstream_response',
+    param: null,
+    message: `The upstream stream sent an unreadable '${eventName}' event.`,
+    retryable: true,
+  };
+}

@@ -1,0 +1,4 @@
+export { startLocalKms, type LocalKms, type StartLocalKmsOptions } from './start-local-kms';
+export type { LocalKmsAlias, LocalKmsKeySeed } from './local-kms-seed';
+export { freePort } from './free-port';
+export { findLocalKms } from './find-local-kms';
