@@ -32,3 +32,24 @@ export async function ensureUsageStream(nc: NatsConnection, options: UsageStream
     await jsm.streams.add(config);
   }
 }
+
+export const AUDIT_STREAM = 'GATEWAY_AUDIT';
+export const AUDIT_SUBJECT = 'gateway.audit.v1';
+
+/** The audit trail of key changes: who did what to which key id, never a value. */
+export async function ensureAuditStream(nc: NatsConnection, replicas = 1): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const config = {
+    name: AUDIT_STREAM,
+    subjects: [AUDIT_SUBJECT],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    num_replicas: replicas,
+    max_age: 365 * 24 * 3600 * 1_000_000_000,
+  };
+  try {
+    await jsm.streams.info(AUDIT_STREAM);
+  } catch {
+    await jsm.streams.add(config);
+  }
+}

@@ -7,3 +7,6 @@ export * from './metrics.server';
 export * from './grpc-server.metrics';
 export * from './running-service';
 export * from './common-env';
+export * from './provider-error.grpc';
+export * from './grpc-app';
+export * from './http-status';

@@ -1,0 +1,1 @@
+export const UPSTREAM_CLIENT = Symbol('UPSTREAM_CLIENT');

@@ -1,0 +1,176 @@
+import { Controller, Inject } from '@nestjs/common';
+import { RpcException } from '@nestjs/microservices';
+import { Observable } from 'rxjs';
+import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
+import {
+  ProviderAdapterServiceControllerMethods,
+  type AdapterRequest,
+  type AdapterResponse,
+  type AdapterStreamEvent,
+  type ProviderAdapterServiceController,
+  type Usage,
+} from '@ai-gateway/proto';
+import {
+  openAiProviderError,
+  openAiRateLimitHeaders,
+  openAiRequestHeaders,
+  openAiUpstreamBody,
+  SseEventSplitter,
+  streamErrorOf,
+} from '@ai-gateway/providers-openai';
+import { gatewayGrpcError, GrpcStatus, providerGrpcError } from '@ai-gateway/service-kit';
+import {
+  headerList,
+  readLimited,
+  toUpstreamError,
+  upstreamFailureGrpcError,
+  UpstreamCallError,
+  UpstreamClient,
+  type UpstreamResponse,
+} from '@ai-gateway/provider-http';
+import { UPSTREAM_CLIENT } from './adapter.constants';
+
+interface OpenAiUsage {
+  prompt_tokens?: number;
+  completion_tokens?: number;
+  total_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number };
+  completion_tokens_details?: { reasoning_tokens?: number };
+}
+
+function toUsage(usage: OpenAiUsage): Usage {
+  return {
+    promptTokens: usage.prompt_tokens ?? 0,
+    completionTokens: usage.completion_tokens ?? 0,
+    totalTokens: usage.total_tokens ?? 0,
+    cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+  };
+}
+
+@Controller()
+@ProviderAdapterServiceControllerMethods()
+export class OpenAiAdapterController implements ProviderAdapterServiceController {
+  constructor(@Inject(UPSTREAM_CLIENT) private readonly upstream: UpstreamClient) {}
+
+  async chat(request: AdapterRequest): Promise<AdapterResponse> {
+    return this.unary(request, '/chat/completions');
+  }
+
+  async embeddings(request: AdapterRequest): Promise<AdapterResponse> {
+    return this.unary(request, '/embeddings');
+  }
+
+  chatStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
+    return new Observable<AdapterStreamEvent>((subscriber) => {
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort('timeout'), request.timeoutMs || 600_000);
+      const target = request.target!;
+      void (async () => {
+        const parsed = parseBody(request.body);
+        const { body, usageForced } = openAiUpstreamBody(request.body, parsed, target.model);
+        const response = await this.upstream.post(
+          `${target.baseUrl}/chat/completions`,
+          openAiRequestHeaders(target.apiKey),
+          body,
+          request.timeoutMs || 600_000,
+          abort.signal,
+        );
+        await this.throwIfFailed(target.providerId, response);
+        subscriber.next({ start: { headers: headerList(openAiRateLimitHeaders(response.headers)) } });
+        const splitter = new SseEventSplitter();
+        let done = false;
+        let modelSent = false;
+        const handle = (data: string): void => {
+          if (data === '[DONE]') {
+            done = true;
+            return;
+          }
+          const error = streamErrorOf(data);
+          if (error) throw new RpcException(providerGrpcError(target.providerId, error));
+          if (!modelSent) {
+            modelSent = true;
+            const model = (JSON.parse(data) as { model?: string }).model;
+            if (model) subscriber.next({ responseModel: model });
+          }
+          if (data.includes('"choices":[]') && data.includes('"usage":{')) {
+            const usage = (JSON.parse(data) as { usage?: OpenAiUsage }).usage;
+            if (usage) subscriber.next({ usage: toUsage(usage) });
+            if (usageForced) return;
+          }
+          subscriber.next({ chunk: Buffer.from(data) });
+        };
+        for await (const piece of response.body) {
+          for (const event of splitter.feed(piece as Buffer)) handle(event.data);
+        }
+        for (const event of splitter.finish()) handle(event.data);
+        if (!done) {
+          throw new RpcException(
+            gatewayGrpcError(GrpcStatus.UNAVAILABLE, `provider ${target.providerId} ended the stream before [DONE]`, {
+              provider: target.providerId,
+              retryable: true,
+              openaiErrorType: 'api_error',
+            }),
+          );
+        }
+        subscriber.complete();
+      })()
+        .catch((error: unknown) => subscriber.error(this.toGrpcError(target.providerId, error, abort.signal)))
+        .finally(() => clearTimeout(timer));
+      return () => {
+        clearTimeout(timer);
+        if (!abort.signal.aborted) abort.abort('cancelled');
+      };
+    });
+  }
+
+  private async unary(request: AdapterRequest, path: string): Promise<AdapterResponse> {
+    const target = request.target!;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort('timeout'), request.timeoutMs || 600_000);
+    try {
+      const parsed = parseBody(request.body);
+      const body = parsed.model === target.model ? request.body : JSON.stringify({ ...parsed, model: target.model });
+      const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, request.timeoutMs || 600_000, abort.signal);
+      await this.throwIfFailed(target.providerId, response);
+      const bytes = Buffer.from(await response.body.arrayBuffer());
+      const answer = JSON.parse(bytes.toString('utf8')) as { model?: string; usage?: OpenAiUsage };
+      return {
+        body: bytes,
+        usage: answer.usage ? toUsage(answer.usage) : undefined,
+        hasUsage: answer.usage !== undefined,
+        responseModel: answer.model ?? target.model,
+        headers: headerList(openAiRateLimitHeaders(response.headers)),
+      };
+    } catch (error) {
+      throw new RpcException(this.toGrpcError(target.providerId, error, abort.signal));
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async throwIfFailed(providerId: string, response: UpstreamResponse): Promise<void> {
+    if (response.status < 400) return;
+    const text = await readLimited(response);
+    const headers = openAiRateLimitHeaders(response.headers);
+    throw new RpcException(providerGrpcError(providerId, openAiProviderError(response.status, text), { headers, retryAfterMs: retryAfterMs(headers) }));
+  }
+
+  private toGrpcError(providerId: string, error: unknown, signal: AbortSignal): object {
+    if (error instanceof RpcException) return error.getError() as object;
+    const upstream = error instanceof UpstreamCallError ? error : toUpstreamError(error, signal);
+    return upstreamFailureGrpcError(providerId, upstream.failure);
+  }
+}
+
+function parseBody(body: Uint8Array): ChatCompletionRequest {
+  return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as ChatCompletionRequest;
+}
+
+function retryAfterMs(headers: Record<string, string>): number {
+  const ms = Number(headers['retry-after-ms']);
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const seconds = Number(headers['retry-after']);
+  if (Number.isFinite(seconds) && seconds > 0) return seconds * 1000;
+  return 0;
+}

@@ -1,0 +1,81 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { createKmsBackend } from '@ai-gateway/kms';
+import { createLogger, PinoNestLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
+import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
+import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
+import {
+  createServiceRegistry,
+  GatewayGrpcServer,
+  startMetricsServer,
+  type Environment,
+  type RunningService,
+} from '@ai-gateway/service-kit';
+import { KeyVaultAppModule } from './app.module';
+import { AuditTrail } from './audit.trail';
+import { KeyChangeBroadcaster } from './key-change.broadcaster';
+import { readKeyVaultEnv } from './key-vault.env';
+import { KeyStore } from './key.store';
+
+export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
+  const config = readKeyVaultEnv(env);
+  const log = logger ?? createLogger({ service: 'key-vault', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
+  secretScrubber.register(config.SERVICE_CREDENTIAL);
+  const kms = createKmsBackend({
+    KMS_PROVIDER: config.KMS_PROVIDER,
+    KMS_KEY_ID: config.KMS_KEY_ID,
+    AWS_REGION: config.AWS_REGION,
+    AWS_ENDPOINT_URL_KMS: config.AWS_ENDPOINT_URL_KMS,
+    GATEWAY_DATA_DIR: config.GATEWAY_DATA_DIR,
+  });
+  // Refuse to start on a KMS key that cannot seal and open: the message says why.
+  await kms.checkUsable();
+
+  const nc = await connectNats(config.NATS_URL, 'key-vault');
+  const kv = await openKvBucket(nc, KV_BUCKETS.providerKeys, config.KV_REPLICAS);
+  await ensureAuditStream(nc, config.KV_REPLICAS);
+  const store = new KeyStore(kv, kms, log);
+  await store.start();
+  const changes = new KeyChangeBroadcaster(log);
+  const audit = new AuditTrail(nc, log);
+
+  const admin = new GatewayGrpcServer({
+    url: `${config.BIND_HOST}:${config.ADMIN_GRPC_PORT}`,
+    package: GATEWAY_V1_PACKAGE_NAME,
+    protoPath: PROTO_FILES.keyVaultAdmin,
+  });
+  const resolve = new GatewayGrpcServer({
+    url: `${config.BIND_HOST}:${config.RESOLVE_GRPC_PORT}`,
+    package: GATEWAY_V1_PACKAGE_NAME,
+    protoPath: PROTO_FILES.keyVaultResolve,
+  });
+  const app = await NestFactory.create(
+    KeyVaultAppModule.register({
+      store,
+      changes,
+      audit,
+      settings: { serviceCredential: config.SERVICE_CREDENTIAL, revocationTimeoutMs: config.REVOCATION_TIMEOUT_MS },
+    }),
+    { logger: new PinoNestLogger(log) },
+  );
+  app.connectMicroservice({ strategy: admin }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: resolve }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.init();
+  admin.setServing(true);
+  resolve.setServing(true);
+  const metrics = await startMetricsServer(createServiceRegistry('key-vault'), config.METRICS_PORT, config.BIND_HOST);
+
+  return {
+    name: 'key-vault',
+    ports: { admin: admin.port, resolve: resolve.port, metrics: metrics.port },
+    close: async () => {
+      await Promise.all([admin.drain(5_000), resolve.drain(5_000)]);
+      await app.close();
+      store.stop();
+      await metrics.close();
+      await nc.drain();
+      log.flush();
+    },
+  };
+}

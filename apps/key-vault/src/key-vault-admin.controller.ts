@@ -1,0 +1,79 @@
+import { Controller, Inject } from '@nestjs/common';
+import {
+  KeyVaultAdminServiceControllerMethods,
+  type AddKeyRequest,
+  type DeleteKeyRequest,
+  type DeleteKeyResponse,
+  type KeyVaultAdminServiceController,
+  type ListKeysResponse,
+  type ProviderKeyEntry,
+  type RotateKeyRequest,
+} from '@ai-gateway/proto';
+import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
+import { AuditTrail } from './audit.trail';
+import { KeyChangeBroadcaster, RevocationTimeoutError } from './key-change.broadcaster';
+import { toEntry } from './key-record';
+import { KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
+import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, type KeyVaultSettings } from './key-vault.constants';
+
+@Controller()
+@KeyVaultAdminServiceControllerMethods()
+export class KeyVaultAdminController implements KeyVaultAdminServiceController {
+  constructor(
+    @Inject(KEY_STORE) private readonly store: KeyStore,
+    @Inject(KEY_CHANGES) private readonly changes: KeyChangeBroadcaster,
+    @Inject(AUDIT_TRAIL) private readonly audit: AuditTrail,
+    @Inject(KEY_VAULT_SETTINGS) private readonly settings: KeyVaultSettings,
+  ) {}
+
+  addKey(request: AddKeyRequest): Promise<ProviderKeyEntry> {
+    return this.guard(async () => {
+      const record = await this.store.add(request.provider, request.key, request.name);
+      await this.audit.record({ action: 'provider_key.added', keyId: record.id, provider: record.provider, actor: request.actor });
+      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'added' }, this.settings.revocationTimeoutMs);
+      return toEntry(record);
+    });
+  }
+
+  listKeys(): ListKeysResponse {
+    return { keys: this.store.list().map(toEntry) };
+  }
+
+  rotateKey(request: RotateKeyRequest): Promise<ProviderKeyEntry> {
+    return this.guard(async () => {
+      const record = await this.store.rotate(request.id, request.key);
+      await this.audit.record({ action: 'provider_key.rotated', keyId: record.id, provider: record.provider, actor: request.actor });
+      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'rotated' }, this.settings.revocationTimeoutMs);
+      return toEntry(record);
+    });
+  }
+
+  deleteKey(request: DeleteKeyRequest): Promise<DeleteKeyResponse> {
+    return this.guard(async () => {
+      const record = await this.store.delete(request.id);
+      await this.audit.record({ action: 'provider_key.deleted', keyId: record.id, provider: record.provider, actor: request.actor });
+      const confirmed = await this.changes.announce(
+        { provider: record.provider, keyId: record.id, change: 'deleted' },
+        this.settings.revocationTimeoutMs,
+      );
+      return { confirmedReplicas: confirmed };
+    });
+  }
+
+  private async guard<T>(action: () => Promise<T>): Promise<T> {
+    try {
+      return await action();
+    } catch (error) {
+      if (error instanceof KeyNotFoundError) {
+        throw gatewayRpcException(GrpcStatus.NOT_FOUND, error.message, { openaiErrorType: 'not_found_error' });
+      }
+      if (error instanceof KeyValidationError) {
+        throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error' });
+      }
+      if (error instanceof RevocationTimeoutError) {
+        throw gatewayRpcException(GrpcStatus.DEADLINE_EXCEEDED, error.message, { openaiErrorType: 'server_error', openaiErrorCode: 'revocation_unconfirmed' });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { last4, openSecret, rewrapSecret, sealSecret, type KmsBackend } from '@ai-gateway/kms';
+import type { KV, KvEntry } from '@ai-gateway/nats';
+import type { ResolvedKey } from '@ai-gateway/proto';
+import type { Logger } from 'pino';
+import type { KeyRecord } from './key-record';
+
+const KEY_PREFIX = 'keys.';
+
+export class KeyNotFoundError extends Error {
+  constructor(id: string) {
+    super(`no provider key with id "${id}"`);
+  }
+}
+
+export class KeyValidationError extends Error {}
+
+/**
+ * Provider keys sealed with envelope encryption in a NATS KV bucket, mirrored in memory
+ * (metadata and sealed form only). A write returns after JetStream acknowledged it.
+ */
+export class KeyStore {
+  private readonly records = new Map<string, KeyRecord>();
+  private stopWatch: (() => void) | undefined;
+
+  constructor(
+    private readonly kv: KV,
+    private readonly kms: KmsBackend,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    const watcher = await this.kv.watch({ key: `${KEY_PREFIX}>` });
+    this.stopWatch = () => watcher.stop();
+    let initialDone!: () => void;
+    const initial = new Promise<void>((resolve) => (initialDone = resolve));
+    if ((await this.kv.status()).values === 0) initialDone();
+    void (async () => {
+      for await (const entry of watcher) {
+        this.apply(entry);
+        if (entry.delta === 0) initialDone();
+      }
+    })().catch((error: unknown) => this.logger.error({ err: error }, 'key watch ended'));
+    await initial;
+  }
+
+  stop(): void {
+    this.stopWatch?.();
+  }
+
+  list(): KeyRecord[] {
+    return [...this.records.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  get(id: string): KeyRecord {
+    const record = this.records.get(id);
+    if (!record) throw new KeyNotFoundError(id);
+    return record;
+  }
+
+  async add(provider: string, secret: string, name: string): Promise<KeyRecord> {
+    validateProvider(provider);
+    validateSecret(secret);
+    const id = `pk_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+    const now = new Date().toISOString();
+    const record: KeyRecord = {
+      id,
+      provider,
+      name: name || `${provider}-${id.slice(-4)}`,
+      last4: last4(secret),
+      createdAt: now,
+      rotatedAt: '',
+      version: 1,
+      sealed: await sealSecret(this.kms, secret, { provider, keyId: id }),
+    };
+    await this.kv.create(KEY_PREFIX + id, JSON.stringify(record));
+    this.records.set(id, record);
+    return record;
+  }
+
+  async rotate(id: string, secret: string): Promise<KeyRecord> {
+    validateSecret(secret);
+    const entry = await this.kv.get(KEY_PREFIX + id);
+    if (!entry || entry.operation !== 'PUT') throw new KeyNotFoundError(id);
+    const previous = entry.json<KeyRecord>();
+    const record: KeyRecord = {
+      ...previous,
+      last4: last4(secret),
+      rotatedAt: new Date().toISOString(),
+      version: previous.version + 1,
+      sealed: await sealSecret(this.kms, secret, { provider: previous.provider, keyId: id }),
+    };
+    // Compare-and-set on the revision read: a concurrent rotate fails instead of being lost.
+    await this.kv.update(KEY_PREFIX + id, JSON.stringify(record), entry.revision);
+    this.records.set(id, record);
+    return record;
+  }
+
+  async delete(id: string): Promise<KeyRecord> {
+    const record = this.get(id);
+    await this.kv.purge(KEY_PREFIX + id);
+    this.records.delete(id);
+    return record;
+  }
+
+  /** Decrypts the keys of the given providers (all when empty). */
+  async resolve(providers: string[]): Promise<ResolvedKey[]> {
+    const wanted = new Set(providers);
+    const records = this.list().filter((r) => wanted.size === 0 || wanted.has(r.provider));
+    return Promise.all(
+      records.map(async (r) => ({ id: r.id, provider: r.provider, version: r.version, secret: await openSecret(this.kms, r.sealed) })),
+    );
+  }
+
+  /** Moves every record's data key to another KMS key (KMS ReEncrypt: no plaintext leaves KMS). */
+  async rewrapAll(toKmsKeyId: string): Promise<number> {
+    let moved = 0;
+    for (const record of this.list()) {
+      const entry = await this.kv.get(KEY_PREFIX + record.id);
+      if (!entry || entry.operation !== 'PUT') continue;
+      const current = entry.json<KeyRecord>();
+      const sealed = await rewrapSecret(this.kms, current.sealed, toKmsKeyId);
+      await this.kv.update(KEY_PREFIX + record.id, JSON.stringify({ ...current, sealed }), entry.revision);
+      this.records.set(record.id, { ...current, sealed });
+      moved++;
+    }
+    return moved;
+  }
+
+  private apply(entry: KvEntry): void {
+    const id = entry.key.slice(KEY_PREFIX.length);
+    if (entry.operation !== 'PUT') {
+      this.records.delete(id);
+      return;
+    }
+    try {
+      this.records.set(id, entry.json<KeyRecord>());
+    } catch (error) {
+      this.logger.error({ err: error, keyId: id }, 'unreadable key record ignored');
+    }
+  }
+}
+
+function validateProvider(provider: string): void {
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(provider)) throw new KeyValidationError('"provider" must be a provider id');
+}
+
+function validateSecret(secret: string): void {
+  if (typeof secret !== 'string' || secret.trim().length < 8 || secret.length > 4096 || /\s/.test(secret)) {
+    throw new KeyValidationError('"key" must be 8 to 4096 characters without whitespace');
+  }
+}

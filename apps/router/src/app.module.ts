@@ -1,0 +1,33 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Logger } from 'pino';
+import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
+import type { ProviderKeysCache } from './provider-keys.cache';
+import type { RouteExecutor } from './route.executor';
+import { RouterController } from './router.controller';
+import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import type { UsagePublisher } from './usage.publisher';
+
+export interface RouterDependencies {
+  executor: RouteExecutor;
+  config: ConfigSnapshotWatcher;
+  keys: ProviderKeysCache;
+  usage: UsagePublisher;
+  logger: Logger;
+}
+
+@Module({})
+export class RouterAppModule {
+  static register(deps: RouterDependencies): DynamicModule {
+    return {
+      module: RouterAppModule,
+      controllers: [RouterController],
+      providers: [
+        { provide: ROUTE_EXECUTOR, useValue: deps.executor },
+        { provide: CONFIG_WATCHER, useValue: deps.config },
+        { provide: KEYS_CACHE, useValue: deps.keys },
+        { provide: USAGE_PUBLISHER, useValue: deps.usage },
+        { provide: ROUTER_LOGGER, useValue: deps.logger },
+      ],
+    };
+  }
+}

@@ -1,0 +1,73 @@
+import 'reflect-metadata';
+import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
+import { connectNats } from '@ai-gateway/nats';
+import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
+import { CircuitBreaker } from '@ai-gateway/routing';
+import {
+  createGrpcClient,
+  createServiceRegistry,
+  startGrpcApp,
+  startMetricsServer,
+  type Environment,
+  type RunningService,
+} from '@ai-gateway/service-kit';
+import { AdapterClients } from './adapter.clients';
+import { RouterAppModule } from './app.module';
+import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
+import { ProviderKeysCache } from './provider-keys.cache';
+import { RouteExecutor } from './route.executor';
+import { readRouterEnv } from './router.env';
+import { createRouterMetrics } from './router.metrics';
+import { UsagePublisher } from './usage.publisher';
+
+export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
+  const config = readRouterEnv(env);
+  const log = logger ?? createLogger({ service: 'router', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
+  secretScrubber.register(config.SERVICE_CREDENTIAL);
+
+  const configProxy = createGrpcClient({ url: config.CONFIG_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config });
+  const resolveProxy = createGrpcClient({ url: config.KEY_VAULT_RESOLVE_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultResolve });
+  const watcher = new ConfigSnapshotWatcher(configProxy, log);
+  const keys = new ProviderKeysCache(resolveProxy, config.SERVICE_CREDENTIAL, config.ROUTER_REPLICA_ID, log);
+  await Promise.all([watcher.start(), keys.start()]);
+
+  const registry = createServiceRegistry('router');
+  const breaker = new CircuitBreaker({ consecutiveFailures: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS });
+  const metrics = createRouterMetrics(registry, breaker);
+  const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
+  const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
+  const adapters = new AdapterClients(config.adapterUrls);
+  const executor = new RouteExecutor(watcher, keys, adapters, breaker, {
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
+    attemptTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
+    maxRetries: config.MAX_RETRIES,
+    retryBaseMs: config.RETRY_BASE_MS,
+    retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
+  });
+
+  const grpc = await startGrpcApp(
+    RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log }),
+    [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
+    log,
+  );
+  grpc.markServing();
+  const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
+
+  return {
+    name: 'router',
+    ports: { ...grpc.ports, metrics: metricsServer.port },
+    close: async () => {
+      await grpc.close();
+      await usage.flush(3_000);
+      usage.close();
+      watcher.stop();
+      keys.stop();
+      adapters.close();
+      configProxy.close();
+      resolveProxy.close();
+      await metricsServer.close();
+      await nc.drain();
+      log.flush();
+    },
+  };
+}

@@ -1,0 +1,5 @@
+export class AttemptTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+  }
+}

@@ -1,0 +1,40 @@
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'gemini', 'azure-openai'] as const;
+
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** USD per 1M tokens. */
+export interface ModelPrice {
+  readonly inputUsdPerMTok: number;
+  readonly outputUsdPerMTok: number;
+  /** Prompt-cache reads; when absent, cached input is priced as input. */
+  readonly cachedInputUsdPerMTok?: number;
+}
+
+export interface ModelCapabilities {
+  readonly tools: boolean;
+  readonly vision: boolean;
+  readonly streaming: boolean;
+  readonly embeddings: boolean;
+}
+
+/** One model as one provider kind serves it. */
+export interface CatalogModel {
+  /** The name clients use; the same across kinds serving the same model. */
+  readonly canonicalName: string;
+  readonly kind: ProviderKind;
+  /** What the provider's API expects in its request. */
+  readonly providerModelId: string;
+  readonly aliases: readonly string[];
+  readonly contextWindow: number;
+  /** 0 for embedding models. */
+  readonly maxOutputTokens: number;
+  readonly price: ModelPrice;
+  readonly capabilities: ModelCapabilities;
+}
+
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Part of promptTokens that was read from the provider's prompt cache. */
+  readonly cachedPromptTokens?: number;
+}

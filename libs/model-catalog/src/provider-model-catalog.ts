@@ -1,0 +1,98 @@
+import type { CatalogModel } from './catalog-model.types';
+import { DEFAULT_MODEL_INDEX } from './model-lookup';
+import type { ModelIndex } from './model-index';
+
+/** The parts of a configured provider (gateway.v1 `Provider`) that decide what it serves. */
+export interface CatalogProvider {
+  readonly id: string;
+  readonly kind: string;
+  readonly enabled: boolean;
+  /** Served verbatim, beyond what the catalog knows the kind serves. */
+  readonly models: readonly string[];
+}
+
+export interface ServedModel {
+  readonly providerModelId: string;
+  /** Undefined for a model the catalog does not know (a vLLM or Ollama model). */
+  readonly maxOutputTokens: number | undefined;
+  readonly catalogEntry?: CatalogModel;
+}
+
+export interface ServableModel {
+  /** A name the gateway accepts in `model`. */
+  readonly id: string;
+  /** The providers serving it, in priority order. */
+  readonly providerIds: readonly string[];
+}
+
+export interface ListServableModelsOptions {
+  readonly providersWithKeys: ReadonlySet<string>;
+  /** Also list `provider/model` for each provider serving a model. */
+  readonly includeProviderPinned?: boolean;
+}
+
+/** The catalog as seen through the configured providers (a config snapshot). */
+export class ProviderModelCatalog {
+  constructor(
+    readonly providers: readonly CatalogProvider[],
+    private readonly index: ModelIndex = DEFAULT_MODEL_INDEX,
+  ) {}
+
+  static fromSnapshot(
+    snapshot: { readonly providers: readonly CatalogProvider[] },
+    index: ModelIndex = DEFAULT_MODEL_INDEX,
+  ): ProviderModelCatalog {
+    return new ProviderModelCatalog(snapshot.providers, index);
+  }
+
+  findModel(name: string, kind?: string): CatalogModel | undefined {
+    return this.index.find(name, kind);
+  }
+
+  /** Whether the provider serves the name, ignoring whether it is enabled or holds a key. */
+  servesModel(provider: Pick<CatalogProvider, 'kind' | 'models'>, requestedName: string): ServedModel | undefined {
+    const catalogEntry = this.index.find(requestedName, provider.kind);
+    if (catalogEntry) {
+      return {
+        providerModelId: catalogEntry.providerModelId,
+        maxOutputTokens: catalogEntry.maxOutputTokens,
+        catalogEntry,
+      };
+    }
+    if (provider.models.includes(requestedName)) {
+      return { providerModelId: requestedName, maxOutputTokens: undefined };
+    }
+    return undefined;
+  }
+
+  /** Whether any provider kind in the catalog or any provider's models list knows the name. */
+  isKnownModel(name: string): boolean {
+    return this.index.knows(name) || this.providers.some((provider) => provider.models.includes(name));
+  }
+
+  /** The names GET /v1/models lists: canonical names served by enabled providers holding a key. */
+  listServableModels(options: ListServableModelsOptions): ServableModel[] {
+    const providerIdsByModel = new Map<string, string[]>();
+    const add = (modelId: string, providerId: string): void => {
+      const providerIds = providerIdsByModel.get(modelId);
+      if (!providerIds) providerIdsByModel.set(modelId, [providerId]);
+      else if (!providerIds.includes(providerId)) providerIds.push(providerId);
+    };
+    for (const provider of this.providers) {
+      if (!provider.enabled || !options.providersWithKeys.has(provider.id)) continue;
+      for (const name of this.namesServedBy(provider)) {
+        add(name, provider.id);
+        if (options.includeProviderPinned) add(`${provider.id}/${name}`, provider.id);
+      }
+    }
+    return [...providerIdsByModel].map(([id, providerIds]) => ({ id, providerIds }));
+  }
+
+  private namesServedBy(provider: CatalogProvider): string[] {
+    const catalogNames = this.index.ofKind(provider.kind).map((model) => model.canonicalName);
+    const extraNames = provider.models.map(
+      (name) => this.index.find(name, provider.kind)?.canonicalName ?? name,
+    );
+    return [...new Set([...catalogNames, ...extraNames])];
+  }
+}

@@ -1,0 +1,3 @@
+export * from './upstream.client';
+export * from './upstream-failure.grpc';
+export * from './read-limited';

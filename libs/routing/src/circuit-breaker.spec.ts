@@ -1,0 +1,101 @@
+import { CIRCUIT_STATE_VALUE, CircuitBreaker, type CircuitBreakerOptions, type CircuitState, circuitKey } from './circuit-breaker';
+
+type Step =
+  | 'fail'
+  | 'succeed'
+  | 'abandon'
+  | { readonly advanceMs: number }
+  | { readonly allow: boolean }
+  | { readonly state: CircuitState };
+
+const KEY = circuitKey('openai', 'gpt-4o');
+
+function run(steps: readonly Step[], options: Omit<CircuitBreakerOptions, 'now'> = {}): void {
+  let now = 1_000_000;
+  const breaker = new CircuitBreaker({ ...options, now: () => now });
+  steps.forEach((step, index) => {
+    const at = `step ${index}: ${JSON.stringify(step)}`;
+    if (step === 'fail') breaker.recordFailure(KEY);
+    else if (step === 'succeed') breaker.recordSuccess(KEY);
+    else if (step === 'abandon') breaker.recordAbandoned(KEY);
+    else if ('advanceMs' in step) now += step.advanceMs;
+    else if ('allow' in step) expect([at, breaker.allow(KEY)]).toEqual([at, step.allow]);
+    else expect([at, breaker.state(KEY)]).toEqual([at, step.state]);
+  });
+}
+
+const fail = (times: number): Step[] => Array<Step>(times).fill('fail');
+const succeed = (times: number): Step[] => Array<Step>(times).fill('succeed');
+
+describe('CircuitBreaker', () => {
+  it.each<[string, Step[], Omit<CircuitBreakerOptions, 'now'>?]>([
+    ['an unknown key is closed and allowed', [{ state: 'closed' }, { allow: true }]],
+    ['four failures keep it closed', [...fail(4), { state: 'closed' }, { allow: true }]],
+    ['five consecutive failures open it', [...fail(5), { state: 'open' }, { allow: false }]],
+    ['a success resets the consecutive count', [...fail(4), 'succeed', ...fail(4), { state: 'closed' }]],
+    ['a configured threshold', [...fail(2), { state: 'open' }], { consecutiveFailures: 2 }],
+    ['open skips until the cooldown ends', [...fail(5), { advanceMs: 29_999 }, { allow: false }, { state: 'open' }]],
+    ['after the cooldown it is half-open', [...fail(5), { advanceMs: 30_000 }, { state: 'half_open' }]],
+    ['half-open lets exactly one probe through', [...fail(5), { advanceMs: 30_000 }, { allow: true }, { allow: false }, { allow: false }, { state: 'half_open' }]],
+    ['a successful probe closes it', [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'succeed', { state: 'closed' }, { allow: true }, { allow: true }]],
+    ['a failed probe re-opens it for another cooldown', [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'fail', { state: 'open' }, { advanceMs: 29_999 }, { allow: false }, { advanceMs: 1 }, { allow: true }]],
+    ['after closing, failures count from zero', [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'succeed', ...fail(4), { state: 'closed' }, 'fail', { state: 'open' }]],
+    ['a configured cooldown', [...fail(5), { advanceMs: 999 }, { allow: false }, { advanceMs: 1 }, { allow: true }], { cooldownMs: 1000 }],
+    ['late results while open change nothing', [...fail(5), 'succeed', { state: 'open' }, 'fail', { advanceMs: 30_000 }, { allow: true }]],
+    ['a probe that never reports is given up after a cooldown', [...fail(5), { advanceMs: 30_000 }, { allow: true }, { advanceMs: 29_999 }, { allow: false }, { advanceMs: 1 }, { allow: true }]],
+    ['an abandoned probe frees the next one at once', [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'abandon', { state: 'half_open' }, { allow: true }, { allow: false }]],
+    ['abandoning while closed changes nothing', [...fail(4), 'abandon', 'fail', { state: 'open' }]],
+    ['the failure rate opens it without consecutive failures',
+      [...Array.from({ length: 10 }, (): Step[] => ['succeed', 'fail']).flat(), { state: 'open' }]],
+    ['the failure rate waits for the minimum requests',
+      [...Array.from({ length: 9 }, (): Step[] => ['fail', 'succeed']).flat(), 'fail', { state: 'closed' }]],
+    ['the failure rate counts only the window',
+      [...succeed(20), ...Array.from({ length: 9 }, (): Step[] => ['fail', 'succeed']).flat(), { state: 'closed' }, 'fail', { state: 'open' }]],
+    ['the failure rate below the threshold stays closed',
+      [...Array.from({ length: 10 }, (): Step[] => ['fail', 'succeed', 'succeed']).flat(), { state: 'closed' }]],
+    ['the failure rate rule can be turned off',
+      [...Array.from({ length: 30 }, (): Step[] => ['fail', 'succeed']).flat(), { state: 'closed' }], { failureRate: false }],
+    ['a configured failure rate',
+      ['fail', 'succeed', 'succeed', 'fail', { state: 'open' }], { failureRate: { threshold: 0.5, window: 4, minimumRequests: 4 } }],
+    // A rest parameter: jest reads a third named parameter as a `done` callback.
+  ])('%s', (...[, steps, options]) => {
+    run(steps, options);
+  });
+
+  it('keeps circuits apart per key', () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, now: () => 0 });
+    breaker.recordFailure(circuitKey('openai', 'gpt-4o'));
+    expect(breaker.allow(circuitKey('openai', 'gpt-4o'))).toBe(false);
+    expect(breaker.allow(circuitKey('openai', 'gpt-4o-mini'))).toBe(true);
+    expect(breaker.allow(circuitKey('backup', 'gpt-4o'))).toBe(true);
+  });
+
+  it.each<[CircuitState, number]>([
+    ['closed', 0],
+    ['open', 1],
+    ['half_open', 2],
+  ])('%s is %d as a metric', (state, value) => {
+    expect(CIRCUIT_STATE_VALUE[state]).toBe(value);
+  });
+
+  it('reports every circuit in a snapshot', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ consecutiveFailures: 2, cooldownMs: 100, now: () => now });
+    breaker.recordFailure('a/x');
+    breaker.recordFailure('b/y');
+    breaker.recordFailure('b/y');
+    breaker.recordFailure('c/z');
+    breaker.recordFailure('c/z');
+    now = 100;
+    breaker.recordSuccess('d/w');
+    expect(breaker.snapshot()).toEqual([
+      { key: 'a/x', state: 'closed', stateValue: 0, consecutiveFailures: 1 },
+      { key: 'b/y', state: 'half_open', stateValue: 2, consecutiveFailures: 2 },
+      { key: 'c/z', state: 'half_open', stateValue: 2, consecutiveFailures: 2 },
+      { key: 'd/w', state: 'closed', stateValue: 0, consecutiveFailures: 0 },
+    ]);
+    expect(breaker.stateValue('b/y')).toBe(2);
+    now = 99;
+    expect(breaker.stateValue('b/y')).toBe(1);
+  });
+});

@@ -1,0 +1,42 @@
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { PinoNestLogger, type Logger } from '@ai-gateway/logging';
+import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
+import { GatewayGrpcServer } from './grpc-server.strategy';
+
+export interface GrpcAppServer {
+  name: string;
+  host: string;
+  port: number;
+  protoPath: string | string[];
+}
+
+export interface GrpcApp {
+  app: INestApplication;
+  ports: Record<string, number>;
+  /** Health SERVING on every server. */
+  markServing(): void;
+  /** Drains every server, then closes the Nest app. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** A NestJS app whose only transports are gateway gRPC servers (one per port). */
+export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger): Promise<GrpcApp> {
+  const app = await NestFactory.create(module, { logger: new PinoNestLogger(logger), abortOnError: false });
+  const strategies = servers.map((server) => ({
+    name: server.name,
+    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath }),
+  }));
+  for (const { strategy } of strategies) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
+  await app.startAllMicroservices();
+  await app.init();
+  return {
+    app,
+    ports: Object.fromEntries(strategies.map(({ name, strategy }) => [name, strategy.port])),
+    markServing: () => strategies.forEach(({ strategy }) => strategy.setServing(true)),
+    close: async (graceMs = 5_000) => {
+      await Promise.all(strategies.map(({ strategy }) => strategy.drain(graceMs)));
+      await app.close();
+    },
+  };
+}

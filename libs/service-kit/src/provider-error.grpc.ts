@@ -1,0 +1,33 @@
+import type { ProviderError } from '@ai-gateway/openai-api';
+import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from './grpc-errors';
+
+/** The gRPC code that says, in gRPC's terms, what a provider's HTTP status meant. */
+export function grpcCodeForUpstream(upstreamStatus: number): GrpcStatus {
+  if (upstreamStatus === 0) return GrpcStatus.UNAVAILABLE;
+  if (upstreamStatus === 400 || upstreamStatus === 413 || upstreamStatus === 422) return GrpcStatus.INVALID_ARGUMENT;
+  if (upstreamStatus === 401) return GrpcStatus.UNAUTHENTICATED;
+  if (upstreamStatus === 403) return GrpcStatus.PERMISSION_DENIED;
+  if (upstreamStatus === 404) return GrpcStatus.NOT_FOUND;
+  if (upstreamStatus === 408 || upstreamStatus === 504) return GrpcStatus.DEADLINE_EXCEEDED;
+  if (upstreamStatus === 429) return GrpcStatus.RESOURCE_EXHAUSTED;
+  if (upstreamStatus >= 500) return GrpcStatus.UNAVAILABLE;
+  return GrpcStatus.FAILED_PRECONDITION;
+}
+
+/** A provider's failure as a gRPC error with its typed detail. */
+export function providerGrpcError(
+  providerId: string,
+  error: ProviderError,
+  extra: { retryAfterMs?: number; headers?: Record<string, string> } = {},
+): GatewayGrpcErrorShape {
+  return gatewayGrpcError(grpcCodeForUpstream(error.upstreamStatus), error.message, {
+    upstreamHttpStatus: error.upstreamStatus,
+    provider: providerId,
+    retryable: error.retryable,
+    openaiErrorType: error.type,
+    openaiErrorCode: error.code ?? '',
+    param: error.param ?? '',
+    retryAfterMs: extra.retryAfterMs ?? 0,
+    headers: Object.entries(extra.headers ?? {}).map(([name, value]) => ({ name, value })),
+  });
+}
