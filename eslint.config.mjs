@@ -22,6 +22,8 @@ export default [
             { sourceTag: 'type:proto', onlyDependOnLibsWithTags: [] },
             // Test harnesses may start anything through libs, never import an app.
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:proto'] },
+            // End-to-end suites drive the stack through the testing harness and HTTP only.
+            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:testing', 'type:lib', 'type:proto'] },
             // Provider translation stays pure: no service plumbing.
             { sourceTag: 'scope:provider', onlyDependOnLibsWithTags: ['scope:shared', 'scope:provider'] },
           ],

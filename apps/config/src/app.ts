@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
-import { createLogger, PinoNestLogger, type Logger } from '@ai-gateway/logging';
-import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
+import { createLogger, type Logger } from '@ai-gateway/logging';
+import { PROTO_FILES } from '@ai-gateway/proto';
 import {
   createServiceRegistry,
-  GatewayGrpcServer,
+  startGrpcApp,
   startMetricsServer,
   type Environment,
   type RunningService,
@@ -26,25 +25,19 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     { id: 'anthropic', kind: 'anthropic', baseUrl: config.ANTHROPIC_BASE_URL },
   ]);
 
-  const grpc = new GatewayGrpcServer({
-    url: `${config.BIND_HOST}:${config.GRPC_PORT}`,
-    package: GATEWAY_V1_PACKAGE_NAME,
-    protoPath: PROTO_FILES.config,
-  });
-  const app = await NestFactory.createMicroservice(ConfigAppModule.register(store), {
-    strategy: grpc,
-    logger: new PinoNestLogger(log),
-  });
-  await app.listen();
-  grpc.setServing(true);
+  const grpc = await startGrpcApp(
+    ConfigAppModule.register(store),
+    [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
+    log,
+  );
+  grpc.markServing();
   const metrics = await startMetricsServer(createServiceRegistry('config'), config.METRICS_PORT, config.BIND_HOST);
 
   return {
     name: 'config',
-    ports: { grpc: grpc.port, metrics: metrics.port },
+    ports: { ...grpc.ports, metrics: metrics.port },
     close: async () => {
-      await grpc.drain(5_000);
-      await app.close();
+      await grpc.close();
       store.stop();
       await metrics.close();
       await nc.drain();

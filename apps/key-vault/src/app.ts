@@ -1,12 +1,11 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { createKmsBackend } from '@ai-gateway/kms';
-import { createLogger, PinoNestLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
+import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
-import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
+import { PROTO_FILES } from '@ai-gateway/proto';
 import {
   createServiceRegistry,
-  GatewayGrpcServer,
+  startGrpcApp,
   startMetricsServer,
   type Environment,
   type RunningService,
@@ -39,39 +38,27 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const changes = new KeyChangeBroadcaster(log);
   const audit = new AuditTrail(nc, log);
 
-  const admin = new GatewayGrpcServer({
-    url: `${config.BIND_HOST}:${config.ADMIN_GRPC_PORT}`,
-    package: GATEWAY_V1_PACKAGE_NAME,
-    protoPath: PROTO_FILES.keyVaultAdmin,
-  });
-  const resolve = new GatewayGrpcServer({
-    url: `${config.BIND_HOST}:${config.RESOLVE_GRPC_PORT}`,
-    package: GATEWAY_V1_PACKAGE_NAME,
-    protoPath: PROTO_FILES.keyVaultResolve,
-  });
-  const app = await NestFactory.create(
+  const grpc = await startGrpcApp(
     KeyVaultAppModule.register({
       store,
       changes,
       audit,
       settings: { serviceCredential: config.SERVICE_CREDENTIAL, revocationTimeoutMs: config.REVOCATION_TIMEOUT_MS },
     }),
-    { logger: new PinoNestLogger(log) },
+    [
+      { name: 'admin', host: config.BIND_HOST, port: config.ADMIN_GRPC_PORT, protoPath: PROTO_FILES.keyVaultAdmin },
+      { name: 'resolve', host: config.BIND_HOST, port: config.RESOLVE_GRPC_PORT, protoPath: PROTO_FILES.keyVaultResolve },
+    ],
+    log,
   );
-  app.connectMicroservice({ strategy: admin }, { inheritAppConfig: true });
-  app.connectMicroservice({ strategy: resolve }, { inheritAppConfig: true });
-  await app.startAllMicroservices();
-  await app.init();
-  admin.setServing(true);
-  resolve.setServing(true);
+  grpc.markServing();
   const metrics = await startMetricsServer(createServiceRegistry('key-vault'), config.METRICS_PORT, config.BIND_HOST);
 
   return {
     name: 'key-vault',
-    ports: { admin: admin.port, resolve: resolve.port, metrics: metrics.port },
+    ports: { ...grpc.ports, metrics: metrics.port },
     close: async () => {
-      await Promise.all([admin.drain(5_000), resolve.drain(5_000)]);
-      await app.close();
+      await grpc.close();
       store.stop();
       await metrics.close();
       await nc.drain();

@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PinoNestLogger, type Logger } from '@ai-gateway/logging';
 import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
 import { GatewayGrpcServer } from './grpc-server.strategy';
@@ -22,7 +23,8 @@ export interface GrpcApp {
 
 /** A NestJS app whose only transports are gateway gRPC servers (one per port). */
 export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger): Promise<GrpcApp> {
-  const app = await NestFactory.create(module, { logger: new PinoNestLogger(logger), abortOnError: false });
+  // An HTTP adapter Nest requires to host several microservices; it never listens.
+  const app = await NestFactory.create(module, new FastifyAdapter(), { logger: new PinoNestLogger(logger), abortOnError: false });
   const strategies = servers.map((server) => ({
     name: server.name,
     strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath }),

@@ -5,3 +5,4 @@ export * from './fake-openai';
 export { startFakeAnthropic, FAKE_ANTHROPIC_API_KEY, type FakeAnthropic, type FakeAnthropicOptions, type FakeAnthropicScenario } from './fake-anthropic';
 export * from './local-kms';
 export * from './metric-references';
+export * from './stack';

@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
+import type { Logger } from 'pino';
+import type { ApiKeyAuthenticator } from './api-key.authenticator';
+import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
+import { httpError, httpErrorFromGrpc } from './openai-http-error';
+import { sendError } from './http-reply';
+
+const PASSED_HEADERS = ['anthropic-beta'];
+const DEADLINE_HEADER = 'x-gateway-timeout-ms';
+
+export interface CompletionsDeps {
+  router: RouterServiceClient;
+  auth: ApiKeyAuthenticator;
+  logger: Logger;
+  requestTimeoutMs: number;
+}
+
+/** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
+export function registerCompletionRoutes(app: FastifyInstance, deps: CompletionsDeps): void {
+  app.post('/v1/chat/completions', (request, reply) => chat(deps, request, reply));
+  app.post('/v1/embeddings', (request, reply) => embeddings(deps, request, reply));
+  app.get('/v1/models', (request, reply) => models(deps, request, reply));
+}
+
+function requestIdOf(request: FastifyRequest): string {
+  const given = request.headers['x-request-id'];
+  return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : `req_${randomUUID().replace(/-/g, '')}`;
+}
+
+function parseJson(raw: unknown): { value: unknown } | { error: true } {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return { error: true };
+  try {
+    return { value: JSON.parse(raw.toString('utf8')) };
+  } catch {
+    return { error: true };
+  }
+}
+
+function authenticate(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply, model?: string): string | undefined {
+  const key = deps.auth.authenticate(request.headers.authorization);
+  if (!key) {
+    const message = request.headers.authorization
+      ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+      : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
+    sendError(reply, httpError(401, message, 'invalid_api_key'));
+    return undefined;
+  }
+  if (model && key.allowedModels.length > 0 && !key.allowedModels.includes(model)) {
+    sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
+    return undefined;
+  }
+  return key.id;
+}
+
+function deadlineOf(deps: CompletionsDeps, request: FastifyRequest): number {
+  const asked = Number(request.headers[DEADLINE_HEADER]);
+  return Number.isFinite(asked) && asked > 0 ? Math.min(asked, deps.requestTimeoutMs) : deps.requestTimeoutMs;
+}
+
+function passedHeaders(request: FastifyRequest): Header[] {
+  const out: Header[] = [];
+  for (const name of PASSED_HEADERS) {
+    const value = request.headers[name];
+    if (typeof value === 'string') out.push({ name, value });
+  }
+  return out;
+}
+
+function routeHeaders(requestId: string, route: { provider: string; model: string; attempts: number; headers: Header[] } | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'x-request-id': requestId };
+  if (!route) return headers;
+  for (const header of route.headers) headers[header.name] = header.value;
+  headers['x-gateway-provider'] = route.provider;
+  headers['x-gateway-model'] = route.model;
+  headers['x-gateway-attempts'] = String(route.attempts);
+  return headers;
+}
+
+async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const requestId = requestIdOf(request);
+  reply.header('x-request-id', requestId);
+  if (!deps.auth.authenticate(request.headers.authorization)) {
+    authenticate(deps, request, reply);
+    return;
+  }
+  const parsed = parseJson(request.body);
+  if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
+  const validated = validateChatRequest(parsed.value);
+  if ('error' in validated) return sendError(reply, validated.error);
+  const chatRequest = validated.request;
+  const apiKeyId = authenticate(deps, request, reply, chatRequest.model);
+  if (!apiKeyId) return;
+  const stream = chatRequest.stream === true;
+  const grpcRequest: CompletionRequest = {
+    meta: {
+      requestId,
+      apiKeyId,
+      model: chatRequest.model,
+      stream,
+      includeUsage: chatRequest.stream_options?.include_usage === true,
+      deadlineMs: deadlineOf(deps, request),
+    },
+    body: request.body as Buffer,
+    headers: passedHeaders(request),
+  };
+  if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat');
+  return streamChat(deps, grpcRequest, requestId, request, reply);
+}
+
+async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const requestId = requestIdOf(request);
+  reply.header('x-request-id', requestId);
+  if (!authenticate(deps, request, reply)) return;
+  const parsed = parseJson(request.body);
+  if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
+  const validated = validateEmbeddingsRequest(parsed.value);
+  if ('error' in validated) return sendError(reply, validated.error);
+  const apiKeyId = authenticate(deps, request, reply, validated.model);
+  if (!apiKeyId) return;
+  const grpcRequest: CompletionRequest = {
+    meta: { requestId, apiKeyId, model: validated.model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    body: request.body as Buffer,
+    headers: [],
+  };
+  return unary(deps, grpcRequest, requestId, reply, 'embeddings');
+}
+
+function unary(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId: string, reply: FastifyReply, operation: 'chat' | 'embeddings'): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const call = operation === 'chat' ? deps.router.chatCompletion(grpcRequest) : deps.router.embeddings(grpcRequest);
+    const subscription = call.subscribe({
+      next: (response) => {
+        void reply
+          .code(200)
+          .headers(routeHeaders(requestId, response.route))
+          .header('content-type', 'application/json')
+          .send(Buffer.from(response.body));
+        resolve();
+      },
+      error: (error: unknown) => {
+        sendError(reply, httpErrorFromGrpc(error));
+        resolve();
+      },
+    });
+    // A client that leaves cancels the gRPC call, and through it the upstream request.
+    reply.raw.on('close', () => {
+      if (!reply.raw.writableFinished) subscription.unsubscribe();
+    });
+  });
+}
+
+function streamChat(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  return new Promise<void>((resolve) => {
+    let started = false;
+    let ended = false;
+    const raw = reply.raw;
+    reply.hijack();
+    const end = (): void => {
+      ended = true;
+      resolve();
+    };
+    const subscription = deps.router.streamChatCompletion(grpcRequest).subscribe({
+      next: (event) => {
+        if (event.route && !started) {
+          started = true;
+          raw.writeHead(200, {
+            ...routeHeaders(requestId, event.route),
+            'content-type': 'text/event-stream; charset=utf-8',
+            'cache-control': 'no-cache',
+            connection: 'keep-alive',
+            'x-accel-buffering': 'no',
+          });
+          raw.flushHeaders();
+        }
+        if (event.chunk) {
+          raw.write(`data: ${Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength).toString('utf8')}\n\n`);
+        }
+      },
+      error: (error: unknown) => {
+        const failure = httpErrorFromGrpc(error);
+        if (!started) {
+          raw.writeHead(failure.status, { ...failure.headers, 'x-request-id': requestId, 'content-type': 'application/json' });
+          raw.end(JSON.stringify(failure.body));
+        } else {
+          raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
+        }
+        end();
+      },
+      complete: () => {
+        if (!started) raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': requestId });
+        raw.end('data: [DONE]\n\n');
+        end();
+      },
+    });
+    request.raw.socket.on('close', () => {
+      if (!ended) {
+        subscription.unsubscribe();
+        end();
+      }
+    });
+  });
+}
+
+async function models(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  if (!authenticate(deps, request, reply)) return;
+  await new Promise<void>((resolve) => {
+    deps.router.listModels({}).subscribe({
+      next: (response) => {
+        void reply.code(200).header('content-type', 'application/json').send(
+          JSON.stringify({
+            object: 'list',
+            data: response.models.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
+          }),
+        );
+        resolve();
+      },
+      error: (error: unknown) => {
+        sendError(reply, httpErrorFromGrpc(error));
+        resolve();
+      },
+    });
+  });
+}

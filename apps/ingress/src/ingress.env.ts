@@ -1,0 +1,21 @@
+import { COMMON_ENV, ConfigError, readEnv, type Environment } from '@ai-gateway/service-kit';
+
+export const INGRESS_ENV = {
+  ...COMMON_ENV,
+  PORT: { type: 'port', default: 8080 },
+  ADMIN_TOKEN: { type: 'string', required: true },
+  ROUTER_URL: { type: 'hostport', required: true },
+  CONFIG_URL: { type: 'hostport', required: true },
+  KEY_VAULT_ADMIN_URL: { type: 'hostport', required: true },
+  ANALYTICS_URL: { type: 'hostport' },
+  MAX_BODY_BYTES: { type: 'int', default: 33_554_432, min: 1024 },
+  REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
+} as const;
+
+export function readIngressEnv(env: Environment) {
+  const config = readEnv(INGRESS_ENV, env);
+  if (config.ADMIN_TOKEN.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
+  return config;
+}
+
+export type IngressEnv = ReturnType<typeof readIngressEnv>;

@@ -1,0 +1,50 @@
+import { openAiErrorBody, type OpenAiErrorBody } from '@ai-gateway/openai-api';
+import { decodeGrpcError, GrpcStatus, httpStatusForGrpc } from '@ai-gateway/service-kit';
+import { secretScrubber } from '@ai-gateway/logging';
+
+export interface HttpError {
+  status: number;
+  body: OpenAiErrorBody;
+  headers: Record<string, string>;
+}
+
+const DEFAULT_TYPE: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'invalid_request_error',
+  413: 'invalid_request_error',
+  429: 'rate_limit_exceeded',
+  499: 'cancelled',
+  502: 'api_error',
+  503: 'service_unavailable',
+  504: 'timeout_error',
+};
+
+export function httpError(status: number, message: string, code: string | null = null, param: string | null = null, type?: string): HttpError {
+  return { status, body: openAiErrorBody(message, type ?? DEFAULT_TYPE[status] ?? 'api_error', code, param), headers: {} };
+}
+
+/** A gRPC error from a gateway service, as the OpenAI-shaped HTTP error the client sees. */
+export function httpErrorFromGrpc(error: unknown): HttpError {
+  const decoded = decodeGrpcError(error);
+  if (decoded.code === GrpcStatus.UNAVAILABLE && !decoded.detail) {
+    return httpError(503, 'The gateway could not reach an internal service; try again.', 'gateway_unavailable');
+  }
+  const status = httpStatusForGrpc(decoded.code);
+  const detail = decoded.detail;
+  const headers: Record<string, string> = {};
+  for (const header of detail?.headers ?? []) headers[header.name] = header.value;
+  if (detail?.retryAfterMs) headers['retry-after'] = String(Math.max(1, Math.ceil(detail.retryAfterMs / 1000)));
+  if (detail?.attempts) headers['x-gateway-attempts'] = String(detail.attempts);
+  return {
+    status,
+    body: openAiErrorBody(
+      secretScrubber.scrub(decoded.message),
+      detail?.openaiErrorType || DEFAULT_TYPE[status] || 'api_error',
+      detail?.openaiErrorCode || null,
+      detail?.param || null,
+    ),
+    headers,
+  };
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../find-binary';
+import { startNatsServer, type NatsServerHandle } from '../nats-server';
+import { loadApp, type RunningApp } from './load-app';
+
+export interface GatewayStackOptions {
+  openaiBaseUrl?: string;
+  anthropicBaseUrl?: string;
+  /** Router replicas; each gets its own ingress so a test can reach either. */
+  routers?: number;
+  /** Extra environment for every service (e.g. RETRY_AFTER_MAX_MS). */
+  env?: Record<string, string>;
+  /** Environment for the routers only. */
+  routerEnv?: Record<string, string>;
+  logLevel?: string;
+  nats?: NatsServerHandle;
+}
+
+export interface GatewayStack {
+  nats: NatsServerHandle;
+  /** One ingress base URL (http://127.0.0.1:port) per router replica. */
+  ingressUrls: string[];
+  adminToken: string;
+  serviceCredential: string;
+  apps: Record<string, RunningApp>;
+  metricsUrl(app: string): string;
+  /** Every JSON log line the services wrote so far. */
+  logText(): string;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+function appExists(name: string): boolean {
+  return existsSync(join(REPO_ROOT, 'apps', name, 'src', 'app.ts'));
+}
+
+/** The whole gateway in this process, every service over real gRPC on loopback, and a real nats-server. */
+export async function startGatewayStack(options: GatewayStackOptions = {}): Promise<GatewayStack> {
+  const nats = options.nats ?? (await startNatsServer());
+  const dataDir = mkdtempSync(join(tmpdir(), 'gateway-stack-'));
+  const logDir = join(dataDir, 'logs');
+  const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
+  const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
+  const apps: Record<string, RunningApp> = {};
+  const base = (service: string): Record<string, string> => ({
+    NATS_URL: nats.url,
+    BIND_HOST: '127.0.0.1',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    LOG_FILE: join(logDir, `${service}.log`),
+    METRICS_PORT: '0',
+    ...options.env,
+  });
+  const start = async (name: string, service: string, env: Record<string, string>): Promise<RunningApp> => {
+    const app = await loadApp(service)({ ...base(name), ...env });
+    apps[name] = app;
+    return app;
+  };
+
+  try {
+    const config = await start('config', 'config', {
+      GRPC_PORT: '0',
+      OPENAI_BASE_URL: options.openaiBaseUrl ?? 'http://127.0.0.1:9/v1',
+      ANTHROPIC_BASE_URL: options.anthropicBaseUrl ?? 'http://127.0.0.1:9',
+    });
+    const keyVault = await start('key-vault', 'key-vault', {
+      ADMIN_GRPC_PORT: '0',
+      RESOLVE_GRPC_PORT: '0',
+      SERVICE_CREDENTIAL: serviceCredential,
+      GATEWAY_DATA_DIR: dataDir,
+      KMS_PROVIDER: 'local',
+    });
+    const analytics = appExists('analytics') ? await start('analytics', 'analytics', { GRPC_PORT: '0' }) : undefined;
+    const adapterUrls: string[] = [];
+    for (const kind of ['openai', 'anthropic']) {
+      if (!appExists(`adapter-${kind}`)) continue;
+      const adapter = await start(`adapter-${kind}`, `adapter-${kind}`, { GRPC_PORT: '0' });
+      adapterUrls.push(`${kind}=127.0.0.1:${adapter.ports.grpc}`);
+    }
+    const ingressUrls: string[] = [];
+    for (let i = 0; i < (options.routers ?? 1); i++) {
+      const router = await start(`router-${i}`, 'router', {
+        GRPC_PORT: '0',
+        CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
+        KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVault.ports.resolve}`,
+        ADAPTER_URLS: adapterUrls.join(','),
+        SERVICE_CREDENTIAL: serviceCredential,
+        ROUTER_REPLICA_ID: `router-${i}`,
+        RETRY_BASE_MS: '10',
+        ...options.routerEnv,
+      });
+      const ingress = await start(`ingress-${i}`, 'ingress', {
+        PORT: '0',
+        ADMIN_TOKEN: adminToken,
+        ROUTER_URL: `127.0.0.1:${router.ports.grpc}`,
+        CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
+        KEY_VAULT_ADMIN_URL: `127.0.0.1:${keyVault.ports.admin}`,
+        ...(analytics ? { ANALYTICS_URL: `127.0.0.1:${analytics.ports.grpc}` } : {}),
+      });
+      ingressUrls.push(`http://127.0.0.1:${ingress.ports.http}`);
+    }
+
+    const stack: GatewayStack = {
+      nats,
+      ingressUrls,
+      adminToken,
+      serviceCredential,
+      apps,
+      metricsUrl: (app) => `http://127.0.0.1:${apps[app].ports.metrics}/metrics`,
+      logText: () =>
+        existsSync(logDir)
+          ? readdirSync(logDir)
+              .map((file) => readFileSync(join(logDir, file), 'utf8'))
+              .join('\n')
+          : '',
+      admin: async (method, path, body) => {
+        const response = await fetch(`${ingressUrls[0]}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const text = await response.text();
+        return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+      },
+      close: async () => {
+        const order = Object.keys(apps).reverse();
+        for (const name of order) await apps[name].close().catch(() => undefined);
+        if (!options.nats) await nats.dispose();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+    return stack;
+  } catch (error) {
+    for (const app of Object.values(apps).reverse()) await app.close().catch(() => undefined);
+    if (!options.nats) await nats.dispose();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}

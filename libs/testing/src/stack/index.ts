@@ -1,0 +1,2 @@
+export * from './load-app';
+export * from './gateway-stack';

@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { REPO_ROOT } from '../find-binary';
+
+export interface RunningApp {
+  name: string;
+  ports: Readonly<Record<string, number>>;
+  close(): Promise<void>;
+}
+
+type CreateApp = (env: Record<string, string | undefined>) => Promise<RunningApp>;
+
+/**
+ * Loads an app's createApp() by name, as a process manager would start it: the harness
+ * depends on no app at compile time, so apps stay independent of each other.
+ */
+export function loadApp(name: string): CreateApp {
+  const module = require(join(REPO_ROOT, 'apps', name, 'src', 'app')) as { createApp: CreateApp };
+  return module.createApp;
+}
