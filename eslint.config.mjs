@@ -35,6 +35,19 @@ export default [
     },
   },
   {
+    // Tests of any project may use the testing harness (never another app).
+    files: ['**/*.spec.ts', '**/*.integration-spec.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          depConstraints: [{ sourceTag: '*', onlyDependOnLibsWithTags: ['type:lib', 'type:proto', 'type:testing'] }],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.integration-spec.ts', 'libs/testing/**/*.ts', 'bench/**/*.ts', 'tools/**'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -115,7 +115,7 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
         }
         subscriber.complete();
       })()
-        .catch((error: unknown) => subscriber.error(this.toGrpcError(target.providerId, error, abort.signal)))
+        .catch((error: unknown) => subscriber.error(new RpcException(this.toGrpcError(target.providerId, error, abort.signal))))
         .finally(() => clearTimeout(timer));
       return () => {
         clearTimeout(timer);

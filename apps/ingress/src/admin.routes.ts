@@ -90,6 +90,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const entry = await call(deps.keyVault.addKey({ provider, key, name: optionalString(body, 'name') ?? '', actor }));
     return { status: 201, body: maskedEntry(entry) };
   });
+  route('POST', '/admin/v1/provider-keys/rewrap', async (_request, body) => {
+    const result = await call(deps.keyVault.rewrapKeys({ toKmsKeyId: requiredString(body, 'toKmsKeyId'), actor }));
+    return { status: 200, body: { moved: result.moved } };
+  });
   route('POST', '/admin/v1/provider-keys/:id/rotate', async (request, body) => {
     const { id } = request.params as { id: string };
     const entry = await call(deps.keyVault.rotateKey({ id, key: requiredString(body, 'key'), actor }));

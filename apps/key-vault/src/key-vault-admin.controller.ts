@@ -7,8 +7,11 @@ import {
   type KeyVaultAdminServiceController,
   type ListKeysResponse,
   type ProviderKeyEntry,
+  type RewrapKeysRequest,
+  type RewrapKeysResponse,
   type RotateKeyRequest,
 } from '@ai-gateway/proto';
+import { KmsError } from '@ai-gateway/kms';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster, RevocationTimeoutError } from './key-change.broadcaster';
@@ -60,6 +63,15 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
     });
   }
 
+  rewrapKeys(request: RewrapKeysRequest): Promise<RewrapKeysResponse> {
+    return this.guard(async () => {
+      if (!request.toKmsKeyId) throw new KeyValidationError('"toKmsKeyId" is required');
+      const moved = await this.store.rewrapAll(request.toKmsKeyId);
+      await this.audit.record({ action: 'provider_key.rewrapped', actor: request.actor, keyId: `*:${request.toKmsKeyId}` });
+      return { moved };
+    });
+  }
+
   private async guard<T>(action: () => Promise<T>): Promise<T> {
     try {
       return await action();
@@ -69,6 +81,9 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
       }
       if (error instanceof KeyValidationError) {
         throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error' });
+      }
+      if (error instanceof KmsError) {
+        throw gatewayRpcException(GrpcStatus.FAILED_PRECONDITION, error.message, { openaiErrorType: 'server_error', openaiErrorCode: error.code });
       }
       if (error instanceof RevocationTimeoutError) {
         throw gatewayRpcException(GrpcStatus.DEADLINE_EXCEEDED, error.message, { openaiErrorType: 'server_error', openaiErrorCode: 'revocation_unconfirmed' });

@@ -43,7 +43,7 @@ export class KeyVaultResolveController implements KeyVaultResolveServiceControll
       let replicaId: string | undefined;
       this.authenticate(metadata)
         .then((refused) => {
-          if (refused) return subscriber.error(refused);
+          if (refused) return subscriber.error(new RpcException(refused));
           const subscription = acks.subscribe({
             next: (ack) => {
               if (!replicaId) {

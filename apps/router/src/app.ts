@@ -33,7 +33,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
 
   const registry = createServiceRegistry('router');
   const breaker = new CircuitBreaker({ consecutiveFailures: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS });
-  const metrics = createRouterMetrics(registry, breaker);
+  const metrics = createRouterMetrics(registry, breaker, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '');
   const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterClients(config.adapterUrls);

@@ -62,7 +62,7 @@ export class RouterController implements RouterServiceController {
         },
         error: (error: unknown) => {
           finish(error);
-          subscriber.error(toGrpcError(error));
+          subscriber.error(new RpcException(toGrpcError(error)));
         },
         complete: () => {
           finish(undefined);

@@ -4,3 +4,4 @@ export { ModelIndex } from './model-index';
 export { DEFAULT_MODEL_INDEX, findModel, modelsOfKind } from './model-lookup';
 export { costUsd, priceOf } from './model-cost';
 export * from './provider-model-catalog';
+export { genAiProviderName } from './provider-name.mapping';

@@ -72,8 +72,8 @@ describe('CircuitBreaker', () => {
 
   it.each<[CircuitState, number]>([
     ['closed', 0],
-    ['open', 1],
-    ['half_open', 2],
+    ['half_open', 1],
+    ['open', 2],
   ])('%s is %d as a metric', (state, value) => {
     expect(CIRCUIT_STATE_VALUE[state]).toBe(value);
   });
@@ -90,12 +90,12 @@ describe('CircuitBreaker', () => {
     breaker.recordSuccess('d/w');
     expect(breaker.snapshot()).toEqual([
       { key: 'a/x', state: 'closed', stateValue: 0, consecutiveFailures: 1 },
-      { key: 'b/y', state: 'half_open', stateValue: 2, consecutiveFailures: 2 },
-      { key: 'c/z', state: 'half_open', stateValue: 2, consecutiveFailures: 2 },
+      { key: 'b/y', state: 'half_open', stateValue: 1, consecutiveFailures: 2 },
+      { key: 'c/z', state: 'half_open', stateValue: 1, consecutiveFailures: 2 },
       { key: 'd/w', state: 'closed', stateValue: 0, consecutiveFailures: 0 },
     ]);
-    expect(breaker.stateValue('b/y')).toBe(2);
-    now = 99;
     expect(breaker.stateValue('b/y')).toBe(1);
+    now = 99;
+    expect(breaker.stateValue('b/y')).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 export type CircuitState = 'closed' | 'open' | 'half_open';
 
-/** The numeric form for a gauge metric. */
-export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, open: 1, half_open: 2 };
+/** The numeric form for a gauge metric, by severity: the worst replica wins under max(). */
+export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, half_open: 1, open: 2 };
 
 export interface FailureRateOptions {
   /** Opens when failures / outcomes in the window reach this share (0–1). */

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { buildReply } from './fake-anthropic.reply';
 import { streamEvents } from './fake-anthropic.stream';
 import {
@@ -33,7 +33,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   };
 
   const pause = (): Promise<void> =>
-    new Promise((resolve) => (options.eventDelayMs ? setTimeout(resolve, options.eventDelayMs) : setImmediate(resolve)));
+    new Promise((resolve) => (options.eventDelayMs ? setTimeout(resolve, options.eventDelayMs).unref() : setImmediate(resolve)));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const requestId = anthropicId('req');
@@ -83,12 +83,18 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
   const server = createServer((req, res) => {
     handle(req, res).catch(() => res.destroy());
   });
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    openConnections: () => sockets.size,
     setScenario(next: FakeAnthropicScenario, times?: number): void {
       scenario = next;
       remainingUses = times ?? Infinity;

@@ -38,6 +38,8 @@ export interface FakeAnthropic {
   /** Base URL without /v1 (the ANTHROPIC_BASE_URL convention). */
   url: string;
   requests: RecordedRequest[];
+  /** Sockets still open (streams in flight, idle keep-alive connections). */
+  openConnections(): number;
   /** Answers the next `times` requests (default: all of them) by `scenario`, then `auto` again. */
   setScenario(scenario: FakeAnthropicScenario, times?: number): void;
   close(): Promise<void>;

@@ -52,6 +52,15 @@ export interface DeleteKeyResponse {
   confirmedReplicas: string[];
 }
 
+export interface RewrapKeysRequest {
+  toKmsKeyId: string;
+  actor: string;
+}
+
+export interface RewrapKeysResponse {
+  moved: number;
+}
+
 function createBaseProviderKeyEntry(): ProviderKeyEntry {
   return { id: "", provider: "", name: "", last4: "", createdAt: "", rotatedAt: "", version: 0 };
 }
@@ -495,6 +504,109 @@ export const DeleteKeyResponse: MessageFns<DeleteKeyResponse> = {
   },
 };
 
+function createBaseRewrapKeysRequest(): RewrapKeysRequest {
+  return { toKmsKeyId: "", actor: "" };
+}
+
+export const RewrapKeysRequest: MessageFns<RewrapKeysRequest> = {
+  encode(message: RewrapKeysRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.toKmsKeyId !== "") {
+      writer.uint32(10).string(message.toKmsKeyId);
+    }
+    if (message.actor !== "") {
+      writer.uint32(18).string(message.actor);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RewrapKeysRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRewrapKeysRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.toKmsKeyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.actor = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRewrapKeysResponse(): RewrapKeysResponse {
+  return { moved: 0 };
+}
+
+export const RewrapKeysResponse: MessageFns<RewrapKeysResponse> = {
+  encode(message: RewrapKeysResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.moved !== 0) {
+      writer.uint32(8).int32(message.moved);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RewrapKeysResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRewrapKeysResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.moved = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Admin side of the key vault: called by ingress for the admin API. Never returns a key. */
 
 export interface KeyVaultAdminServiceClient {
@@ -505,6 +617,10 @@ export interface KeyVaultAdminServiceClient {
   rotateKey(request: RotateKeyRequest, metadata?: Metadata): Observable<ProviderKeyEntry>;
 
   deleteKey(request: DeleteKeyRequest, metadata?: Metadata): Observable<DeleteKeyResponse>;
+
+  /** Moves every stored key's data key to another KMS key (KMS ReEncrypt): no plaintext leaves KMS. */
+
+  rewrapKeys(request: RewrapKeysRequest, metadata?: Metadata): Observable<RewrapKeysResponse>;
 }
 
 /** Admin side of the key vault: called by ingress for the admin API. Never returns a key. */
@@ -529,11 +645,18 @@ export interface KeyVaultAdminServiceController {
     request: DeleteKeyRequest,
     metadata?: Metadata,
   ): Promise<DeleteKeyResponse> | Observable<DeleteKeyResponse> | DeleteKeyResponse;
+
+  /** Moves every stored key's data key to another KMS key (KMS ReEncrypt): no plaintext leaves KMS. */
+
+  rewrapKeys(
+    request: RewrapKeysRequest,
+    metadata?: Metadata,
+  ): Promise<RewrapKeysResponse> | Observable<RewrapKeysResponse> | RewrapKeysResponse;
 }
 
 export function KeyVaultAdminServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["addKey", "listKeys", "rotateKey", "deleteKey"];
+    const grpcMethods: string[] = ["addKey", "listKeys", "rotateKey", "deleteKey", "rewrapKeys"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("KeyVaultAdminService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,8 @@
+import { COMMON_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+
+export const ADAPTER_ENV = {
+  ...COMMON_ENV,
+  GRPC_PORT: { type: 'port', default: 50062 },
+} as const;
+
+export const readAdapterEnv = (env: Environment) => readEnv(ADAPTER_ENV, env);

@@ -1,0 +1,1 @@
+export const PROVIDER_HEALTH = Symbol('PROVIDER_HEALTH');

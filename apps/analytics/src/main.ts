@@ -1,0 +1,6 @@
+import { createLogger } from '@ai-gateway/logging';
+import { runService } from '@ai-gateway/service-kit';
+import { createApp } from './app';
+
+const logger = createLogger({ service: 'analytics', level: process.env.LOG_LEVEL, file: process.env.LOG_FILE });
+runService(() => createApp(process.env, logger), logger);
