@@ -25,8 +25,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     KMS_KEY_ID: config.KMS_KEY_ID,
     AWS_REGION: config.AWS_REGION,
     AWS_ENDPOINT_URL_KMS: config.AWS_ENDPOINT_URL_KMS,
+    AWS_ACCESS_KEY_ID: config.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: config.AWS_SECRET_ACCESS_KEY,
+    AWS_SESSION_TOKEN: config.AWS_SESSION_TOKEN,
     GATEWAY_DATA_DIR: config.GATEWAY_DATA_DIR,
   });
+  secretScrubber.register(config.AWS_SECRET_ACCESS_KEY);
   // Refuse to start on a KMS key that cannot seal and open: the message says why.
   await kms.checkUsable();
 

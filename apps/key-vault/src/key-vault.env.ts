@@ -12,6 +12,9 @@ export const KEY_VAULT_ENV = {
   KMS_KEY_ID: { type: 'string' },
   AWS_REGION: { type: 'string' },
   AWS_ENDPOINT_URL_KMS: { type: 'string' },
+  AWS_ACCESS_KEY_ID: { type: 'string' },
+  AWS_SECRET_ACCESS_KEY: { type: 'string' },
+  AWS_SESSION_TOKEN: { type: 'string' },
   REVOCATION_TIMEOUT_MS: { type: 'int', default: 5000, min: 100, max: 60000 },
 } as const;
 

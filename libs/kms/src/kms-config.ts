@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AwsKmsBackend } from './aws-kms.backend';
+import { AwsKmsBackend, type AwsKmsBackendOptions } from './aws-kms.backend';
 import type { KmsBackend } from './kms-backend';
 import { KmsError, KmsErrorCode } from './kms.errors';
 import { LocalKmsBackend } from './local-kms.backend';
@@ -9,6 +9,10 @@ export interface KmsEnv {
   KMS_KEY_ID?: string;
   AWS_REGION?: string;
   AWS_ENDPOINT_URL_KMS?: string;
+  /** Static credentials when given; otherwise the SDK's standard chain (IRSA, instance role, profile). */
+  AWS_ACCESS_KEY_ID?: string;
+  AWS_SECRET_ACCESS_KEY?: string;
+  AWS_SESSION_TOKEN?: string;
   GATEWAY_DATA_DIR: string;
 }
 
@@ -26,10 +30,19 @@ export function createKmsBackend(env: KmsEnv): KmsBackend {
         keyId: required(env, 'KMS_KEY_ID', 'aws'),
         region: required(env, 'AWS_REGION', 'aws'),
         endpoint: endpointUrl(env.AWS_ENDPOINT_URL_KMS),
+        credentials: staticCredentials(env),
       });
     default:
       throw configError(`KMS_PROVIDER must be "aws" or "local", got "${provider}"`);
   }
+}
+
+function staticCredentials(env: KmsEnv): AwsKmsBackendOptions['credentials'] {
+  const accessKeyId = present(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = present(env.AWS_SECRET_ACCESS_KEY);
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) throw configError('AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together');
+  return { accessKeyId, secretAccessKey, sessionToken: present(env.AWS_SESSION_TOKEN) };
 }
 
 function required(env: KmsEnv, name: keyof KmsEnv, provider: string): string {
