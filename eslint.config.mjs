@@ -2,7 +2,7 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default [
-  { ignores: ['**/dist/**', '**/node_modules/**', 'libs/proto/src/generated/**', '.data/**', '.tools/**', 'apps/dashboard/public/**'] },
+  { ignores: ['**/dist/**', 'dist-image/**', 'coverage/**', '**/node_modules/**', 'libs/proto/src/generated/**', '.data/**', '.tools/**', 'apps/dashboard/public/**'] },
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
   {

@@ -12,13 +12,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const config = readAdapterEnv(env);
   const log = logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const upstream = new UpstreamClient();
+  const registry = createServiceRegistry(SERVICE_NAME);
   const grpc = await startGrpcApp(
     AnthropicAdapterModule.register(upstream),
     [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.adapter }],
     log,
+    registry,
   );
   grpc.markServing();
-  const metrics = await startMetricsServer(createServiceRegistry(SERVICE_NAME), config.METRICS_PORT, config.BIND_HOST);
+  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
   return {
     name: SERVICE_NAME,
     ports: { ...grpc.ports, metrics: metrics.port },

@@ -10,13 +10,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const config = readAdapterEnv(env);
   const log = logger ?? createLogger({ service: 'adapter-openai', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const upstream = new UpstreamClient();
+  const registry = createServiceRegistry('adapter-openai');
   const grpc = await startGrpcApp(
     OpenAiAdapterModule.register(upstream),
     [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.adapter }],
     log,
+    registry,
   );
   grpc.markServing();
-  const metrics = await startMetricsServer(createServiceRegistry('adapter-openai'), config.METRICS_PORT, config.BIND_HOST);
+  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
   return {
     name: 'adapter-openai',
     ports: { ...grpc.ports, metrics: metrics.port },

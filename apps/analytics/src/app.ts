@@ -34,6 +34,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     AnalyticsAppModule.register(health),
     [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.analytics }],
     log,
+    registry,
   );
   grpc.markServing();
   const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);

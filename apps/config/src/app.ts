@@ -25,13 +25,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     { id: 'anthropic', kind: 'anthropic', baseUrl: config.ANTHROPIC_BASE_URL },
   ]);
 
+  const registry = createServiceRegistry('config');
   const grpc = await startGrpcApp(
     ConfigAppModule.register(store),
     [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
     log,
+    registry,
   );
   grpc.markServing();
-  const metrics = await startMetricsServer(createServiceRegistry('config'), config.METRICS_PORT, config.BIND_HOST);
+  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
   return {
     name: 'config',

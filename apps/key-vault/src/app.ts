@@ -42,6 +42,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const changes = new KeyChangeBroadcaster(log);
   const audit = new AuditTrail(nc, log);
 
+  const registry = createServiceRegistry('key-vault');
   const grpc = await startGrpcApp(
     KeyVaultAppModule.register({
       store,
@@ -54,9 +55,10 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       { name: 'resolve', host: config.BIND_HOST, port: config.RESOLVE_GRPC_PORT, protoPath: PROTO_FILES.keyVaultResolve },
     ],
     log,
+    registry,
   );
   grpc.markServing();
-  const metrics = await startMetricsServer(createServiceRegistry('key-vault'), config.METRICS_PORT, config.BIND_HOST);
+  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
   return {
     name: 'key-vault',

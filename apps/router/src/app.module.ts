@@ -5,7 +5,7 @@ import type { ProviderKeysCache } from './provider-keys.cache';
 import type { RouteExecutor } from './route.executor';
 import { RouterController } from './router.controller';
 import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
-import type { UsagePublisher } from './usage.publisher';
+import type { UsagePublisher } from '@ai-gateway/nats';
 
 export interface RouterDependencies {
   executor: RouteExecutor;

@@ -18,7 +18,7 @@ import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor } from './route.executor';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
-import { UsagePublisher } from './usage.publisher';
+import { UsagePublisher } from '@ai-gateway/nats';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readRouterEnv(env);
@@ -49,6 +49,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log }),
     [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     log,
+    registry,
   );
   grpc.markServing();
   const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);

@@ -18,7 +18,7 @@ import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
 import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
 import { buildUsageEvent } from './usage-event.builder';
-import type { UsagePublisher } from './usage.publisher';
+import type { UsagePublisher } from '@ai-gateway/nats';
 
 @Controller()
 @RouterServiceControllerMethods()

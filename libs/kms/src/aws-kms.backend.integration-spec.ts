@@ -1,7 +1,7 @@
 import { DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startLocalKms, type LocalKms } from '../../testing/src/local-kms';
+import { freePort, startLocalKms, type LocalKms } from '@ai-gateway/testing';
 import { AwsKmsBackend } from './aws-kms.backend';
 import { openSecret, rewrapSecret, sealSecret } from './envelope';
 import { KmsErrorCode } from './kms.errors';

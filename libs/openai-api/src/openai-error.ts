@@ -30,7 +30,7 @@ export class OpenAiRequestError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly type: string = 'invalid_request_error',
+    readonly type = 'invalid_request_error',
     readonly param: string | null = null,
     readonly code: string | null = null,
   ) {

@@ -3,6 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PinoNestLogger, type Logger } from '@ai-gateway/logging';
 import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
+import type { Registry } from 'prom-client';
+import { GrpcServerMetrics } from './grpc-server.metrics';
 import { GatewayGrpcServer } from './grpc-server.strategy';
 
 export interface GrpcAppServer {
@@ -21,13 +23,14 @@ export interface GrpcApp {
   close(graceMs?: number): Promise<void>;
 }
 
-/** A NestJS app whose only transports are gateway gRPC servers (one per port). */
-export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger): Promise<GrpcApp> {
+/** A NestJS app whose only transports are gateway gRPC servers (one per port), measured into `registry`. */
+export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger, registry?: Registry): Promise<GrpcApp> {
+  const metrics = registry ? new GrpcServerMetrics(registry) : undefined;
   // An HTTP adapter Nest requires to host several microservices; it never listens.
   const app = await NestFactory.create(module, new FastifyAdapter(), { logger: new PinoNestLogger(logger), abortOnError: false });
   const strategies = servers.map((server) => ({
     name: server.name,
-    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath }),
+    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath, metrics }),
   }));
   for (const { strategy } of strategies) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -2,12 +2,14 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
+import type { GrpcServerMetrics } from './grpc-server.metrics';
 
 export interface GatewayGrpcServerOptions {
   /** host:port; port 0 picks a free port, read back with `port`. */
   url: string;
   package: string;
   protoPath: string | string[];
+  metrics?: GrpcServerMetrics;
 }
 
 /**
@@ -36,7 +38,8 @@ export class GatewayGrpcServer extends ServerGrpc {
   }
 
   override async createClient(): Promise<Server> {
-    const server = new Server(GRPC_CHANNEL_OPTIONS);
+    const interceptors = this.gatewayOptions.metrics ? [this.gatewayOptions.metrics.interceptor] : [];
+    const server = new Server({ ...GRPC_CHANNEL_OPTIONS, interceptors });
     this.health.addToServer(server);
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.gatewayOptions.url, ServerCredentials.createInsecure(), (error, port) =>

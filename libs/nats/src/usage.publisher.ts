@@ -1,6 +1,6 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import { headers as natsHeaders, type NatsConnection } from '@nats-io/nats-core';
-import { USAGE_SUBJECT } from '@ai-gateway/nats';
+import { USAGE_SUBJECT } from './usage-stream';
 import { UsageEvent } from '@ai-gateway/proto';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';

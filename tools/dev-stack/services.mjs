@@ -1,0 +1,89 @@
+// The services of the dev stack, their fixed development ports, their environment and start order.
+const HOST = '127.0.0.1';
+const at = (port) => `${HOST}:${port}`;
+
+export const PORTS = {
+  router: 50051,
+  config: 50052,
+  keyVaultAdmin: 50053,
+  keyVaultResolve: 50054,
+  analytics: 50055,
+  adapterOpenai: 50061,
+  adapterAnthropic: 50062,
+};
+
+/** Variables each service gets from dev-stack only, never from the caller's shell. */
+const OWNED = ['PORT', 'GRPC_PORT', 'ADMIN_GRPC_PORT', 'RESOLVE_GRPC_PORT', 'METRICS_PORT', 'LOG_FILE', 'BIND_HOST'];
+
+/**
+ * Start stages, in dependency order; the services of one stage start together.
+ * `port` is the one probed for readiness when LOG_LEVEL hides the "ready" log line.
+ * @returns {{name: string, stage: number, port: number, env: Record<string, string>}[]}
+ */
+export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingressPort, analyticsMetricsPort }) {
+  const list = [
+    { name: 'config', stage: 1, port: PORTS.config, env: { GRPC_PORT: PORTS.config, NATS_URL: natsUrl } },
+    {
+      name: 'key-vault',
+      stage: 1,
+      port: PORTS.keyVaultAdmin,
+      env: {
+        ADMIN_GRPC_PORT: PORTS.keyVaultAdmin,
+        RESOLVE_GRPC_PORT: PORTS.keyVaultResolve,
+        NATS_URL: natsUrl,
+        SERVICE_CREDENTIAL: serviceCredential,
+        GATEWAY_DATA_DIR: dataDir,
+      },
+    },
+    {
+      name: 'analytics',
+      stage: 1,
+      port: PORTS.analytics,
+      env: { GRPC_PORT: PORTS.analytics, METRICS_PORT: analyticsMetricsPort, NATS_URL: natsUrl },
+    },
+    { name: 'adapter-openai', stage: 1, port: PORTS.adapterOpenai, env: { GRPC_PORT: PORTS.adapterOpenai } },
+    { name: 'adapter-anthropic', stage: 1, port: PORTS.adapterAnthropic, env: { GRPC_PORT: PORTS.adapterAnthropic } },
+    {
+      name: 'router',
+      stage: 2,
+      port: PORTS.router,
+      env: {
+        GRPC_PORT: PORTS.router,
+        CONFIG_URL: at(PORTS.config),
+        KEY_VAULT_RESOLVE_URL: at(PORTS.keyVaultResolve),
+        ADAPTER_URLS: `openai=${at(PORTS.adapterOpenai)},anthropic=${at(PORTS.adapterAnthropic)}`,
+        NATS_URL: natsUrl,
+        SERVICE_CREDENTIAL: serviceCredential,
+      },
+    },
+    {
+      name: 'ingress',
+      stage: 3,
+      port: ingressPort,
+      env: {
+        PORT: ingressPort,
+        ADMIN_TOKEN: adminToken,
+        ROUTER_URL: at(PORTS.router),
+        CONFIG_URL: at(PORTS.config),
+        KEY_VAULT_ADMIN_URL: at(PORTS.keyVaultAdmin),
+        ANALYTICS_URL: at(PORTS.analytics),
+      },
+    },
+  ];
+  // Metrics of everything but analytics: 9465, 9466, ... in this order.
+  let metricsPort = 9465;
+  for (const service of list) service.env.METRICS_PORT ??= metricsPort++;
+  return list;
+}
+
+/**
+ * The caller's environment (PATH, KMS_*, AWS_*, *_BASE_URL, MAX_BODY_BYTES, RETRY_AFTER_MAX_MS,
+ * LOG_LEVEL, ... pass through) minus the per-service variables, plus the service's own.
+ */
+export function serviceEnv(service) {
+  const env = { ...process.env };
+  for (const name of OWNED) delete env[name];
+  env.BIND_HOST = HOST;
+  for (const [name, value] of Object.entries(service.env)) env[name] = String(value);
+  return env;
+}
