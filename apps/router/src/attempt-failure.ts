@@ -18,7 +18,9 @@ export function describeAttemptFailure(error: unknown): AttemptFailure {
     case GrpcStatus.CANCELLED:
       return { error, decoded, failure: { kind: 'cancelled' } };
     case GrpcStatus.INVALID_ARGUMENT:
-      // The adapter refused to translate the request: the client's error, not the provider's.
+    case GrpcStatus.UNIMPLEMENTED:
+      // The adapter refused to translate the request (or the kind has no such endpoint):
+      // the client's error, not the provider's; no retry, no fallback.
       return { error, decoded, failure: { kind: 'http', status: 400 } };
     default:
       return { error, decoded, failure: { kind: 'connection' } };

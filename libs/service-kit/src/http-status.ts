@@ -7,6 +7,7 @@ export function httpStatusForGrpc(code: number): number {
       return 200;
     case GrpcStatus.INVALID_ARGUMENT:
     case GrpcStatus.OUT_OF_RANGE:
+    case GrpcStatus.UNIMPLEMENTED:
       return 400;
     case GrpcStatus.UNAUTHENTICATED:
       return 401;
