@@ -1,8 +1,18 @@
 // The foundation's end-to-end path: the official openai SDK → ingress → router → adapter-openai
 // → a fake OpenAI that follows the published wire format, with config and key-vault consulted
 // and the usage event counted by analytics.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import OpenAI from 'openai';
-import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import {
+  expectEventually,
+  metricFamiliesReferenced,
+  REPO_ROOT,
+  startFakeOpenAi,
+  startGatewayStack,
+  type FakeOpenAi,
+  type GatewayStack,
+} from '@ai-gateway/testing';
 
 const PROVIDER_KEY = 'sk-proj-e2eProviderKey0123456789abcdef';
 
@@ -149,6 +159,43 @@ describe('gateway end to end', () => {
         .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
       expect(successes).toBeGreaterThanOrEqual(3);
     }, 15_000);
+  });
+
+  it('counts requests rejected before routing (auth, validation, size) in analytics', async () => {
+    await expectEventually(async () => {
+      const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
+      const rejected = (code: string): number =>
+        metrics
+          .split('\n')
+          .filter((line) => line.startsWith('gen_ai_gateway_rejected_total{') && line.includes(`error_type="${code}"`))
+          .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+      expect(rejected('invalid_api_key')).toBeGreaterThanOrEqual(2);
+      expect(rejected('invalid_json')).toBeGreaterThanOrEqual(1);
+      expect(rejected('request_too_large')).toBeGreaterThanOrEqual(1);
+      expect(rejected('model_not_found')).toBeGreaterThanOrEqual(1);
+    }, 15_000);
+  });
+
+  it('exports every metric the Grafana dashboard and the alerts query', async () => {
+    const dashboard = readFileSync(join(REPO_ROOT, 'deploy/grafana/ai-gateway.json'), 'utf8');
+    const rules = readFileSync(join(REPO_ROOT, 'deploy/prometheus/alerts.yaml'), 'utf8');
+    const referenced = metricFamiliesReferenced(dashboard, rules);
+    expect(referenced.length).toBeGreaterThan(8);
+    const exported = new Set<string>();
+    for (const app of ['analytics', 'router-0', 'ingress-0']) {
+      const text = await (await fetch(stack.metricsUrl(app))).text();
+      for (const match of text.matchAll(/^# TYPE (\S+) /gm)) exported.add(match[1]);
+    }
+    expect(referenced.filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it('serves process, gRPC and HTTP server metrics from every service', async () => {
+    for (const app of Object.keys(stack.apps)) {
+      const text = await (await fetch(stack.metricsUrl(app))).text();
+      expect(text).toContain('process_resident_memory_bytes');
+      if (app.startsWith('ingress')) expect(text).toMatch(/http_server_request_duration_seconds_count\{[^}]*http_route="\/v1\/chat\/completions"/);
+      else expect(text).toContain('# TYPE grpc_server_handled_total counter');
+    }
   });
 
   it('never writes the provider key, the gateway key or the admin token to a log or a response', () => {

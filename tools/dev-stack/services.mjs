@@ -67,6 +67,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingr
         CONFIG_URL: at(PORTS.config),
         KEY_VAULT_ADMIN_URL: at(PORTS.keyVaultAdmin),
         ANALYTICS_URL: at(PORTS.analytics),
+        NATS_URL: natsUrl,
       },
     },
   ];

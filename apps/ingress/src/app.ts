@@ -14,7 +14,9 @@ import {
   type KeyVaultAdminServiceClient,
   type RouterServiceClient,
 } from '@ai-gateway/proto';
+import { connectNats, UsagePublisher } from '@ai-gateway/nats';
 import { createGrpcClient, createServiceRegistry, startMetricsServer, type Environment, type RunningService } from '@ai-gateway/service-kit';
+import { Counter } from 'prom-client';
 import { registerAdminRoutes } from './admin.routes';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { IngressAppModule } from './app.module';
@@ -22,7 +24,9 @@ import { registerCompletionRoutes } from './completions.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
 import { sendError } from './http-reply';
+import { createHttpServerMetrics } from './http-server.metrics';
 import { readIngressEnv } from './ingress.env';
+import { RejectedRequestRecorder } from './rejected-request.recorder';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readIngressEnv(env);
@@ -41,6 +45,17 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const configClient = proxies.config.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
   const auth = new ApiKeyAuthenticator(configClient, config.ADMIN_TOKEN, log);
   await auth.start();
+
+  const registry = createServiceRegistry('ingress');
+  const nc = await connectNats(config.NATS_URL, 'ingress');
+  const dropped = new Counter({
+    name: 'gen_ai_gateway_usage_events_dropped_total',
+    help: 'Usage events dropped because the bounded buffer overflowed while NATS was unreachable.',
+    registers: [registry],
+  });
+  const usage = new UsagePublisher(nc, 10_000, dropped, log);
+  const rejections = new RejectedRequestRecorder(usage);
+  const httpDuration = createHttpServerMetrics(registry);
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngressAppModule,
@@ -61,8 +76,20 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     return sendError(reply, httpError(502, 'The gateway failed to handle the request.'));
   });
 
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const started = Date.now();
+    const startedHr = process.hrtime.bigint();
+    reply.raw.once('close', () => {
+      httpDuration.observe(
+        { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
+        Number(process.hrtime.bigint() - startedHr) / 1e9,
+      );
+      rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
+    });
+    done();
+  });
   const closeHealth = registerHealthRoutes(fastify, { routerUrl: config.ROUTER_URL, auth });
-  registerCompletionRoutes(fastify, { router, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS });
+  registerCompletionRoutes(fastify, { router, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
   registerAdminRoutes(fastify, {
     auth,
     config: configClient,
@@ -73,13 +100,16 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   fastify.all('/*', (request, reply) => sendError(reply, httpError(404, `Unknown path ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url')));
   await app.listen(config.PORT, config.BIND_HOST);
   const port = fastify.server.address();
-  const metrics = await startMetricsServer(createServiceRegistry('ingress'), config.METRICS_PORT, config.BIND_HOST);
+  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
   return {
     name: 'ingress',
     ports: { http: typeof port === 'object' && port ? port.port : config.PORT, metrics: metrics.port },
     close: async () => {
       await app.close();
+      await usage.flush(2_000);
+      usage.close();
+      await nc.drain();
       auth.stop();
       closeHealth();
       for (const proxy of Object.values(proxies)) proxy?.close();

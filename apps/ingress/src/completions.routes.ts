@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
+import type { RejectedRequestRecorder } from './rejected-request.recorder';
 import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError } from './http-reply';
@@ -15,6 +16,7 @@ export interface CompletionsDeps {
   auth: ApiKeyAuthenticator;
   logger: Logger;
   requestTimeoutMs: number;
+  rejections: RejectedRequestRecorder;
 }
 
 /** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
@@ -105,6 +107,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
     body: request.body as Buffer,
     headers: passedHeaders(request),
   };
+  deps.rejections.markRouted(request.raw);
   if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat');
   return streamChat(deps, grpcRequest, requestId, request, reply);
 }
@@ -124,6 +127,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     body: request.body as Buffer,
     headers: [],
   };
+  deps.rejections.markRouted(request.raw);
   return unary(deps, grpcRequest, requestId, reply, 'embeddings');
 }
 

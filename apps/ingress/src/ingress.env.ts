@@ -8,6 +8,7 @@ export const INGRESS_ENV = {
   CONFIG_URL: { type: 'hostport', required: true },
   KEY_VAULT_ADMIN_URL: { type: 'hostport', required: true },
   ANALYTICS_URL: { type: 'hostport' },
+  NATS_URL: { type: 'string', required: true },
   MAX_BODY_BYTES: { type: 'int', default: 33_554_432, min: 1024 },
   REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
 } as const;
