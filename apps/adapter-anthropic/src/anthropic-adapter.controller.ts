@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable, type Subscriber } from 'rxjs';
 import type { ChatCompletion, ChatStreamOutput } from '@ai-gateway/openai-api';
 import {
@@ -16,6 +17,7 @@ import {
   readLimited,
   toUpstreamError,
   upstreamFailureGrpcError,
+  UpstreamAttempt,
   UpstreamCallError,
   UpstreamClient,
   type UpstreamResponse,
@@ -33,12 +35,11 @@ const translator = anthropicChatTranslator;
 export class AnthropicAdapterController implements ProviderAdapterServiceController {
   constructor(@Inject(UPSTREAM_CLIENT) private readonly upstream: UpstreamClient) {}
 
-  async chat(request: AdapterRequest): Promise<AdapterResponse> {
+  async chat(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
     const target = targetOf(request);
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort('timeout'), timeoutOf(request));
+    const attempt = new UpstreamAttempt(timeoutOf(request), call);
     try {
-      const response = await this.send(request, target, false, abort.signal);
+      const response = await this.send(request, target, false, attempt.signal);
       const rateLimits = translator.rateLimitHeaders(flatHeaders(response.headers));
       const completion = await readCompletion(response, target);
       return {
@@ -49,9 +50,9 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
         headers: headerList(rateLimits),
       };
     } catch (error) {
-      throw new RpcException(toGrpcError(target.providerId, error, abort.signal));
+      throw new RpcException(toGrpcError(target.providerId, error, attempt.signal));
     } finally {
-      clearTimeout(timer);
+      attempt.done();
     }
   }
 
@@ -61,21 +62,21 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
 
   chatStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
     return new Observable<AdapterStreamEvent>((subscriber) => {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort('timeout'), timeoutOf(request));
-      this.relayStream(request, subscriber, abort.signal)
-        .catch((error: unknown) => subscriber.error(new RpcException(toGrpcError(request.target?.providerId ?? '', error, abort.signal))))
-        .finally(() => clearTimeout(timer));
+      const attempt = new UpstreamAttempt(timeoutOf(request));
+      this.relayStream(request, subscriber, attempt)
+        .catch((error: unknown) => subscriber.error(new RpcException(toGrpcError(request.target?.providerId ?? '', error, attempt.signal))))
+        .finally(() => attempt.done());
       return () => {
-        clearTimeout(timer);
-        if (!abort.signal.aborted) abort.abort('cancelled');
+        attempt.done();
+        attempt.cancel();
       };
     });
   }
 
-  private async relayStream(request: AdapterRequest, subscriber: Subscriber<AdapterStreamEvent>, signal: AbortSignal): Promise<void> {
+  private async relayStream(request: AdapterRequest, subscriber: Subscriber<AdapterStreamEvent>, attempt: UpstreamAttempt): Promise<void> {
     const target = targetOf(request);
-    const response = await this.send(request, target, true, signal);
+    const response = await this.send(request, target, true, attempt.signal);
+    attempt.answered();
     subscriber.next({ start: { headers: headerList(translator.rateLimitHeaders(flatHeaders(response.headers))) } });
     const parser = translator.streamParser({ includeUsage: request.includeUsage, model: target.model });
     let modelSent = false;

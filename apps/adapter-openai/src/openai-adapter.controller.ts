@@ -1,5 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
 import {
@@ -24,6 +25,7 @@ import {
   readLimited,
   toUpstreamError,
   upstreamFailureGrpcError,
+  UpstreamAttempt,
   UpstreamCallError,
   UpstreamClient,
   type UpstreamResponse,
@@ -53,18 +55,17 @@ function toUsage(usage: OpenAiUsage): Usage {
 export class OpenAiAdapterController implements ProviderAdapterServiceController {
   constructor(@Inject(UPSTREAM_CLIENT) private readonly upstream: UpstreamClient) {}
 
-  async chat(request: AdapterRequest): Promise<AdapterResponse> {
-    return this.unary(request, '/chat/completions');
+  async chat(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+    return this.unary(request, '/chat/completions', call);
   }
 
-  async embeddings(request: AdapterRequest): Promise<AdapterResponse> {
-    return this.unary(request, '/embeddings');
+  async embeddings(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+    return this.unary(request, '/embeddings', call);
   }
 
   chatStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
     return new Observable<AdapterStreamEvent>((subscriber) => {
-      const abort = new AbortController();
-      const timer = setTimeout(() => abort.abort('timeout'), request.timeoutMs || 600_000);
+      const attempt = new UpstreamAttempt(request.timeoutMs || 600_000);
       const target = request.target!;
       void (async () => {
         const parsed = parseBody(request.body);
@@ -74,9 +75,10 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
           openAiRequestHeaders(target.apiKey),
           body,
           request.timeoutMs || 600_000,
-          abort.signal,
+          attempt.signal,
         );
         await this.throwIfFailed(target.providerId, response);
+        attempt.answered();
         subscriber.next({ start: { headers: headerList(openAiRateLimitHeaders(response.headers)) } });
         const splitter = new SseEventSplitter();
         let done = false;
@@ -115,23 +117,22 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
         }
         subscriber.complete();
       })()
-        .catch((error: unknown) => subscriber.error(new RpcException(this.toGrpcError(target.providerId, error, abort.signal))))
-        .finally(() => clearTimeout(timer));
+        .catch((error: unknown) => subscriber.error(new RpcException(this.toGrpcError(target.providerId, error, attempt.signal))))
+        .finally(() => attempt.done());
       return () => {
-        clearTimeout(timer);
-        if (!abort.signal.aborted) abort.abort('cancelled');
+        attempt.done();
+        attempt.cancel();
       };
     });
   }
 
-  private async unary(request: AdapterRequest, path: string): Promise<AdapterResponse> {
+  private async unary(request: AdapterRequest, path: string, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
     const target = request.target!;
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort('timeout'), request.timeoutMs || 600_000);
+    const attempt = new UpstreamAttempt(request.timeoutMs || 600_000, call);
     try {
       const parsed = parseBody(request.body);
       const body = parsed.model === target.model ? request.body : JSON.stringify({ ...parsed, model: target.model });
-      const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, request.timeoutMs || 600_000, abort.signal);
+      const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, request.timeoutMs || 600_000, attempt.signal);
       await this.throwIfFailed(target.providerId, response);
       const bytes = Buffer.from(await response.body.arrayBuffer());
       const answer = JSON.parse(bytes.toString('utf8')) as { model?: string; usage?: OpenAiUsage };
@@ -143,9 +144,9 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
         headers: headerList(openAiRateLimitHeaders(response.headers)),
       };
     } catch (error) {
-      throw new RpcException(this.toGrpcError(target.providerId, error, abort.signal));
+      throw new RpcException(this.toGrpcError(target.providerId, error, attempt.signal));
     } finally {
-      clearTimeout(timer);
+      attempt.done();
     }
   }
 

@@ -1,3 +1,4 @@
 export * from './upstream.client';
 export * from './upstream-failure.grpc';
 export * from './read-limited';
+export * from './upstream-attempt';

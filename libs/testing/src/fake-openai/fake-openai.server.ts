@@ -35,7 +35,7 @@ export interface FakeOpenAi {
   url: string;
   baseUrl: string;
   requests: RecordedRequest[];
-  /** Sockets whose request is still open (hangs, streams in flight). */
+  /** Requests whose response is still open (hangs, streams in flight); idle keep-alive sockets do not count. */
   openConnections(): number;
   enqueue(...scenarios: FakeOpenAiScenario[]): void;
   setValidKeys(keys: string[]): void;
@@ -72,7 +72,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const queue: FakeOpenAiScenario[] = [];
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
-  const inFlight = new Set<ServerResponse>();
+  const open = new Set<ServerResponse>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -142,8 +142,6 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       'x-request-id': `req_${randomUUID().replace(/-/g, '')}`,
       ...RATE_LIMIT_HEADERS,
     });
-    inFlight.add(res);
-    res.on('close', () => inFlight.delete(res));
     const chunk = (delta: Record<string, unknown>, finish: string | null) => ({
       id,
       object: 'chat.completion.chunk',
@@ -188,6 +186,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   };
 
   const server = createServer((req, res) => {
+    open.add(res);
+    res.on('close', () => open.delete(res));
     void (async () => {
       const raw = await readBody(req);
       let body: Record<string, unknown> | undefined;
@@ -221,7 +221,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
-    openConnections: () => sockets.size,
+    openConnections: () => open.size,
     enqueue: (...scenarios) => queue.push(...scenarios),
     setValidKeys: (keys) => {
       validKeys = new Set(keys);
