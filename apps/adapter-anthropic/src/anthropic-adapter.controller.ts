@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable, type Subscriber } from 'rxjs';
 import type { ChatCompletion, ChatStreamOutput } from '@ai-gateway/openai-api';
 import {
@@ -17,7 +17,10 @@ import {
   readLimited,
   toUpstreamError,
   upstreamFailureGrpcError,
+  traceStream,
+  traceUnary,
   UpstreamAttempt,
+  UpstreamSpan,
   UpstreamCallError,
   UpstreamClient,
   type UpstreamResponse,
@@ -35,7 +38,11 @@ const translator = anthropicChatTranslator;
 export class AnthropicAdapterController implements ProviderAdapterServiceController {
   constructor(@Inject(UPSTREAM_CLIENT) private readonly upstream: UpstreamClient) {}
 
-  async chat(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+  async chat(request: AdapterRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+    return traceUnary(new UpstreamSpan('chat', request.target, metadata), () => this.unaryChat(request, call));
+  }
+
+  private async unaryChat(request: AdapterRequest, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
     const target = targetOf(request);
     const attempt = new UpstreamAttempt(timeoutOf(request), call);
     try {
@@ -60,8 +67,10 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
     throw new RpcException(embeddingsUnsupportedGrpcError(request.target?.providerId ?? ''));
   }
 
-  chatStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
-    return new Observable<AdapterStreamEvent>((subscriber) => {
+  chatStream(request: AdapterRequest, metadata?: Metadata): Observable<AdapterStreamEvent> {
+    return traceStream(
+      new UpstreamSpan('chat', request.target, metadata),
+      new Observable<AdapterStreamEvent>((subscriber) => {
       const attempt = new UpstreamAttempt(timeoutOf(request));
       this.relayStream(request, subscriber, attempt)
         .catch((error: unknown) => subscriber.error(new RpcException(toGrpcError(request.target?.providerId ?? '', error, attempt.signal))))
@@ -70,7 +79,8 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
         attempt.done();
         attempt.cancel();
       };
-    });
+    }),
+    );
   }
 
   private async relayStream(request: AdapterRequest, subscriber: Subscriber<AdapterStreamEvent>, attempt: UpstreamAttempt): Promise<void> {

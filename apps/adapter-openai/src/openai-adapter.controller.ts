@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
 import {
@@ -25,7 +25,10 @@ import {
   readLimited,
   toUpstreamError,
   upstreamFailureGrpcError,
+  traceStream,
+  traceUnary,
   UpstreamAttempt,
+  UpstreamSpan,
   UpstreamCallError,
   UpstreamClient,
   type UpstreamResponse,
@@ -55,15 +58,19 @@ function toUsage(usage: OpenAiUsage): Usage {
 export class OpenAiAdapterController implements ProviderAdapterServiceController {
   constructor(@Inject(UPSTREAM_CLIENT) private readonly upstream: UpstreamClient) {}
 
-  async chat(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
-    return this.unary(request, '/chat/completions', call);
+  async chat(request: AdapterRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+    return traceUnary(new UpstreamSpan('chat', request.target, metadata), () => this.unary(request, '/chat/completions', call));
   }
 
-  async embeddings(request: AdapterRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
-    return this.unary(request, '/embeddings', call);
+  async embeddings(request: AdapterRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
+    return traceUnary(new UpstreamSpan('embeddings', request.target, metadata), () => this.unary(request, '/embeddings', call));
   }
 
-  chatStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
+  chatStream(request: AdapterRequest, metadata?: Metadata): Observable<AdapterStreamEvent> {
+    return traceStream(new UpstreamSpan('chat', request.target, metadata), this.relayStream(request));
+  }
+
+  private relayStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
     return new Observable<AdapterStreamEvent>((subscriber) => {
       const attempt = new UpstreamAttempt(request.timeoutMs || 600_000);
       const target = request.target!;

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
+import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
+import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { RejectedRequestRecorder } from './rejected-request.recorder';
@@ -108,8 +110,9 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
     headers: passedHeaders(request),
   };
   deps.rejections.markRouted(request.raw);
-  if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat');
-  return streamChat(deps, grpcRequest, requestId, request, reply);
+  const traced = traceRequest(request, 'chat', chatRequest.model);
+  if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat', traced);
+  return streamChat(deps, grpcRequest, requestId, request, reply, traced);
 }
 
 async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -128,12 +131,35 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     headers: [],
   };
   deps.rejections.markRouted(request.raw);
-  return unary(deps, grpcRequest, requestId, reply, 'embeddings');
+  return unary(deps, grpcRequest, requestId, reply, 'embeddings', traceRequest(request, 'embeddings', validated.model));
 }
 
-function unary(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId: string, reply: FastifyReply, operation: 'chat' | 'embeddings'): Promise<void> {
+interface TracedRequest {
+  span: Span;
+  metadata: Metadata;
+}
+
+/** The ingress span of a routed request, child of the client's traceparent; its context travels to the router in gRPC metadata. */
+function traceRequest(request: FastifyRequest, operation: 'chat' | 'embeddings', model: string): TracedRequest {
+  const { span, ctx } = startSpan(`${operation} ${model}`, contextFromHeaders(request.headers), SpanKind.SERVER, {
+    'http.request.method': request.method,
+    'http.route': request.routeOptions.url ?? '',
+    'gen_ai.operation.name': operation,
+    'gen_ai.request.model': model,
+  });
+  return { span, metadata: metadataWithContext(ctx) };
+}
+
+function unary(
+  deps: CompletionsDeps,
+  grpcRequest: CompletionRequest,
+  requestId: string,
+  reply: FastifyReply,
+  operation: 'chat' | 'embeddings',
+  traced: TracedRequest,
+): Promise<void> {
   return new Promise<void>((resolve) => {
-    const call = operation === 'chat' ? deps.router.chatCompletion(grpcRequest) : deps.router.embeddings(grpcRequest);
+    const call = operation === 'chat' ? deps.router.chatCompletion(grpcRequest, traced.metadata) : deps.router.embeddings(grpcRequest, traced.metadata);
     const subscription = call.subscribe({
       next: (response) => {
         void reply
@@ -141,10 +167,15 @@ function unary(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId:
           .headers(routeHeaders(requestId, response.route))
           .header('content-type', 'application/json')
           .send(Buffer.from(response.body));
+        traced.span.setAttribute('http.response.status_code', 200);
+        endSpan(traced.span);
         resolve();
       },
       error: (error: unknown) => {
-        sendError(reply, httpErrorFromGrpc(error));
+        const failure = httpErrorFromGrpc(error);
+        sendError(reply, failure);
+        traced.span.setAttribute('http.response.status_code', failure.status);
+        endSpan(traced.span, failure.body.error.code ?? failure.body.error.type);
         resolve();
       },
     });
@@ -155,17 +186,25 @@ function unary(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId:
   });
 }
 
-function streamChat(deps: CompletionsDeps, grpcRequest: CompletionRequest, requestId: string, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+function streamChat(
+  deps: CompletionsDeps,
+  grpcRequest: CompletionRequest,
+  requestId: string,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  traced: TracedRequest,
+): Promise<void> {
   return new Promise<void>((resolve) => {
     let started = false;
     let ended = false;
     const raw = reply.raw;
     reply.hijack();
-    const end = (): void => {
+    const end = (errorType?: string): void => {
       ended = true;
+      endSpan(traced.span, errorType);
       resolve();
     };
-    const subscription = deps.router.streamChatCompletion(grpcRequest).subscribe({
+    const subscription = deps.router.streamChatCompletion(grpcRequest, traced.metadata).subscribe({
       next: (event) => {
         if (event.route && !started) {
           started = true;
@@ -190,7 +229,7 @@ function streamChat(deps: CompletionsDeps, grpcRequest: CompletionRequest, reque
         } else {
           raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
         }
-        end();
+        end(failure.body.error.code ?? failure.body.error.type);
       },
       complete: () => {
         if (!started) raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': requestId });
@@ -201,7 +240,7 @@ function streamChat(deps: CompletionsDeps, grpcRequest: CompletionRequest, reque
     request.raw.socket.on('close', () => {
       if (!ended) {
         subscription.unsubscribe();
-        end();
+        end('cancelled');
       }
     });
   });

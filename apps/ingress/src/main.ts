@@ -1,6 +1,8 @@
 import { createLogger } from '@ai-gateway/logging';
 import { runService } from '@ai-gateway/service-kit';
+import { startTelemetry } from '@ai-gateway/telemetry';
 import { createApp } from './app';
 
 const logger = createLogger({ service: 'ingress', level: process.env.LOG_LEVEL, file: process.env.LOG_FILE });
-runService(() => createApp(process.env, logger), logger);
+const telemetry = startTelemetry('ingress');
+runService(() => createApp(process.env, logger), logger, () => telemetry.shutdown());

@@ -9,6 +9,9 @@ import {
 } from '@ai-gateway/routing';
 import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, RequestMeta, Usage } from '@ai-gateway/proto';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
+import type { Metadata } from '@grpc/grpc-js';
+import { genAiProviderName } from '@ai-gateway/model-catalog';
+import { endSpan, metadataWithContext, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
 import type { AdapterClients } from './adapter.clients';
 import { describeAttemptFailure, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
@@ -83,7 +86,15 @@ export class RouteExecutor {
     );
   }
 
-  async unary(operation: Operation, meta: RequestMeta, body: Uint8Array, headers: Header[], signal: AbortSignal, record: RouteRecord): Promise<AdapterResponse> {
+  async unary(
+    operation: Operation,
+    meta: RequestMeta,
+    body: Uint8Array,
+    headers: Header[],
+    signal: AbortSignal,
+    record: RouteRecord,
+    parent: Context,
+  ): Promise<AdapterResponse> {
     const deadline = Date.now() + (meta.deadlineMs || this.settings.requestTimeoutMs);
     const candidates = this.candidates(meta);
     const failures: AttemptFailure[] = [];
@@ -98,18 +109,18 @@ export class RouteExecutor {
         const timeout = Math.min(this.settings.attemptTimeoutMs, deadline - Date.now());
         if (timeout <= 0) return this.fail(failures, record, true);
         const request = adapterRequest(meta, candidate, key.secret, body, headers, timeout);
-        const started = performance.now();
+        const trace = traceAttempt(parent, candidate, meta);
         try {
-          const response = await callUnary(operation === 'chat' ? adapter.chat(request) : adapter.embeddings(request), timeout, signal);
+          const response = await callUnary(operation === 'chat' ? adapter.chat(request, trace.metadata) : adapter.embeddings(request, trace.metadata), timeout, signal);
           this.breaker.recordSuccess(breakerKey);
-          record.attempts.push(attemptOf(candidate, 'success', 200, started));
+          record.attempts.push(attemptOf(candidate, 'success', 200, trace));
           record.served = candidate;
           record.responseModel = response.responseModel;
           record.usage = response.hasUsage ? response.usage : undefined;
           return response;
         } catch (error) {
           const described = describeAttemptFailure(error);
-          const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, started);
+          const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, trace);
           failures.push(described);
           if (next === 'return') throw new RouteFailure(described.error as object, 0, '');
           if (next === 'next') break;
@@ -120,7 +131,13 @@ export class RouteExecutor {
     return this.fail(failures, record, false);
   }
 
-  stream(meta: RequestMeta, body: Uint8Array, headers: Header[], record: RouteRecord): Observable<{ route?: RouteCandidate; headers?: Header[]; attempts?: number; chunk?: Uint8Array }> {
+  stream(
+    meta: RequestMeta,
+    body: Uint8Array,
+    headers: Header[],
+    record: RouteRecord,
+    parent: Context,
+  ): Observable<{ route?: RouteCandidate; headers?: Header[]; attempts?: number; chunk?: Uint8Array }> {
     return new Observable((subscriber) => {
       const deadline = Date.now() + (meta.deadlineMs || this.settings.requestTimeoutMs);
       const abort = new AbortController();
@@ -139,7 +156,7 @@ export class RouteExecutor {
             const timeout = Math.min(this.settings.attemptTimeoutMs, deadline - Date.now());
             if (timeout <= 0) return this.fail(failures, record, true);
             const request = adapterRequest(meta, candidate, key.secret, body, headers, timeout);
-            const started = performance.now();
+            const trace = traceAttempt(parent, candidate, meta);
             let delivered = false;
             try {
               await new Promise<void>((resolve, reject) => {
@@ -148,7 +165,7 @@ export class RouteExecutor {
                   current?.unsubscribe();
                   reject(gatewayGrpcError(GrpcStatus.DEADLINE_EXCEEDED, `no first chunk within ${timeout} ms`, { provider: candidate.providerId, retryable: true }));
                 }, timeout);
-                current = adapter.chatStream(request).subscribe({
+                current = adapter.chatStream(request, trace.metadata).subscribe({
                   next: (event: AdapterStreamEvent) => {
                     if (event.start) startHeaders = event.start.headers;
                     if (event.responseModel) record.responseModel = event.responseModel;
@@ -157,7 +174,7 @@ export class RouteExecutor {
                       if (!delivered) {
                         delivered = true;
                         clearTimeout(firstByteTimer);
-                        record.timeToFirstTokenMs = performance.now() - started;
+                        record.timeToFirstTokenMs = performance.now() - trace.started;
                         record.served = candidate;
                         subscriber.next({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
                       }
@@ -175,18 +192,18 @@ export class RouteExecutor {
                 });
               });
               this.breaker.recordSuccess(breakerKey);
-              record.attempts.push(attemptOf(candidate, 'success', 200, started));
+              record.attempts.push(attemptOf(candidate, 'success', 200, trace));
               record.served = candidate;
               return;
             } catch (error) {
               const described = describeAttemptFailure(error);
               if (delivered) {
                 // The client already has bytes from this provider: no fallback, the stream ends with an error.
-                record.attempts.push(attemptOf(candidate, 'error', described.decoded.detail?.upstreamHttpStatus ?? 0, started));
+                record.attempts.push(attemptOf(candidate, 'error', described.decoded.detail?.upstreamHttpStatus ?? 0, trace));
                 this.breaker.recordFailure(breakerKey);
                 throw new RouteFailure(described.error as object, 0, '');
               }
-              const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, started);
+              const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, trace);
               failures.push(described);
               if (next === 'return') throw new RouteFailure(described.error as object, 0, '');
               if (next === 'next') break;
@@ -214,12 +231,12 @@ export class RouteExecutor {
     attempt: number,
     deadline: number,
     record: RouteRecord,
-    started: number,
+    trace: AttemptTrace,
   ): 'return' | 'next' | number {
     const classification = classifyFailure(described.failure);
     const status = described.failure.kind === 'http' ? described.failure.status : 0;
     const outcome = described.failure.kind === 'http' ? 'error' : described.failure.kind === 'connection' ? 'connection_error' : described.failure.kind;
-    record.attempts.push(attemptOf(candidate, outcome, status, started));
+    record.attempts.push(attemptOf(candidate, outcome, status, trace));
     if (classification.action === 'return_to_client') return 'return';
     this.breaker.recordFailure(breakerKey);
     if (classification.action === 'next_candidate' || attempt > this.settings.maxRetries) return 'next';
@@ -303,8 +320,29 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
   };
 }
 
-function attemptOf(candidate: RouteCandidate, outcome: string, status: number, started: number): Attempt {
-  return { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - started };
+interface AttemptTrace {
+  started: number;
+  metadata: Metadata;
+  span: Span;
+}
+
+/** One attempt's span, child of the router's request span; its context travels to the adapter in gRPC metadata. */
+function traceAttempt(parent: Context, candidate: RouteCandidate, meta: RequestMeta): AttemptTrace {
+  const { span, ctx } = startSpan(`attempt ${candidate.providerId}`, parent, SpanKind.CLIENT, {
+    'gen_ai.provider.name': genAiProviderName(candidate.kind),
+    'gen_ai.request.model': candidate.model,
+    'gateway.provider.id': candidate.providerId,
+    'gateway.via_fallback': candidate.viaFallback,
+    'gateway.request.id': meta.requestId,
+  });
+  return { started: performance.now(), metadata: metadataWithContext(ctx), span };
+}
+
+/** The attempt as the usage event records it; ends its span. */
+function attemptOf(candidate: RouteCandidate, outcome: string, status: number, trace: AttemptTrace): Attempt {
+  trace.span.setAttribute('http.response.status_code', status);
+  endSpan(trace.span, outcome === 'success' ? undefined : outcome);
+  return { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - trace.started };
 }
 
 function callUnary(source: Observable<AdapterResponse>, timeoutMs: number, signal: AbortSignal): Promise<AdapterResponse> {

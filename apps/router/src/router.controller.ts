@@ -12,6 +12,8 @@ import {
   type RouterServiceController,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, httpStatusForGrpc } from '@ai-gateway/service-kit';
+import { contextFromMetadata, endSpan, headersWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
+import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { ProviderKeysCache } from './provider-keys.cache';
@@ -31,16 +33,17 @@ export class RouterController implements RouterServiceController {
     @Inject(ROUTER_LOGGER) private readonly logger: Logger,
   ) {}
 
-  chatCompletion(request: CompletionRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
-    return this.unary('chat', request, call);
+  chatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
+    return this.unary('chat', request, metadata, call);
   }
 
-  embeddings(request: CompletionRequest, _metadata?: unknown, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
-    return this.unary('embeddings', request, call);
+  embeddings(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
+    return this.unary('embeddings', request, metadata, call);
   }
 
-  streamChatCompletion(request: CompletionRequest): Observable<CompletionStreamEvent> {
+  streamChatCompletion(request: CompletionRequest, metadata?: Metadata): Observable<CompletionStreamEvent> {
     const meta = request.meta as RequestMeta;
+    const traced = traceRoute('chat', meta, metadata);
     const startedAt = Date.now();
     const started = performance.now();
     const record: RouteRecord = { attempts: [] };
@@ -49,9 +52,9 @@ export class RouterController implements RouterServiceController {
       const finish = (error: unknown): void => {
         if (finished) return;
         finished = true;
-        this.report('chat', meta, record, error, startedAt, started);
+        this.report('chat', meta, record, error, startedAt, started, traced);
       };
-      const subscription = this.executor.stream(meta, request.body, request.headers, record).subscribe({
+      const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx).subscribe({
         next: (event) => {
           if (event.route) {
             subscriber.next({
@@ -84,27 +87,41 @@ export class RouterController implements RouterServiceController {
     };
   }
 
-  private async unary(operation: Operation, request: CompletionRequest, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
+  private async unary(
+    operation: Operation,
+    request: CompletionRequest,
+    metadata: Metadata | undefined,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ): Promise<CompletionResponse> {
     const meta = request.meta as RequestMeta;
+    const traced = traceRoute(operation, meta, metadata);
     const startedAt = Date.now();
     const started = performance.now();
     const record: RouteRecord = { attempts: [] };
     const abort = new AbortController();
     call?.on('cancelled', () => abort.abort());
     try {
-      const response = await this.executor.unary(operation, meta, request.body, request.headers, abort.signal, record);
-      this.report(operation, meta, record, undefined, startedAt, started);
+      const response = await this.executor.unary(operation, meta, request.body, request.headers, abort.signal, record, traced.ctx);
+      this.report(operation, meta, record, undefined, startedAt, started, traced);
       return {
         body: response.body,
         route: { provider: record.served?.providerId ?? '', model: response.responseModel, attempts: record.attempts.length, headers: response.headers },
       };
     } catch (error) {
-      this.report(operation, meta, record, abort.signal.aborted ? CANCELLED : error, startedAt, started);
+      this.report(operation, meta, record, abort.signal.aborted ? CANCELLED : error, startedAt, started, traced);
       throw new RpcException(toGrpcError(error));
     }
   }
 
-  private report(operation: Operation, meta: RequestMeta, record: RouteRecord, error: unknown, startedAt: number, started: number): void {
+  private report(
+    operation: Operation,
+    meta: RequestMeta,
+    record: RouteRecord,
+    error: unknown,
+    startedAt: number,
+    started: number,
+    traced: TracedRoute,
+  ): void {
     let httpStatus = 200;
     let errorType = '';
     if (error === CANCELLED) {
@@ -116,12 +133,34 @@ export class RouterController implements RouterServiceController {
       errorType = decoded.detail?.openaiErrorCode || decoded.detail?.openaiErrorType || '_OTHER';
     }
     const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED }, startedAt, performance.now() - started);
-    this.usage.publish(event);
+    if (record.responseModel) traced.span.setAttribute('gen_ai.response.model', record.responseModel);
+    if (record.usage) {
+      traced.span.setAttribute('gen_ai.usage.input_tokens', record.usage.promptTokens);
+      traced.span.setAttribute('gen_ai.usage.output_tokens', record.usage.completionTokens);
+    }
+    traced.span.setAttribute('gateway.attempts', record.attempts.length);
+    endSpan(traced.span, errorType || undefined);
+    this.usage.publish(event, headersWithContext(traced.ctx));
     if (httpStatus >= 500) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');
   }
 }
 
 const CANCELLED = Symbol('cancelled');
+
+interface TracedRoute {
+  span: Span;
+  ctx: ReturnType<typeof contextFromMetadata>;
+}
+
+/** The router's span of a request, child of the ingress span carried in gRPC metadata. */
+function traceRoute(operation: Operation, meta: RequestMeta, metadata: Metadata | undefined): TracedRoute {
+  return startSpan(`route ${operation} ${meta.model}`, contextFromMetadata(metadata), SpanKind.INTERNAL, {
+    'gen_ai.operation.name': operation,
+    'gen_ai.request.model': meta.model,
+    'gateway.request.id': meta.requestId,
+    'gateway.stream': meta.stream,
+  });
+}
 
 function toGrpcError(error: unknown): object {
   if (error instanceof RouteFailure) return error.grpcError;

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
  */
 export class UsagePublisher {
   private readonly js: JetStreamClient;
-  private readonly buffer: UsageEvent[] = [];
+  private readonly buffer: Array<{ event: UsageEvent; traceHeaders?: Record<string, string> }> = [];
   private pumping = false;
   private closed = false;
   private idle: Array<() => void> = [];
@@ -26,12 +26,13 @@ export class UsagePublisher {
     this.js = jetstream(nc, { timeout: 5_000 });
   }
 
-  publish(event: UsageEvent): void {
+  /** `traceHeaders` (traceparent) carry the request's trace to the consumer. */
+  publish(event: UsageEvent, traceHeaders?: Record<string, string>): void {
     if (this.buffer.length >= this.capacity) {
       this.buffer.shift();
       this.dropped.inc();
     }
-    this.buffer.push(event);
+    this.buffer.push({ event, traceHeaders });
     if (!this.pumping) void this.pump();
   }
 
@@ -57,7 +58,7 @@ export class UsagePublisher {
     let failures = 0;
     while (this.buffer.length > 0 && !this.closed) {
       const batch = this.buffer.slice(0, 64);
-      const results = await Promise.allSettled(batch.map((event) => this.send(event)));
+      const results = await Promise.allSettled(batch.map((item) => this.send(item.event, item.traceHeaders)));
       let sent = 0;
       for (const result of results) {
         if (result.status !== 'fulfilled') break;
@@ -79,9 +80,9 @@ export class UsagePublisher {
     for (const resolve of waiters) resolve();
   }
 
-  private async send(event: UsageEvent): Promise<void> {
+  private async send(event: UsageEvent, traceHeaders: Record<string, string> = {}): Promise<void> {
     const headers = natsHeaders();
-    if (event.attempts.length > 0) headers.set('Gateway-Provider', event.provider);
+    for (const [name, value] of Object.entries(traceHeaders)) headers.set(name, value);
     await this.js.publish(USAGE_SUBJECT, UsageEvent.encode(event).finish(), { msgID: event.requestId, headers, timeout: 5_000 });
   }
 }

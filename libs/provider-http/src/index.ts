@@ -2,3 +2,4 @@ export * from './upstream.client';
 export * from './upstream-failure.grpc';
 export * from './read-limited';
 export * from './upstream-attempt';
+export * from './upstream-span';

@@ -15,7 +15,7 @@ const SHUTDOWN_DEADLINE_MS = 8_000;
  * Runs a service as a process: starts it, and on SIGTERM or SIGINT drains and exits;
  * a configuration error stops it at start with a message naming the variable.
  */
-export function runService(start: () => Promise<RunningService>, logger: Logger): void {
+export function runService(start: () => Promise<RunningService>, logger: Logger, afterStop: () => Promise<void> = async () => undefined): void {
   let service: RunningService | undefined;
   let stopping = false;
   const stop = (signal: string): void => {
@@ -29,6 +29,7 @@ export function runService(start: () => Promise<RunningService>, logger: Logger)
     }, SHUTDOWN_DEADLINE_MS);
     force.unref();
     void (service ? service.close() : Promise.resolve())
+      .then(afterStop)
       .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
       .finally(() => {
         logger.info('stopped');
