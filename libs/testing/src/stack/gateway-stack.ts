@@ -30,6 +30,10 @@ export interface GatewayStack {
   /** Every JSON log line the services wrote so far. */
   logText(): string;
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** Stops one service (as a crash or a rollout would). */
+  stopApp(name: string): Promise<void>;
+  /** Starts a stopped service again with the same environment (its ports may change). */
+  startApp(name: string): Promise<RunningApp>;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
   const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
   const apps: Record<string, RunningApp> = {};
+  const launches: Record<string, { service: string; env: Record<string, string> }> = {};
   const base = (service: string): Record<string, string> => ({
     NATS_URL: nats.url,
     BIND_HOST: '127.0.0.1',
@@ -54,7 +59,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     ...options.env,
   });
   const start = async (name: string, service: string, env: Record<string, string>): Promise<RunningApp> => {
-    const app = await loadApp(service)({ ...base(name), ...env });
+    launches[name] = { service, env: { ...base(name), ...env } };
+    const app = await loadApp(service)(launches[name].env);
     apps[name] = app;
     return app;
   };
@@ -123,6 +129,16 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         });
         const text = await response.text();
         return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+      },
+      stopApp: async (name) => {
+        await apps[name].close();
+        delete apps[name];
+      },
+      startApp: async (name) => {
+        const launch = launches[name];
+        const app = await loadApp(launch.service)(launch.env);
+        apps[name] = app;
+        return app;
       },
       close: async () => {
         const order = Object.keys(apps).reverse();
