@@ -161,6 +161,23 @@ describe('gateway end to end', () => {
     }, 15_000);
   });
 
+  it('shows provider health and usage by key through the admin API', async () => {
+    await expectEventually(async () => {
+      const health = await stack.admin('GET', '/admin/v1/analytics/providers');
+      expect(health.status).toBe(200);
+      expect(health.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ provider: 'openai', status: 'healthy', errorRate: 0, latencyMs: { p50: expect.any(Number), p95: expect.any(Number) } }),
+        ]),
+      );
+      const openai = (health.body as Array<{ provider: string; requests: number }>).find((p) => p.provider === 'openai');
+      expect(openai?.requests).toBeGreaterThanOrEqual(3);
+    }, 15_000);
+    const usage = await stack.admin('GET', '/admin/v1/analytics/usage?windowSeconds=300');
+    expect(usage.status).toBe(200);
+    expect(usage.body).toEqual(expect.arrayContaining([expect.objectContaining({ model: 'gpt-4o', requests: expect.any(Number) })]));
+  });
+
   it('counts requests rejected before routing (auth, validation, size) in analytics', async () => {
     await expectEventually(async () => {
       const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
