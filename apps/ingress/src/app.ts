@@ -62,42 +62,44 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, logger: false, requestTimeout: 0 }),
     { logger: new PinoNestLogger(log), bodyParser: false },
   );
-  // Nest installs its own handlers on init; ours are registered after, so they win.
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
-  // Bodies stay bytes: validated once, forwarded as the client sent them.
-  fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
-  fastify.setErrorHandler((error, _request, reply) => {
-    const status = (error as { statusCode?: number }).statusCode ?? 500;
-    if (status === 413) return sendError(reply, httpError(413, `The request body is larger than ${config.MAX_BODY_BYTES} bytes.`, 'request_too_large'));
-    if (status < 500) return sendError(reply, httpError(400, error instanceof Error ? error.message : 'Bad request.'));
-    log.error({ err: error }, 'unhandled error');
-    return sendError(reply, httpError(502, 'The gateway failed to handle the request.'));
-  });
-
-  fastify.addHook('onRequest', (request, reply, done) => {
-    const started = Date.now();
-    const startedHr = process.hrtime.bigint();
-    reply.raw.once('close', () => {
-      httpDuration.observe(
-        { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
-        Number(process.hrtime.bigint() - startedHr) / 1e9,
-      );
-      rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
+  let closeHealth: () => void = () => undefined;
+  // The gateway's routes live in their own Fastify scope: its body parsing, error handler and
+  // hooks apply to them alone, apart from the handlers Nest installs on the root instance.
+  await fastify.register(async (scope) => {
+    // Bodies stay bytes: validated once, forwarded as the client sent them.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.setErrorHandler((error, _request, reply) => {
+      const status = (error as { statusCode?: number }).statusCode ?? 500;
+      if (status === 413) return sendError(reply, httpError(413, `The request body is larger than ${config.MAX_BODY_BYTES} bytes.`, 'request_too_large'));
+      if (status < 500) return sendError(reply, httpError(400, error instanceof Error ? error.message : 'Bad request.'));
+      log.error({ err: error }, 'unhandled error');
+      return sendError(reply, httpError(502, 'The gateway failed to handle the request.'));
     });
-    done();
+    scope.addHook('onRequest', (request, reply, done) => {
+      const started = Date.now();
+      const startedHr = process.hrtime.bigint();
+      reply.raw.once('close', () => {
+        httpDuration.observe(
+          { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
+          Number(process.hrtime.bigint() - startedHr) / 1e9,
+        );
+        rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
+      });
+      done();
+    });
+    closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth });
+    registerCompletionRoutes(scope, { router, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
+    registerAdminRoutes(scope, {
+      auth,
+      config: configClient,
+      keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
+      analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
+    });
+    scope.all('/*', (request, reply) => sendError(reply, httpError(404, `Unknown path ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url')));
   });
-  const closeHealth = registerHealthRoutes(fastify, { routerUrl: config.ROUTER_URL, auth });
-  registerCompletionRoutes(fastify, { router, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
-  registerAdminRoutes(fastify, {
-    auth,
-    config: configClient,
-    keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
-    analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
-  });
-
-  fastify.all('/*', (request, reply) => sendError(reply, httpError(404, `Unknown path ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url')));
   await app.listen(config.PORT, config.BIND_HOST);
   const port = fastify.server.address();
   const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
