@@ -7,12 +7,12 @@ import {
   type CircuitBreaker,
   type RouteCandidate,
 } from '@ai-gateway/routing';
-import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, RequestMeta, Usage } from '@ai-gateway/proto';
+import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, ProviderAdapterServiceClient, RequestMeta, Usage } from '@ai-gateway/proto';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
-import type { Metadata } from '@grpc/grpc-js';
-import { genAiProviderName } from '@ai-gateway/model-catalog';
-import { endSpan, metadataWithContext, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
+import type { Context } from '@ai-gateway/telemetry';
 import type { AdapterClients } from './adapter.clients';
+import { attemptOf, traceAttempt, type AttemptTrace } from './attempt.trace';
+import { callUnary, sleep } from './cancellable';
 import { describeAttemptFailure, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
@@ -35,6 +35,38 @@ export interface RouteRecord {
 }
 
 export type Operation = 'chat' | 'embeddings';
+
+/** What a routed stream emits: the serving route once, before its first chunk, then chunks. */
+export interface RoutedStreamEvent {
+  route?: RouteCandidate;
+  headers?: Header[];
+  attempts?: number;
+  chunk?: Uint8Array;
+}
+
+interface AttemptLoopInput {
+  meta: RequestMeta;
+  body: Uint8Array;
+  headers: Header[];
+  record: RouteRecord;
+  parent: Context;
+  signal: AbortSignal;
+}
+
+interface AttemptSlot {
+  candidate: RouteCandidate;
+  adapter: ProviderAdapterServiceClient;
+  request: AdapterRequest;
+  trace: AttemptTrace;
+  timeout: number;
+}
+
+/** A stream failed after its first chunk reached the client: no retry, no fallback. */
+class DeliveredFailure extends Error {
+  constructor(override readonly cause: unknown) {
+    super('stream failed after its first chunk');
+  }
+}
 
 export class RouteFailure extends Error {
   constructor(readonly grpcError: GatewayGrpcErrorShape | object, readonly httpStatusHint: number, readonly errorType: string) {
@@ -95,30 +127,96 @@ export class RouteExecutor {
     record: RouteRecord,
     parent: Context,
   ): Promise<AdapterResponse> {
+    return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ adapter, request, trace, timeout }) => {
+      const call = operation === 'chat' ? adapter.chat(request, trace.metadata) : adapter.embeddings(request, trace.metadata);
+      const response = await callUnary(call, timeout, signal);
+      record.responseModel = response.responseModel;
+      record.usage = response.hasUsage ? response.usage : undefined;
+      return response;
+    });
+  }
+
+  stream(meta: RequestMeta, body: Uint8Array, headers: Header[], record: RouteRecord, parent: Context): Observable<RoutedStreamEvent> {
+    return new Observable<RoutedStreamEvent>((subscriber) => {
+      const abort = new AbortController();
+      let current: Subscription | undefined;
+      const streamOnce = ({ candidate, adapter, request, trace, timeout }: AttemptSlot): Promise<void> =>
+        new Promise<void>((resolve, reject) => {
+          let delivered = false;
+          let startHeaders: Header[] = [];
+          const firstByteTimer = setTimeout(() => {
+            current?.unsubscribe();
+            reject(gatewayGrpcError(GrpcStatus.DEADLINE_EXCEEDED, `no first chunk within ${timeout} ms`, { provider: candidate.providerId, retryable: true }));
+          }, timeout);
+          current = adapter.chatStream(request, trace.metadata).subscribe({
+            next: (event: AdapterStreamEvent) => {
+              if (event.start) startHeaders = event.start.headers;
+              if (event.responseModel) record.responseModel = event.responseModel;
+              if (event.usage) record.usage = event.usage;
+              if (!event.chunk) return;
+              if (!delivered) {
+                delivered = true;
+                clearTimeout(firstByteTimer);
+                record.timeToFirstTokenMs = performance.now() - trace.started;
+                record.served = candidate;
+                subscriber.next({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
+              }
+              subscriber.next({ chunk: event.chunk });
+            },
+            error: (error: unknown) => {
+              clearTimeout(firstByteTimer);
+              // Once the client has bytes from this provider there is no fallback: the stream ends with the error.
+              reject(delivered ? new DeliveredFailure(error) : error);
+            },
+            complete: () => {
+              clearTimeout(firstByteTimer);
+              resolve();
+            },
+          });
+        });
+      this.runAttempts({ meta, body, headers, record, parent, signal: abort.signal }, streamOnce)
+        .then(() => subscriber.complete())
+        .catch((error: unknown) => subscriber.error(error));
+      return () => {
+        abort.abort();
+        current?.unsubscribe();
+      };
+    });
+  }
+
+  /**
+   * The attempt loop shared by unary calls and streams: candidates in plan order, bounded
+   * retries on each, the breaker consulted, everything within the request's deadline.
+   */
+  private async runAttempts<T>(input: AttemptLoopInput, tryOnce: (slot: AttemptSlot) => Promise<T>): Promise<T> {
+    const { meta, record, signal } = input;
     const deadline = Date.now() + (meta.deadlineMs || this.settings.requestTimeoutMs);
-    const candidates = this.candidates(meta);
     const failures: AttemptFailure[] = [];
-    for (const candidate of candidates) {
+    for (const candidate of this.candidates(meta)) {
       const adapter = this.adapters.forKind(candidate.kind);
       if (!adapter) continue;
+      const breakerKey = circuitKey(candidate.providerId, candidate.model);
       for (let attempt = 1; ; attempt++) {
-        const breakerKey = circuitKey(candidate.providerId, candidate.model);
         if (!this.breaker.allow(breakerKey)) break;
         const key = this.keys.pick(candidate.providerId);
         if (!key) break;
         const timeout = Math.min(this.settings.attemptTimeoutMs, deadline - Date.now());
         if (timeout <= 0) return this.fail(failures, record, true);
-        const request = adapterRequest(meta, candidate, key.secret, body, headers, timeout);
-        const trace = traceAttempt(parent, candidate, meta);
+        const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, timeout);
+        const trace = traceAttempt(input.parent, candidate, meta);
         try {
-          const response = await callUnary(operation === 'chat' ? adapter.chat(request, trace.metadata) : adapter.embeddings(request, trace.metadata), timeout, signal);
+          const result = await tryOnce({ candidate, adapter, request, trace, timeout });
           this.breaker.recordSuccess(breakerKey);
           record.attempts.push(attemptOf(candidate, 'success', 200, trace));
           record.served = candidate;
-          record.responseModel = response.responseModel;
-          record.usage = response.hasUsage ? response.usage : undefined;
-          return response;
+          return result;
         } catch (error) {
+          if (error instanceof DeliveredFailure) {
+            const described = describeAttemptFailure(error.cause);
+            record.attempts.push(attemptOf(candidate, 'error', described.decoded.detail?.upstreamHttpStatus ?? 0, trace));
+            this.breaker.recordFailure(breakerKey);
+            throw new RouteFailure(described.error as object, 0, '');
+          }
           const described = describeAttemptFailure(error);
           const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, trace);
           failures.push(described);
@@ -129,98 +227,6 @@ export class RouteExecutor {
       }
     }
     return this.fail(failures, record, false);
-  }
-
-  stream(
-    meta: RequestMeta,
-    body: Uint8Array,
-    headers: Header[],
-    record: RouteRecord,
-    parent: Context,
-  ): Observable<{ route?: RouteCandidate; headers?: Header[]; attempts?: number; chunk?: Uint8Array }> {
-    return new Observable((subscriber) => {
-      const deadline = Date.now() + (meta.deadlineMs || this.settings.requestTimeoutMs);
-      const abort = new AbortController();
-      let current: Subscription | undefined;
-      const run = async (): Promise<void> => {
-        const candidates = this.candidates(meta);
-        const failures: AttemptFailure[] = [];
-        for (const candidate of candidates) {
-          const adapter = this.adapters.forKind(candidate.kind);
-          if (!adapter) continue;
-          for (let attempt = 1; ; attempt++) {
-            const breakerKey = circuitKey(candidate.providerId, candidate.model);
-            if (!this.breaker.allow(breakerKey)) break;
-            const key = this.keys.pick(candidate.providerId);
-            if (!key) break;
-            const timeout = Math.min(this.settings.attemptTimeoutMs, deadline - Date.now());
-            if (timeout <= 0) return this.fail(failures, record, true);
-            const request = adapterRequest(meta, candidate, key.secret, body, headers, timeout);
-            const trace = traceAttempt(parent, candidate, meta);
-            let delivered = false;
-            try {
-              await new Promise<void>((resolve, reject) => {
-                let startHeaders: Header[] = [];
-                const firstByteTimer = setTimeout(() => {
-                  current?.unsubscribe();
-                  reject(gatewayGrpcError(GrpcStatus.DEADLINE_EXCEEDED, `no first chunk within ${timeout} ms`, { provider: candidate.providerId, retryable: true }));
-                }, timeout);
-                current = adapter.chatStream(request, trace.metadata).subscribe({
-                  next: (event: AdapterStreamEvent) => {
-                    if (event.start) startHeaders = event.start.headers;
-                    if (event.responseModel) record.responseModel = event.responseModel;
-                    if (event.usage) record.usage = event.usage;
-                    if (event.chunk) {
-                      if (!delivered) {
-                        delivered = true;
-                        clearTimeout(firstByteTimer);
-                        record.timeToFirstTokenMs = performance.now() - trace.started;
-                        record.served = candidate;
-                        subscriber.next({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
-                      }
-                      subscriber.next({ chunk: event.chunk });
-                    }
-                  },
-                  error: (error: unknown) => {
-                    clearTimeout(firstByteTimer);
-                    reject(error);
-                  },
-                  complete: () => {
-                    clearTimeout(firstByteTimer);
-                    resolve();
-                  },
-                });
-              });
-              this.breaker.recordSuccess(breakerKey);
-              record.attempts.push(attemptOf(candidate, 'success', 200, trace));
-              record.served = candidate;
-              return;
-            } catch (error) {
-              const described = describeAttemptFailure(error);
-              if (delivered) {
-                // The client already has bytes from this provider: no fallback, the stream ends with an error.
-                record.attempts.push(attemptOf(candidate, 'error', described.decoded.detail?.upstreamHttpStatus ?? 0, trace));
-                this.breaker.recordFailure(breakerKey);
-                throw new RouteFailure(described.error as object, 0, '');
-              }
-              const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, trace);
-              failures.push(described);
-              if (next === 'return') throw new RouteFailure(described.error as object, 0, '');
-              if (next === 'next') break;
-              await sleep(next, abort.signal);
-            }
-          }
-        }
-        return this.fail(failures, record, false);
-      };
-      run()
-        .then(() => subscriber.complete())
-        .catch((error: unknown) => subscriber.error(error));
-      return () => {
-        abort.abort();
-        current?.unsubscribe();
-      };
-    });
   }
 
   /** 'return' the error to the client, move to the 'next' candidate, or wait this many ms and retry. */
@@ -318,78 +324,4 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
     headers,
     timeoutMs,
   };
-}
-
-interface AttemptTrace {
-  started: number;
-  metadata: Metadata;
-  span: Span;
-}
-
-/** One attempt's span, child of the router's request span; its context travels to the adapter in gRPC metadata. */
-function traceAttempt(parent: Context, candidate: RouteCandidate, meta: RequestMeta): AttemptTrace {
-  const { span, ctx } = startSpan(`attempt ${candidate.providerId}`, parent, SpanKind.CLIENT, {
-    'gen_ai.provider.name': genAiProviderName(candidate.kind),
-    'gen_ai.request.model': candidate.model,
-    'gateway.provider.id': candidate.providerId,
-    'gateway.via_fallback': candidate.viaFallback,
-    'gateway.request.id': meta.requestId,
-  });
-  return { started: performance.now(), metadata: metadataWithContext(ctx), span };
-}
-
-/** The attempt as the usage event records it; ends its span. */
-function attemptOf(candidate: RouteCandidate, outcome: string, status: number, trace: AttemptTrace): Attempt {
-  trace.span.setAttribute('http.response.status_code', status);
-  endSpan(trace.span, outcome === 'success' ? undefined : outcome);
-  return { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - trace.started };
-}
-
-function callUnary(source: Observable<AdapterResponse>, timeoutMs: number, signal: AbortSignal): Promise<AdapterResponse> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    const finish = (): void => {
-      settled = true;
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-    };
-    const subscription = source.subscribe({
-      next: (value) => {
-        finish();
-        resolve(value);
-      },
-      error: (error: unknown) => {
-        finish();
-        reject(error);
-      },
-    });
-    const timer = setTimeout(() => {
-      if (settled) return;
-      finish();
-      subscription.unsubscribe();
-      reject(gatewayGrpcError(GrpcStatus.DEADLINE_EXCEEDED, `no answer within ${timeoutMs} ms`, { retryable: true }));
-    }, timeoutMs);
-    const onAbort = (): void => {
-      if (settled) return;
-      finish();
-      subscription.unsubscribe();
-      reject(gatewayGrpcError(GrpcStatus.CANCELLED, 'client cancelled'));
-    };
-    signal.addEventListener('abort', onAbort);
-  });
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(gatewayGrpcError(GrpcStatus.CANCELLED, 'client cancelled'));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(gatewayGrpcError(GrpcStatus.CANCELLED, 'client cancelled'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

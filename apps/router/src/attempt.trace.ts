@@ -1,0 +1,30 @@
+import type { Metadata } from '@grpc/grpc-js';
+import { genAiProviderName } from '@ai-gateway/model-catalog';
+import type { Attempt, RequestMeta } from '@ai-gateway/proto';
+import type { RouteCandidate } from '@ai-gateway/routing';
+import { endSpan, metadataWithContext, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
+
+export interface AttemptTrace {
+  started: number;
+  metadata: Metadata;
+  span: Span;
+}
+
+/** One attempt's span, child of the router's request span; its context travels to the adapter in gRPC metadata. */
+export function traceAttempt(parent: Context, candidate: RouteCandidate, meta: RequestMeta): AttemptTrace {
+  const { span, ctx } = startSpan(`attempt ${candidate.providerId}`, parent, SpanKind.CLIENT, {
+    'gen_ai.provider.name': genAiProviderName(candidate.kind),
+    'gen_ai.request.model': candidate.model,
+    'gateway.provider.id': candidate.providerId,
+    'gateway.via_fallback': candidate.viaFallback,
+    'gateway.request.id': meta.requestId,
+  });
+  return { started: performance.now(), metadata: metadataWithContext(ctx), span };
+}
+
+/** The attempt as the usage event records it; ends its span. */
+export function attemptOf(candidate: RouteCandidate, outcome: string, status: number, trace: AttemptTrace): Attempt {
+  trace.span.setAttribute('http.response.status_code', status);
+  endSpan(trace.span, outcome === 'success' ? undefined : outcome);
+  return { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - trace.started };
+}
