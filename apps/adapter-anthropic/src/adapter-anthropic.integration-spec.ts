@@ -29,6 +29,7 @@ describe('adapter-anthropic over gRPC against the fake Anthropic API', () => {
     requestId: 'req-test',
     target: { providerId: 'anthropic', kind: 'anthropic', baseUrl: fake.url, apiKey: FAKE_ANTHROPIC_API_KEY, model: MODEL, maxOutputTokens: 1234, ...target },
     body: Buffer.from(JSON.stringify({ model: 'claude-sonnet', ...body })),
+    clientModel: 'claude-sonnet',
     includeUsage: false,
     headers: [],
     timeoutMs: 10_000,

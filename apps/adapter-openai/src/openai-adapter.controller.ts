@@ -2,7 +2,6 @@ import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
 import {
   ProviderAdapterServiceControllerMethods,
   type AdapterRequest,
@@ -75,8 +74,13 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
       const attempt = new UpstreamAttempt(request.timeoutMs || 600_000);
       const target = request.target!;
       void (async () => {
-        const parsed = parseBody(request.body);
-        const { body, usageForced } = openAiUpstreamBody(request.body, parsed, target.model);
+        const { body, usageForced } = openAiUpstreamBody({
+          raw: request.body,
+          clientModel: request.clientModel,
+          targetModel: target.model,
+          stream: true,
+          includeUsage: request.includeUsage,
+        });
         const response = await this.upstream.post(
           `${target.baseUrl}/chat/completions`,
           openAiRequestHeaders(target.apiKey),
@@ -137,8 +141,7 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
     const target = request.target!;
     const attempt = new UpstreamAttempt(request.timeoutMs || 600_000, call);
     try {
-      const parsed = parseBody(request.body);
-      const body = parsed.model === target.model ? request.body : JSON.stringify({ ...parsed, model: target.model });
+      const { body } = openAiUpstreamBody({ raw: request.body, clientModel: request.clientModel, targetModel: target.model, stream: false, includeUsage: false });
       const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, request.timeoutMs || 600_000, attempt.signal);
       await this.throwIfFailed(target.providerId, response);
       const bytes = Buffer.from(await response.body.arrayBuffer());
@@ -171,9 +174,6 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
   }
 }
 
-function parseBody(body: Uint8Array): ChatCompletionRequest {
-  return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8')) as ChatCompletionRequest;
-}
 
 function retryAfterMs(headers: Record<string, string>): number {
   const ms = Number(headers['retry-after-ms']);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
+import type { ApiKey, CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -42,20 +42,22 @@ function parseJson(raw: unknown): { value: unknown } | { error: true } {
   }
 }
 
-function authenticate(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply, model?: string): string | undefined {
+/** The caller's gateway key, or undefined after answering 401. */
+function authenticate(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): ApiKey | undefined {
   const key = deps.auth.authenticate(request.headers.authorization);
-  if (!key) {
-    const message = request.headers.authorization
-      ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
-      : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
-    sendError(reply, httpError(401, message, 'invalid_api_key'));
-    return undefined;
-  }
-  if (model && key.allowedModels.length > 0 && !key.allowedModels.includes(model)) {
-    sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
-    return undefined;
-  }
-  return key.id;
+  if (key) return key;
+  const message = request.headers.authorization
+    ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+    : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
+  sendError(reply, httpError(401, message, 'invalid_api_key'));
+  return undefined;
+}
+
+/** Whether the key may use the model; answers 403 when not. */
+function modelAllowed(key: ApiKey, model: string, reply: FastifyReply): boolean {
+  if (key.allowedModels.length === 0 || key.allowedModels.includes(model)) return true;
+  sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
+  return false;
 }
 
 function deadlineOf(deps: CompletionsDeps, request: FastifyRequest): number {
@@ -85,22 +87,19 @@ function routeHeaders(requestId: string, route: { provider: string; model: strin
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const requestId = requestIdOf(request);
   reply.header('x-request-id', requestId);
-  if (!deps.auth.authenticate(request.headers.authorization)) {
-    authenticate(deps, request, reply);
-    return;
-  }
+  const key = authenticate(deps, request, reply);
+  if (!key) return;
   const parsed = parseJson(request.body);
   if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
   const validated = validateChatRequest(parsed.value);
   if ('error' in validated) return sendError(reply, validated.error);
   const chatRequest = validated.request;
-  const apiKeyId = authenticate(deps, request, reply, chatRequest.model);
-  if (!apiKeyId) return;
+  if (!modelAllowed(key, chatRequest.model, reply)) return;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
       requestId,
-      apiKeyId,
+      apiKeyId: key.id,
       model: chatRequest.model,
       stream,
       includeUsage: chatRequest.stream_options?.include_usage === true,
@@ -118,15 +117,15 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
 async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const requestId = requestIdOf(request);
   reply.header('x-request-id', requestId);
-  if (!authenticate(deps, request, reply)) return;
+  const key = authenticate(deps, request, reply);
+  if (!key) return;
   const parsed = parseJson(request.body);
   if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
   const validated = validateEmbeddingsRequest(parsed.value);
   if ('error' in validated) return sendError(reply, validated.error);
-  const apiKeyId = authenticate(deps, request, reply, validated.model);
-  if (!apiKeyId) return;
+  if (!modelAllowed(key, validated.model, reply)) return;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, apiKeyId, model: validated.model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    meta: { requestId, apiKeyId: key.id, model: validated.model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
     body: request.body as Buffer,
     headers: [],
   };

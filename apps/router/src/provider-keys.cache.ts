@@ -20,6 +20,7 @@ export const SERVICE_CREDENTIAL_HEADER = 'x-service-credential';
  */
 export class ProviderKeysCache {
   private keys = new Map<string, ResolvedKey[]>();
+  private withKeys: ReadonlySet<string> = new Set();
   private readonly cursor = new Map<string, number>();
   private readonly client: KeyVaultResolveServiceClient;
   private subscription: Subscription | undefined;
@@ -48,9 +49,9 @@ export class ProviderKeysCache {
     this.clear();
   }
 
-  /** Providers holding at least one key. */
+  /** Providers holding at least one key (recomputed on change, not per request). */
   providersWithKeys(): ReadonlySet<string> {
-    return new Set([...this.keys.entries()].filter(([, list]) => list.length > 0).map(([provider]) => provider));
+    return this.withKeys;
   }
 
   /** One of the provider's keys, round robin; undefined when it has none. */
@@ -133,6 +134,7 @@ export class ProviderKeysCache {
   }
 
   private notify(): void {
+    this.withKeys = new Set([...this.keys.entries()].filter(([, list]) => list.length > 0).map(([provider]) => provider));
     for (const listener of this.listeners) listener();
   }
 }

@@ -6,6 +6,7 @@ import {
   retryDelayMs,
   type CircuitBreaker,
   type RouteCandidate,
+  type RoutePlan,
 } from '@ai-gateway/routing';
 import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, ProviderAdapterServiceClient, RequestMeta, Usage } from '@ai-gateway/proto';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
@@ -75,24 +76,41 @@ export class RouteFailure extends Error {
 }
 
 /** Tries the plan's candidates in order, with bounded retries, within the request's deadline. */
+const PLAN_CACHE_LIMIT = 1024;
+
 export class RouteExecutor {
+  /** Route plans by requested model, valid until the config or the set of keys changes. */
+  private readonly plans = new Map<string, RoutePlan>();
+
   constructor(
     private readonly config: ConfigSnapshotWatcher,
     private readonly keys: ProviderKeysCache,
     private readonly adapters: AdapterClients,
     private readonly breaker: CircuitBreaker,
     private readonly settings: RouteSettings,
-  ) {}
+  ) {
+    config.onChange(() => this.plans.clear());
+    keys.onChange(() => this.plans.clear());
+  }
 
-  candidates(meta: RequestMeta): RouteCandidate[] {
+  private planFor(model: string): RoutePlan {
+    const cached = this.plans.get(model);
+    if (cached) return cached;
     const view = this.config.current();
     const plan = buildRoutePlan({
-      requestedModel: meta.model,
+      requestedModel: model,
       providers: view.snapshot.providers,
       providersWithKeys: this.keys.providersWithKeys(),
       fallbacks: view.fallbacks,
       catalog: view.catalog,
     });
+    if (this.plans.size >= PLAN_CACHE_LIMIT) this.plans.clear();
+    this.plans.set(model, plan);
+    return plan;
+  }
+
+  candidates(meta: RequestMeta): RouteCandidate[] {
+    const plan = this.planFor(meta.model);
     if (plan.candidates.length > 0) return plan.candidates;
     if (plan.reason === 'unknown_model') {
       throw new RouteFailure(
@@ -323,5 +341,6 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
     includeUsage: meta.includeUsage,
     headers,
     timeoutMs,
+    clientModel: meta.model,
   };
 }

@@ -35,6 +35,11 @@ export interface AdapterRequest {
   headers: Header[];
   /** Budget for this attempt. */
   timeoutMs: number;
+  /**
+   * The `model` the client's JSON names (may differ from target.model: alias, pin), so an
+   * adapter can forward the bytes untouched when nothing needs rewriting.
+   */
+  clientModel: string;
 }
 
 export interface AdapterResponse {
@@ -165,7 +170,7 @@ export const ProviderTarget: MessageFns<ProviderTarget> = {
 };
 
 function createBaseAdapterRequest(): AdapterRequest {
-  return { requestId: "", body: new Uint8Array(0), includeUsage: false, headers: [], timeoutMs: 0 };
+  return { requestId: "", body: new Uint8Array(0), includeUsage: false, headers: [], timeoutMs: 0, clientModel: "" };
 }
 
 export const AdapterRequest: MessageFns<AdapterRequest> = {
@@ -187,6 +192,9 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
     }
     if (message.timeoutMs !== 0) {
       writer.uint32(48).int64(message.timeoutMs);
+    }
+    if (message.clientModel !== "") {
+      writer.uint32(58).string(message.clientModel);
     }
     return writer;
   },
@@ -250,6 +258,14 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
             }
 
             message.timeoutMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.clientModel = reader.string();
             continue;
           }
         }

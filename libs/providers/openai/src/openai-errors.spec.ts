@@ -1,0 +1,61 @@
+import { clientStatusFor, isRetryableStatus, openAiProviderError, streamErrorOf } from './openai-errors';
+
+describe('OpenAI-compatible provider errors', () => {
+  it.each([
+    [400, 400],
+    [401, 502],
+    [403, 502],
+    [404, 404],
+    [408, 504],
+    [413, 413],
+    [422, 400],
+    [429, 429],
+    [500, 502],
+    [503, 502],
+    [504, 504],
+    [529, 502],
+  ])('a provider %i is a client %i', (upstream, client) => {
+    expect(clientStatusFor(upstream)).toBe(client);
+  });
+
+  it.each([
+    [400, false],
+    [401, false],
+    [408, true],
+    [409, true],
+    [429, true],
+    [500, true],
+    [529, true],
+  ])('status %i retryable: %s', (status, retryable) => {
+    expect(isRetryableStatus(status)).toBe(retryable);
+  });
+
+  it('keeps the provider error fields and scrubs an echoed key', () => {
+    const body = JSON.stringify({
+      error: { message: 'Incorrect API key provided: sk-proj-abcdefghijklmnop1234. You can find...', type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+    });
+    const error = openAiProviderError(401, body);
+    expect(error).toMatchObject({ status: 502, upstreamStatus: 401, type: 'invalid_request_error', code: 'invalid_api_key', retryable: false });
+    expect(error.message).toContain('[redacted]');
+    expect(error.message).not.toContain('abcdefghijklmnop');
+  });
+
+  it('names a rate limit as such and survives a body that is not JSON', () => {
+    expect(openAiProviderError(429, '{"error":{"message":"slow down","type":"requests","code":"rate_limit_exceeded"}}')).toMatchObject({
+      status: 429,
+      code: 'rate_limit_exceeded',
+      retryable: true,
+    });
+    expect(openAiProviderError(502, '<html>bad gateway</html>')).toMatchObject({ status: 502, type: 'server_error', message: 'provider answered HTTP 502' });
+  });
+
+  it('recognises an error event inside a stream', () => {
+    expect(streamErrorOf('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}')).toMatchObject({
+      status: 502,
+      upstreamStatus: 0,
+      message: 'boom',
+      retryable: true,
+    });
+    expect(streamErrorOf('{"id":"chatcmpl-1","choices":[]}')).toBeUndefined();
+  });
+});
