@@ -236,7 +236,8 @@ function streamChat(
         end();
       },
     });
-    request.raw.socket.on('close', () => {
+    // The response closes when it ends or when the client goes away; only the latter cancels.
+    raw.once('close', () => {
       if (!ended) {
         subscription.unsubscribe();
         end('cancelled');

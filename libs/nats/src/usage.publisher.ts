@@ -33,7 +33,11 @@ export class UsagePublisher {
       this.dropped.inc();
     }
     this.buffer.push({ event, traceHeaders });
-    if (!this.pumping) void this.pump();
+    // Encoding and publishing wait until the request's answer is on its way.
+    if (!this.pumping) {
+      this.pumping = true;
+      setImmediate(() => void this.pump());
+    }
   }
 
   pending(): number {
@@ -54,7 +58,6 @@ export class UsagePublisher {
   }
 
   private async pump(): Promise<void> {
-    this.pumping = true;
     let failures = 0;
     while (this.buffer.length > 0 && !this.closed) {
       const batch = this.buffer.slice(0, 64);
