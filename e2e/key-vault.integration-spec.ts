@@ -1,6 +1,7 @@
 // Issue 3: keys sealed at rest, rotated and revoked with every router replica confirming
 // before the admin call returns, refused to anyone without the router's credential.
 import { Metadata } from '@grpc/grpc-js';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import OpenAI from 'openai';
@@ -168,6 +169,26 @@ describe('key vault with two router replicas', () => {
       proxy.close();
     }
   }, 20_000);
+
+  it('records every add, rotate and delete in the audit stream, without a key value', async () => {
+    const nc = await connect({ servers: stack.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info('GATEWAY_AUDIT');
+      const events: Array<{ action: string; keyId?: string; actor: string; at: string }> = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage('GATEWAY_AUDIT', { seq });
+        if (message) events.push(message.json());
+      }
+      const actions = events.map((e) => e.action);
+      expect(actions).toEqual(expect.arrayContaining(['provider_key.added', 'provider_key.rotated', 'provider_key.deleted', 'resolve.refused']));
+      expect(events.filter((e) => e.action !== 'resolve.refused').every((e) => e.keyId && e.actor === 'admin-token' && e.at)).toBe(true);
+      const raw = JSON.stringify(events);
+      for (const secret of [FIRST_KEY, SECOND_KEY, THIRD_KEY, stack.adminToken]) expect(raw).not.toContain(secret.slice(-16));
+    } finally {
+      await nc.close();
+    }
+  });
 
   it('never writes a provider key to a log line or a response', () => {
     const written = stack.logText() + bodies.join('\n');
