@@ -21,10 +21,6 @@ export function unreadableRequestGrpcError(providerId: string, reason: string): 
   });
 }
 
-export function missingTargetGrpcError(): GatewayGrpcErrorShape {
-  return gatewayGrpcError(GrpcStatus.INVALID_ARGUMENT, 'adapter request without a target', { openaiErrorType: 'api_error' });
-}
-
 export function badUpstreamResponseGrpcError(providerId: string, upstreamStatus: number): GatewayGrpcErrorShape {
   return gatewayGrpcError(GrpcStatus.UNAVAILABLE, `provider ${providerId} sent an unreadable answer`, {
     provider: providerId,

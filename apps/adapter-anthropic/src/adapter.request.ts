@@ -2,18 +2,8 @@ import { RpcException } from '@nestjs/microservices';
 import { OpenAiRequestError, type ChatCompletionRequest, type UpstreamRequest } from '@ai-gateway/openai-api';
 import type { AdapterRequest, ProviderTarget } from '@ai-gateway/proto';
 import { anthropicChatTranslator } from '@ai-gateway/providers-anthropic';
-import { DEFAULT_TIMEOUT_MS } from './adapter.constants';
-import { invalidRequestGrpcError, missingTargetGrpcError, unreadableRequestGrpcError } from './adapter.errors';
+import { invalidRequestGrpcError, unreadableRequestGrpcError } from './adapter.errors';
 import { clientHeaders } from './adapter.mapping';
-
-export function targetOf(request: AdapterRequest): ProviderTarget {
-  if (!request.target) throw new RpcException(missingTargetGrpcError());
-  return request.target;
-}
-
-export function timeoutOf(request: AdapterRequest): number {
-  return Number(request.timeoutMs) || DEFAULT_TIMEOUT_MS;
-}
 
 /** The Anthropic Messages request for the client's OpenAI body; failures are INVALID_ARGUMENT RpcExceptions. */
 export function toUpstreamRequest(request: AdapterRequest, target: ProviderTarget, stream: boolean): UpstreamRequest {

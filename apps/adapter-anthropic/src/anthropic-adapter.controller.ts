@@ -15,6 +15,8 @@ import { anthropicChatTranslator } from '@ai-gateway/providers-anthropic';
 import {
   headerList,
   readLimited,
+  targetOf,
+  timeoutOf,
   toUpstreamError,
   upstreamFailureGrpcError,
   traceStream,
@@ -29,7 +31,7 @@ import { providerGrpcError } from '@ai-gateway/service-kit';
 import { UPSTREAM_CLIENT } from './adapter.constants';
 import { badUpstreamResponseGrpcError, embeddingsUnsupportedGrpcError } from './adapter.errors';
 import { flatHeaders, retryAfterMs, toGrpcUsage } from './adapter.mapping';
-import { targetOf, timeoutOf, toUpstreamRequest } from './adapter.request';
+import { toUpstreamRequest } from './adapter.request';
 
 const translator = anthropicChatTranslator;
 

@@ -22,6 +22,8 @@ import { gatewayGrpcError, GrpcStatus, providerGrpcError } from '@ai-gateway/ser
 import {
   headerList,
   readLimited,
+  targetOf,
+  timeoutOf,
   toUpstreamError,
   upstreamFailureGrpcError,
   traceStream,
@@ -71,8 +73,8 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
 
   private relayStream(request: AdapterRequest): Observable<AdapterStreamEvent> {
     return new Observable<AdapterStreamEvent>((subscriber) => {
-      const attempt = new UpstreamAttempt(request.timeoutMs || 600_000);
-      const target = request.target!;
+      const attempt = new UpstreamAttempt(timeoutOf(request));
+      const target = targetOf(request);
       void (async () => {
         const { body, usageForced } = openAiUpstreamBody({
           raw: request.body,
@@ -85,7 +87,7 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
           `${target.baseUrl}/chat/completions`,
           openAiRequestHeaders(target.apiKey),
           body,
-          request.timeoutMs || 600_000,
+          timeoutOf(request),
           attempt.signal,
         );
         await this.throwIfFailed(target.providerId, response);
@@ -138,11 +140,11 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
   }
 
   private async unary(request: AdapterRequest, path: string, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
-    const target = request.target!;
-    const attempt = new UpstreamAttempt(request.timeoutMs || 600_000, call);
+    const target = targetOf(request);
+    const attempt = new UpstreamAttempt(timeoutOf(request), call);
     try {
       const { body } = openAiUpstreamBody({ raw: request.body, clientModel: request.clientModel, targetModel: target.model, stream: false, includeUsage: false });
-      const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, request.timeoutMs || 600_000, attempt.signal);
+      const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, timeoutOf(request), attempt.signal);
       await this.throwIfFailed(target.providerId, response);
       const bytes = Buffer.from(await response.body.arrayBuffer());
       const answer = JSON.parse(bytes.toString('utf8')) as { model?: string; usage?: OpenAiUsage };

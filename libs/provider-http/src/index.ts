@@ -3,3 +3,4 @@ export * from './upstream-failure.grpc';
 export * from './read-limited';
 export * from './upstream-attempt';
 export * from './upstream-span';
+export * from './adapter-request';
