@@ -2,9 +2,12 @@
 // (*.integration-spec.ts, real nats-server, KMS emulator, services over real gRPC).
 const { compilerOptions } = require('./tsconfig.base.json');
 
-const moduleNameMapper = Object.fromEntries(
-  Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`]),
-);
+const moduleNameMapper = {
+  ...Object.fromEntries(Object.entries(compilerOptions.paths).map(([alias, [target]]) => [`^${alias}$`, `<rootDir>/${target}`])),
+  // The dashboard's browser modules import each other as the emitted files (`./admin-api.js`);
+  // under jest those are the .ts sources.
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
 
 const swc = [
   '@swc/jest',

@@ -4,6 +4,7 @@
 //   dist-image/<app>/node_modules/@ai-gateway/*  the alias shims (merged into the image's node_modules)
 //   dist-image/<app>/proto/                      .proto files, loaded at run time (found from libs/proto/src)
 //   dist-image/<app>/package.json                the root package's production dependencies only
+//   dist-image/ingress/apps/dashboard/public/    the dashboard's static files (ingress serves them at /dashboard/)
 // node_modules are not installed here: the Dockerfile runs `npm ci --omit=dev` from the lockfile.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,7 +19,9 @@ const build = spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd
 if (build.status !== 0) process.exit(build.status ?? 1);
 
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const apps = readdirSync(join(root, 'apps')).filter((app) => existsSync(join(root, 'apps', app, 'project.json')));
+/** Browser apps ship as static files inside another app's tree, not as an image of their own. */
+const BROWSER_APPS = { dashboard: { servedBy: 'ingress', dir: 'apps/dashboard/public' } };
+const apps = readdirSync(join(root, 'apps')).filter((app) => !(app in BROWSER_APPS) && existsSync(join(root, 'apps', app, 'project.json')));
 const missing = [];
 const noMaps = (src) => !src.endsWith('.map') && !src.endsWith('.tsbuildinfo');
 
@@ -34,6 +37,14 @@ for (const app of apps) {
   cpSync(join(dist, 'libs'), join(target, 'libs'), { recursive: true, filter: noMaps });
   cpSync(join(dist, 'node_modules/@ai-gateway'), join(target, 'node_modules/@ai-gateway'), { recursive: true });
   cpSync(join(root, 'proto'), join(target, 'proto'), { recursive: true });
+  for (const [browserApp, { servedBy, dir }] of Object.entries(BROWSER_APPS)) {
+    if (servedBy !== app) continue;
+    if (!existsSync(join(dist, dir, 'index.html'))) {
+      missing.push(browserApp);
+      continue;
+    }
+    cpSync(join(dist, dir), join(target, dir), { recursive: true, filter: noMaps });
+  }
   const manifest = {
     name: `${pkg.name}-${app}`,
     version: pkg.version,
@@ -46,9 +57,9 @@ for (const app of apps) {
   writeFileSync(join(target, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-const made = apps.filter((app) => !missing.includes(app));
+const made = apps.filter((app) => !missing.includes(app) && existsSync(join(out, app)));
 console.log(`build:dist: ${made.length} apps in dist-image/ (${made.join(', ')}) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 if (missing.length) {
-  console.error(`build:dist: FAILED — no compiled main.js for ${missing.join(', ')} (apps/<app>/src/main.ts missing?)`);
+  console.error(`build:dist: FAILED — no build output for ${missing.join(', ')} (apps/<app>/src/main.ts missing? dist/apps/dashboard/public not built?)`);
   process.exit(1);
 }

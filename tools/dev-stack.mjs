@@ -158,6 +158,7 @@ if (!stopping) {
       `dev-stack: ready in ${seconds(ready - launched)} (build ${seconds(built - launched)}, start ${seconds(ready - built)})`,
       `  API          ${base}/v1`,
       `  admin API    ${base}/admin/v1`,
+      `  dashboard    ${base}/dashboard/   (sign in with the admin token)`,
       `  metrics      http://127.0.0.1:${analyticsMetricsPort}/metrics`,
       `  NATS         ${natsUrl}`,
       `  data         ${dataDir}`,

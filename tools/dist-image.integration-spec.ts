@@ -352,6 +352,15 @@ describe(`dist-image: every service built by build:dist runs from production-onl
     expect(Array.isArray(models.data)).toBe(true);
   });
 
+  it('ingress serves the dashboard from its own tree (apps/dashboard/public, no DASHBOARD_DIR)', async () => {
+    const page = await fetch(`${ingressUrl}/dashboard/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const main = await fetch(`${ingressUrl}/dashboard/main.js`);
+    expect(main.status).toBe(200);
+    expect(main.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  });
+
   it(`SIGTERM drains every service: each exits with code 0 within ${STOP_WITHIN_MS / 1000} s (ingress first)`, async () => {
     const results: { app: string; code: number | null; signal: string | null; ms: number }[] = [];
     for (const stage of [3, 2, 1]) {

@@ -1,6 +1,6 @@
 // `npm test`: every check, in order, stopping at the first failure; each step's duration and a summary.
 //   proto      generated code matches proto/
-//   typecheck  tsc over apps, libs, tests, bench
+//   typecheck  tsc over apps, libs, tests, bench; then the dashboard's browser code and its unit tests
 //   lint       eslint (after `nx show projects` refreshes the project graph that
 //              @nx/enforce-module-boundaries needs; without it the rule is silently skipped)
 //   unit       jest unit project
@@ -13,7 +13,14 @@ const bin = (name) => join(root, 'node_modules/.bin', name);
 
 const steps = [
   { name: 'proto', commands: [[process.execPath, join(root, 'tools/proto.mjs'), '--check']] },
-  { name: 'typecheck', commands: [[bin('tsc'), '-p', 'tsconfig.json', '--noEmit']] },
+  {
+    name: 'typecheck',
+    commands: [
+      [bin('tsc'), '-p', 'tsconfig.json', '--noEmit'],
+      [bin('tsc'), '-p', 'apps/dashboard/tsconfig.json', '--noEmit'],
+      [bin('tsc'), '-p', 'apps/dashboard/tsconfig.spec.json', '--noEmit'],
+    ],
+  },
   {
     name: 'lint',
     commands: [

@@ -42,6 +42,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           return sendJson(reply, result.status, result.body);
         } catch (error) {
           if (error instanceof BadRequest) return sendError(reply, httpError(400, error.message, null, error.param));
+          if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
           return sendError(reply, httpErrorFromGrpc(error));
         }
       },
@@ -120,7 +121,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   route('GET', '/admin/v1/analytics/providers', async () => {
-    if (!deps.analytics) throw new BadRequest('analytics is not configured (ANALYTICS_URL)', null);
+    if (!deps.analytics) throw new Unavailable('analytics is not configured (ANALYTICS_URL)');
     const health = await call(deps.analytics.getProviderHealth({}));
     return {
       status: 200,
@@ -135,7 +136,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     };
   });
   route('GET', '/admin/v1/analytics/usage', async (request) => {
-    if (!deps.analytics) throw new BadRequest('analytics is not configured (ANALYTICS_URL)', null);
+    if (!deps.analytics) throw new Unavailable('analytics is not configured (ANALYTICS_URL)');
     const window = Number((request.query as { windowSeconds?: string }).windowSeconds ?? 300);
     return { status: 200, body: (await call(deps.analytics.getUsage({ windowSeconds: Number.isFinite(window) ? window : 300 }))).rows };
   });
@@ -149,6 +150,8 @@ class BadRequest extends Error {
     super(message);
   }
 }
+
+class Unavailable extends Error {}
 
 function parseBody(request: FastifyRequest): Body | undefined {
   const raw = request.body;

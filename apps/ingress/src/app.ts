@@ -21,6 +21,7 @@ import { registerAdminRoutes } from './admin.routes';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { IngressAppModule } from './app.module';
 import { registerCompletionRoutes } from './completions.routes';
+import { loadDashboard, registerDashboardRoutes } from './dashboard.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
 import { sendError } from './http-reply';
@@ -56,6 +57,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const usage = new UsagePublisher(nc, 10_000, dropped, log);
   const rejections = new RejectedRequestRecorder(usage);
   const httpDuration = createHttpServerMetrics(registry);
+  const dashboard = loadDashboard(config.DASHBOARD_DIR || undefined);
+  if (dashboard.dir) log.info({ dir: dashboard.dir, files: dashboard.files.size }, 'dashboard files loaded');
+  else log.warn({ reason: dashboard.problem }, 'dashboard unavailable: /dashboard/ answers 503');
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngressAppModule,
@@ -98,6 +102,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
     });
+    registerDashboardRoutes(scope, dashboard);
     scope.all('/*', (request, reply) => sendError(reply, httpError(404, `Unknown path ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url')));
   });
   await app.listen(config.PORT, config.BIND_HOST);

@@ -11,6 +11,8 @@ export const INGRESS_ENV = {
   NATS_URL: { type: 'string', required: true },
   MAX_BODY_BYTES: { type: 'int', default: 33_554_432, min: 1024 },
   REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
+  /** The dashboard's built files (index.html, main.js, ...); unset: found next to the compiled ingress. */
+  DASHBOARD_DIR: { type: 'string' },
 } as const;
 
 export function readIngressEnv(env: Environment) {

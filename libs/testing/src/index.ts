@@ -6,3 +6,4 @@ export { startFakeAnthropic, FAKE_ANTHROPIC_API_KEY, type FakeAnthropic, type Fa
 export * from './local-kms';
 export * from './metric-references';
 export * from './stack';
+export * from './dashboard';

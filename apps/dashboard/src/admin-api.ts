@@ -1,0 +1,191 @@
+// The admin API client (CONTRACT.md "Admin API"): the dashboard's only way to the gateway.
+// Typed calls; an error answer (OpenAI's shape) becomes an AdminApiError carrying its message.
+
+export interface Provider {
+  id: string;
+  kind: string;
+  baseUrl: string;
+  enabled: boolean;
+  priority: number;
+  models: string[];
+}
+
+export interface ProviderPatch {
+  kind?: string;
+  baseUrl?: string;
+  enabled?: boolean;
+  models?: string[];
+}
+
+/** A provider key as listed: masked, the key itself never leaves key-vault. */
+export interface ProviderKey {
+  id: string;
+  provider: string;
+  name: string;
+  last4: string;
+  createdAt: string;
+  rotatedAt: string | null;
+}
+
+export interface ApiKey {
+  id: string;
+  name: string;
+  allowedModels: string[];
+  createdAt: string;
+}
+
+/** The answer to creating a gateway API key: the one time the key itself is shown. */
+export interface CreatedApiKey extends ApiKey {
+  key: string;
+}
+
+export type HealthStatus = 'healthy' | 'degraded' | 'down';
+
+export interface ProviderHealth {
+  provider: string;
+  status: HealthStatus | string;
+  requests: number;
+  errorRate: number;
+  latencyMs: { p50: number; p95: number };
+}
+
+export type FallbackMap = Record<string, string[]>;
+
+export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+
+export class AdminApiError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly code: string | null = null,
+    readonly param: string | null = null,
+  ) {
+    super(message);
+    this.name = 'AdminApiError';
+  }
+}
+
+/** The admin token was refused (401): the session is over, the operator signs in again. */
+export class UnauthorizedError extends AdminApiError {
+  constructor(message: string, code: string | null = null) {
+    super(message, 401, code);
+    this.name = 'UnauthorizedError';
+  }
+}
+
+/** The message of an error answer: OpenAI's `{"error":{"message",...}}`, else a plain description. */
+export function errorFromResponse(status: number, text: string): AdminApiError {
+  let message = '';
+  let code: string | null = null;
+  let param: string | null = null;
+  try {
+    const body: unknown = JSON.parse(text);
+    const error = typeof body === 'object' && body !== null ? (body as { error?: unknown }).error : undefined;
+    if (typeof error === 'object' && error !== null) {
+      const fields = error as { message?: unknown; code?: unknown; param?: unknown };
+      if (typeof fields.message === 'string') message = fields.message;
+      if (typeof fields.code === 'string') code = fields.code;
+      if (typeof fields.param === 'string') param = fields.param;
+    }
+  } catch {
+    // not JSON: described by the status below
+  }
+  if (!message) message = `The gateway answered ${status}${text.trim() && text.length <= 200 ? `: ${text.trim()}` : '.'}`;
+  return status === 401 ? new UnauthorizedError(message, code) : new AdminApiError(message, status, code, param);
+}
+
+export interface AdminApiOptions {
+  token: string;
+  /** Origin of the gateway; '' (the default) is the page's own origin. */
+  baseUrl?: string;
+  fetch?: FetchLike;
+}
+
+export class AdminApi {
+  private readonly token: string;
+  private readonly baseUrl: string;
+  private readonly fetch: FetchLike;
+
+  constructor(options: AdminApiOptions) {
+    this.token = options.token;
+    this.baseUrl = (options.baseUrl ?? '').replace(/\/+$/, '');
+    this.fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+  }
+
+  listProviders(): Promise<Provider[]> {
+    return this.request<Provider[]>('GET', '/admin/v1/providers');
+  }
+
+  updateProvider(id: string, patch: ProviderPatch): Promise<Provider> {
+    return this.request<Provider>('PUT', `/admin/v1/providers/${encodeURIComponent(id)}`, patch);
+  }
+
+  setPriority(order: string[]): Promise<{ order: string[] }> {
+    return this.request<{ order: string[] }>('PUT', '/admin/v1/routing/priority', { order });
+  }
+
+  async getFallbacks(): Promise<FallbackMap> {
+    return (await this.request<{ fallbacks: FallbackMap }>('GET', '/admin/v1/routing/fallbacks')).fallbacks;
+  }
+
+  async setFallbacks(fallbacks: FallbackMap): Promise<FallbackMap> {
+    return (await this.request<{ fallbacks: FallbackMap }>('PUT', '/admin/v1/routing/fallbacks', { fallbacks })).fallbacks;
+  }
+
+  listProviderKeys(): Promise<ProviderKey[]> {
+    return this.request<ProviderKey[]>('GET', '/admin/v1/provider-keys');
+  }
+
+  addProviderKey(input: { provider: string; key: string; name?: string }): Promise<ProviderKey> {
+    return this.request<ProviderKey>('POST', '/admin/v1/provider-keys', input);
+  }
+
+  rotateProviderKey(id: string, key: string): Promise<ProviderKey> {
+    return this.request<ProviderKey>('POST', `/admin/v1/provider-keys/${encodeURIComponent(id)}/rotate`, { key });
+  }
+
+  async deleteProviderKey(id: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/admin/v1/provider-keys/${encodeURIComponent(id)}`);
+  }
+
+  listApiKeys(): Promise<ApiKey[]> {
+    return this.request<ApiKey[]>('GET', '/admin/v1/api-keys');
+  }
+
+  createApiKey(input: { name: string; allowedModels?: string[] }): Promise<CreatedApiKey> {
+    return this.request<CreatedApiKey>('POST', '/admin/v1/api-keys', input);
+  }
+
+  async deleteApiKey(id: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/admin/v1/api-keys/${encodeURIComponent(id)}`);
+  }
+
+  providerHealth(): Promise<ProviderHealth[]> {
+    return this.request<ProviderHealth[]>('GET', '/admin/v1/analytics/providers');
+  }
+
+  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    let response: Response;
+    try {
+      response = await this.fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+        credentials: 'omit',
+      });
+    } catch (error) {
+      throw new AdminApiError(`The gateway could not be reached (${error instanceof Error ? error.message : String(error)}).`, 0);
+    }
+    const text = await response.text();
+    if (!response.ok) throw errorFromResponse(response.status, text);
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new AdminApiError(`The gateway answered ${response.status} with a body that is not JSON.`, response.status);
+    }
+  }
+}

@@ -1,0 +1,163 @@
+// Provider keys: listed masked (last 4 characters only), added, rotated, deleted after a confirm.
+// A key is typed only into a password input, sent once, and the input is cleared at once.
+import type { ProviderKey } from './admin-api.js';
+import { clear, field, formatDate, h } from './dom.js';
+import type { View, ViewContext } from './view-context.js';
+
+export function createProviderKeysView(ctx: ViewContext): View {
+  let keys: ProviderKey[] = [];
+  const body = h('tbody');
+  const empty = h('p', { class: 'empty', hidden: true }, 'No provider keys yet: add one below, or no request can be routed.');
+  const provider = h('select', { required: true });
+  const name = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+  const secret = passwordInput();
+  const form = h(
+    'form',
+    { class: 'stacked-form', 'aria-labelledby': 'add-key-heading' },
+    h('h3', { id: 'add-key-heading' }, 'Add a provider key'),
+    field('Provider', provider),
+    field('Key name', name, 'Optional, e.g. primary.'),
+    field('Provider API key', secret, 'Sent once to key-vault, which encrypts it; it is never shown again.'),
+    h('button', { type: 'submit' }, 'Add key'),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const key = secret.value;
+    secret.value = '';
+    void add(provider.value, name.value.trim(), key);
+  });
+
+  const view: View = {
+    element: h(
+      'section',
+      { class: 'panel', id: 'provider-keys', 'aria-labelledby': 'provider-keys-heading' },
+      h('h2', { id: 'provider-keys-heading' }, 'Provider keys'),
+      h(
+        'table',
+        {},
+        h('caption', { class: 'visually-hidden' }, 'Provider keys, masked'),
+        h(
+          'thead',
+          {},
+          h('tr', {}, ...['Provider', 'Name', 'Key', 'Added', 'Rotated', 'Actions'].map((title) => h('th', { scope: 'col' }, title))),
+        ),
+        body,
+      ),
+      empty,
+      form,
+    ),
+    refresh: async () => {
+      const [list, providers] = await Promise.all([ctx.api.listProviderKeys(), ctx.api.listProviders()]);
+      keys = list.sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
+      const selected = provider.value;
+      clear(provider);
+      for (const p of providers) provider.appendChild(h('option', { value: p.id }, p.id));
+      if (providers.some((p) => p.id === selected)) provider.value = selected;
+      render();
+    },
+  };
+
+  function render(): void {
+    clear(body);
+    empty.hidden = keys.length > 0;
+    for (const key of keys) body.appendChild(row(key));
+  }
+
+  function row(key: ProviderKey): HTMLTableRowElement {
+    const label = key.name || key.id;
+    const actions = h('td', { class: 'actions' });
+    const showButtons = (): void => {
+      clear(actions);
+      const rotate = h('button', { type: 'button' }, 'Rotate', h('span', { class: 'visually-hidden' }, ` ${key.provider} key ${label}`));
+      const remove = h('button', { type: 'button', class: 'danger' }, 'Delete', h('span', { class: 'visually-hidden' }, ` ${key.provider} key ${label}`));
+      rotate.addEventListener('click', () => showRotate(rotate));
+      remove.addEventListener('click', () => showConfirm());
+      actions.append(rotate, remove);
+    };
+    const showRotate = (_from: HTMLButtonElement): void => {
+      clear(actions);
+      const input = passwordInput();
+      const rotateForm = h(
+        'form',
+        { class: 'inline-form' },
+        field(`New key for ${key.provider} ${label}`, input),
+        h('button', { type: 'submit' }, 'Save new key'),
+        h('button', { type: 'button', 'data-cancel': '' }, 'Cancel'),
+      );
+      rotateForm.querySelector('[data-cancel]')?.addEventListener('click', () => {
+        showButtons();
+        actions.querySelector('button')?.focus();
+      });
+      rotateForm.addEventListener('submit', (event) => {
+        event.preventDefault();
+        const value = input.value;
+        input.value = '';
+        void rotate(key, value);
+      });
+      actions.appendChild(rotateForm);
+      input.focus();
+    };
+    const showConfirm = (): void => {
+      clear(actions);
+      const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, delete');
+      const no = h('button', { type: 'button' }, 'Cancel');
+      yes.addEventListener('click', () => void remove(key));
+      no.addEventListener('click', () => {
+        showButtons();
+        actions.querySelector<HTMLButtonElement>('button.danger')?.focus();
+      });
+      actions.append(h('span', { class: 'confirm', role: 'alert' }, `Delete the ${key.provider} key "${label}"? Requests stop using it at once.`), yes, no);
+      no.focus();
+    };
+    showButtons();
+    return h(
+      'tr',
+      { 'data-id': key.id },
+      h('td', {}, key.provider),
+      h('td', {}, key.name || '—'),
+      h('td', { class: 'mono' }, h('span', { 'aria-label': `ending in ${key.last4}` }, `••••${key.last4}`)),
+      h('td', {}, formatDate(key.createdAt)),
+      h('td', {}, formatDate(key.rotatedAt)),
+      actions,
+    );
+  }
+
+  async function add(providerId: string, keyName: string, key: string): Promise<void> {
+    if (!key) return ctx.fail(new Error('Paste the provider API key first.'));
+    try {
+      const entry = await ctx.api.addProviderKey({ provider: providerId, key, ...(keyName ? { name: keyName } : {}) });
+      name.value = '';
+      ctx.notify(`Key ${entry.name || entry.id} added to ${entry.provider} (ends in ${entry.last4}).`);
+      await view.refresh();
+    } catch (error) {
+      ctx.fail(error);
+    }
+  }
+
+  async function rotate(entry: ProviderKey, key: string): Promise<void> {
+    if (!key) return ctx.fail(new Error('Paste the new key first.'));
+    try {
+      const rotated = await ctx.api.rotateProviderKey(entry.id, key);
+      ctx.notify(`Key ${rotated.name || rotated.id} of ${rotated.provider} rotated (now ends in ${rotated.last4}).`);
+      await view.refresh();
+    } catch (error) {
+      ctx.fail(error);
+    }
+  }
+
+  async function remove(entry: ProviderKey): Promise<void> {
+    try {
+      await ctx.api.deleteProviderKey(entry.id);
+      ctx.notify(`Key ${entry.name || entry.id} of ${entry.provider} deleted.`);
+      await view.refresh();
+    } catch (error) {
+      ctx.fail(error);
+    }
+  }
+
+  return view;
+}
+
+function passwordInput(): HTMLInputElement {
+  return h('input', { type: 'password', required: true, autocomplete: 'new-password', spellcheck: 'false' });
+}

@@ -1,0 +1,214 @@
+// The dashboard in a real browser (Debian's Chromium driven by playwright-core) against the whole
+// stack: sign in with the admin token, add a provider key (only its last 4 shown), reorder
+// priority with the keyboard, set a fallback, create a gateway API key (shown once), see provider
+// health after a request went through; a refused token returns to the sign-in form.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import {
+  buildDashboardForTest,
+  expectEventually,
+  startFakeOpenAi,
+  startGatewayStack,
+  type FakeOpenAi,
+  type GatewayStack,
+} from '@ai-gateway/testing';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAVE_CHROMIUM = existsSync(CHROMIUM);
+const PROVIDER_KEY = 'sk-proj-dashboardBrowserKey0123456789wxyz';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// Code run in the page is passed as strings: this file is typechecked for Node, without the DOM lib.
+interface ProviderListing {
+  id: string;
+  priority: number;
+}
+
+if (!HAVE_CHROMIUM) {
+  console.warn(`dashboard browser test SKIPPED: ${CHROMIUM} is not installed (apt-get install -y chromium); .ci/run installs it`);
+}
+
+const describeInBrowser = HAVE_CHROMIUM ? describe : describe.skip;
+const title = HAVE_CHROMIUM
+  ? 'dashboard in Chromium'
+  : `dashboard in Chromium — SKIPPED: ${CHROMIUM} is not installed (apt-get install -y chromium)`;
+
+describeInBrowser(title, () => {
+  let upstream: FakeOpenAi;
+  let stack: GatewayStack;
+  let dashboardDir: string;
+  let profileDir: string;
+  let context: BrowserContext;
+  let page: Page;
+  let base: string;
+  const pageErrors: string[] = [];
+
+  const order = async (): Promise<string[]> => {
+    const listed = await stack.admin('GET', '/admin/v1/providers');
+    return (listed.body as ProviderListing[]).sort((a, b) => a.priority - b.priority).map((p) => p.id);
+  };
+
+  beforeAll(async () => {
+    dashboardDir = buildDashboardForTest();
+    upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY] });
+    stack = await startGatewayStack({ openaiBaseUrl: upstream.baseUrl, env: { DASHBOARD_DIR: dashboardDir } });
+    base = stack.ingressUrls[0];
+    profileDir = mkdtempSync(join(tmpdir(), 'dashboard-chromium-'));
+    context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: 1280, height: 900 },
+    });
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await stack?.close();
+    await upstream?.close();
+    for (const dir of [dashboardDir, profileDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('signs in with the admin token, kept out of the page', async () => {
+    await page.goto(`${base}/dashboard/`);
+    const token = page.getByLabel('Admin token');
+    await token.fill(stack.adminToken);
+    await token.press('Enter');
+    await page.getByRole('heading', { name: 'Providers and priority' }).waitFor();
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('ai-gateway.admin-token')")).toBe(stack.adminToken);
+    expect(await page.evaluate<number>('localStorage.length')).toBe(0);
+    expect(await token.inputValue()).toBe('');
+    expect(await page.content()).not.toContain(stack.adminToken);
+  });
+
+  it('adds a provider key and lists it by its last 4 characters only', async () => {
+    const panel = page.locator('#provider-keys');
+    await panel.getByLabel('Provider', { exact: true }).selectOption('openai');
+    await panel.getByLabel('Key name').fill('primary');
+    const secret = panel.getByLabel('Provider API key');
+    expect(await secret.getAttribute('type')).toBe('password');
+    await secret.fill(PROVIDER_KEY);
+    await panel.getByRole('button', { name: 'Add key' }).click();
+    const row = panel.locator('tbody tr', { hasText: 'primary' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain(`••••${PROVIDER_KEY.slice(-4)}`);
+    expect(await secret.inputValue()).toBe('');
+    expect(await page.content()).not.toContain(PROVIDER_KEY.slice(0, 12));
+    const listed = await stack.admin('GET', '/admin/v1/provider-keys');
+    expect(listed.body).toEqual([expect.objectContaining({ provider: 'openai', name: 'primary', last4: PROVIDER_KEY.slice(-4) })]);
+  });
+
+  it('reorders priority with the keyboard alone, and the next GET shows the new order', async () => {
+    const before = await order();
+    expect(before.length).toBeGreaterThanOrEqual(2);
+    const second = before[1];
+    const up = page.getByRole('button', { name: `Move up ${second}` });
+    await up.focus();
+    await page.keyboard.press('Enter');
+    const expected = [second, before[0], ...before.slice(2)];
+    await expectEventually(async () => expect(await order()).toEqual(expected));
+    await page.locator('.provider-list li').first().and(page.locator(`[data-id="${second}"]`)).waitFor();
+    // Focus stays on the moved provider (its Move up is now disabled: on its Move down).
+    expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe(`Move down ${second}`);
+    // And back, with Space this time.
+    await page.keyboard.press('Space');
+    await expectEventually(async () => expect(await order()).toEqual(before));
+    await page.getByRole('button', { name: `Move up ${second}` }).focus();
+    await page.keyboard.press('Enter');
+    await expectEventually(async () => expect(await order()).toEqual(expected));
+  });
+
+  it('checks a fallback row before saving, then saves the fallback map', async () => {
+    const panel = page.locator('#fallbacks');
+    await panel.getByRole('button', { name: 'Add row' }).click();
+    await panel.getByLabel('Model of row 1').fill('gpt-4o');
+    await panel.getByLabel('Fallback models of row 1').fill('gpt-4o');
+    await panel.getByRole('button', { name: 'Save fallbacks' }).click();
+    await panel.getByText('"gpt-4o" cannot fall back to itself.', { exact: false }).first().waitFor();
+    expect((await stack.admin('GET', '/admin/v1/routing/fallbacks')).body).toEqual({ fallbacks: {} });
+
+    await panel.getByLabel('Fallback models of row 1').fill('claude-3-5-sonnet');
+    await panel.getByRole('button', { name: 'Save fallbacks' }).click();
+    await expectEventually(async () =>
+      expect((await stack.admin('GET', '/admin/v1/routing/fallbacks')).body).toEqual({ fallbacks: { 'gpt-4o': ['claude-3-5-sonnet'] } }),
+    );
+    await page.getByText('Fallback map saved (1 model).').waitFor();
+  });
+
+  it('creates a gateway API key, shows it once with a copy button, and the key works', async () => {
+    const panel = page.locator('#api-keys');
+    await panel.getByLabel('Key name').fill('browser-team');
+    await panel.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.locator('#new-key-value');
+    await shown.waitFor();
+    const key = (await shown.textContent()) ?? '';
+    expect(key).toMatch(/^gw-[A-Za-z0-9_-]{20,}$/);
+    await panel.getByRole('button', { name: 'Copy key' }).click();
+    await page.getByText('Key copied to the clipboard.').waitFor();
+    expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(key);
+    await panel.locator('tbody tr', { hasText: 'browser-team' }).waitFor();
+
+    const completion = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello from the dashboard test' }] }),
+    });
+    expect(completion.status).toBe(200);
+    expect(completion.headers.get('x-gateway-provider')).toBe('openai');
+
+    await panel.getByRole('button', { name: 'Done, hide the key' }).click();
+    expect(await shown.count()).toBe(0);
+    expect(await page.content()).not.toContain(key);
+    const listed = await stack.admin('GET', '/admin/v1/api-keys');
+    expect(JSON.stringify(listed.body)).not.toContain(key);
+  });
+
+  it('shows provider health once a request has gone through (refreshed every 5 s)', async () => {
+    const row = page.locator('#analytics tbody tr[data-provider="openai"]');
+    await row.waitFor({ timeout: 30_000 });
+    const cells = await row.locator('td').allTextContents();
+    expect(cells[0]).toBe('healthy');
+    expect(Number(cells[1].replace(/,/g, ''))).toBeGreaterThanOrEqual(1);
+    expect(cells[2]).toBe('0%');
+    expect(cells[3]).toMatch(/^\d+ ms$|^\d+\.\d+ s$/);
+    expect(await page.locator('#health-updated').textContent()).toMatch(/^Updated \d\d:\d\d:\d\d$/);
+  }, 45_000);
+
+  it('renders (screenshot) without script errors or CSP violations', async () => {
+    const file = join(profileDir, 'dashboard.png');
+    await page.screenshot({ path: file, fullPage: true });
+    const png = readFileSync(file);
+    expect(statSync(file).size).toBeGreaterThan(1000);
+    expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    expect(pageErrors).toEqual([]);
+    // To look at it: DASHBOARD_SCREENSHOT=/some/file.png npx jest e2e/dashboard.browser --selectProjects integration
+    if (process.env.DASHBOARD_SCREENSHOT) copyFileSync(file, process.env.DASHBOARD_SCREENSHOT);
+  });
+
+  it('returns to the sign-in form when the API refuses the token (401)', async () => {
+    await page.evaluate("sessionStorage.setItem('ai-gateway.admin-token', 'not-the-admin-token-000')");
+    await page.reload();
+    await page.getByText('Your session ended: the admin token was refused. Sign in again.').waitFor();
+    expect(await page.getByLabel('Admin token').isVisible()).toBe(true);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('ai-gateway.admin-token')")).toBeNull();
+    expect(await page.locator('#app').isHidden()).toBe(true);
+  });
+});
