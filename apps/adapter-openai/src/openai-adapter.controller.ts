@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
+import { SseEventDecoder } from '@ai-gateway/sse';
 import {
   ProviderAdapterServiceControllerMethods,
   type AdapterRequest,
@@ -15,7 +16,6 @@ import {
   openAiRateLimitHeaders,
   openAiRequestHeaders,
   openAiUpstreamBody,
-  SseEventSplitter,
   streamErrorOf,
 } from '@ai-gateway/providers-openai';
 import { gatewayGrpcError, GrpcStatus, providerGrpcError } from '@ai-gateway/service-kit';
@@ -93,7 +93,7 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
         await this.throwIfFailed(target.providerId, response);
         attempt.answered();
         subscriber.next({ start: { headers: headerList(openAiRateLimitHeaders(response.headers)) } });
-        const splitter = new SseEventSplitter();
+        const decoder = new SseEventDecoder();
         let done = false;
         let modelSent = false;
         const handle = (data: string): void => {
@@ -116,9 +116,9 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
           subscriber.next({ chunk: Buffer.from(data) });
         };
         for await (const piece of response.body) {
-          for (const event of splitter.feed(piece as Buffer)) handle(event.data);
+          for (const event of decoder.decode(piece as Buffer)) handle(event.data);
         }
-        for (const event of splitter.finish()) handle(event.data);
+        for (const event of decoder.end()) handle(event.data);
         if (!done) {
           throw new RpcException(
             gatewayGrpcError(GrpcStatus.UNAVAILABLE, `provider ${target.providerId} ended the stream before [DONE]`, {

@@ -10,7 +10,7 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
 import { anthropicStreamError } from './anthropic-errors';
 import { toFinishReason } from './anthropic-stop-reason';
 import { toOpenAiUsage } from './anthropic-usage';
-import { SseEventDecoder, type SseEvent } from './sse-event.decoder';
+import { SseEventDecoder, type SseEvent } from '@ai-gateway/sse';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 type Choice = ChatCompletionChunk['choices'][number];

@@ -1,4 +1,3 @@
-export * from './sse-event.splitter';
 export * from './openai-upstream.request';
 export * from './openai-errors';
 export * from './openai-rate-limits';

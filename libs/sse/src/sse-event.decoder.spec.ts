@@ -1,5 +1,18 @@
-import { CHUNK_SIZES, chunked } from '../test/chunked';
 import { SseEventDecoder, type SseEvent } from './sse-event.decoder';
+
+const CHUNK_SIZES: ReadonlyArray<[string, number]> = [
+  ['1-byte', 1],
+  ['2-byte', 2],
+  ['7-byte', 7],
+  ['whole', 0],
+];
+
+function chunked(bytes: Uint8Array, size: number): Uint8Array[] {
+  if (size === 0) return [bytes];
+  const pieces: Uint8Array[] = [];
+  for (let start = 0; start < bytes.length; start += size) pieces.push(bytes.subarray(start, start + size));
+  return pieces;
+}
 
 function decodeAll(text: string, size: number): SseEvent[] {
   const decoder = new SseEventDecoder();
