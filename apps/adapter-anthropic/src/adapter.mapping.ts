@@ -16,17 +16,6 @@ export function clientHeaders(headers: readonly Header[]): Record<string, string
 }
 
 /** The wait the provider asked for, in ms: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date; 0 when none. */
-export function retryAfterMs(headers: Record<string, string>, nowMs: number = Date.now()): number {
-  const ms = Number(headers['retry-after-ms']);
-  if (Number.isFinite(ms) && ms > 0) return Math.ceil(ms);
-  const retryAfter = headers['retry-after']?.trim();
-  if (!retryAfter) return 0;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds > 0 ? Math.ceil(seconds * 1000) : 0;
-  const at = Date.parse(retryAfter);
-  return Number.isNaN(at) ? 0 : Math.max(0, at - nowMs);
-}
-
 export function toGrpcUsage(usage: CompletionUsage): Usage {
   return {
     promptTokens: usage.prompt_tokens,

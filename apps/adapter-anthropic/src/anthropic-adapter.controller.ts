@@ -14,6 +14,7 @@ import {
 import { anthropicChatTranslator } from '@ai-gateway/providers-anthropic';
 import {
   headerList,
+  providerRetryAfterMs,
   readLimited,
   targetOf,
   timeoutOf,
@@ -30,7 +31,7 @@ import {
 import { providerGrpcError } from '@ai-gateway/service-kit';
 import { UPSTREAM_CLIENT } from './adapter.constants';
 import { badUpstreamResponseGrpcError, embeddingsUnsupportedGrpcError } from './adapter.errors';
-import { flatHeaders, retryAfterMs, toGrpcUsage } from './adapter.mapping';
+import { flatHeaders, toGrpcUsage } from './adapter.mapping';
 import { toUpstreamRequest } from './adapter.request';
 
 const translator = anthropicChatTranslator;
@@ -127,7 +128,7 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
     const headers = flatHeaders(response.headers);
     const error = translator.error(response.status, text, headers);
     throw new RpcException(
-      providerGrpcError(target.providerId, error, { headers: translator.rateLimitHeaders(headers), retryAfterMs: retryAfterMs(headers) }),
+      providerGrpcError(target.providerId, error, { headers: translator.rateLimitHeaders(headers), retryAfterMs: providerRetryAfterMs(headers) }),
     );
   }
 }

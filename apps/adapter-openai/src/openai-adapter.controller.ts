@@ -21,6 +21,7 @@ import {
 import { gatewayGrpcError, GrpcStatus, providerGrpcError } from '@ai-gateway/service-kit';
 import {
   headerList,
+  providerRetryAfterMs,
   readLimited,
   targetOf,
   timeoutOf,
@@ -166,7 +167,7 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
     if (response.status < 400) return;
     const text = await readLimited(response);
     const headers = openAiRateLimitHeaders(response.headers);
-    throw new RpcException(providerGrpcError(providerId, openAiProviderError(response.status, text), { headers, retryAfterMs: retryAfterMs(headers) }));
+    throw new RpcException(providerGrpcError(providerId, openAiProviderError(response.status, text), { headers, retryAfterMs: providerRetryAfterMs(headers) }));
   }
 
   private toGrpcError(providerId: string, error: unknown, signal: AbortSignal): object {
@@ -174,13 +175,4 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
     const upstream = error instanceof UpstreamCallError ? error : toUpstreamError(error, signal);
     return upstreamFailureGrpcError(providerId, upstream.failure);
   }
-}
-
-
-function retryAfterMs(headers: Record<string, string>): number {
-  const ms = Number(headers['retry-after-ms']);
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const seconds = Number(headers['retry-after']);
-  if (Number.isFinite(seconds) && seconds > 0) return seconds * 1000;
-  return 0;
 }

@@ -4,3 +4,4 @@ export * from './read-limited';
 export * from './upstream-attempt';
 export * from './upstream-span';
 export * from './adapter-request';
+export * from './retry-after';
