@@ -13,6 +13,7 @@ import {
 } from '@ai-gateway/proto';
 import { anthropicChatTranslator } from '@ai-gateway/providers-anthropic';
 import {
+  grpcUsage,
   headerList,
   providerRetryAfterMs,
   readLimited,
@@ -31,7 +32,7 @@ import {
 import { providerGrpcError } from '@ai-gateway/service-kit';
 import { UPSTREAM_CLIENT } from './adapter.constants';
 import { badUpstreamResponseGrpcError, embeddingsUnsupportedGrpcError } from './adapter.errors';
-import { flatHeaders, toGrpcUsage } from './adapter.mapping';
+import { flatHeaders } from './adapter.mapping';
 import { toUpstreamRequest } from './adapter.request';
 
 const translator = anthropicChatTranslator;
@@ -54,7 +55,7 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
       const completion = await readCompletion(response, target);
       return {
         body: Buffer.from(JSON.stringify(completion)),
-        usage: completion.usage ? toGrpcUsage(completion.usage) : undefined,
+        usage: completion.usage ? grpcUsage(completion.usage) : undefined,
         hasUsage: completion.usage !== undefined,
         responseModel: completion.model,
         headers: headerList(rateLimits),
@@ -114,7 +115,7 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
     }
     if (!emit(parser.finish())) return;
     const usage = parser.usage;
-    if (usage) subscriber.next({ usage: toGrpcUsage(usage) });
+    if (usage) subscriber.next({ usage: grpcUsage(usage) });
     subscriber.complete();
   }
 

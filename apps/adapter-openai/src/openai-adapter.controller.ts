@@ -2,6 +2,7 @@ import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
+import type { CompletionUsage } from '@ai-gateway/openai-api';
 import { SseEventDecoder } from '@ai-gateway/sse';
 import {
   ProviderAdapterServiceControllerMethods,
@@ -9,7 +10,6 @@ import {
   type AdapterResponse,
   type AdapterStreamEvent,
   type ProviderAdapterServiceController,
-  type Usage,
 } from '@ai-gateway/proto';
 import {
   openAiProviderError,
@@ -20,6 +20,7 @@ import {
 } from '@ai-gateway/providers-openai';
 import { gatewayGrpcError, GrpcStatus, providerGrpcError } from '@ai-gateway/service-kit';
 import {
+  grpcUsage,
   headerList,
   providerRetryAfterMs,
   readLimited,
@@ -36,24 +37,6 @@ import {
   type UpstreamResponse,
 } from '@ai-gateway/provider-http';
 import { UPSTREAM_CLIENT } from './adapter.constants';
-
-interface OpenAiUsage {
-  prompt_tokens?: number;
-  completion_tokens?: number;
-  total_tokens?: number;
-  prompt_tokens_details?: { cached_tokens?: number };
-  completion_tokens_details?: { reasoning_tokens?: number };
-}
-
-function toUsage(usage: OpenAiUsage): Usage {
-  return {
-    promptTokens: usage.prompt_tokens ?? 0,
-    completionTokens: usage.completion_tokens ?? 0,
-    totalTokens: usage.total_tokens ?? 0,
-    cachedPromptTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
-  };
-}
 
 @Controller()
 @ProviderAdapterServiceControllerMethods()
@@ -110,8 +93,8 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
             if (model) subscriber.next({ responseModel: model });
           }
           if (data.includes('"choices":[]') && data.includes('"usage":{')) {
-            const usage = (JSON.parse(data) as { usage?: OpenAiUsage }).usage;
-            if (usage) subscriber.next({ usage: toUsage(usage) });
+            const usage = (JSON.parse(data) as { usage?: Partial<CompletionUsage> }).usage;
+            if (usage) subscriber.next({ usage: grpcUsage(usage) });
             if (usageForced) return;
           }
           subscriber.next({ chunk: Buffer.from(data) });
@@ -148,10 +131,10 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
       const response = await this.upstream.post(`${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, timeoutOf(request), attempt.signal);
       await this.throwIfFailed(target.providerId, response);
       const bytes = Buffer.from(await response.body.arrayBuffer());
-      const answer = JSON.parse(bytes.toString('utf8')) as { model?: string; usage?: OpenAiUsage };
+      const answer = JSON.parse(bytes.toString('utf8')) as { model?: string; usage?: Partial<CompletionUsage> };
       return {
         body: bytes,
-        usage: answer.usage ? toUsage(answer.usage) : undefined,
+        usage: answer.usage ? grpcUsage(answer.usage) : undefined,
         hasUsage: answer.usage !== undefined,
         responseModel: answer.model ?? target.model,
         headers: headerList(openAiRateLimitHeaders(response.headers)),

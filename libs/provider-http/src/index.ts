@@ -5,3 +5,4 @@ export * from './upstream-attempt';
 export * from './upstream-span';
 export * from './adapter-request';
 export * from './retry-after';
+export * from './grpc-usage';
