@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { connectNats } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { createServiceRegistry, startGrpcApp, startMetricsServer, type Environment, type RunningService } from '@ai-gateway/service-kit';
+import { createServiceRegistry, type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
 import { readAnalyticsEnv } from './analytics.env';
 import { AnalyticsAppModule } from './app.module';
 import { ProviderHealthTracker } from './provider-health';
@@ -30,24 +30,18 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   );
   await consumer.start();
 
-  const grpc = await startGrpcApp(
-    AnalyticsAppModule.register(health),
-    [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.analytics }],
-    log,
-    registry,
-  );
-  grpc.markServing();
-  const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
-  return {
+  const service = await serveGrpcService({
     name: 'analytics',
-    ports: { ...grpc.ports, metrics: metricsServer.port },
-    consumer,
-    close: async () => {
-      await grpc.close();
+    module: AnalyticsAppModule.register(health),
+    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.analytics }],
+    host: config.BIND_HOST,
+    metricsPort: config.METRICS_PORT,
+    logger: log,
+    registry,
+    release: async () => {
       await consumer.close();
-      await metricsServer.close();
       await nc.drain();
-      log.flush();
     },
-  };
+  });
+  return { ...service, consumer };
 }

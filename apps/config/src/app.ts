@@ -2,13 +2,7 @@ import 'reflect-metadata';
 import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import {
-  createServiceRegistry,
-  startGrpcApp,
-  startMetricsServer,
-  type Environment,
-  type RunningService,
-} from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
 import { ConfigAppModule } from './app.module';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
@@ -25,25 +19,16 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     { id: 'anthropic', kind: 'anthropic', baseUrl: config.ANTHROPIC_BASE_URL },
   ]);
 
-  const registry = createServiceRegistry('config');
-  const grpc = await startGrpcApp(
-    ConfigAppModule.register(store),
-    [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
-    log,
-    registry,
-  );
-  grpc.markServing();
-  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
-
-  return {
+  return serveGrpcService({
     name: 'config',
-    ports: { ...grpc.ports, metrics: metrics.port },
-    close: async () => {
-      await grpc.close();
+    module: ConfigAppModule.register(store),
+    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
+    host: config.BIND_HOST,
+    metricsPort: config.METRICS_PORT,
+    logger: log,
+    release: async () => {
       store.stop();
-      await metrics.close();
       await nc.drain();
-      log.flush();
     },
-  };
+  });
 }

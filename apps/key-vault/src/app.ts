@@ -3,13 +3,7 @@ import { createKmsBackend } from '@ai-gateway/kms';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import {
-  createServiceRegistry,
-  startGrpcApp,
-  startMetricsServer,
-  type Environment,
-  type RunningService,
-} from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
 import { KeyVaultAppModule } from './app.module';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster } from './key-change.broadcaster';
@@ -42,33 +36,24 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const changes = new KeyChangeBroadcaster(log);
   const audit = new AuditTrail(nc, log);
 
-  const registry = createServiceRegistry('key-vault');
-  const grpc = await startGrpcApp(
-    KeyVaultAppModule.register({
+  return serveGrpcService({
+    name: 'key-vault',
+    module: KeyVaultAppModule.register({
       store,
       changes,
       audit,
       settings: { serviceCredential: config.SERVICE_CREDENTIAL, revocationTimeoutMs: config.REVOCATION_TIMEOUT_MS },
     }),
-    [
-      { name: 'admin', host: config.BIND_HOST, port: config.ADMIN_GRPC_PORT, protoPath: PROTO_FILES.keyVaultAdmin },
-      { name: 'resolve', host: config.BIND_HOST, port: config.RESOLVE_GRPC_PORT, protoPath: PROTO_FILES.keyVaultResolve },
+    servers: [
+      { name: 'admin', port: config.ADMIN_GRPC_PORT, protoPath: PROTO_FILES.keyVaultAdmin },
+      { name: 'resolve', port: config.RESOLVE_GRPC_PORT, protoPath: PROTO_FILES.keyVaultResolve },
     ],
-    log,
-    registry,
-  );
-  grpc.markServing();
-  const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
-
-  return {
-    name: 'key-vault',
-    ports: { ...grpc.ports, metrics: metrics.port },
-    close: async () => {
-      await grpc.close();
+    host: config.BIND_HOST,
+    metricsPort: config.METRICS_PORT,
+    logger: log,
+    release: async () => {
       store.stop();
-      await metrics.close();
       await nc.drain();
-      log.flush();
     },
-  };
+  });
 }

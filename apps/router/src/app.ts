@@ -3,14 +3,7 @@ import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats } from '@ai-gateway/nats';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
 import { CircuitBreaker } from '@ai-gateway/routing';
-import {
-  createGrpcClient,
-  createServiceRegistry,
-  startGrpcApp,
-  startMetricsServer,
-  type Environment,
-  type RunningService,
-} from '@ai-gateway/service-kit';
+import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
 import { AdapterClients } from './adapter.clients';
 import { RouterAppModule } from './app.module';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
@@ -45,20 +38,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
   });
 
-  const grpc = await startGrpcApp(
-    RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log }),
-    [{ name: 'grpc', host: config.BIND_HOST, port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
-    log,
-    registry,
-  );
-  grpc.markServing();
-  const metricsServer = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
-
-  return {
+  return serveGrpcService({
     name: 'router',
-    ports: { ...grpc.ports, metrics: metricsServer.port },
-    close: async () => {
-      await grpc.close();
+    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log }),
+    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
+    host: config.BIND_HOST,
+    metricsPort: config.METRICS_PORT,
+    logger: log,
+    registry,
+    release: async () => {
       await usage.flush(3_000);
       usage.close();
       watcher.stop();
@@ -66,9 +54,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       adapters.close();
       configProxy.close();
       resolveProxy.close();
-      await metricsServer.close();
       await nc.drain();
-      log.flush();
     },
-  };
+  });
 }

@@ -10,3 +10,4 @@ export * from './common-env';
 export * from './provider-error.grpc';
 export * from './grpc-app';
 export * from './http-status';
+export * from './grpc-service';
