@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { KV, KvEntry } from '@ai-gateway/nats';
+import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ApiKey, ConfigSnapshot, Provider } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 
@@ -37,20 +37,7 @@ export class ConfigStore {
   ) {}
 
   async start(): Promise<void> {
-    const watcher = await this.kv.watch({ key: '>' });
-    this.stopWatch = () => watcher.stop();
-    let initialDone!: () => void;
-    const initial = new Promise<void>((resolve) => (initialDone = resolve));
-    // An empty bucket delivers no entries; the watcher still reports its end of initial data.
-    const pending = await this.kv.status();
-    if (pending.values === 0) initialDone();
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        if (entry.delta === 0) initialDone();
-      }
-    })().catch((error: unknown) => this.logger.error({ err: error }, 'config watch ended'));
-    await initial;
+    this.stopWatch = await mirrorKv(this.kv, '>', (entry) => this.apply(entry), this.logger);
     this.initialised = true;
     this.publish();
   }

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { firstValueFrom, type Subscription } from 'rxjs';
+import { followConfigSnapshots } from '@ai-gateway/config-client';
 import { type ApiKey, type ConfigServiceClient, type ConfigSnapshot } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 
@@ -7,8 +7,7 @@ import type { Logger } from 'pino';
 export class ApiKeyAuthenticator {
   private byHash = new Map<string, ApiKey>();
   private loaded = false;
-  private subscription: Subscription | undefined;
-  private stopped = false;
+  private stopFollowing: (() => void) | undefined;
   private readonly adminToken: Buffer;
 
   constructor(
@@ -20,13 +19,11 @@ export class ApiKeyAuthenticator {
   }
 
   async start(): Promise<void> {
-    this.apply(await firstValueFrom(this.config.getSnapshot({})));
-    this.watch();
+    this.stopFollowing = await followConfigSnapshots(this.config, (snapshot) => this.apply(snapshot), this.logger);
   }
 
   stop(): void {
-    this.stopped = true;
-    this.subscription?.unsubscribe();
+    this.stopFollowing?.();
   }
 
   isLoaded(): boolean {
@@ -43,20 +40,6 @@ export class ApiKeyAuthenticator {
   isAdmin(authorization: string | undefined): boolean {
     const token = Buffer.from(bearer(authorization) ?? '');
     return token.length === this.adminToken.length && timingSafeEqual(token, this.adminToken);
-  }
-
-  private watch(): void {
-    this.subscription = this.config.watchSnapshot({}).subscribe({
-      next: (snapshot) => this.apply(snapshot),
-      error: (error: unknown) => this.retry(error),
-      complete: () => this.retry(new Error('config watch completed')),
-    });
-  }
-
-  private retry(error: unknown): void {
-    if (this.stopped) return;
-    this.logger.warn({ err: error }, 'config watch broke; reconnecting');
-    setTimeout(() => this.watch(), 500).unref();
   }
 
   private apply(snapshot: ConfigSnapshot): void {

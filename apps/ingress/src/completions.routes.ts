@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { RejectedRequestRecorder } from './rejected-request.recorder';
 import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
-import { httpError, httpErrorFromGrpc } from './openai-http-error';
+import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
 
 const PASSED_HEADERS = ['anthropic-beta'];
@@ -84,23 +84,51 @@ function routeHeaders(requestId: string, route: { provider: string; model: strin
   return headers;
 }
 
-async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+interface Admitted<T> {
+  requestId: string;
+  key: ApiKey;
+  model: string;
+  request: T;
+}
+
+/** What every API call goes through before routing: request id, gateway key, JSON, validation, allowed model. */
+function admit<T>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  deps: CompletionsDeps,
+  validate: (body: unknown) => { model: string; request: T } | { error: HttpError },
+): Admitted<T> | undefined {
   const requestId = requestIdOf(request);
   reply.header('x-request-id', requestId);
   const key = authenticate(deps, request, reply);
-  if (!key) return;
+  if (!key) return undefined;
   const parsed = parseJson(request.body);
-  if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
-  const validated = validateChatRequest(parsed.value);
-  if ('error' in validated) return sendError(reply, validated.error);
-  const chatRequest = validated.request;
-  if (!modelAllowed(key, chatRequest.model, reply)) return;
+  if ('error' in parsed) {
+    sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
+    return undefined;
+  }
+  const validated = validate(parsed.value);
+  if ('error' in validated) {
+    sendError(reply, validated.error);
+    return undefined;
+  }
+  if (!modelAllowed(key, validated.model, reply)) return undefined;
+  return { requestId, key, model: validated.model, request: validated.request };
+}
+
+async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const admitted = admit(request, reply, deps, (body) => {
+    const validated = validateChatRequest(body);
+    return 'error' in validated ? validated : { model: validated.request.model, request: validated.request };
+  });
+  if (!admitted) return;
+  const { requestId, key, model, request: chatRequest } = admitted;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
       requestId,
       apiKeyId: key.id,
-      model: chatRequest.model,
+      model,
       stream,
       includeUsage: chatRequest.stream_options?.include_usage === true,
       deadlineMs: deadlineOf(deps, request),
@@ -109,28 +137,25 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
     headers: passedHeaders(request),
   };
   deps.rejections.markRouted(request.raw);
-  const traced = traceRequest(request, 'chat', chatRequest.model);
+  const traced = traceRequest(request, 'chat', model);
   if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat', traced);
   return streamChat(deps, grpcRequest, requestId, request, reply, traced);
 }
 
 async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  const requestId = requestIdOf(request);
-  reply.header('x-request-id', requestId);
-  const key = authenticate(deps, request, reply);
-  if (!key) return;
-  const parsed = parseJson(request.body);
-  if ('error' in parsed) return sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
-  const validated = validateEmbeddingsRequest(parsed.value);
-  if ('error' in validated) return sendError(reply, validated.error);
-  if (!modelAllowed(key, validated.model, reply)) return;
+  const admitted = admit(request, reply, deps, (body) => {
+    const validated = validateEmbeddingsRequest(body);
+    return 'error' in validated ? validated : { model: validated.model, request: undefined };
+  });
+  if (!admitted) return;
+  const { requestId, key, model } = admitted;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, apiKeyId: key.id, model: validated.model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    meta: { requestId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
     body: request.body as Buffer,
     headers: [],
   };
   deps.rejections.markRouted(request.raw);
-  return unary(deps, grpcRequest, requestId, reply, 'embeddings', traceRequest(request, 'embeddings', validated.model));
+  return unary(deps, grpcRequest, requestId, reply, 'embeddings', traceRequest(request, 'embeddings', model));
 }
 
 interface TracedRequest {

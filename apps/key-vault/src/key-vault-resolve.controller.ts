@@ -11,11 +11,11 @@ import {
   type ResolveKeysResponse,
 } from '@ai-gateway/proto';
 import { RpcException } from '@nestjs/microservices';
-import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
+import { gatewayGrpcError, GrpcStatus, SERVICE_CREDENTIAL_HEADER, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster } from './key-change.broadcaster';
 import { KeyStore } from './key.store';
-import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, SERVICE_CREDENTIAL_HEADER, type KeyVaultSettings } from './key-vault.constants';
+import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, type KeyVaultSettings } from './key-vault.constants';
 
 @Controller()
 @KeyVaultResolveServiceControllerMethods()

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { last4, openSecret, rewrapSecret, sealSecret, type KmsBackend } from '@ai-gateway/kms';
-import type { KV, KvEntry } from '@ai-gateway/nats';
+import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ResolvedKey } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { KeyRecord } from './key-record';
@@ -30,18 +30,7 @@ export class KeyStore {
   ) {}
 
   async start(): Promise<void> {
-    const watcher = await this.kv.watch({ key: `${KEY_PREFIX}>` });
-    this.stopWatch = () => watcher.stop();
-    let initialDone!: () => void;
-    const initial = new Promise<void>((resolve) => (initialDone = resolve));
-    if ((await this.kv.status()).values === 0) initialDone();
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        if (entry.delta === 0) initialDone();
-      }
-    })().catch((error: unknown) => this.logger.error({ err: error }, 'key watch ended'));
-    await initial;
+    this.stopWatch = await mirrorKv(this.kv, `${KEY_PREFIX}>`, (entry) => this.apply(entry), this.logger);
   }
 
   stop(): void {

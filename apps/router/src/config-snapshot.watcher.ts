@@ -1,4 +1,4 @@
-import { firstValueFrom, type Subscription } from 'rxjs';
+import { followConfigSnapshots } from '@ai-gateway/config-client';
 import { ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import { CONFIG_SERVICE_NAME, type ConfigServiceClient, type ConfigSnapshot } from '@ai-gateway/proto';
 import type { FallbackMap } from '@ai-gateway/routing';
@@ -12,11 +12,10 @@ export interface RoutingView {
   fallbacks: FallbackMap;
 }
 
-/** Keeps the latest config snapshot from config's watch stream, reconnecting when it breaks. */
+/** The routing view of the latest config snapshot, rebuilt on every change. */
 export class ConfigSnapshotWatcher {
   private view: RoutingView | undefined;
-  private subscription: Subscription | undefined;
-  private stopped = false;
+  private stopFollowing: (() => void) | undefined;
   private readonly client: ConfigServiceClient;
   private readonly listeners = new Set<(view: RoutingView) => void>();
 
@@ -28,8 +27,7 @@ export class ConfigSnapshotWatcher {
   }
 
   async start(): Promise<void> {
-    this.apply(await firstValueFrom(this.client.getSnapshot({})));
-    this.watch();
+    this.stopFollowing = await followConfigSnapshots(this.client, (snapshot) => this.apply(snapshot), this.logger);
   }
 
   current(): RoutingView {
@@ -42,26 +40,10 @@ export class ConfigSnapshotWatcher {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.subscription?.unsubscribe();
-  }
-
-  private watch(): void {
-    this.subscription = this.client.watchSnapshot({}).subscribe({
-      next: (snapshot) => this.apply(snapshot),
-      error: (error: unknown) => this.reconnect(error),
-      complete: () => this.reconnect(new Error('config watch completed')),
-    });
-  }
-
-  private reconnect(error: unknown): void {
-    if (this.stopped) return;
-    this.logger.warn({ err: error }, 'config watch broke; reconnecting');
-    setTimeout(() => this.watch(), 500).unref();
+    this.stopFollowing?.();
   }
 
   private apply(snapshot: ConfigSnapshot): void {
-    if (this.view && snapshot.revision < this.view.snapshot.revision) return;
     const fallbacks = Object.fromEntries(Object.entries(snapshot.fallbacks).map(([model, list]) => [model, list.models]));
     this.view = { snapshot, catalog: ProviderModelCatalog.fromSnapshot(snapshot), fallbacks };
     for (const listener of this.listeners) listener(this.view);

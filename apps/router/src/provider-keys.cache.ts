@@ -9,9 +9,8 @@ import {
   type ResolvedKey,
 } from '@ai-gateway/proto';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
+import { SERVICE_CREDENTIAL_HEADER } from '@ai-gateway/service-kit';
 import type { Logger } from 'pino';
-
-export const SERVICE_CREDENTIAL_HEADER = 'x-service-credential';
 
 /**
  * Decrypted provider keys, in this process's memory only. Key-vault announces every

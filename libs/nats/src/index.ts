@@ -2,3 +2,4 @@ export * from './nats-connection';
 export * from './kv-buckets';
 export * from './usage-stream';
 export * from './usage.publisher';
+export * from './kv-mirror';

@@ -11,3 +11,4 @@ export * from './provider-error.grpc';
 export * from './grpc-app';
 export * from './http-status';
 export * from './grpc-service';
+export * from './service-credential';
