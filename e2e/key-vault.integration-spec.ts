@@ -77,14 +77,11 @@ describe('key vault with two router replicas', () => {
 
   it('rotates: the very next request through either replica carries the new key', async () => {
     const [entry] = (await stack.admin('GET', '/admin/v1/provider-keys')).body as Array<{ id: string }>;
-    const started = performance.now();
     const rotated = await stack.admin('POST', `/admin/v1/provider-keys/${entry.id}/rotate`, { key: SECOND_KEY });
-    const confirmMs = performance.now() - started;
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({ id: entry.id, last4: 'BBBB', rotatedAt: expect.any(String) });
     expect(await ask(clients[0])).toBe(SECOND_KEY);
     expect(await ask(clients[1])).toBe(SECOND_KEY);
-    expect(confirmMs).toBeGreaterThan(0);
   });
 
   it('deletes: the very next request through either replica does not use the key, and names the provider', async () => {
