@@ -4,6 +4,7 @@ import type { Attempt, UsageEvent } from '@ai-gateway/proto';
 export function usageEvent(overrides: Partial<UsageEvent> = {}): UsageEvent {
   return {
     requestId: 'req-1',
+    correlationId: '',
     apiKeyId: 'key-1',
     operation: 'chat',
     requestedModel: 'gpt-4o',

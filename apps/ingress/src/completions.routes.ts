@@ -9,6 +9,7 @@ import type { RejectedRequestRecorder } from './rejected-request.recorder';
 import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
 import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
+import { correlationIdOf } from './correlation-id';
 
 const PASSED_HEADERS = ['anthropic-beta'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
@@ -28,9 +29,19 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: Completions
   app.get('/v1/models', (request, reply) => models(deps, request, reply));
 }
 
-function requestIdOf(request: FastifyRequest): string {
-  const given = request.headers['x-request-id'];
-  return typeof given === 'string' && given.length > 0 && given.length <= 128 ? given : `req_${randomUUID().replace(/-/g, '')}`;
+interface RequestIds {
+  /** The gateway's own id: the usage event's identity and its de-duplication id. */
+  requestId: string;
+  /** The client's x-request-id, kept for correlation only. */
+  correlationId: string;
+}
+
+/** A new gateway id for every request; the client's x-request-id never replaces it (it would let a client suppress metering). */
+function requestIdsOf(request: FastifyRequest, reply: FastifyReply): RequestIds {
+  const ids = { requestId: `req_${randomUUID().replace(/-/g, '')}`, correlationId: correlationIdOf(request.headers['x-request-id']) };
+  reply.header('x-request-id', ids.correlationId || ids.requestId);
+  reply.header('x-gateway-request-id', ids.requestId);
+  return ids;
 }
 
 function parseJson(raw: unknown): { value: unknown } | { error: true } {
@@ -84,8 +95,7 @@ function routeHeaders(requestId: string, route: { provider: string; model: strin
   return headers;
 }
 
-interface Admitted<T> {
-  requestId: string;
+interface Admitted<T> extends RequestIds {
   key: ApiKey;
   model: string;
   request: T;
@@ -98,8 +108,7 @@ function admit<T>(
   deps: CompletionsDeps,
   validate: (body: unknown) => { model: string; request: T } | { error: HttpError },
 ): Admitted<T> | undefined {
-  const requestId = requestIdOf(request);
-  reply.header('x-request-id', requestId);
+  const ids = requestIdsOf(request, reply);
   const key = authenticate(deps, request, reply);
   if (!key) return undefined;
   const parsed = parseJson(request.body);
@@ -113,7 +122,7 @@ function admit<T>(
     return undefined;
   }
   if (!modelAllowed(key, validated.model, reply)) return undefined;
-  return { requestId, key, model: validated.model, request: validated.request };
+  return { ...ids, key, model: validated.model, request: validated.request };
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -122,11 +131,12 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
     return 'error' in validated ? validated : { model: validated.request.model, request: validated.request };
   });
   if (!admitted) return;
-  const { requestId, key, model, request: chatRequest } = admitted;
+  const { requestId, correlationId, key, model, request: chatRequest } = admitted;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
       requestId,
+      correlationId,
       apiKeyId: key.id,
       model,
       stream,
@@ -148,9 +158,9 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     return 'error' in validated ? validated : { model: validated.model, request: undefined };
   });
   if (!admitted) return;
-  const { requestId, key, model } = admitted;
+  const { requestId, correlationId, key, model } = admitted;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
     body: request.body as Buffer,
     headers: [],
   };

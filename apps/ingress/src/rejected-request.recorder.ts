@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UsagePublisher } from '@ai-gateway/nats';
 import { errorTypeOf } from './http-reply';
+import { correlationIdOf } from './correlation-id';
 
 const OPERATIONS: Record<string, 'chat' | 'embeddings'> = {
   '/v1/chat/completions': 'chat',
@@ -25,9 +26,9 @@ export class RejectedRequestRecorder {
   onResponse(request: IncomingMessage, response: ServerResponse, apiKeyIdOf: () => string | undefined, startedAt: number): void {
     const operation = OPERATIONS[(request.url ?? '').split('?')[0]];
     if (!operation || this.routed.has(request) || response.statusCode < 400) return;
-    const given = request.headers['x-request-id'];
     this.usage.publish({
-      requestId: typeof given === 'string' && given ? given : `req_${randomUUID().replace(/-/g, '')}`,
+      requestId: `req_${randomUUID().replace(/-/g, '')}`,
+      correlationId: correlationIdOf(request.headers['x-request-id']),
       apiKeyId: apiKeyIdOf() ?? '',
       operation,
       requestedModel: '',

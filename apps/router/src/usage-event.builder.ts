@@ -27,6 +27,7 @@ export function buildUsageEvent(
       : 0;
   return {
     requestId: meta.requestId,
+    correlationId: meta.correlationId,
     apiKeyId: meta.apiKeyId,
     operation,
     requestedModel: meta.model,

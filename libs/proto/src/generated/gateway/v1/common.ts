@@ -7,6 +7,31 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/**
+ * Who caused a failure (DESIGN.md, failure taxonomy). Only the PROVIDER_* faults other than
+ * rate limits and key failures count towards a provider's circuit breaker.
+ */
+export enum Fault {
+  FAULT_UNSPECIFIED = 0,
+  /** FAULT_CLIENT_REQUEST - The client's own request: bad body, unserialisable input, validation. Never retried. */
+  FAULT_CLIENT_REQUEST = 1,
+  /** FAULT_CLIENT_CANCELLED - The client went away. */
+  FAULT_CLIENT_CANCELLED = 2,
+  /** FAULT_GATEWAY_INTERNAL - Our own service (an adapter service, the router) could not be reached or failed. */
+  FAULT_GATEWAY_INTERNAL = 3,
+  /** FAULT_PROVIDER_CONNECTION - No connection, reset before headers. */
+  FAULT_PROVIDER_CONNECTION = 4,
+  /** FAULT_PROVIDER_TIMEOUT - No headers, no first token, or a stream gap within the limit. */
+  FAULT_PROVIDER_TIMEOUT = 5,
+  /** FAULT_PROVIDER_HTTP - The provider answered with an error status (see upstream_http_status). */
+  FAULT_PROVIDER_HTTP = 6,
+  /** FAULT_PROVIDER_MALFORMED - The provider answered 2xx with something unreadable: invalid JSON/SSE, over a size limit. */
+  FAULT_PROVIDER_MALFORMED = 7,
+  /** FAULT_PROVIDER_STREAM_CUT - The provider's stream broke off (cut or ended without a finish reason). */
+  FAULT_PROVIDER_STREAM_CUT = 8,
+  UNRECOGNIZED = -1,
+}
+
 /** An HTTP header carried between services (rate-limit headers, anthropic-beta, ...). */
 export interface Header {
   name: string;
@@ -46,6 +71,11 @@ export interface GatewayError {
   headers: Header[];
   /** Upstream attempts made before giving up. */
   attempts: number;
+  /**
+   * Who caused the failure, classified once where it was first seen; retries, breakers,
+   * metrics and usage events all read this.
+   */
+  fault: Fault;
 }
 
 function createBaseHeader(): Header {
@@ -206,6 +236,7 @@ function createBaseGatewayError(): GatewayError {
     retryAfterMs: 0,
     headers: [],
     attempts: 0,
+    fault: 0,
   };
 }
 
@@ -237,6 +268,9 @@ export const GatewayError: MessageFns<GatewayError> = {
     }
     if (message.attempts !== 0) {
       writer.uint32(72).int32(message.attempts);
+    }
+    if (message.fault !== 0) {
+      writer.uint32(80).int32(message.fault);
     }
     return writer;
   },
@@ -324,6 +358,14 @@ export const GatewayError: MessageFns<GatewayError> = {
             }
 
             message.attempts = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.fault = reader.int32() as any;
             continue;
           }
         }

@@ -22,6 +22,8 @@ export interface RequestMeta {
   includeUsage: boolean;
   /** Time budget for the whole request, all attempts included. */
   deadlineMs: number;
+  /** The client's x-request-id, if it sent one: a correlation field only, never an identity. */
+  correlationId: string;
 }
 
 export interface CompletionRequest {
@@ -70,7 +72,15 @@ export interface ListModelsResponse {
 }
 
 function createBaseRequestMeta(): RequestMeta {
-  return { requestId: "", apiKeyId: "", model: "", stream: false, includeUsage: false, deadlineMs: 0 };
+  return {
+    requestId: "",
+    apiKeyId: "",
+    model: "",
+    stream: false,
+    includeUsage: false,
+    deadlineMs: 0,
+    correlationId: "",
+  };
 }
 
 export const RequestMeta: MessageFns<RequestMeta> = {
@@ -92,6 +102,9 @@ export const RequestMeta: MessageFns<RequestMeta> = {
     }
     if (message.deadlineMs !== 0) {
       writer.uint32(48).int64(message.deadlineMs);
+    }
+    if (message.correlationId !== "") {
+      writer.uint32(58).string(message.correlationId);
     }
     return writer;
   },
@@ -155,6 +168,14 @@ export const RequestMeta: MessageFns<RequestMeta> = {
             }
 
             message.deadlineMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.correlationId = reader.string();
             continue;
           }
         }
