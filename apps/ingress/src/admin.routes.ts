@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { firstValueFrom, type Observable } from 'rxjs';
+import { checkJsonBody } from '@ai-gateway/json-guard';
 import type {
   AnalyticsServiceClient,
   ConfigServiceClient,
@@ -8,6 +9,7 @@ import type {
   ProviderKeyEntry,
 } from '@ai-gateway/proto';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
+import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
 
@@ -16,6 +18,9 @@ export interface AdminDeps {
   config: ConfigServiceClient;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
+  signIn: AdminSignInGuard;
+  /** Audits a refused admin call (never the token it carried). */
+  onSignInFailure: (address: string, route: string) => void;
 }
 
 type Body = Record<string, unknown>;
@@ -30,10 +35,22 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     app.route({
       method,
       url,
-      handler: async (request: FastifyRequest, reply: FastifyReply) => {
-        if (!deps.auth.isAdmin(request.headers.authorization)) {
-          return sendError(reply, httpError(401, 'The admin API needs `Authorization: Bearer <ADMIN_TOKEN>`.', 'invalid_admin_token'));
+      onRequest: (request, reply, done) => {
+        // Before the body is read: a caller without the admin token never gets a body buffered.
+        const lockedMs = deps.signIn.lockedForMs(request.ip);
+        if (lockedMs > 0) {
+          const answer = httpError(429, 'Too many failed admin sign-ins from this address; try again later.', 'admin_sign_in_locked');
+          answer.headers['retry-after'] = String(Math.ceil(lockedMs / 1000));
+          reply.header('connection', 'close');
+          return sendError(reply, answer);
         }
+        if (deps.auth.isAdmin(request.headers.authorization)) return done();
+        deps.signIn.recordFailure(request.ip);
+        deps.onSignInFailure(request.ip, `${request.method} ${request.routeOptions.url ?? ''}`);
+        reply.header('connection', 'close');
+        sendError(reply, httpError(401, 'The admin API needs `Authorization: Bearer <ADMIN_TOKEN>`.', 'invalid_admin_token'));
+      },
+      handler: async (request: FastifyRequest, reply: FastifyReply) => {
         const body = parseBody(request);
         if (body === undefined) return sendError(reply, httpError(400, 'The request body must be a JSON object.', 'invalid_json'));
         try {
@@ -42,6 +59,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           return sendJson(reply, result.status, result.body);
         } catch (error) {
           if (error instanceof BadRequest) return sendError(reply, httpError(400, error.message, null, error.param));
+          if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
           return sendError(reply, httpErrorFromGrpc(error));
         }
@@ -88,6 +106,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   route('POST', '/admin/v1/provider-keys', async (_request, body) => {
     const provider = requiredString(body, 'provider');
     const key = requiredString(body, 'key');
+    const snapshot = await call(deps.config.getSnapshot({}));
+    if (!snapshot.providers.some((p) => p.id === provider)) throw new NotFound(`There is no provider \`${provider}\`; create it first.`, 'provider_not_found', 'provider');
     const entry = await call(deps.keyVault.addKey({ provider, key, name: optionalString(body, 'name') ?? '', actor }));
     return { status: 201, body: maskedEntry(entry) };
   });
@@ -151,11 +171,22 @@ class BadRequest extends Error {
   }
 }
 
+class NotFound extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly param: string | null,
+  ) {
+    super(message);
+  }
+}
+
 class Unavailable extends Error {}
 
 function parseBody(request: FastifyRequest): Body | undefined {
   const raw = request.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) return {};
+  if (checkJsonBody(raw)) return undefined;
   try {
     const value: unknown = JSON.parse(raw.toString('utf8'));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Body) : undefined;

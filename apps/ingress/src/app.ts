@@ -14,7 +14,9 @@ import {
   type KeyVaultAdminServiceClient,
   type RouterServiceClient,
 } from '@ai-gateway/proto';
-import { connectNats, UsagePublisher } from '@ai-gateway/nats';
+import { AUDIT_SUBJECT, connectNats, UsagePublisher } from '@ai-gateway/nats';
+import { jetstream } from '@nats-io/jetstream';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createGrpcClient, createServiceRegistry, startMetricsServer, type Environment, type RunningService } from '@ai-gateway/service-kit';
 import { Counter } from 'prom-client';
 import { registerAdminRoutes } from './admin.routes';
@@ -28,6 +30,16 @@ import { sendError } from './http-reply';
 import { createHttpServerMetrics } from './http-server.metrics';
 import { readIngressEnv } from './ingress.env';
 import { RejectedRequestRecorder } from './rejected-request.recorder';
+import { AdminSignInGuard } from './admin-signin.guard';
+import { BodyReader, BodyRefused } from './body.reader';
+import { HEADERS_TIMEOUT_MS } from './edge-limits';
+import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
+import { InflightBytesBudget } from './inflight-bytes.budget';
+import { OpenAiExceptionFilter } from './openai-exception.filter';
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readIngressEnv(env);
@@ -61,24 +73,52 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   if (dashboard.dir) log.info({ dir: dashboard.dir, files: dashboard.files.size }, 'dashboard files loaded');
   else log.warn({ reason: dashboard.problem }, 'dashboard unavailable: /dashboard/ answers 503');
 
+  const bodies = new BodyReader({
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    readTimeoutMs: config.BODY_READ_TIMEOUT_MS,
+    budget: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES),
+  });
+  const signIn = new AdminSignInGuard();
+  const audit = jetstream(nc);
+  let draining = false;
+
   const app = await NestFactory.create<NestFastifyApplication>(
     IngressAppModule,
-    new FastifyAdapter({ bodyLimit: config.MAX_BODY_BYTES, logger: false, requestTimeout: 0 }),
+    new FastifyAdapter({
+      bodyLimit: config.MAX_BODY_BYTES,
+      logger: false,
+      // Node's own backstop for a request never fully received; BodyReader answers first.
+      requestTimeout: config.BODY_READ_TIMEOUT_MS + HEADERS_TIMEOUT_MS,
+      return503OnClosing: false,
+      clientErrorHandler: answerClientError,
+      frameworkErrors: answerFrameworkError,
+    }),
     { logger: new PinoNestLogger(log), bodyParser: false },
   );
+  app.useGlobalFilters(new OpenAiExceptionFilter());
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
   let closeHealth: () => void = () => undefined;
   // The gateway's routes live in their own Fastify scope: its body parsing, error handler and
   // hooks apply to them alone, apart from the handlers Nest installs on the root instance.
   await fastify.register(async (scope) => {
-    // Bodies stay bytes: validated once, forwarded as the client sent them.
+    // Bodies stay bytes: validated once, forwarded as the client sent them; read within the
+    // size limit, the read timeout and the process's in-flight byte budget.
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (request, _payload, done) => {
+      bodies.read(request.raw).then(
+        (body) => done(null, body),
+        (error: Error) => done(error),
+      );
+    });
     scope.setErrorHandler((error, _request, reply) => {
-      const status = (error as { statusCode?: number }).statusCode ?? 500;
-      if (status === 413) return sendError(reply, httpError(413, `The request body is larger than ${config.MAX_BODY_BYTES} bytes.`, 'request_too_large'));
-      if (status < 500) return sendError(reply, httpError(400, error instanceof Error ? error.message : 'Bad request.'));
+      const answer = answerRouteError(error, config.MAX_BODY_BYTES);
+      if (answer !== 'internal') {
+        // The rest of a refused body is never read: the connection cannot carry another request.
+        if (error instanceof BodyRefused) reply.header('connection', 'close');
+        return sendError(reply, answer);
+      }
       log.error({ err: error }, 'unhandled error');
       return sendError(reply, httpError(502, 'The gateway failed to handle the request.'));
     });
@@ -86,12 +126,19 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       const started = Date.now();
       const startedHr = process.hrtime.bigint();
       reply.raw.once('close', () => {
+        bodies.release(request.raw);
         httpDuration.observe(
           { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
           Number(process.hrtime.bigint() - startedHr) / 1e9,
         );
         rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
       });
+      if (draining && request.url !== '/healthz') {
+        const answer = httpError(503, 'The gateway is shutting down; retry on another replica.', 'gateway_draining');
+        answer.headers['retry-after'] = '1';
+        reply.header('connection', 'close');
+        return sendError(reply, answer);
+      }
       done();
     });
     closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth });
@@ -101,9 +148,17 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       config: configClient,
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
+      signIn,
+      onSignInFailure: (address, route) => {
+        const event = { action: 'admin.sign_in_failed', actor: `address:${address}`, route, at: new Date().toISOString() };
+        log.warn({ audit: event }, 'audit');
+        audit.publish(AUDIT_SUBJECT, JSON.stringify(event)).catch((error: unknown) => log.warn({ err: error }, 'audit record not published'));
+      },
     });
     registerDashboardRoutes(scope, dashboard);
-    scope.all('/*', (request, reply) => sendError(reply, httpError(404, `Unknown path ${request.method} ${request.url.split('?')[0]}.`, 'unknown_url')));
+    const unknownUrl = (request: FastifyRequest, reply: FastifyReply): void =>
+      sendError(reply, httpError(404, `Unknown path ${request.method} ${truncate(request.url.split('?')[0], 200)}.`, 'unknown_url'));
+    scope.all('/*', unknownUrl);
   });
   await app.listen(config.PORT, config.BIND_HOST);
   const port = fastify.server.address();
@@ -113,6 +168,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     name: 'ingress',
     ports: { http: typeof port === 'object' && port ? port.port : config.PORT, metrics: metrics.port },
     close: async () => {
+      draining = true;
       await app.close();
       await usage.flush(2_000);
       usage.close();

@@ -1,5 +1,6 @@
 import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
 import { httpError, type HttpError } from './openai-http-error';
+import { MAX_EMBEDDING_INPUTS, MAX_MESSAGES, MAX_MODEL_NAME_LENGTH, MAX_STOP_SEQUENCES, MAX_TOOLS } from './edge-limits';
 
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool', 'function']);
 
@@ -9,11 +10,27 @@ export function validateChatRequest(body: unknown): { request: ChatCompletionReq
     return { error: httpError(400, 'The request body must be a JSON object.') };
   }
   const request = body as Record<string, unknown>;
-  if (typeof request.model !== 'string' || request.model.length === 0) {
-    return { error: httpError(400, "'model' is required and must be a string.", null, 'model') };
-  }
+  const modelError = validateModel(request.model);
+  if (modelError) return { error: modelError };
   if (!Array.isArray(request.messages) || request.messages.length === 0) {
     return { error: httpError(400, "'messages' must be a non-empty array.", null, 'messages') };
+  }
+  if (request.messages.length > MAX_MESSAGES) {
+    return { error: limitError('messages', `at most ${MAX_MESSAGES} messages`) };
+  }
+  if (request.tools !== undefined && request.tools !== null) {
+    if (!Array.isArray(request.tools)) return { error: httpError(400, "'tools' must be an array.", null, 'tools') };
+    if (request.tools.length > MAX_TOOLS) return { error: limitError('tools', `at most ${MAX_TOOLS} tools`) };
+  }
+  if (Array.isArray(request.stop) && request.stop.length > MAX_STOP_SEQUENCES) {
+    return { error: limitError('stop', `at most ${MAX_STOP_SEQUENCES} stop sequences`) };
+  }
+  if (request.stream_options !== undefined && request.stream_options !== null) {
+    const options = request.stream_options as Record<string, unknown>;
+    if (typeof options !== 'object' || Array.isArray(options)) return { error: httpError(400, "'stream_options' must be an object.", null, 'stream_options') };
+    if (options.include_usage !== undefined && typeof options.include_usage !== 'boolean') {
+      return { error: httpError(400, "'stream_options.include_usage' must be a boolean.", null, 'stream_options.include_usage') };
+    }
   }
   for (let i = 0; i < request.messages.length; i++) {
     const message = request.messages[i] as Record<string, unknown> | null;
@@ -22,6 +39,16 @@ export function validateChatRequest(body: unknown): { request: ChatCompletionReq
     }
     if (message.role === 'tool' && typeof message.tool_call_id !== 'string') {
       return { error: httpError(400, `'messages[${i}].tool_call_id' is required for tool messages.`, null, `messages[${i}].tool_call_id`) };
+    }
+    const content = message.content;
+    if (content !== undefined && content !== null && typeof content !== 'string' && !Array.isArray(content)) {
+      return { error: httpError(400, `'messages[${i}].content' must be a string or an array of content parts.`, null, `messages[${i}].content`) };
+    }
+    if (Array.isArray(content) && content.some((part) => typeof part !== 'object' || part === null || Array.isArray(part))) {
+      return { error: httpError(400, `'messages[${i}].content' parts must be objects.`, null, `messages[${i}].content`) };
+    }
+    if (message.tool_calls !== undefined && message.tool_calls !== null && !Array.isArray(message.tool_calls)) {
+      return { error: httpError(400, `'messages[${i}].tool_calls' must be an array.`, null, `messages[${i}].tool_calls`) };
     }
   }
   if (request.stream !== undefined && request.stream !== null && typeof request.stream !== 'boolean') {
@@ -42,9 +69,21 @@ export function validateChatRequest(body: unknown): { request: ChatCompletionReq
 export function validateEmbeddingsRequest(body: unknown): { model: string } | { error: HttpError } {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return { error: httpError(400, 'The request body must be a JSON object.') };
   const request = body as Record<string, unknown>;
-  if (typeof request.model !== 'string' || request.model.length === 0) return { error: httpError(400, "'model' is required and must be a string.", null, 'model') };
+  const modelError = validateModel(request.model);
+  if (modelError) return { error: modelError };
   const input = request.input;
   const valid = typeof input === 'string' || (Array.isArray(input) && input.length > 0);
   if (!valid) return { error: httpError(400, "'input' must be a string or a non-empty array.", null, 'input') };
-  return { model: request.model };
+  if (Array.isArray(input) && input.length > MAX_EMBEDDING_INPUTS) return { error: limitError('input', `at most ${MAX_EMBEDDING_INPUTS} inputs`) };
+  return { model: request.model as string };
+}
+
+function validateModel(model: unknown): HttpError | undefined {
+  if (typeof model !== 'string' || model.length === 0) return httpError(400, "'model' is required and must be a string.", null, 'model');
+  if (model.length > MAX_MODEL_NAME_LENGTH) return limitError('model', `at most ${MAX_MODEL_NAME_LENGTH} characters`);
+  return undefined;
+}
+
+function limitError(param: string, limit: string): HttpError {
+  return httpError(400, `'${param}' is over the gateway's limit: ${limit}.`, 'limit_exceeded', param);
 }

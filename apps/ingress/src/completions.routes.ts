@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage } from 'node:http';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
+import { checkJsonBody } from '@ai-gateway/json-guard';
 import type { ApiKey, CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
 import type { Metadata } from '@grpc/grpc-js';
@@ -24,9 +26,10 @@ export interface CompletionsDeps {
 
 /** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
 export function registerCompletionRoutes(app: FastifyInstance, deps: CompletionsDeps): void {
-  app.post('/v1/chat/completions', (request, reply) => chat(deps, request, reply));
-  app.post('/v1/embeddings', (request, reply) => embeddings(deps, request, reply));
-  app.get('/v1/models', (request, reply) => models(deps, request, reply));
+  const onRequest = authenticateFirst(deps);
+  app.post('/v1/chat/completions', { onRequest }, (request, reply) => chat(deps, request, reply));
+  app.post('/v1/embeddings', { onRequest }, (request, reply) => embeddings(deps, request, reply));
+  app.get('/v1/models', { onRequest }, (request, reply) => models(deps, request, reply));
 }
 
 interface RequestIds {
@@ -44,29 +47,56 @@ function requestIdsOf(request: FastifyRequest, reply: FastifyReply): RequestIds 
   return ids;
 }
 
-function parseJson(raw: unknown): { value: unknown } | { error: true } {
-  if (!Buffer.isBuffer(raw) || raw.length === 0) return { error: true };
+/** The body as JSON, or the 400 explaining why not (bad UTF-8, too deep, duplicate keys, syntax). */
+function parseJson(raw: unknown): { value: unknown } | { error: HttpError } {
+  if (!Buffer.isBuffer(raw) || raw.length === 0) return { error: httpError(400, 'The request body is empty; send a JSON object.', 'invalid_json') };
+  const problem = checkJsonBody(raw);
+  if (problem?.kind === 'invalid_utf8') return { error: httpError(400, 'The request body is not valid UTF-8.', 'invalid_json') };
+  if (problem?.kind === 'too_deep') {
+    return { error: httpError(400, `The request body nests deeper than the gateway's limit of ${problem.maxDepth} levels.`, 'limit_exceeded') };
+  }
+  if (problem?.kind === 'duplicate_key') {
+    return { error: httpError(400, `The request body has the key '${problem.key}' more than once in one object.`, 'duplicate_key') };
+  }
   try {
     return { value: JSON.parse(raw.toString('utf8')) };
   } catch {
-    return { error: true };
+    return { error: httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json') };
   }
 }
 
-/** The caller's gateway key, or undefined after answering 401. */
-function authenticate(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): ApiKey | undefined {
-  const key = deps.auth.authenticate(request.headers.authorization);
-  if (key) return key;
-  const message = request.headers.authorization
-    ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
-    : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
-  sendError(reply, httpError(401, message, 'invalid_api_key'));
-  return undefined;
+const authenticated = new WeakMap<IncomingMessage, ApiKey>();
+
+/**
+ * Runs before the body is read: a caller without a valid gateway key is answered 401 at once
+ * and its connection closed, so an unauthenticated client can never make the gateway hold a body.
+ */
+function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
+  return (request, reply, done) => {
+    const key = deps.auth.authenticate(request.headers.authorization);
+    if (key) {
+      authenticated.set(request.raw, key);
+      return done();
+    }
+    const message = request.headers.authorization
+      ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+      : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
+    reply.header('connection', 'close');
+    requestIdsOf(request, reply);
+    sendError(reply, httpError(401, message, 'invalid_api_key'));
+  };
+}
+
+/** Whether the key may use the model: listed as is, or pinned (`provider/model`) to a listed model. */
+export function isModelAllowed(key: ApiKey, model: string): boolean {
+  if (key.allowedModels.length === 0 || key.allowedModels.includes(model)) return true;
+  const slash = model.indexOf('/');
+  return slash > 0 && key.allowedModels.includes(model.slice(slash + 1));
 }
 
 /** Whether the key may use the model; answers 403 when not. */
 function modelAllowed(key: ApiKey, model: string, reply: FastifyReply): boolean {
-  if (key.allowedModels.length === 0 || key.allowedModels.includes(model)) return true;
+  if (isModelAllowed(key, model)) return true;
   sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
   return false;
 }
@@ -109,11 +139,10 @@ function admit<T>(
   validate: (body: unknown) => { model: string; request: T } | { error: HttpError },
 ): Admitted<T> | undefined {
   const ids = requestIdsOf(request, reply);
-  const key = authenticate(deps, request, reply);
-  if (!key) return undefined;
+  const key = authenticated.get(request.raw) as ApiKey;
   const parsed = parseJson(request.body);
   if ('error' in parsed) {
-    sendError(reply, httpError(400, 'We could not parse the JSON body of your request.', 'invalid_json'));
+    sendError(reply, parsed.error);
     return undefined;
   }
   const validated = validate(parsed.value);
@@ -282,14 +311,16 @@ function streamChat(
 }
 
 async function models(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (!authenticate(deps, request, reply)) return;
+  requestIdsOf(request, reply);
+  const key = authenticated.get(request.raw) as ApiKey;
   await new Promise<void>((resolve) => {
     deps.router.listModels({}).subscribe({
       next: (response) => {
+        const allowed = response.models.filter((m) => isModelAllowed(key, m.id));
         void reply.code(200).header('content-type', 'application/json').send(
           JSON.stringify({
             object: 'list',
-            data: response.models.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
+            data: allowed.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
           }),
         );
         resolve();

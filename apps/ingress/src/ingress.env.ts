@@ -11,6 +11,10 @@ export const INGRESS_ENV = {
   NATS_URL: { type: 'string', required: true },
   MAX_BODY_BYTES: { type: 'int', default: 33_554_432, min: 1024 },
   REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
+  /** Time a client has to send its whole body once its headers arrived. */
+  BODY_READ_TIMEOUT_MS: { type: 'int', default: 30_000, min: 100 },
+  /** Request body bytes this process holds at once, all requests together; past it new bodies get 503 + Retry-After. */
+  MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 268_435_456, min: 1024 },
   /** The dashboard's built files (index.html, main.js, ...); unset: found next to the compiled ingress. */
   DASHBOARD_DIR: { type: 'string' },
 } as const;
@@ -18,6 +22,7 @@ export const INGRESS_ENV = {
 export function readIngressEnv(env: Environment) {
   const config = readEnv(INGRESS_ENV, env);
   if (config.ADMIN_TOKEN.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
+  if (config.MAX_INFLIGHT_BODY_BYTES < config.MAX_BODY_BYTES) throw new ConfigError('MAX_INFLIGHT_BODY_BYTES', 'must be at least MAX_BODY_BYTES');
   return config;
 }
 
