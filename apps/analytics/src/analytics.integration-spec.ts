@@ -43,6 +43,17 @@ describe('analytics with a real nats-server', () => {
   const nextEvent = (overrides: Partial<UsageEvent> = {}): UsageEvent =>
     usageEvent({ requestId: `req-${++sequence}`, startedAtUnixMs: Date.now() - 500, ...overrides });
 
+  const withAnalyticsClient = async <T>(use: (client: AnalyticsServiceClient) => Promise<T>): Promise<T> => {
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics });
+    try {
+      return await use(proxy.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME));
+    } finally {
+      proxy.close();
+    }
+  };
+  const usageView = () => withAnalyticsClient((client) => firstValueFrom(client.getUsage({ windowSeconds: 3600 })));
+  const usageRow = (view: { rows: Array<{ apiKeyId: string; requests: number }> }, apiKeyId: string) => view.rows.find((row) => row.apiKeyId === apiKeyId);
+
   beforeAll(async () => {
     nats = await startNatsServer();
     app = await createApp({ ...ENV, NATS_URL: nats.url });
@@ -107,6 +118,19 @@ describe('analytics with a real nats-server', () => {
     expect(app.consumer.processedCount()).toBe(5);
     expect(sample(text, 'gen_ai_gateway_requests_total', { gen_ai_request_model: 'gpt-4o-mini' })).toBe(5);
     expect(sample(text, 'gen_ai_gateway_requests_total')).toBe(5);
+  });
+
+  it('rebuilds provider health and usage by key from the stream after a restart, without counting anything twice', async () => {
+    for (let i = 0; i < 3; i++) await publish(nextEvent({ apiKeyId: 'key-history', requestedModel: 'o3-mini', attempts: [attempt({ provider: 'history-provider' })] }));
+    await expectEventually(async () => expect(usageRow(await usageView(), 'key-history')?.requests).toBe(3));
+    await app.close();
+    await publish(nextEvent({ apiKeyId: 'key-history', requestedModel: 'o3-mini', attempts: [attempt({ provider: 'history-provider' })] }));
+    app = await createApp({ ...ENV, NATS_URL: nats.url });
+    await expectEventually(async () => expect(usageRow(await usageView(), 'key-history')?.requests).toBe(4));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(usageRow(await usageView(), 'key-history')?.requests).toBe(4);
+    const health = await withAnalyticsClient((client) => firstValueFrom(client.getProviderHealth({})));
+    expect(health.providers.find((p) => p.provider === 'history-provider')?.requests).toBe(4);
   });
 
   it('counts every event exactly once across a nats-server restart while publishing', async () => {

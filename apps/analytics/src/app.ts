@@ -5,7 +5,7 @@ import { PROTO_FILES } from '@ai-gateway/proto';
 import { createServiceRegistry, type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
 import { readAnalyticsEnv } from './analytics.env';
 import { AnalyticsAppModule } from './app.module';
-import { ProviderHealthTracker } from './provider-health';
+import { ProviderHealthTracker, USAGE_MAX_WINDOW_SECONDS } from './provider-health';
 import { UsageConsumer } from './usage.consumer';
 import { UsageMetrics } from './usage.metrics';
 
@@ -28,7 +28,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     health,
     log,
   );
-  await consumer.start();
+  await consumer.start(USAGE_MAX_WINDOW_SECONDS * 1000);
 
   const service = await serveGrpcService({
     name: 'analytics',
