@@ -13,7 +13,9 @@ async function appServing(document: Document, extra: (app: FastifyInstance) => v
   const routes = recordRoutes(app);
   for (const key of [...describedRouteKeys(document), ...Object.keys(UNDESCRIBED_ROUTES)]) {
     const [method, path] = key.split(' ');
-    app.route({ method, url: path.replace(/\{([^}]+)\}/g, ':$1'), handler: async () => ({}) });
+    const url = path.replace(/\{([^}]+)\}/g, ':$1');
+    if (method === '*') app.all(url, async () => ({}));
+    else app.route({ method, url, handler: async () => ({}) });
   }
   extra(app);
   await app.ready();
