@@ -1,7 +1,7 @@
 // Checks real HTTP answers against an OpenAPI 3.1 description: the status must be described for
 // the operation, the content type must be one of the response's media types, and the body must
 // match its JSON Schema (draft 2020-12, as OpenAPI 3.1 uses). text/event-stream answers are split
-// into events and each event's data is checked against the media type's `x-event-data` schema.
+// into events, each checked against the media type's per-event schema and its data's contentSchema.
 import Ajv2020, { type ValidateFunction } from 'ajv/dist/2020';
 
 interface OpenApiDocument {
@@ -84,17 +84,26 @@ export function createOpenApiValidator(document: OpenApiDocument): OpenApiValida
       if (!media) return [`${label}: content type "${response.contentType}" is not one of ${Object.keys(content).join(', ')}`];
       const mediaPointer = `${described.pointer}/content/${escape(mediaType)}`;
       if (mediaType === 'text/event-stream') {
-        if (!media['x-event-data']) return [`${label}: text/event-stream without an x-event-data schema`];
-        return eventData(response.body).flatMap((data, index) => {
-          let value: unknown = data;
-          if (data !== '[DONE]') {
-            try {
-              value = JSON.parse(data);
-            } catch {
-              return [`${label}: event ${index} is not JSON: ${data.slice(0, 200)}`];
-            }
+        // OpenAPI 3.1 has no itemSchema: the media type's schema describes each event ({data, event?, id?});
+        // JSON data is checked against the `contentSchema` of `data`, `[DONE]` being the one non-JSON data.
+        const eventPointer = `${mediaPointer}/schema`;
+        const dataSchema = (resolve(media.schema, eventPointer).value?.properties as Record<string, Record<string, unknown>> | undefined)?.data;
+        if (!dataSchema) return [`${label}: text/event-stream without a per-event schema describing data`];
+        // The JSON in `data`: its contentSchema, on data itself or on the branch of anyOf/oneOf that has one.
+        const branches = ['anyOf', 'oneOf'].flatMap((k) => ((dataSchema[k] as Array<Record<string, unknown>> | undefined) ?? []).map((b, i) => ({ b, at: `/${k}/${i}` })));
+        const content = dataSchema.contentSchema ? { at: '' } : branches.find(({ b }) => b.contentSchema);
+        if (!content) return [`${label}: text/event-stream data without a contentSchema`];
+        const contentPointer = `${eventPointer}/properties/data${content.at}/contentSchema`;
+        return events(response.body).flatMap((event, index) => {
+          const problems = schemaProblems(eventPointer, event).map((problem) => `${label}: event ${index}: ${problem}`);
+          if (event.data === '[DONE]') return problems;
+          let value: unknown;
+          try {
+            value = JSON.parse(event.data);
+          } catch {
+            return [...problems, `${label}: event ${index} is not JSON: ${event.data.slice(0, 200)}`];
           }
-          return schemaProblems(`${mediaPointer}/x-event-data`, value).map((problem) => `${label}: event ${index}: ${problem}`);
+          return [...problems, ...schemaProblems(contentPointer, value).map((problem) => `${label}: event ${index}: ${problem}`)];
         });
       }
       if (!media.schema) return [];
@@ -109,16 +118,23 @@ export function createOpenApiValidator(document: OpenApiDocument): OpenApiValida
   };
 }
 
-/** The data of each server-sent event (multi-line data joined with \n, as the SSE standard says). */
-export function eventData(stream: string): string[] {
-  return stream
-    .split(/\r?\n\r?\n/)
-    .map((block) =>
-      block
-        .split(/\r?\n/)
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => line.slice(5).replace(/^ /, ''))
-        .join('\n'),
-    )
-    .filter((data) => data.length > 0);
+/** The server-sent events of a stream: fields as the SSE standard reads them (multi-line data joined with \n). */
+export function events(stream: string): Array<{ data: string; event?: string; id?: string }> {
+  const out: Array<{ data: string; event?: string; id?: string }> = [];
+  for (const block of stream.split(/\r?\n\r?\n/)) {
+    const data: string[] = [];
+    const event: { data: string; event?: string; id?: string } = { data: '' };
+    for (const line of block.split(/\r?\n/)) {
+      const colon = line.indexOf(':');
+      if (colon === 0 || line.length === 0) continue;
+      const field = colon === -1 ? line : line.slice(0, colon);
+      const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+      if (field === 'data') data.push(value);
+      else if (field === 'event' || field === 'id') event[field] = value;
+    }
+    if (data.length === 0) continue;
+    event.data = data.join('\n');
+    out.push(event);
+  }
+  return out;
 }
