@@ -105,7 +105,14 @@ describe('OpenAPI description against the running gateway', () => {
     expect((await call('GET', '/admin/v1/analytics/usage', { path: '/admin/v1/analytics/usage?windowSeconds=60', auth: 'admin' })).status).toBe(200);
     expect((await call('PUT', '/admin/v1/routing/priority', { auth: 'admin', body: '{"order": "openai"}' })).status).toBe(400);
     expect((await call('DELETE', '/admin/v1/api-keys/{id}', { path: '/admin/v1/api-keys/no-such-key', auth: 'admin' })).status).toBe(404);
-    expect((await call('POST', '/admin/v1/provider-keys/{id}/rotate', { path: '/admin/v1/provider-keys/no-such-key/rotate', auth: 'admin', body: JSON.stringify({ key: 'sk-proj-rotatedKey0123' }) })).status).toBe(404);
+    const rotate = (id: string) => call('POST', '/admin/v1/provider-keys/{id}/rotate', { path: `/admin/v1/provider-keys/${id}/rotate`, auth: 'admin', body: JSON.stringify({ key: 'sk-proj-rotatedKey0123' }) });
+    expect((await rotate('no-such-key')).status).toBe(404);
+    // Found by schemathesis: an id that cannot be a NATS KV key (a newline, a wildcard) was a 502.
+    for (const id of ['a%0Ab', '%3E', 'k.*', '%F0%9F%94%91']) expect((await rotate(id)).status).toBe(404);
+    // Found by schemathesis: a key the local KMS cannot move to was a 503; the request's fault, 400.
+    const rewrap = await call('POST', '/admin/v1/provider-keys/rewrap', { auth: 'admin', body: JSON.stringify({ toKmsKeyId: 'alias/elsewhere' }) });
+    expect(rewrap.status).toBe(400);
+    expect(JSON.parse(rewrap.text)).toMatchObject({ error: { param: 'toKmsKeyId', code: 'KMS_UNSUPPORTED' } });
   });
 
   it('chat: a completion, a stream, and a stream that fails after its first chunk', async () => {
