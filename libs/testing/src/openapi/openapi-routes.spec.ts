@@ -82,11 +82,11 @@ describe('the OpenAPI description', () => {
     expect(unresolved).toEqual([]);
   });
 
-  it('describes an OpenAI-shaped error for 400, 401, 413, 429 and 503 on every operation, and names a security requirement for each', () => {
+  it('describes an OpenAI-shaped error for 400, 401, 408, 413, 429, 431 and 503 on every operation, and names a security requirement for each', () => {
     const missing: string[] = [];
     for (const [path, item] of Object.entries(DOCUMENT.paths)) {
       for (const [method, operation] of Object.entries(item) as Array<[string, { responses: Record<string, unknown>; security?: unknown[] }]>) {
-        const statuses = path.startsWith('/admin/') || path.startsWith('/v1/') ? ['400', '401', '413', '429', '503'] : ['400', '413', '429', '503'];
+        const statuses = ['400', '408', '413', '429', '431', '503', ...(path.startsWith('/admin/') || path.startsWith('/v1/') ? ['401'] : [])];
         for (const status of statuses) if (!operation.responses[status]) missing.push(`${method.toUpperCase()} ${path} ${status}`);
         if (!Array.isArray(operation.security)) missing.push(`${method.toUpperCase()} ${path} security`);
       }
