@@ -361,6 +361,13 @@ describe(`dist-image: every service built by build:dist runs from production-onl
     expect(main.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
   });
 
+  it('ingress serves the OpenAPI description from its own tree (apps/ingress/openapi/openapi.json)', async () => {
+    const response = await fetch(`${ingressUrl}/openapi.json`);
+    expect(response.status).toBe(200);
+    const served = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(served).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'apps/ingress/openapi/openapi.json'), 'utf8')));
+  });
+
   it(`SIGTERM drains every service: each exits with code 0 within ${STOP_WITHIN_MS / 1000} s (ingress first)`, async () => {
     const results: { app: string; code: number | null; signal: string | null; ms: number }[] = [];
     for (const stage of [3, 2, 1]) {

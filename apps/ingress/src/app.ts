@@ -26,6 +26,7 @@ import { registerCompletionRoutes } from './completions.routes';
 import { loadDashboard, registerDashboardRoutes } from './dashboard.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
+import { registerOpenApiRoutes } from './openapi.routes';
 import { sendError } from './http-reply';
 import { createHttpServerMetrics } from './http-server.metrics';
 import { readIngressEnv } from './ingress.env';
@@ -156,6 +157,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       },
     });
     registerDashboardRoutes(scope, dashboard);
+    registerOpenApiRoutes(scope);
     const unknownUrl = (request: FastifyRequest, reply: FastifyReply): void =>
       sendError(reply, httpError(404, `Unknown path ${request.method} ${truncate(request.url.split('?')[0], 200)}.`, 'unknown_url'));
     scope.all('/*', unknownUrl);

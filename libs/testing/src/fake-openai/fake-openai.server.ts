@@ -51,6 +51,9 @@ const RATE_LIMIT_HEADERS = {
   'x-ratelimit-reset-tokens': '0s',
 };
 
+/** The largest `dimensions` OpenAI's embedding models accept (text-embedding-3-large). */
+const MAX_EMBEDDING_DIMENSIONS = 3072;
+
 function openAiError(message: string, type: string, code: string | null, param: string | null = null) {
   return { error: { message, type, param, code } };
 }
@@ -175,6 +178,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 
   const embeddings = (res: ServerResponse, body: Record<string, unknown>): void => {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    // As OpenAI does: `dimensions` is bounded by the model's size (3072 for text-embedding-3-large).
+    if (body.dimensions !== undefined && !(Number.isInteger(body.dimensions) && (body.dimensions as number) >= 1 && (body.dimensions as number) <= MAX_EMBEDDING_DIMENSIONS)) {
+      return send(res, 400, openAiError(`Invalid value for 'dimensions': must be an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS}.`, 'invalid_request_error', 'invalid_value', 'dimensions'));
+    }
     const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
     const data = inputs.map((_, index) => {
       const vector = Array.from({ length: dims }, (_, i) => Number(((index + 1) * 0.01 + i * 0.001).toFixed(6)));
