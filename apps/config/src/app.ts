@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
 import { ConfigAppModule } from './app.module';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readConfigEnv(env);
+  const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: 'config', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const nc = await connectNats(config.NATS_URL, 'config');
   const kv = await openKvBucket(nc, KV_BUCKETS.config, config.KV_REPLICAS);
@@ -26,6 +27,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     logger: log,
+    callers,
     release: async () => {
       store.stop();
       await nc.drain();

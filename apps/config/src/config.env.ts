@@ -1,7 +1,8 @@
-import { COMMON_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { COMMON_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const CONFIG_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
   GRPC_PORT: { type: 'port', default: 50052 },
   NATS_URL: { type: 'string', required: true },
   KV_REPLICAS: { type: 'int', default: 1, min: 1, max: 5 },

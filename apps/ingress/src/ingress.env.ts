@@ -1,7 +1,8 @@
-import { COMMON_ENV, ConfigError, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const INGRESS_ENV = {
   ...COMMON_ENV,
+  ...GRPC_CLIENT_ENV,
   PORT: { type: 'port', default: 8080 },
   ADMIN_TOKEN: { type: 'string', required: true },
   ROUTER_URL: { type: 'hostport', required: true },
@@ -18,6 +19,7 @@ export const INGRESS_ENV = {
 export function readIngressEnv(env: Environment) {
   const config = readEnv(INGRESS_ENV, env);
   if (config.ADMIN_TOKEN.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
+  checkServiceCredential(config.SERVICE_CREDENTIAL);
   return config;
 }
 

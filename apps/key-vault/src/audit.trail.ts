@@ -3,8 +3,11 @@ import { AUDIT_SUBJECT, type NatsConnection } from '@ai-gateway/nats';
 import type { Logger } from 'pino';
 
 export interface AuditEvent {
-  action: 'provider_key.added' | 'provider_key.rotated' | 'provider_key.deleted' | 'provider_key.rewrapped' | 'resolve.refused';
+  action: 'provider_key.added' | 'provider_key.rotated' | 'provider_key.deleted' | 'provider_key.rewrapped' | 'internal_call.refused';
   keyId?: string;
+  /** internal_call.refused: the gRPC method, and no-credential | wrong-credential | not-allowed. */
+  method?: string;
+  reason?: string;
   provider?: string;
   actor: string;
   at: string;

@@ -7,3 +7,4 @@ export * from './local-kms';
 export * from './metric-references';
 export * from './stack';
 export * from './dashboard';
+export * from './service-credentials';
