@@ -116,7 +116,8 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
 export async function useRunningGateway({ url, adminToken, upstreamBase }) {
   const base = url.replace(/\/$/, '');
   const id = 'bench-upstream';
-  await admin(base, adminToken, 'PUT', `/admin/v1/providers/${id}`, { kind: 'openai', baseUrl: upstreamBase, enabled: true, models: ['gpt-4o'] });
+  // The bench's own provider: a later run may point it at another upstream port (a new origin), which config refuses unconfirmed.
+  await admin(base, adminToken, 'PUT', `/admin/v1/providers/${id}`, { kind: 'openai', baseUrl: upstreamBase, enabled: true, models: ['gpt-4o'], confirmKeyRedirect: true });
   const providerKey = await admin(base, adminToken, 'POST', '/admin/v1/provider-keys', { provider: id, key: 'sk-bench-provider-key-0000', name: 'bench' });
   const apiKey = await admin(base, adminToken, 'POST', '/admin/v1/api-keys', { name: 'bench' });
   const target = { name: 'gateway', label: `AI Gateway at ${base} (running)`, url: base, model: `${id}/gpt-4o`, headers: { authorization: `Bearer ${apiKey.key}` } };

@@ -36,7 +36,7 @@ describe('config service over gRPC with a real nats-server', () => {
   it('creates a provider, reorders priority, and pushes each change to watchers', async () => {
     const updates = firstValueFrom(client.watchSnapshot({}).pipe(take(3), toArray()));
     const put = await firstValueFrom(
-      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true }),
+      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false }),
     );
     expect(put.created).toBe(true);
     expect(put.provider).toMatchObject({ id: 'vllm', baseUrl: 'http://vllm:8000/v1', models: ['llama-3.1-70b'], enabled: true });

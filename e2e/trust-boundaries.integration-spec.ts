@@ -1,0 +1,218 @@
+// Issue 11, trust boundaries: every internal gRPC service authenticates every caller on every
+// call and grants each caller only its own RPCs (SERVICE_ACCESS); grpc.health.v1 stays open;
+// credentials never reach a log. And a provider's keys cannot be redirected to a new host by a
+// base URL change without the admin's explicit confirmation.
+import { credentials as grpcCredentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { firstValueFrom, NEVER, type Observable } from 'rxjs';
+import {
+  ANALYTICS_SERVICE_NAME,
+  CONFIG_SERVICE_NAME,
+  GATEWAY_V1_PACKAGE_NAME,
+  KEY_VAULT_ADMIN_SERVICE_NAME,
+  KEY_VAULT_RESOLVE_SERVICE_NAME,
+  PROTO_FILES,
+  PROVIDER_ADAPTER_SERVICE_NAME,
+  ROUTER_SERVICE_NAME,
+  type AnalyticsServiceClient,
+  type ConfigServiceClient,
+  type KeyVaultAdminServiceClient,
+  type KeyVaultResolveServiceClient,
+  type ProviderAdapterServiceClient,
+  type RouterServiceClient,
+} from '@ai-gateway/proto';
+import { createGrpcClient, decodeGrpcError, GrpcStatus, PERMISSION_DENIED_MESSAGE, UNAUTHENTICATED_MESSAGE } from '@ai-gateway/service-kit';
+import { startGatewayStack, type GatewayStack } from '@ai-gateway/testing';
+
+type Caller = 'none' | 'wrong' | 'ingress' | 'router';
+
+interface Target {
+  name: string;
+  address: () => string;
+  protoPath: string;
+  /** One representative RPC of the service; its outcome decides what the caller was allowed. */
+  call: (proxy: ReturnType<typeof createGrpcClient>) => Observable<unknown>;
+}
+
+const WRONG_CREDENTIAL = 'wrong-credential-0123456789-abcdefghijklmnop';
+
+interface HealthClient extends Client {
+  check(request: { service: string }, options: { deadline: number }, callback: (error: Error | null, response?: { status: number }) => void): void;
+}
+const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
+
+describe('internal gRPC authentication and least privilege', () => {
+  let stack: GatewayStack;
+  const proxies: Array<{ close(): void }> = [];
+
+  const port = (app: string, name = 'grpc') => () => `127.0.0.1:${stack.apps[app].ports[name]}`;
+  const TARGETS: Target[] = [
+    {
+      name: 'router',
+      address: port('router-0'),
+      protoPath: PROTO_FILES.router,
+      call: (p) => p.getService<RouterServiceClient>(ROUTER_SERVICE_NAME).listModels({}),
+    },
+    {
+      name: 'config',
+      address: port('config'),
+      protoPath: PROTO_FILES.config,
+      call: (p) => p.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME).getSnapshot({}),
+    },
+    {
+      name: 'key-vault admin',
+      address: port('key-vault', 'admin'),
+      protoPath: PROTO_FILES.keyVaultAdmin,
+      call: (p) => p.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME).listKeys({}),
+    },
+    {
+      name: 'key-vault resolve',
+      address: port('key-vault', 'resolve'),
+      protoPath: PROTO_FILES.keyVaultResolve,
+      call: (p) => p.getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME).resolveKeys({ providers: [] }),
+    },
+    {
+      name: 'analytics',
+      address: port('analytics'),
+      protoPath: PROTO_FILES.analytics,
+      call: (p) => p.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME).getProviderHealth({}),
+    },
+    ...['openai', 'anthropic'].map(
+      (kind): Target => ({
+        name: `adapter-${kind}`,
+        address: port(`adapter-${kind}`),
+        protoPath: PROTO_FILES.adapter,
+        // An empty request: an allowed caller gets the adapter's own INVALID_ARGUMENT, never an auth code.
+        call: (p) => p.getService<ProviderAdapterServiceClient>(PROVIDER_ADAPTER_SERVICE_NAME).chat({} as never),
+      }),
+    ),
+  ];
+
+  const credentialOf = (caller: Caller): string | null =>
+    caller === 'none' ? null : caller === 'wrong' ? WRONG_CREDENTIAL : stack.serviceCredentials[caller];
+
+  const client = (address: string, protoPath: string, caller: Caller) => {
+    const proxy = createGrpcClient({ url: address, package: GATEWAY_V1_PACKAGE_NAME, protoPath, credential: credentialOf(caller) });
+    proxies.push(proxy);
+    return proxy;
+  };
+
+  /** The gRPC code and message a call ends with (OK when it succeeded). */
+  const outcome = async (call: Observable<unknown>): Promise<{ code: number; message: string }> =>
+    firstValueFrom(call).then(
+      () => ({ code: GrpcStatus.OK, message: '' }),
+      (error: unknown) => {
+        const decoded = decodeGrpcError(error);
+        return { code: decoded.code, message: decoded.message };
+      },
+    );
+
+  beforeAll(async () => {
+    stack = await startGatewayStack();
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const proxy of proxies) proxy.close();
+    await stack?.close();
+  });
+
+  it('refuses every call without a credential with UNAUTHENTICATED, on every service', async () => {
+    for (const target of TARGETS) {
+      const result = await outcome(target.call(client(target.address(), target.protoPath, 'none')));
+      expect({ service: target.name, ...result }).toEqual({ service: target.name, code: GrpcStatus.UNAUTHENTICATED, message: UNAUTHENTICATED_MESSAGE });
+    }
+  });
+
+  it('refuses a wrong credential with UNAUTHENTICATED, on every service, without echoing it', async () => {
+    for (const target of TARGETS) {
+      const result = await outcome(target.call(client(target.address(), target.protoPath, 'wrong')));
+      expect({ service: target.name, ...result }).toEqual({ service: target.name, code: GrpcStatus.UNAUTHENTICATED, message: UNAUTHENTICATED_MESSAGE });
+    }
+  });
+
+  it('refuses the other caller with PERMISSION_DENIED and serves the designed one', async () => {
+    const allowed: Record<string, Caller> = {
+      router: 'ingress',
+      config: 'ingress',
+      'key-vault admin': 'ingress',
+      'key-vault resolve': 'router',
+      analytics: 'ingress',
+      'adapter-openai': 'router',
+      'adapter-anthropic': 'router',
+    };
+    for (const target of TARGETS) {
+      const owner = allowed[target.name];
+      const other: Caller = owner === 'ingress' ? 'router' : 'ingress';
+      const denied = await outcome(target.call(client(target.address(), target.protoPath, other)));
+      expect({ service: target.name, caller: other, ...denied }).toEqual({
+        service: target.name,
+        caller: other,
+        code: GrpcStatus.PERMISSION_DENIED,
+        message: PERMISSION_DENIED_MESSAGE,
+      });
+      // The owner's call reaches the handler (an empty adapter request fails there, not at the door).
+      const served = await outcome(target.call(client(target.address(), target.protoPath, owner)));
+      expect({ service: target.name, caller: owner, refused: [GrpcStatus.UNAUTHENTICATED, GrpcStatus.PERMISSION_DENIED].includes(served.code) }).toEqual({
+        service: target.name,
+        caller: owner,
+        refused: false,
+      });
+    }
+  });
+
+  it("refuses the router's credential for config's admin RPCs, and nothing changes", async () => {
+    const config = client(port('config')(), PROTO_FILES.config, 'router').getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
+    const put = await outcome(config.putProvider({ id: 'openai', baseUrl: 'http://attacker.example/v1', models: [], hasModels: false, confirmKeyRedirect: true }));
+    expect(put.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [] }));
+    expect(mint.code).toBe(GrpcStatus.PERMISSION_DENIED);
+    for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' })]) {
+      expect((await outcome(method())).code).toBe(GrpcStatus.PERMISSION_DENIED);
+    }
+    const providers = (await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>;
+    expect(providers.find((p) => p.id === 'openai')?.baseUrl).not.toContain('attacker.example');
+    const keys = (await stack.admin('GET', '/admin/v1/api-keys')).body as Array<{ name: string }>;
+    expect(keys.map((k) => k.name)).not.toContain('minted-by-router');
+  });
+
+  it("refuses ingress's credential for key-vault resolve, both RPCs", async () => {
+    const resolve = client(port('key-vault', 'resolve')(), PROTO_FILES.keyVaultResolve, 'ingress').getService<KeyVaultResolveServiceClient>(
+      KEY_VAULT_RESOLVE_SERVICE_NAME,
+    );
+    expect((await outcome(resolve.resolveKeys({ providers: ['openai'] }))).code).toBe(GrpcStatus.PERMISSION_DENIED);
+    expect((await outcome(resolve.watchKeyChanges(NEVER))).code).toBe(GrpcStatus.PERMISSION_DENIED);
+  });
+
+  it('keeps grpc.health.v1 open for probes on every gRPC port', async () => {
+    const ports = [...new Set(TARGETS.map((t) => t.address()))];
+    for (const address of ports) {
+      const health = new HealthClientConstructor(address, grpcCredentials.createInsecure()) as unknown as HealthClient;
+      try {
+        const status = await new Promise<string>((resolve) =>
+          health.check({ service: '' }, { deadline: Date.now() + 5_000 }, (error, response) => resolve(error ? `error: ${error.message}` : String(response?.status))),
+        );
+        expect({ address, status }).toEqual({ address, status: '1' }); // SERVING
+      } finally {
+        health.close();
+      }
+    }
+  });
+
+  it('serves the admin API and the public API through the authenticated internal calls', async () => {
+    const created = await stack.admin('POST', '/admin/v1/api-keys', { name: 'trust-boundaries' });
+    expect(created.status).toBe(201);
+    const models = await fetch(`${stack.ingressUrls[0]}/v1/models`, { headers: { authorization: `Bearer ${(created.body as { key: string }).key}` } });
+    expect(models.status).toBe(200);
+    expect((await fetch(`${stack.ingressUrls[0]}/readyz`)).status).toBe(200);
+  });
+
+  it('logs refusals without any credential, presented or configured', () => {
+    const logs = stack.logText();
+    expect(logs).toContain('internal call refused');
+    const leaks: string[] = [];
+    for (const secret of [stack.serviceCredentials.ingress, stack.serviceCredentials.router, WRONG_CREDENTIAL]) {
+      for (let i = 0; i + 16 <= secret.length; i++) if (logs.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 6)}…[${i}]`);
+    }
+    expect(leaks).toEqual([]);
+  });
+});
