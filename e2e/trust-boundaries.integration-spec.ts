@@ -2,8 +2,11 @@
 // call and grants each caller only its own RPCs (SERVICE_ACCESS); grpc.health.v1 stays open;
 // credentials never reach a log. And a provider's keys cannot be redirected to a new host by a
 // base URL change without the admin's explicit confirmation.
+import { randomBytes } from 'node:crypto';
 import { credentials as grpcCredentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { firstValueFrom, NEVER, type Observable } from 'rxjs';
 import {
   ANALYTICS_SERVICE_NAME,
@@ -34,15 +37,26 @@ interface Target {
   call: (proxy: ReturnType<typeof createGrpcClient>) => Observable<unknown>;
 }
 
-const WRONG_CREDENTIAL = 'wrong-credential-0123456789-abcdefghijklmnop';
+// Random, so that no word of a log line (e.g. the reason "wrong-credential") can look like a slice of it.
+const WRONG_CREDENTIAL = randomBytes(32).toString('base64url');
 
 interface HealthClient extends Client {
   check(request: { service: string }, options: { deadline: number }, callback: (error: Error | null, response?: { status: number }) => void): void;
 }
 const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
 
+const ALLOWED_HOST = 'allowed-proxy.example';
+let stack: GatewayStack;
+
+beforeAll(async () => {
+  stack = await startGatewayStack({ env: { PROVIDER_HOST_ALLOWLIST: ALLOWED_HOST } });
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
 describe('internal gRPC authentication and least privilege', () => {
-  let stack: GatewayStack;
   const proxies: Array<{ close(): void }> = [];
 
   const port = (app: string, name = 'grpc') => () => `127.0.0.1:${stack.apps[app].ports[name]}`;
@@ -57,7 +71,8 @@ describe('internal gRPC authentication and least privilege', () => {
       name: 'config',
       address: port('config'),
       protoPath: PROTO_FILES.config,
-      call: (p) => p.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME).getSnapshot({}),
+      // An admin read: ingress may, the router (which may read the snapshot) may not.
+      call: (p) => p.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME).listApiKeys({}),
     },
     {
       name: 'key-vault admin',
@@ -107,13 +122,8 @@ describe('internal gRPC authentication and least privilege', () => {
       },
     );
 
-  beforeAll(async () => {
-    stack = await startGatewayStack();
-  }, 60_000);
-
-  afterAll(async () => {
+  afterAll(() => {
     for (const proxy of proxies) proxy.close();
-    await stack?.close();
   });
 
   it('refuses every call without a credential with UNAUTHENTICATED, on every service', async () => {
@@ -191,7 +201,7 @@ describe('internal gRPC authentication and least privilege', () => {
         const status = await new Promise<string>((resolve) =>
           health.check({ service: '' }, { deadline: Date.now() + 5_000 }, (error, response) => resolve(error ? `error: ${error.message}` : String(response?.status))),
         );
-        expect({ address, status }).toEqual({ address, status: '1' }); // SERVING
+        expect({ address, status }).toEqual({ address, status: 'SERVING' });
       } finally {
         health.close();
       }
@@ -214,5 +224,77 @@ describe('internal gRPC authentication and least privilege', () => {
       for (let i = 0; i + 16 <= secret.length; i++) if (logs.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 6)}…[${i}]`);
     }
     expect(leaks).toEqual([]);
+  });
+});
+
+describe("moving a provider's base URL to another host (its keys follow)", () => {
+  const PROVIDER_KEY = 'sk-proj-trustBoundariesKey0123456789abcd';
+  const baseUrlOf = async (id: string): Promise<string | undefined> =>
+    ((await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>).find((p) => p.id === id)?.baseUrl;
+
+  beforeAll(async () => {
+    expect((await stack.admin('PUT', '/admin/v1/providers/held', { kind: 'openai', baseUrl: 'https://held.example/v1' })).status).toBe(201);
+    expect((await stack.admin('POST', '/admin/v1/provider-keys', { provider: 'held', key: PROVIDER_KEY, name: 'held' })).status).toBe(201);
+  });
+
+  it('answers 409, OpenAI-shaped and naming the rule, and changes nothing without the confirmation', async () => {
+    for (const baseUrl of ['https://attacker.example/v1', 'https://held.example:8443/v1', 'http://held.example/v1']) {
+      const refused = await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toEqual({
+        error: {
+          message: expect.stringMatching(/sends its provider keys to the new host.*"confirmKeyRedirect": true.*PROVIDER_HOST_ALLOWLIST/),
+          type: 'invalid_request_error',
+          param: 'confirmKeyRedirect',
+          code: 'provider_redirect_unconfirmed',
+        },
+      });
+      expect(await baseUrlOf('held')).toBe('https://held.example/v1');
+    }
+    const explicitNo = await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl: 'https://attacker.example/v1', confirmKeyRedirect: false });
+    expect(explicitNo.status).toBe(409);
+    const notABoolean = await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl: 'https://attacker.example/v1', confirmKeyRedirect: 'yes' });
+    expect(notABoolean.status).toBe(400);
+    expect(await baseUrlOf('held')).toBe('https://held.example/v1');
+  });
+
+  it('lets a change within the same origin, other fields and a new provider through unconfirmed', async () => {
+    expect((await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl: 'https://held.example/v2/' })).status).toBe(200);
+    expect(await baseUrlOf('held')).toBe('https://held.example/v2');
+    expect((await stack.admin('PUT', '/admin/v1/providers/held', { enabled: false, models: ['m-1'] })).status).toBe(200);
+    expect((await stack.admin('PUT', '/admin/v1/providers/fresh', { kind: 'openai', baseUrl: 'https://fresh.example/v1' })).status).toBe(201);
+  });
+
+  it('moves the provider once confirmed, or when the new host is on PROVIDER_HOST_ALLOWLIST', async () => {
+    const confirmed = await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl: 'https://new-home.example/v1', confirmKeyRedirect: true });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body).toMatchObject({ id: 'held', baseUrl: 'https://new-home.example/v1' });
+    const allowListed = await stack.admin('PUT', '/admin/v1/providers/held', { baseUrl: `http://${ALLOWED_HOST}:8000/v1` });
+    expect(allowListed.status).toBe(200);
+    expect(await baseUrlOf('held')).toBe(`http://${ALLOWED_HOST}:8000/v1`);
+  });
+
+  it('audits every refused and every accepted move on GATEWAY_AUDIT, origins only', async () => {
+    const nc = await connect({ servers: stack.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const info = await jsm.streams.info('GATEWAY_AUDIT');
+      const events: Array<Record<string, string>> = [];
+      for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+        const message = await jsm.streams.getMessage('GATEWAY_AUDIT', { seq }).catch(() => null);
+        if (message) events.push(message.json());
+      }
+      const moves = events.filter((e) => e.action?.startsWith('provider.redirect') && e.provider === 'held').map(({ action, from, to, via, actor }) => ({ action, from, to, via, actor }));
+      expect(moves).toEqual([
+        { action: 'provider.redirect_refused', from: 'https://held.example', to: 'https://attacker.example', via: undefined, actor: 'admin-token' },
+        { action: 'provider.redirect_refused', from: 'https://held.example', to: 'https://held.example:8443', via: undefined, actor: 'admin-token' },
+        { action: 'provider.redirect_refused', from: 'https://held.example', to: 'http://held.example', via: undefined, actor: 'admin-token' },
+        { action: 'provider.redirect_refused', from: 'https://held.example', to: 'https://attacker.example', via: undefined, actor: 'admin-token' },
+        { action: 'provider.redirected', from: 'https://held.example', to: 'https://new-home.example', via: 'confirmed', actor: 'admin-token' },
+        { action: 'provider.redirected', from: 'https://new-home.example', to: `http://${ALLOWED_HOST}:8000`, via: 'allow-list', actor: 'admin-token' },
+      ]);
+    } finally {
+      await nc.close();
+    }
   });
 });
