@@ -59,6 +59,13 @@ function validate(objects: Obj[]): Array<{ kind: string; name: string; errors: s
 }
 
 const component = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
+/** The Secret whose name ends in `suffix`, and one of its values decoded. */
+function secretNamed(objs: Obj[], suffix: string): Obj {
+  const found = objs.find((o) => o.kind === 'Secret' && o.metadata.name.endsWith(suffix));
+  if (!found) throw new Error(`no Secret named *${suffix}`);
+  return found;
+}
+const secretValue = (objs: Obj[], suffix: string, key: string): string => Buffer.from(secretNamed(objs, suffix).data?.[key] ?? '', 'base64').toString('utf8');
 const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 function byComponent(objs: Obj[], kind: string, name: string): Obj {
   const found = ofKind(objs, kind).find((o) => component(o) === name);
@@ -220,7 +227,7 @@ describe.each([
       const d = byComponent(objects, 'Deployment', app);
       return Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     };
-    const secret = ofKind(objects, 'Secret').find((o) => o.metadata.name.endsWith('-auth'))!;
+    const secret = secretNamed(objects, '-auth');
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['admin-token']);
     expect(env('ingress')).toMatchObject({
       PORT: '8080',
@@ -249,7 +256,7 @@ describe.each([
       expect(d.spec.template.spec.volumes.filter((v: any) => v.secret)).toEqual([]);
       return Object.fromEntries(refs.map((e: any) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
     };
-    const auth = ofKind(objects, 'Secret').find((o) => o.metadata.name.endsWith('-auth'))!.metadata.name;
+    const auth = secretNamed(objects, '-auth').metadata.name;
     const prefix = auth.slice(0, -'-auth'.length);
     const callers = `${prefix}-service-callers/callers`;
     expect(secretRefs('ingress')).toEqual({ ADMIN_TOKEN: `${auth}/admin-token`, SERVICE_CREDENTIAL: `${prefix}-ingress-credential/credential` });
@@ -258,10 +265,7 @@ describe.each([
   });
 
   it('makes SERVICE_CALLERS the SHA-256 digests of exactly the credentials in the Secrets', () => {
-    const data = (suffix: string, key: string) => {
-      const secret = ofKind(objects, 'Secret').find((o) => o.metadata.name.endsWith(suffix));
-      return Buffer.from(secret!.data![key], 'base64').toString('utf8');
-    };
+    const data = (suffix: string, key: string) => secretValue(objects, suffix, key);
     const ingress = data('-ingress-credential', 'credential');
     const router = data('-router-credential', 'credential');
     expect(ingress.length).toBeGreaterThanOrEqual(32);
@@ -306,7 +310,7 @@ describe('optional parts', () => {
         serviceAuth: { credentials: { ingress: 'i'.repeat(40), router: 'r'.repeat(40) }, acceptedDigests: { router: [createHash('sha256').update(next).digest('hex')] } },
       }),
     ]);
-    const data = (suffix: string, key: string) => Buffer.from(ofKind(objs, 'Secret').find((o) => o.metadata.name.endsWith(suffix))!.data![key], 'base64').toString('utf8');
+    const data = (suffix: string, key: string) => secretValue(objs, suffix, key);
     const sha = (v: string) => createHash('sha256').update(v).digest('hex');
     expect(data('-ingress-credential', 'credential')).toBe('i'.repeat(40));
     expect(data('-service-callers', 'callers')).toBe(`ingress:${sha('i'.repeat(40))},router:${sha('r'.repeat(40))},router:${sha(next)}`);
