@@ -1,4 +1,4 @@
-import { redirectQuestion } from './provider-redirect';
+import { movesToAnotherOrigin, redirectQuestion } from './provider-redirect';
 
 describe('redirectQuestion', () => {
   it('names the provider, the old and the new origin, and that the keys go there', () => {
@@ -9,5 +9,15 @@ describe('redirectQuestion', () => {
 
   it('shows an unparseable URL as typed rather than failing', () => {
     expect(redirectQuestion({ id: 'x', baseUrl: 'not a url' }, 'https://b.example/v1')).toContain('from not a url to https://b.example');
+  });
+});
+
+describe('movesToAnotherOrigin', () => {
+  it('is true for another host, port or scheme, false for another path on the same origin', () => {
+    expect(movesToAnotherOrigin('https://api.openai.com/v1', 'https://api.openai.com/v2/')).toBe(false);
+    expect(movesToAnotherOrigin('https://api.openai.com/v1', 'https://API.openai.com/v1')).toBe(false);
+    for (const next of ['https://proxy.example/v1', 'https://api.openai.com:8443/v1', 'http://api.openai.com/v1']) {
+      expect(movesToAnotherOrigin('https://api.openai.com/v1', next)).toBe(true);
+    }
   });
 });

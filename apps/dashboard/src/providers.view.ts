@@ -4,7 +4,7 @@
 import { AdminApiError, PROVIDER_REDIRECT_UNCONFIRMED, type Provider } from './admin-api.js';
 import { clear, field, h } from './dom.js';
 import { parseModelList } from './fallback-map.js';
-import { redirectQuestion } from './provider-redirect.js';
+import { movesToAnotherOrigin, redirectQuestion } from './provider-redirect.js';
 import { byPriority, dropOn, moveId, priorityBody, sameOrder } from './priority-order.js';
 import type { View, ViewContext } from './view-context.js';
 
@@ -65,7 +65,11 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
     const urlArea = h('div', { class: 'url-area' }, urlForm);
     urlForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      void saveBaseUrl(provider, baseUrl.value.trim(), { area: urlArea, form: urlForm });
+      const next = baseUrl.value.trim();
+      const ui = { area: urlArea, form: urlForm };
+      // Another host gets the provider's keys: ask first, and send the confirmation only after a yes.
+      if (movesToAnotherOrigin(provider.baseUrl, next)) askRedirect(provider, next, ui);
+      else void saveBaseUrl(provider, next, ui);
     });
     const hidden = (text: string): HTMLSpanElement => h('span', { class: 'visually-hidden' }, text);
     const up = h('button', { type: 'button', 'data-action': 'up', disabled: index === 0 }, 'Move up', hidden(` ${provider.id}`));
@@ -150,8 +154,8 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
 
   /**
    * Saves a base URL. The gateway refuses (409) to move an existing provider to another origin
-   * unconfirmed, since its keys would follow; then the operator is asked, and only a "yes" sends
-   * the confirmation.
+   * unconfirmed, since its keys would follow (the provider may have moved since this page loaded):
+   * then the operator is asked, and only a "yes" sends the confirmation.
    */
   async function saveBaseUrl(provider: Provider, baseUrl: string, ui: { area: HTMLElement; form: HTMLFormElement }, confirmed = false): Promise<void> {
     try {
