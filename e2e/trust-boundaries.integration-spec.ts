@@ -25,7 +25,7 @@ import {
   type RouterServiceClient,
 } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus, PERMISSION_DENIED_MESSAGE, UNAUTHENTICATED_MESSAGE } from '@ai-gateway/service-kit';
-import { startGatewayStack, type GatewayStack } from '@ai-gateway/testing';
+import { expectEventually, startGatewayStack, type GatewayStack } from '@ai-gateway/testing';
 
 type Caller = 'none' | 'wrong' | 'ingress' | 'router';
 
@@ -214,6 +214,39 @@ describe('internal gRPC authentication and least privilege', () => {
     const models = await fetch(`${stack.ingressUrls[0]}/v1/models`, { headers: { authorization: `Bearer ${(created.body as { key: string }).key}` } });
     expect(models.status).toBe(200);
     expect((await fetch(`${stack.ingressUrls[0]}/readyz`)).status).toBe(200);
+  });
+
+  it('reports a flood of refused calls at most once per 10 s per method and reason, in the log and the audit stream', async () => {
+    const admin = client(port('key-vault', 'admin')(), PROTO_FILES.keyVaultAdmin, 'none').getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME);
+    const CALLS = 50;
+    const started = Date.now();
+    for (let i = 0; i < CALLS; i++) expect((await outcome(admin.rotateKey({ id: 'x', key: 'y', actor: 'z' }))).code).toBe(GrpcStatus.UNAUTHENTICATED);
+    // Reports allowed: the first, then one per started 10 s window (a bound, not a timing expectation).
+    const allowed = Math.floor((Date.now() - started) / 10_000) + 1;
+    const logged = stack
+      .logText()
+      .split('\n')
+      .filter((line) => line.includes('internal call refused') && line.includes('/gateway.v1.KeyVaultAdminService/RotateKey'));
+    expect(logged.length).toBeGreaterThanOrEqual(1);
+    expect(logged.length).toBeLessThanOrEqual(allowed);
+    const nc = await connect({ servers: stack.nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      // The audit event is published off the call's path: wait for it, then count.
+      const audited = await expectEventually(async () => {
+        const info = await jsm.streams.info('GATEWAY_AUDIT');
+        let count = 0;
+        for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+          const event = (await jsm.streams.getMessage('GATEWAY_AUDIT', { seq }).catch(() => null))?.json<{ action: string; method?: string }>();
+          if (event?.action === 'internal_call.refused' && event.method === '/gateway.v1.KeyVaultAdminService/RotateKey') count++;
+        }
+        expect(count).toBeGreaterThanOrEqual(1);
+        return count;
+      });
+      expect(audited).toBeLessThanOrEqual(allowed);
+    } finally {
+      await nc.close();
+    }
   });
 
   it('logs refusals without any credential, presented or configured', () => {

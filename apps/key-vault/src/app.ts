@@ -52,10 +52,16 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     metricsPort: config.METRICS_PORT,
     logger: log,
     callers,
-    // A refused call to the vault (resolve above all) is an audit event, as key changes are.
+    // A refused call to the vault (resolve above all) is an audit event, as key changes are (bounded: see serveGrpcService).
     onRefused: (refused) =>
       void audit
-        .record({ action: 'internal_call.refused', actor: refused.identity ?? refused.reason, method: refused.path, reason: refused.reason })
+        .record({
+          action: 'internal_call.refused',
+          actor: refused.identity ?? refused.reason,
+          method: refused.path,
+          reason: refused.reason,
+          suppressed: refused.suppressed,
+        })
         .catch(() => undefined),
     release: async () => {
       store.stop();

@@ -6,6 +6,8 @@ export interface AuditEvent {
   /** internal_call.refused: the gRPC method, and no-credential | wrong-credential | not-allowed. */
   method?: string;
   reason?: string;
+  /** internal_call.refused: refusals of the same kind not reported since the previous event (at most one per 10 s). */
+  suppressed?: number;
   provider?: string;
   actor: string;
   at: string;

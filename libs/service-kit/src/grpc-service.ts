@@ -7,8 +7,12 @@ import type { RunningService } from './running-service';
 import type { RefusedCall } from './service-auth.interceptor';
 import type { ServiceCallers } from './service-credential';
 
-/** At most one log line per refusal kind and method in this window: a flood of refused calls cannot flood the log. */
-const REFUSAL_LOG_INTERVAL_MS = 10_000;
+/**
+ * At most one report (log line, onRefused) per method and reason in this window, carrying how
+ * many were suppressed since the previous one: a flood of refused calls can flood neither the log
+ * nor the audit stream. Every refusal is still counted in grpc_server_handled_total.
+ */
+const REFUSAL_REPORT_INTERVAL_MS = 10_000;
 
 export interface GrpcServiceSpec {
   name: string;
@@ -20,8 +24,8 @@ export interface GrpcServiceSpec {
   logger: Logger;
   /** SERVICE_CALLERS: whose credentials every call must carry (readServiceCallers). */
   callers: ServiceCallers;
-  /** Also told of every refused call (after the log line), e.g. to audit it. */
-  onRefused?: (refused: RefusedCall) => void;
+  /** Also told of refused calls (as often as they are logged, with the count suppressed since), e.g. to audit them. */
+  onRefused?: (refused: RefusedCall & { suppressed: number }) => void;
   /** Defaults to a fresh registry with the process metrics. */
   registry?: Registry;
   /** Releases what the service holds (watches, connections), after its servers drained. */
@@ -31,16 +35,20 @@ export interface GrpcServiceSpec {
 /** Serves a gRPC service: its servers (health SERVING once up, every other call authenticated), its /metrics, and a graceful close. */
 export async function serveGrpcService(spec: GrpcServiceSpec): Promise<RunningService> {
   const registry = spec.registry ?? createServiceRegistry(spec.name);
-  const lastLogged = new Map<string, number>();
+  // Keys are real method paths (unknown paths are UNIMPLEMENTED before authentication) times three reasons: bounded.
+  const reported = new Map<string, { at: number; suppressed: number }>();
   const onRefused = (refused: RefusedCall): void => {
     const kind = `${refused.reason} ${refused.path}`;
     const now = Date.now();
-    if ((lastLogged.get(kind) ?? 0) + REFUSAL_LOG_INTERVAL_MS <= now) {
-      if (lastLogged.size > 1_000) lastLogged.clear();
-      lastLogged.set(kind, now);
-      spec.logger.warn({ method: refused.path, reason: refused.reason, caller: refused.identity }, 'internal call refused');
+    const last = reported.get(kind);
+    if (last && now - last.at < REFUSAL_REPORT_INTERVAL_MS) {
+      last.suppressed++;
+      return;
     }
-    spec.onRefused?.(refused);
+    const suppressed = last?.suppressed ?? 0;
+    reported.set(kind, { at: now, suppressed: 0 });
+    spec.logger.warn({ method: refused.path, reason: refused.reason, caller: refused.identity, suppressed }, 'internal call refused');
+    spec.onRefused?.({ ...refused, suppressed });
   };
   const grpc = await startGrpcApp(
     spec.module,
