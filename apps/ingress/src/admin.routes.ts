@@ -7,13 +7,13 @@ import type {
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
 } from '@ai-gateway/proto';
-import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
+import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
+import { sendError, sendJson } from './http-reply';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
-import { sendError, sendJson } from './http-reply';
 
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
