@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { expectEventually, REPO_ROOT, startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { expectEventually, REPO_ROOT, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 
 const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'router', 'ingress'] as const;
 type AppName = (typeof APPS)[number];
@@ -114,7 +114,7 @@ describe(`dist-image: every service built by build:dist runs from production-onl
   let nats: NatsServerHandle | undefined;
   const running: Running[] = [];
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
-  const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
+  const service = testServiceCredentials();
   let ingressUrl = '';
   const dump = (): string => running.map((app) => lastLines(app)).join('\n');
 
@@ -159,7 +159,7 @@ describe(`dist-image: every service built by build:dist runs from production-onl
     const [config, kvAdmin, kvResolve, analytics, openai, anthropic, router, ingress, ...metrics] = await freePorts(8 + APPS.length);
     const at = (port: number): string => `127.0.0.1:${port}`;
     const services: { name: AppName; stage: number; grpcPorts: number[]; env: Record<string, string | number> }[] = [
-      { name: 'config', stage: 1, grpcPorts: [config], env: { GRPC_PORT: config, NATS_URL: nats.url } },
+      { name: 'config', stage: 1, grpcPorts: [config], env: { GRPC_PORT: config, NATS_URL: nats.url, SERVICE_CALLERS: service.callers } },
       {
         name: 'key-vault',
         stage: 1,
@@ -168,13 +168,13 @@ describe(`dist-image: every service built by build:dist runs from production-onl
           ADMIN_GRPC_PORT: kvAdmin,
           RESOLVE_GRPC_PORT: kvResolve,
           NATS_URL: nats.url,
-          SERVICE_CREDENTIAL: serviceCredential,
+          SERVICE_CALLERS: service.callers,
           GATEWAY_DATA_DIR: dataDir,
         },
       },
-      { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: nats.url } },
-      { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai } },
-      { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic } },
+      { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: nats.url, SERVICE_CALLERS: service.callers } },
+      { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai, SERVICE_CALLERS: service.callers } },
+      { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic, SERVICE_CALLERS: service.callers } },
       {
         name: 'router',
         stage: 2,
@@ -185,7 +185,8 @@ describe(`dist-image: every service built by build:dist runs from production-onl
           KEY_VAULT_RESOLVE_URL: at(kvResolve),
           ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)}`,
           NATS_URL: nats.url,
-          SERVICE_CREDENTIAL: serviceCredential,
+          SERVICE_CALLERS: service.callers,
+          SERVICE_CREDENTIAL: service.credentials.router,
         },
       },
       {
@@ -195,6 +196,7 @@ describe(`dist-image: every service built by build:dist runs from production-onl
         env: {
           PORT: ingress,
           ADMIN_TOKEN: adminToken,
+          SERVICE_CREDENTIAL: service.credentials.ingress,
           ROUTER_URL: at(router),
           CONFIG_URL: at(config),
           KEY_VAULT_ADMIN_URL: at(kvAdmin),

@@ -10,7 +10,7 @@ import {
   type ProviderTarget,
 } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus, type DecodedGrpcError, type RunningService } from '@ai-gateway/service-kit';
-import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, type FakeAnthropic } from '@ai-gateway/testing';
+import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, testServiceCredentials, type FakeAnthropic } from '@ai-gateway/testing';
 import { createApp } from './app';
 
 const MODEL = 'claude-3-5-sonnet-20241022';
@@ -46,8 +46,9 @@ describe('adapter-anthropic over gRPC against the fake Anthropic API', () => {
 
   beforeAll(async () => {
     fake = await startFakeAnthropic();
-    app = await createApp({ GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter });
+    const service = testServiceCredentials();
+    app = await createApp({ GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SERVICE_CALLERS: service.callers });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter, credential: service.credentials.router });
     client = proxy.getService<ProviderAdapterServiceClient>(PROVIDER_ADAPTER_SERVICE_NAME);
     closeClient = () => proxy.close();
   });

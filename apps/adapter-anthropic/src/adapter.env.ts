@@ -1,7 +1,8 @@
-import { COMMON_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { COMMON_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const ADAPTER_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
   GRPC_PORT: { type: 'port', default: 50062 },
 } as const;
 

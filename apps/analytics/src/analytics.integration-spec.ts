@@ -3,11 +3,12 @@ import { firstValueFrom } from 'rxjs';
 import { connectNats, USAGE_SUBJECT, type NatsConnection } from '@ai-gateway/nats';
 import { ANALYTICS_SERVICE_NAME, GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, UsageEvent, type AnalyticsServiceClient } from '@ai-gateway/proto';
 import { createGrpcClient } from '@ai-gateway/service-kit';
-import { expectEventually, startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { expectEventually, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { createApp, type AnalyticsService } from './app';
 import { attempt, usageEvent } from './usage-event.fixture';
 
-const ENV = { GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+const SERVICE = testServiceCredentials();
+const ENV = { GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'silent', SERVICE_CALLERS: SERVICE.callers };
 
 /** Sum of the samples of one series name whose labels include every given `name="value"`. */
 function sample(text: string, series: string, labels: Record<string, string> = {}): number {
@@ -44,7 +45,7 @@ describe('analytics with a real nats-server', () => {
     usageEvent({ requestId: `req-${++sequence}`, startedAtUnixMs: Date.now() - 500, ...overrides });
 
   const withAnalyticsClient = async <T>(use: (client: AnalyticsServiceClient) => Promise<T>): Promise<T> => {
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics, credential: SERVICE.credentials.ingress });
     try {
       return await use(proxy.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME));
     } finally {
@@ -170,7 +171,7 @@ describe('analytics with a real nats-server', () => {
         }),
       );
     }
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics, credential: SERVICE.credentials.ingress });
     try {
       const client = proxy.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME);
       const health = await expectEventually(async () => {

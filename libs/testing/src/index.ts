@@ -8,3 +8,4 @@ export * from './metric-references';
 export * from './stack';
 export * from './dashboard';
 export * from './openapi';
+export * from './service-credentials';
