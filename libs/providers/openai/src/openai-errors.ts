@@ -46,9 +46,23 @@ export function openAiProviderError(upstreamStatus: number, bodyText: string): P
   };
 }
 
-/** A JSON object that is an OpenAI stream error event (`{"error": {...}}`), else undefined. */
+/**
+ * A JSON object that is an OpenAI stream error event (`{"error": {...}}`), else undefined. Its
+ * upstreamStatus is the status its type or code stands for — a rate limit 429, an overload 503,
+ * anything else a server error 500 — so the router treats it like the same error as an answer.
+ */
 export function streamErrorOf(payload: string): ProviderError | undefined {
-  if (!payload.startsWith('{"error"')) return undefined;
-  const error = openAiProviderError(502, payload);
-  return { ...error, upstreamStatus: 0, status: 502, retryable: true };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const error = (parsed as { error?: unknown } | null)?.error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  const words = `${typeof type === 'string' ? type : ''} ${typeof code === 'string' ? code : ''}`;
+  const upstreamStatus = /rate_limit|insufficient_quota|tokens|requests/.test(words) ? 429 : /overload|unavailable/.test(words) ? 503 : 500;
+  const mapped = openAiProviderError(upstreamStatus, payload);
+  return { ...mapped, upstreamStatus, retryable: true };
 }
