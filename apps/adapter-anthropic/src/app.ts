@@ -11,7 +11,7 @@ const SERVICE_NAME = 'adapter-anthropic';
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readAdapterEnv(env);
   const log = logger ?? createLogger({ service: SERVICE_NAME, level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
-  const upstream = new UpstreamClient();
+  const upstream = new UpstreamClient({ maxResponseBytes: config.MAX_RESPONSE_BYTES });
   return serveGrpcService({
     name: SERVICE_NAME,
     module: AnthropicAdapterModule.register(upstream),

@@ -9,7 +9,7 @@ import { readAdapterEnv } from './adapter.env';
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readAdapterEnv(env);
   const log = logger ?? createLogger({ service: 'adapter-openai', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
-  const upstream = new UpstreamClient();
+  const upstream = new UpstreamClient({ maxResponseBytes: config.MAX_RESPONSE_BYTES });
   return serveGrpcService({
     name: 'adapter-openai',
     module: OpenAiAdapterModule.register(upstream),

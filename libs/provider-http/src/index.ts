@@ -1,5 +1,5 @@
 export * from './upstream.client';
-export * from './upstream-failure.grpc';
+export * from './adapter-failure';
 export * from './read-limited';
 export * from './upstream-attempt';
 export * from './upstream-span';
