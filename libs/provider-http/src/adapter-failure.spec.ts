@@ -18,7 +18,7 @@ import { limitsOf } from './adapter-request';
 import { readBounded } from './read-limited';
 import { UpstreamCallError, type UpstreamResponse } from './upstream.client';
 
-const LIMITS = { headersMs: 1000, firstTokenMs: 2000, idleMs: 3000 };
+const LIMITS = { headersMs: 1000, firstTokenMs: 2000, idleMs: 3000, deadlineUnixMs: 0 };
 const KEY = 'gsk_0123456789abcdef0123456789abcdef0123456789';
 
 function context(overrides: Partial<FailureContext> = {}): FailureContext & { logged: string[] } {
@@ -52,6 +52,7 @@ describe('adapterGrpcError', () => {
     ['our headers timer', new Error('aborted'), { signal: aborted({ kind: 'timeout', phase: 'headers', limitMs: 1000 }) }, GrpcStatus.DEADLINE_EXCEEDED, Fault.FAULT_PROVIDER_TIMEOUT, /no response headers within 1000 ms/],
     ['our first-token timer', new Error('aborted'), { answered: true, chunks: 1, signal: aborted({ kind: 'timeout', phase: 'first_token', limitMs: 2000 }) }, GrpcStatus.DEADLINE_EXCEEDED, Fault.FAULT_PROVIDER_TIMEOUT, /no first token within 2000 ms/],
     ['our idle timer', new Error('aborted'), { answered: true, chunks: 12, signal: aborted({ kind: 'timeout', phase: 'idle', limitMs: 3000 }) }, GrpcStatus.DEADLINE_EXCEEDED, Fault.FAULT_PROVIDER_TIMEOUT, /idle for 3000 ms after 12 chunks/],
+    ['the request deadline', new Error('aborted'), { answered: true, chunks: 9, signal: aborted({ kind: 'timeout', phase: 'deadline', limitMs: 4000 }) }, GrpcStatus.DEADLINE_EXCEEDED, Fault.FAULT_PROVIDER_TIMEOUT, /not finished when the request deadline passed \(4000 ms\) after 9 chunks/],
     ['the client leaving', new Error('aborted'), { signal: aborted({ kind: 'cancelled' }) }, GrpcStatus.CANCELLED, Fault.FAULT_CLIENT_CANCELLED, /cancelled by the client/],
     ['a malformed answer', new ProviderAnswerError('malformed', 'the answer is not valid JSON'), { answered: true }, GrpcStatus.UNAVAILABLE, Fault.FAULT_PROVIDER_MALFORMED, /malformed answer: the answer is not valid JSON/],
     ['an SSE limit', new SseLimitError('line', 4), { answered: true, chunks: 2 }, GrpcStatus.UNAVAILABLE, Fault.FAULT_PROVIDER_MALFORMED, /SSE line is longer than 4/],
@@ -144,9 +145,14 @@ describe('readBounded', () => {
 });
 
 describe('limitsOf', () => {
-  it('uses timeout_ms for every phase until the router sends per-phase limits', () => {
-    expect(limitsOf({ timeoutMs: 5000 } as never)).toEqual({ headersMs: 5000, firstTokenMs: 5000, idleMs: 5000 });
-    expect(limitsOf({ timeoutMs: 5000, firstTokenTimeoutMs: 60_000, idleTimeoutMs: 0 } as never)).toEqual({ headersMs: 5000, firstTokenMs: 60_000, idleMs: 5000 });
+  it('uses timeout_ms for every phase an older router does not send', () => {
+    expect(limitsOf({ timeoutMs: 5000 } as never)).toEqual({ headersMs: 5000, firstTokenMs: 5000, idleMs: 5000, deadlineUnixMs: 0 });
     expect(limitsOf({ timeoutMs: 0 } as never).headersMs).toBe(600_000);
+  });
+
+  it("reads the router's finer limits by their generated names", () => {
+    expect(
+      limitsOf({ timeoutMs: 300_000, headersTimeoutMs: 10_000, firstTokenTimeoutMs: 300_000, idleTimeoutMs: 0, deadlineUnixMs: 1_700_000_000_000 } as never),
+    ).toEqual({ headersMs: 10_000, firstTokenMs: 300_000, idleMs: 300_000, deadlineUnixMs: 1_700_000_000_000 });
   });
 });

@@ -131,6 +131,9 @@ export function upstreamFailureGrpcError(
 function timeoutMessage(providerId: string, phase: TimeoutPhase, limitMs: number, chunks?: number): string {
   if (phase === 'headers') return `provider ${providerId} sent no response headers within ${limitMs} ms`;
   if (phase === 'first_token') return `provider ${providerId} sent no first token within ${limitMs} ms`;
+  if (phase === 'deadline') {
+    return `provider ${providerId} had not finished when the request deadline passed (${limitMs} ms)${chunks === undefined ? '' : ` after ${chunks} chunks`}`;
+  }
   if (chunks === undefined) return `provider ${providerId} stalled: its answer was idle for ${limitMs} ms`;
   return `provider ${providerId} stalled: the stream was idle for ${limitMs} ms after ${chunks} chunks`;
 }

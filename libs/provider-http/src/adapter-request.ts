@@ -24,25 +24,36 @@ export function timeoutOf(request: AdapterRequest): number {
 
 /** The time limits of one attempt (DESIGN.md "Time limits per attempt"), in ms. */
 export interface AttemptLimits {
-  /** From sending the request to the answer's headers. */
+  /** From sending the request to the answer's headers (for a unary call: the whole answer). */
   headersMs: number;
-  /** From the headers to the first content of a stream (text, tool call or finish reason). */
+  /** Streams: from the headers to the first content (text, tool call or finish reason; role-only chunks are not content). */
   firstTokenMs: number;
   /** The longest silence between two pieces of an answer once it flows. */
   idleMs: number;
+  /** The request's deadline (Unix ms); 0 when the router sent none. Nothing of the attempt runs past it. */
+  deadlineUnixMs: number;
 }
 
+/** AdapterRequest's optional finer limits (proto fields 8-11, added by the router). */
+type FinerLimits = {
+  headersTimeoutMs?: number | string | null;
+  firstTokenTimeoutMs?: number | string | null;
+  idleTimeoutMs?: number | string | null;
+  deadlineUnixMs?: number | string | null;
+};
+
 /**
- * The attempt's limits. The router may send `first_token_timeout_ms` / `idle_timeout_ms` in
- * AdapterRequest (read here by their generated names as soon as the proto has them); until
- * then, and when one is 0, `timeout_ms` bounds each phase as before.
+ * The attempt's limits: the router's `headers_timeout_ms`, `first_token_timeout_ms`,
+ * `idle_timeout_ms` and `deadline_unix_ms` when it sends them; each one unset or 0 (an older
+ * router) falls back to `timeout_ms`, the attempt's backstop, as before.
  */
 export function limitsOf(request: AdapterRequest): AttemptLimits {
   const timeout = timeoutOf(request);
-  const optional = request as AdapterRequest & { firstTokenTimeoutMs?: number | string; idleTimeoutMs?: number | string };
+  const finer = request as AdapterRequest & FinerLimits;
   return {
-    headersMs: timeout,
-    firstTokenMs: Number(optional.firstTokenTimeoutMs) || timeout,
-    idleMs: Number(optional.idleTimeoutMs) || timeout,
+    headersMs: Number(finer.headersTimeoutMs) || timeout,
+    firstTokenMs: Number(finer.firstTokenTimeoutMs) || timeout,
+    idleMs: Number(finer.idleTimeoutMs) || timeout,
+    deadlineUnixMs: Number(finer.deadlineUnixMs) || 0,
   };
 }

@@ -5,7 +5,7 @@ describe('UpstreamAttempt', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  const LIMITS = { headersMs: 100, firstTokenMs: 1_000, idleMs: 50 };
+  const LIMITS = { headersMs: 100, firstTokenMs: 1_000, idleMs: 50, deadlineUnixMs: 0 };
 
   it('aborts with the headers phase when no headers come', () => {
     const attempt = new UpstreamAttempt(LIMITS);
@@ -45,6 +45,17 @@ describe('UpstreamAttempt', () => {
     attempt.answered(false);
     jest.advanceTimersByTime(50);
     expect(attempt.signal.reason).toMatchObject({ phase: 'idle' });
+  });
+
+  it('ends a flowing stream at the request deadline', () => {
+    const attempt = new UpstreamAttempt({ ...LIMITS, deadlineUnixMs: Date.now() + 500 });
+    attempt.answered(true);
+    attempt.firstToken();
+    for (let i = 0; i < 15; i++) {
+      jest.advanceTimersByTime(40);
+      attempt.progress();
+    }
+    expect(attempt.signal.reason).toEqual({ kind: 'timeout', phase: 'deadline', limitMs: 500 });
   });
 
   it('is cancelled when the gRPC call is, and arms nothing once done', () => {

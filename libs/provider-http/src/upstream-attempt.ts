@@ -11,6 +11,7 @@ import type { AbortReason, TimeoutPhase } from './upstream.client';
 export class UpstreamAttempt {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: NodeJS.Timeout | undefined;
   private phase: TimeoutPhase = 'headers';
   private finished = false;
   private readonly onCancelled = (): void => this.cancel();
@@ -20,6 +21,10 @@ export class UpstreamAttempt {
     private readonly call?: Pick<EventEmitter, 'on' | 'off'>,
   ) {
     this.arm('headers');
+    if (limits.deadlineUnixMs > 0) {
+      const left = Math.max(0, limits.deadlineUnixMs - Date.now());
+      this.deadlineTimer = setTimeout(() => this.abort({ kind: 'timeout', phase: 'deadline', limitMs: left }), left);
+    }
     call?.on('cancelled', this.onCancelled);
   }
 
@@ -50,11 +55,12 @@ export class UpstreamAttempt {
   done(): void {
     this.finished = true;
     clearTimeout(this.timer);
+    clearTimeout(this.deadlineTimer);
     this.timer = undefined;
     this.call?.off('cancelled', this.onCancelled);
   }
 
-  private arm(phase: TimeoutPhase): void {
+  private arm(phase: Exclude<TimeoutPhase, 'deadline'>): void {
     if (this.finished) return;
     clearTimeout(this.timer);
     this.phase = phase;
@@ -64,6 +70,7 @@ export class UpstreamAttempt {
 
   private abort(reason: AbortReason): void {
     clearTimeout(this.timer);
+    clearTimeout(this.deadlineTimer);
     if (!this.controller.signal.aborted) this.controller.abort(reason);
   }
 }

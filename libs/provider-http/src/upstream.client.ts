@@ -7,8 +7,8 @@ export interface UpstreamResponse {
   body: Dispatcher.ResponseData['body'];
 }
 
-/** Which time limit of an attempt ran out (DESIGN.md: connect/headers, first token, stream idle gap). */
-export type TimeoutPhase = 'headers' | 'first_token' | 'idle';
+/** Which time limit of an attempt ran out (DESIGN.md: connect/headers, first token, stream idle gap, request deadline). */
+export type TimeoutPhase = 'headers' | 'first_token' | 'idle' | 'deadline';
 
 /** Why there is no (more) answer from the provider; classified where the error is first seen. */
 export type UpstreamFailure =
