@@ -26,9 +26,12 @@ export class UpstreamCallError extends Error {
 }
 
 /**
- * The largest answer an adapter reads from a provider (unary bodies). 32 MiB matches the largest
- * request the gateway accepts (MAX_BODY_BYTES): a chat answer is far smaller, an embeddings list
- * of 2,048 inputs × 3,072 float dimensions as JSON is ~25 MB. Above it the answer is malformed.
+ * The largest answer an adapter reads from a provider (unary bodies); above it the answer is
+ * malformed. 32 MiB matches the largest request the gateway accepts (MAX_BODY_BYTES) and is
+ * orders of magnitude above a chat completion. The one legitimate answer that can pass it is an
+ * embeddings batch at the API's maximum (2,048 inputs × 3,072 dimensions: ~34 MB as base64,
+ * ~120 MB as float JSON); an operator who serves those raises MAX_RESPONSE_BYTES, staying under
+ * the 64 MiB gRPC message limit (GRPC_CHANNEL_OPTIONS) the answer must fit in to reach the router.
  */
 export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
