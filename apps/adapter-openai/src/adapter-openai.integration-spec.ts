@@ -214,7 +214,7 @@ describe('adapter-openai over gRPC against the fake OpenAI API', () => {
     });
 
     it('a stream data line that is not JSON', async () => {
-      fake.enqueue({ kind: 'non_json_chunk_after_chunks', chunks: 2 });
+      fake.enqueue({ kind: 'malformed_after_chunks', chunks: 2 });
       const { events, error } = await streamFailure(client.chatStream(request(streamHello)));
       expect(chunksOf(events)).toHaveLength(2);
       expect(error.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_MALFORMED });

@@ -38,8 +38,8 @@ export type FakeOpenAiScenario =
   | { kind: 'no_done' }
   /** A stream whose first event is one `data:` line of `chars` characters, written in 64 KiB pieces. */
   | { kind: 'huge_sse_line'; chars: number }
-  /** A stream with a data line that is not JSON after this many chunks. */
-  | { kind: 'non_json_chunk_after_chunks'; chunks: number };
+  /** Stream: `chunks` events, then a line that is not JSON. */
+  | { kind: 'malformed_after_chunks'; chunks: number };
 
 export interface FakeOpenAiOptions {
   validKeys?: string[];
@@ -222,8 +222,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         return;
       }
       if (scenario?.kind === 'stall_after_chunks' && i === scenario.chunks) return; // silent, connection open
-      if (scenario?.kind === 'non_json_chunk_after_chunks' && i === scenario.chunks) {
-        res.end('data: {"id":"chatcmpl-broken","choices":[{"delta":\n\n');
+      if (scenario?.kind === 'malformed_after_chunks' && i === scenario.chunks) {
+        res.end('data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":"oops"\n\n');
         return;
       }
       if (scenario?.kind === 'error_event_after_chunks' && i === scenario.chunks) {
