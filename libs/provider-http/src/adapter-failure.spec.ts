@@ -15,7 +15,7 @@ import {
   type FailureContext,
 } from './adapter-failure';
 import { limitsOf } from './adapter-request';
-import { readBounded } from './read-limited';
+import { headerList, readBounded } from './read-limited';
 import { UpstreamCallError, type UpstreamResponse } from './upstream.client';
 
 const LIMITS = { headersMs: 1000, firstTokenMs: 2000, idleMs: 3000, deadlineUnixMs: 0 };
@@ -154,5 +154,15 @@ describe('limitsOf', () => {
     expect(
       limitsOf({ timeoutMs: 300_000, headersTimeoutMs: 10_000, firstTokenTimeoutMs: 300_000, idleTimeoutMs: 0, deadlineUnixMs: 1_700_000_000_000 } as never),
     ).toEqual({ headersMs: 10_000, firstTokenMs: 300_000, idleMs: 300_000, deadlineUnixMs: 1_700_000_000_000 });
+  });
+});
+
+describe('headerList', () => {
+  it('passes rate-limit headers and bounds what a provider could inflate', () => {
+    expect(headerList({ 'x-ratelimit-limit-requests': '50' })).toEqual([{ name: 'x-ratelimit-limit-requests', value: '50' }]);
+    const inflated = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x-ratelimit-${i}`, 'v'.repeat(60_000)]));
+    const list = headerList(inflated);
+    expect(list.length).toBeLessThanOrEqual(32);
+    expect(list.reduce((sum, h) => sum + h.name.length + h.value.length, 0)).toBeLessThanOrEqual(4096);
   });
 });

@@ -1,3 +1,4 @@
+import { boundedHeaders } from '@ai-gateway/service-kit';
 import type { UpstreamResponse } from './upstream.client';
 import { ProviderAnswerError } from './adapter-failure';
 import type { UpstreamAttempt } from './upstream-attempt';
@@ -44,7 +45,11 @@ export async function readBounded(response: UpstreamResponse, maxBytes: number, 
   return Buffer.concat(parts, size);
 }
 
-/** Flattens a headers record to the gRPC Header list. */
+/**
+ * Flattens a headers record to the gRPC Header list the client will see, bounded like an
+ * error's headers (count, name and value sizes): a provider cannot make the gateway send a
+ * client an oversized header block.
+ */
 export function headerList(headers: Record<string, string>): Array<{ name: string; value: string }> {
-  return Object.entries(headers).map(([name, value]) => ({ name, value }));
+  return boundedHeaders(Object.entries(headers).map(([name, value]) => ({ name, value })));
 }
