@@ -48,12 +48,16 @@ export class SseEventDecoder {
   private dataLength = 0;
   private readonly maxLineChars: number;
   private readonly maxEventChars: number;
-  /** Characters searched for line ends so far (each at most twice: once for '\r', once for '\n'). */
-  charsScanned = 0;
+  private scanned = 0;
 
   constructor(limits: SseDecoderLimits = {}) {
     this.maxLineChars = limits.maxLineChars ?? MAX_SSE_LINE_CHARS;
     this.maxEventChars = limits.maxEventChars ?? MAX_SSE_EVENT_CHARS;
+  }
+
+  /** Characters searched for line ends so far (each at most twice: once for '\r', once for '\n'). */
+  get charsScanned(): number {
+    return this.scanned;
   }
 
   /** Throws SseLimitError when a line or an event is over its limit. */
@@ -108,7 +112,7 @@ export class SseEventDecoder {
 
   private find(char: string, from: number, piece: string): number {
     const at = piece.indexOf(char, from);
-    this.charsScanned += (at === -1 ? piece.length : at + 1) - from;
+    this.scanned += (at === -1 ? piece.length : at + 1) - from;
     return at;
   }
 
