@@ -256,6 +256,12 @@ describe('AnthropicStreamParser', () => {
     expect(parser.finish()).toEqual([]);
   });
 
+  it('reports a 200 body that holds no SSE event at all as malformed', () => {
+    const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
+    expect(parser.feed(new TextEncoder().encode('{"type":"error","error":{"type":"api_error","message":"x"}}'))).toEqual([]);
+    expect(parser.finish()).toEqual([{ kind: 'error', cause: 'malformed', error: expect.objectContaining({ code: 'bad_upstream_response' }) }]);
+  });
+
   it('reports valid JSON of the wrong shape as malformed, not as a crash', () => {
     const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
     const outputs = parser.feed(new TextEncoder().encode('event: message_start\ndata: {"type":"message_start"}\n\n'));

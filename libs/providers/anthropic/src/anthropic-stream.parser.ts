@@ -31,6 +31,8 @@ export class AnthropicStreamParser implements ChatStreamParser {
   private state: 'open' | 'stopped' | 'failed' = 'open';
   /** message_delta carried a stop_reason: the answer is complete even if message_stop never comes. */
   private stopReasonSeen = false;
+  private bytesSeen = 0;
+  private eventsSeen = 0;
 
   constructor(
     private readonly options: ChatStreamOptions,
@@ -50,6 +52,7 @@ export class AnthropicStreamParser implements ChatStreamParser {
 
   feed(bytes: Uint8Array): ChatStreamOutput[] {
     if (this.state !== 'open') return [];
+    this.bytesSeen += bytes.length;
     return this.handleAll(() => this.decoder.decode(bytes));
   }
 
@@ -65,6 +68,10 @@ export class AnthropicStreamParser implements ChatStreamParser {
     if (this.stopReasonSeen) {
       this.state = 'stopped';
       return this.options.includeUsage ? [...outputs, this.usageChunk()] : outputs;
+    }
+    if (this.bytesSeen > 0 && this.eventsSeen === 0) {
+      // A body without a single SSE event (an HTML page, a JSON error with status 200) is no stream at all.
+      return [...outputs, this.fail(malformed('The upstream answer is not an SSE stream.'), 'malformed')];
     }
     return [...outputs, this.fail(streamCut(), 'stream_cut')];
   }
@@ -85,6 +92,7 @@ export class AnthropicStreamParser implements ChatStreamParser {
     const outputs: ChatStreamOutput[] = [];
     for (const event of events) {
       if (this.state !== 'open') break;
+      this.eventsSeen += 1;
       outputs.push(...this.handleReadable(event));
     }
     return outputs;

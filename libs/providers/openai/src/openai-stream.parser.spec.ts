@@ -81,6 +81,12 @@ describe('OpenAiStreamParser', () => {
     expect(outputs).toEqual([expect.objectContaining({ kind: 'error', cause: 'malformed' })]);
   });
 
+  it('reports a 200 body that holds no SSE event at all as malformed, an empty one as a cut', () => {
+    expect(lastOf(run('{"error":{"message":"oops"}}').outputs)).toMatchObject({ kind: 'error', cause: 'malformed' });
+    expect(lastOf(run('<html>bad gateway</html>\n').outputs)).toMatchObject({ kind: 'error', cause: 'malformed' });
+    expect(lastOf(run('').outputs)).toMatchObject({ kind: 'error', cause: 'stream_cut' });
+  });
+
   it('reads an error event as the provider error it stands for', () => {
     const error = 'data: {"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}\n\n';
     const { outputs } = run(ROLE + TEXT + error);

@@ -37,6 +37,8 @@ export class OpenAiStreamParser {
   private modelSent = false;
   private readonly choicesSeen = new Set<number>();
   private readonly choicesFinished = new Set<number>();
+  private bytesSeen = 0;
+  private eventsSeen = 0;
 
   constructor(private readonly options: { usageForced: boolean }) {}
 
@@ -48,6 +50,7 @@ export class OpenAiStreamParser {
 
   feed(bytes: Uint8Array): OpenAiStreamOutput[] {
     if (this.state !== 'open') return [];
+    this.bytesSeen += bytes.length;
     return this.handleAll(() => this.decoder.decode(bytes));
   }
 
@@ -59,6 +62,10 @@ export class OpenAiStreamParser {
     if (this.complete) {
       this.state = 'done';
       return outputs;
+    }
+    if (this.bytesSeen > 0 && this.eventsSeen === 0) {
+      // A body without a single SSE event (an HTML page, a JSON error with status 200) is no stream at all.
+      return [...outputs, this.fail(failure('bad_upstream_response', 'the answer is not an SSE stream'), 'malformed')];
     }
     return [...outputs, this.fail(failure('stream_cut', 'the body ended before a finish reason'), 'stream_cut')];
   }
@@ -74,6 +81,7 @@ export class OpenAiStreamParser {
     const outputs: OpenAiStreamOutput[] = [];
     for (const event of events) {
       if (this.state !== 'open') break;
+      this.eventsSeen += 1;
       outputs.push(...this.handle(event.data));
     }
     return outputs;
