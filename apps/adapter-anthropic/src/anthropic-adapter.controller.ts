@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { Observable, type Subscriber } from 'rxjs';
 import { attemptScrubber } from '@ai-gateway/logging';
 import type { ChatCompletion, ChatCompletionChunk, ChatStreamOutput } from '@ai-gateway/openai-api';
@@ -29,6 +29,7 @@ import {
   UpstreamAttempt,
   UpstreamSpan,
   UpstreamClient,
+  whenWritable,
   type FailureContext,
   type UpstreamResponse,
 } from '@ai-gateway/provider-http';
@@ -86,13 +87,13 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
     throw new RpcException(embeddingsUnsupportedGrpcError(request.target?.providerId ?? ''));
   }
 
-  chatStream(request: AdapterRequest, metadata?: Metadata): Observable<AdapterStreamEvent> {
+  chatStream(request: AdapterRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<AdapterStreamEvent> {
     return traceStream(
       new UpstreamSpan('chat', request.target, metadata),
       new Observable<AdapterStreamEvent>((subscriber) => {
         const target = targetOf(request);
         const state: AttemptState = { target, attempt: new UpstreamAttempt(limitsOf(request)), scrub: attemptScrubber(target.apiKey), answered: false, chunks: 0 };
-        this.relayStream(request, state, subscriber)
+        this.relayStream(request, state, subscriber, call)
           .catch((error: unknown) => subscriber.error(new RpcException(this.failureOf(error, state))))
           .finally(() => state.attempt.done());
         return () => {
@@ -103,7 +104,12 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
     );
   }
 
-  private async relayStream(request: AdapterRequest, state: AttemptState, subscriber: Subscriber<AdapterStreamEvent>): Promise<void> {
+  private async relayStream(
+    request: AdapterRequest,
+    state: AttemptState,
+    subscriber: Subscriber<AdapterStreamEvent>,
+    call?: ServerWritableStream<unknown, unknown>,
+  ): Promise<void> {
     const { target, attempt } = state;
     const response = await this.send(request, state, true);
     state.answered = true;
@@ -143,6 +149,9 @@ export class AnthropicAdapterController implements ProviderAdapterServiceControl
           response.body.destroy();
           return;
         }
+        // Backpressure: read the provider's next piece only once the router can take more.
+        const writable = whenWritable(call, attempt.signal);
+        if (writable) await attempt.holdFor(writable);
       }
     } catch (error) {
       // A transport error after the stop reason loses nothing: the answer is whole.

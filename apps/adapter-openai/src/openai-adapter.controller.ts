@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { Observable, type Subscriber } from 'rxjs';
 import { attemptScrubber } from '@ai-gateway/logging';
 import type { CompletionUsage } from '@ai-gateway/openai-api';
@@ -37,6 +37,7 @@ import {
   UpstreamAttempt,
   UpstreamSpan,
   UpstreamClient,
+  whenWritable,
   type FailureContext,
   type UpstreamResponse,
 } from '@ai-gateway/provider-http';
@@ -66,13 +67,13 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
     return traceUnary(new UpstreamSpan('embeddings', request.target, metadata), () => this.unary(request, '/embeddings', call));
   }
 
-  chatStream(request: AdapterRequest, metadata?: Metadata): Observable<AdapterStreamEvent> {
+  chatStream(request: AdapterRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<AdapterStreamEvent> {
     return traceStream(
       new UpstreamSpan('chat', request.target, metadata),
       new Observable<AdapterStreamEvent>((subscriber) => {
         const target = targetOf(request);
         const state: AttemptState = { target, attempt: new UpstreamAttempt(limitsOf(request)), scrub: attemptScrubber(target.apiKey), answered: false, chunks: 0 };
-        this.relayStream(request, state, subscriber)
+        this.relayStream(request, state, subscriber, call)
           .catch((error: unknown) => subscriber.error(new RpcException(this.failureOf(error, state))))
           .finally(() => state.attempt.done());
         return () => {
@@ -83,7 +84,12 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
     );
   }
 
-  private async relayStream(request: AdapterRequest, state: AttemptState, subscriber: Subscriber<AdapterStreamEvent>): Promise<void> {
+  private async relayStream(
+    request: AdapterRequest,
+    state: AttemptState,
+    subscriber: Subscriber<AdapterStreamEvent>,
+    call?: ServerWritableStream<unknown, unknown>,
+  ): Promise<void> {
     const { target, attempt } = state;
     const { body, usageForced } = this.upstreamBody(request, target, true);
     const response = await this.upstream.post(`${target.baseUrl}/chat/completions`, openAiRequestHeaders(target.apiKey), body, attempt.limits, attempt.signal);
@@ -128,6 +134,9 @@ export class OpenAiAdapterController implements ProviderAdapterServiceController
           response.body.destroy();
           return;
         }
+        // Backpressure: read the provider's next piece only once the router can take more.
+        const writable = whenWritable(call, attempt.signal);
+        if (writable) await attempt.holdFor(writable);
       }
     } catch (error) {
       // A transport error once every choice finished loses nothing: the answer is whole.

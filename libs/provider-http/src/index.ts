@@ -6,3 +6,4 @@ export * from './upstream-span';
 export * from './adapter-request';
 export * from './retry-after';
 export * from './grpc-usage';
+export * from './client-backpressure';

@@ -12,7 +12,7 @@ export class UpstreamAttempt {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
   private readonly deadlineTimer: NodeJS.Timeout | undefined;
-  private phase: TimeoutPhase = 'headers';
+  private phase: Exclude<TimeoutPhase, 'deadline'> = 'headers';
   private finished = false;
   private readonly onCancelled = (): void => this.cancel();
 
@@ -45,6 +45,20 @@ export class UpstreamAttempt {
   /** A piece of the answer arrived: restarts the idle gap (not the first-token limit: pings are not tokens). */
   progress(): void {
     if (this.phase === 'idle' && !this.finished) this.timer?.refresh();
+  }
+
+  /**
+   * Waits on our own reader (backpressure), not on the provider: the provider's time limit is
+   * suspended meanwhile and restarts in full afterwards, so a slow client never reads as a
+   * stalled provider.
+   */
+  async holdFor(wait: Promise<void>): Promise<void> {
+    clearTimeout(this.timer);
+    try {
+      await wait;
+    } finally {
+      if (!this.controller.signal.aborted) this.arm(this.phase);
+    }
   }
 
   cancel(): void {
