@@ -62,6 +62,12 @@ describe('OpenAI-compatible provider errors', () => {
       retryable: true,
     });
     expect(streamErrorOf('{"error":{"message":"busy","type":"server_error","code":"overloaded"}}')).toMatchObject({ upstreamStatus: 503 });
+    expect(streamErrorOf('{"error":{"message":"too long","type":"invalid_request_error","code":"max_tokens_exceeded"}}')).toMatchObject({
+      upstreamStatus: 400,
+      status: 400,
+      retryable: false,
+    });
+    expect(streamErrorOf('{"error":{"message":"?","type":"something_new"}}')).toMatchObject({ upstreamStatus: 500, retryable: true });
     expect(streamErrorOf('{"id":"chatcmpl-1","choices":[]}')).toBeUndefined();
     expect(streamErrorOf('not json')).toBeUndefined();
   });
