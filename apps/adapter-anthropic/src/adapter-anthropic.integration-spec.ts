@@ -1,6 +1,7 @@
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk } from '@ai-gateway/openai-api';
 import {
+  Fault,
   GATEWAY_V1_PACKAGE_NAME,
   PROTO_FILES,
   PROVIDER_ADAPTER_SERVICE_NAME,
@@ -165,7 +166,7 @@ describe('adapter-anthropic over gRPC against the fake Anthropic API', () => {
     expect(chunksOf(events).length).toBeGreaterThan(0);
     expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
     expect(error.message).toBe('Overloaded');
-    expect(error.detail).toMatchObject({ upstreamHttpStatus: 0, retryable: true, openaiErrorType: 'server_error' });
+    expect(error.detail).toMatchObject({ upstreamHttpStatus: 529, retryable: true, openaiErrorType: 'server_error', fault: Fault.FAULT_PROVIDER_HTTP });
   });
 
   it('answers embeddings with UNIMPLEMENTED', async () => {

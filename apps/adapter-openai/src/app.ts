@@ -10,7 +10,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const config = readAdapterEnv(env);
   const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: 'adapter-openai', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
-  const upstream = new UpstreamClient();
+  const upstream = new UpstreamClient({ maxResponseBytes: config.MAX_RESPONSE_BYTES });
   return serveGrpcService({
     name: 'adapter-openai',
     module: OpenAiAdapterModule.register(upstream),
