@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { allowInternalStreamResets } from './http2-reset-limits';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
 import type { GrpcServerMetrics } from './grpc-server.metrics';
 import { serviceAuthInterceptor, type RefusedCall } from './service-auth.interceptor';
@@ -47,6 +48,7 @@ export class GatewayGrpcServer extends ServerGrpc {
     const auth = serviceAuthInterceptor(this.gatewayOptions.callers, this.gatewayOptions.onRefused);
     const interceptors = this.gatewayOptions.metrics ? [this.gatewayOptions.metrics.interceptor, auth] : [auth];
     const server = new Server({ ...GRPC_CHANNEL_OPTIONS, interceptors });
+    allowInternalStreamResets(server);
     this.health.addToServer(server);
     this.boundPort = await new Promise<number>((resolve, reject) =>
       server.bindAsync(this.gatewayOptions.url, ServerCredentials.createInsecure(), (error, port) =>
