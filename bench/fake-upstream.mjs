@@ -3,11 +3,11 @@
 //   - non-stream: a fixed chat.completion after `delayMs` (0 = answered in the same tick);
 //   - stream: `chunks` chat.completion.chunk events, `chunkGapMs` apart (the first at once), then
 //     the usage chunk when asked for, then [DONE].
-// The parent sets the behaviour with IPC messages {type: 'config', delayMs, chunks, chunkGapMs};
+// The parent sets the behaviour with IPC messages {type: 'config', delayMs, chunks, chunkGapMs, chunkPadBytes};
 // it is global (phases run one after another), so no header has to survive a gateway.
 import { createServer } from 'node:http';
 
-const settings = { delayMs: 0, chunks: 32, chunkGapMs: 20 };
+const settings = { delayMs: 0, chunks: 32, chunkGapMs: 20, chunkPadBytes: 0 };
 const created = Math.floor(Date.now() / 1000);
 const RATE_LIMIT = {
   'x-ratelimit-limit-requests': '10000',
@@ -31,14 +31,14 @@ const completion = Buffer.from(
 );
 const jsonHeaders = { 'content-type': 'application/json', 'content-length': String(completion.length), 'x-request-id': 'req_bench', ...RATE_LIMIT };
 const sseHeaders = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': 'req_bench', ...RATE_LIMIT };
-const chunkEvent = (i, last) =>
+const chunkEvent = (i, last, pad = 'p'.repeat(settings.chunkPadBytes)) =>
   `data: ${JSON.stringify({
     id: 'chatcmpl-bench0000000000000000',
     object: 'chat.completion.chunk',
     created,
     model: 'gpt-4o',
     system_fingerprint: 'fp_bench',
-    choices: [{ index: 0, delta: i === 0 ? { role: 'assistant', content: `t${i}` } : { content: ` t${i}` }, logprobs: null, finish_reason: last ? 'stop' : null }],
+    choices: [{ index: 0, delta: i === 0 ? { role: 'assistant', content: `t${i}${pad}` } : { content: ` t${i}${pad}` }, logprobs: null, finish_reason: last ? 'stop' : null }],
   })}\n\n`;
 const usageEvent = `data: ${JSON.stringify({ id: 'chatcmpl-bench0000000000000000', object: 'chat.completion.chunk', created, model: 'gpt-4o', choices: [], usage })}\n\n`;
 let events = [];
