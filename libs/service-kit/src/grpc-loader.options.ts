@@ -20,4 +20,8 @@ export const GRPC_CHANNEL_OPTIONS = {
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.keepalive_permit_without_calls': 1,
+  // Peers are our own services on the cluster network: a returning replica is used within a
+  // second, rather than after grpc-js's default backoff that grows to two minutes.
+  'grpc.initial_reconnect_backoff_ms': 250,
+  'grpc.max_reconnect_backoff_ms': 1_000,
 } as const;
