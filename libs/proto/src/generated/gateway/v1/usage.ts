@@ -6,7 +6,7 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Usage } from "./common";
+import { Fault, Usage } from "./common";
 
 /** One upstream attempt of a request. */
 export interface Attempt {
@@ -18,6 +18,12 @@ export interface Attempt {
   /** Upstream HTTP status, 0 when none was received. */
   status: number;
   latencyMs: number;
+  /** Who caused the failure (unset on success). */
+  fault?:
+    | Fault
+    | undefined;
+  /** What happened, in a few words (e.g. "stream cut after 40 chunks", "no first token within 30000 ms"). */
+  detail?: string | undefined;
 }
 
 /**
@@ -78,6 +84,12 @@ export const Attempt: MessageFns<Attempt> = {
     }
     if (message.latencyMs !== 0) {
       writer.uint32(49).double(message.latencyMs);
+    }
+    if (message.fault !== undefined) {
+      writer.uint32(56).int32(message.fault);
+    }
+    if (message.detail !== undefined) {
+      writer.uint32(66).string(message.detail);
     }
     return writer;
   },
@@ -141,6 +153,22 @@ export const Attempt: MessageFns<Attempt> = {
             }
 
             message.latencyMs = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fault = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.detail = reader.string();
             continue;
           }
         }
