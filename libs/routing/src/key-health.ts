@@ -90,16 +90,17 @@ export interface KeyChoice<K extends KeyIdentity> {
 
 /**
  * A key for the next attempt, starting at `start` (round robin): keys that cool down after
- * a 429 are skipped; failing keys only when a working one is left (a provider whose every
+ * a 429 are skipped (unless only `graceMs` is left: a retry after the wait the 429 asked
+ * for); failing keys only when no working one is left (a provider whose every
  * key fails is still tried: its 401 is quick and moves on, and it shows the key is back).
  */
-export function chooseKey<K extends KeyIdentity>(keys: readonly K[], start: number, health: KeyHealth): KeyChoice<K> {
+export function chooseKey<K extends KeyIdentity>(keys: readonly K[], start: number, health: KeyHealth, graceMs = 0): KeyChoice<K> {
   let failingChoice: K | undefined;
   let shortest = Infinity;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[(start + i) % keys.length];
     const cooling = health.coolingFor(key);
-    if (cooling > 0) {
+    if (cooling > graceMs) {
       shortest = Math.min(shortest, cooling);
       continue;
     }

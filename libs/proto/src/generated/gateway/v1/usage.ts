@@ -13,7 +13,10 @@ export interface Attempt {
   provider: string;
   providerKind: string;
   model: string;
-  /** "success", "error", "timeout", "connection_error", "cancelled" */
+  /**
+   * "success", "error", "rate_limited", "timeout", "connection_error", "stream_cut",
+   * "malformed", "gateway_error" (our adapter service), "client_error", "cancelled"
+   */
   outcome: string;
   /** Upstream HTTP status, 0 when none was received. */
   status: number;
@@ -43,7 +46,11 @@ export interface UsageEvent {
   /** The provider's model id that served. */
   responseModel: string;
   stream: boolean;
-  /** "success", "error", "cancelled" */
+  /**
+   * "success", "error", "cancelled". A stream that failed after content reached the client is
+   * "error" with http_status 200 (what the client received) and error_type stream_interrupted
+   * or stream_timeout.
+   */
   outcome: string;
   /** HTTP status the client received. */
   httpStatus: number;
@@ -59,6 +66,11 @@ export interface UsageEvent {
   attempts: Attempt[];
   /** The client's x-request-id, if it sent one (correlation only). */
   correlationId: string;
+  /**
+   * The usage is the router's estimate: a stream failed after content reached the client and
+   * the provider sent no counts (prompt ≈ request bytes / 4, completion ≈ content chunks).
+   */
+  usageEstimated?: boolean | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -266,6 +278,9 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     if (message.correlationId !== "") {
       writer.uint32(154).string(message.correlationId);
     }
+    if (message.usageEstimated !== undefined) {
+      writer.uint32(160).bool(message.usageEstimated);
+    }
     return writer;
   },
 
@@ -432,6 +447,14 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.correlationId = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.usageEstimated = reader.bool();
             continue;
           }
         }
