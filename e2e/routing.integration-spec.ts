@@ -138,6 +138,15 @@ describe('routing: moving on to the next candidate', () => {
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
     expect(since(rig.primary, p)).toBe(1);
     expect(since(rig.backup, b)).toBe(1);
+    // The key shows as failing (by key id, never the key) until it works again or is rotated.
+    const failing = (): Promise<number> =>
+      metricSum(rig.stack.metricsUrl('router-0'), 'gen_ai_gateway_provider_key_failing', { gen_ai_gateway_provider_id: 'openai', http_response_status_code: '401' });
+    expect(await failing()).toBe(1);
+    expect(await (await fetch(rig.stack.metricsUrl('router-0'))).text()).not.toContain(PRIMARY_KEY.slice(-12));
+    rig.primary.setValidKeys([PRIMARY_KEY]);
+    const again = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(again.response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(await failing()).toBe(0);
   });
 
   it('moves on from a provider whose port refuses connections', async () => {
