@@ -118,6 +118,11 @@ const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 const MAX_RATE_LIMIT_COOLDOWN_MS = 300_000;
 /** A retry after the wait a 429 asked for may find its key cooling for a few ms more (timer rounding). */
 const COOLDOWN_GRACE_MS = 50;
+/**
+ * The longest message the router builds for a failed request: it travels to ingress in gRPC
+ * metadata, so it stays well under what an HTTP/2 peer accepts, however many attempts it names.
+ */
+const ROUTE_MESSAGE_LIMIT = 1_000;
 /** A rough bytes-per-token ratio, for the partial usage of a stream that failed without the provider's counts. */
 const BYTES_PER_TOKEN = 4;
 
@@ -389,7 +394,7 @@ export class RouteExecutor {
             this.account(classifyFailure(described.fault), breakerKey, key, described);
             record.deliveredFailure = described.fault.fault;
             throw new RouteFailure(
-              gatewayGrpcError(GrpcStatus.UNAVAILABLE, `The stream from ${candidate.providerId} failed after content was sent: ${stripProvider(described.cause, candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`, {
+              gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${candidate.providerId} failed after content was sent: ${stripProvider(described.cause, candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
                 provider: candidate.providerId,
                 openaiErrorType: 'api_error',
                 openaiErrorCode: described.fault.fault === 'provider_timeout' ? 'stream_timeout' : 'stream_interrupted',
@@ -503,7 +508,7 @@ export class RouteExecutor {
           ? 'The request deadline passed before any provider could be tried.'
           : `No provider could take the request now${open.length ? ` (circuit open: ${open.join(', ')}; fail-fast)` : ' (keys just revoked)'}.`;
       throw new RouteFailure(
-        gatewayGrpcError(deadlinePassed && !internal ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.FAILED_PRECONDITION, message, {
+        gatewayGrpcError(deadlinePassed && !internal ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.FAILED_PRECONDITION, bounded(message), {
           openaiErrorType: 'service_unavailable',
           openaiErrorCode: internal ? 'gateway_unavailable' : 'no_provider_available',
           retryable: true,
@@ -514,12 +519,13 @@ export class RouteExecutor {
     }
     const last = real[real.length - 1];
     const timedOut = deadlinePassed || last.fault.fault === 'provider_timeout';
-    const summary = failures.map((f) => `${f.decoded.detail?.provider || 'adapter'}: ${shortCause(f)}`).join('; ');
+    // The attempts first (cut when there are many), then the last real cause in full.
+    const summary = bounded(failures.map((f) => `${f.decoded.detail?.provider || 'adapter'}: ${shortCause(f)}`).join('; '), ROUTE_MESSAGE_LIMIT / 2);
     const provider = last.decoded.detail?.provider ?? '';
     throw new RouteFailure(
       gatewayGrpcError(
         timedOut ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.UNAVAILABLE,
-        `Every provider failed (${summary}). Last: ${provider ? `${provider}: ` : ''}${stripProvider(last.cause, provider)}`,
+        bounded(`Every provider failed (${summary}). Last: ${provider ? `${provider}: ` : ''}${stripProvider(last.cause, provider)}`),
         {
           openaiErrorType: timedOut ? 'timeout_error' : 'api_error',
           provider,
@@ -530,6 +536,10 @@ export class RouteExecutor {
       ),
     );
   }
+}
+
+function bounded(message: string, limit = ROUTE_MESSAGE_LIMIT): string {
+  return message.length > limit ? `${message.slice(0, limit - 1)}…` : message;
 }
 
 function isCancellation(error: unknown): boolean {
