@@ -17,6 +17,10 @@ export interface RecordedRequest {
 export type FakeOpenAiScenario =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
+  /** Stream: headers and the role-only chunk at once, the first content after `delayMs`. */
+  | { kind: 'slow_first_token'; delayMs: number }
+  /** Stream: headers sent, then nothing at all (the socket stays open). */
+  | { kind: 'headers_then_hang' }
   | { kind: 'cut_before_first_byte' }
   /** The socket is destroyed after this many stream events (a reset mid-answer). */
   | { kind: 'cut_after_chunks'; chunks: number }
@@ -39,11 +43,7 @@ export type FakeOpenAiScenario =
   /** A stream whose first event is one `data:` line of `chars` characters, written in 64 KiB pieces. */
   | { kind: 'huge_sse_line'; chars: number }
   /** Stream: `chunks` events, then a line that is not JSON. */
-  | { kind: 'malformed_after_chunks'; chunks: number }
-  /** Stream: headers and the role-only chunk at once, the first content after `delayMs`. */
-  | { kind: 'slow_first_token'; delayMs: number }
-  /** Stream: headers sent, then nothing at all (the socket stays open). */
-  | { kind: 'headers_then_hang' };
+  | { kind: 'malformed_after_chunks'; chunks: number };
 
 export interface FakeOpenAiOptions {
   validKeys?: string[];
