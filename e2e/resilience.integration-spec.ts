@@ -151,13 +151,14 @@ async function usageEventOf(rig: Rig, response: Response): Promise<UsageEvent> {
   return found as UsageEvent;
 }
 
-// Limits: headers 400 ms, first token 600 ms, idle gap 500 ms, a unary answer 500 ms; one retry.
+// Limits: headers 2 s, first token 2.5 s, idle gap 2 s, a unary answer 2 s; one retry. Short next
+// to the defaults (30 s, 60 s), long enough for a healthy fake on a loaded CI machine.
 const SHORT_LIMITS = {
   MAX_RETRIES: '1',
-  HEADERS_TIMEOUT_MS: '400',
-  FIRST_TOKEN_TIMEOUT_MS: '600',
-  STREAM_IDLE_TIMEOUT_MS: '500',
-  ATTEMPT_TIMEOUT_MS: '500',
+  HEADERS_TIMEOUT_MS: '2000',
+  FIRST_TOKEN_TIMEOUT_MS: '2500',
+  STREAM_IDLE_TIMEOUT_MS: '2000',
+  ATTEMPT_TIMEOUT_MS: '2000',
   RETRY_AFTER_MAX_MS: '2000',
   // The breaker stays out of the way here (the suite below tests it).
   BREAKER_FAILURES: '1000',
@@ -184,7 +185,7 @@ describe('resilience: failing over within short limits', () => {
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
     expect(count()).toEqual({ primary: 2, backup: 0, anthropic: 0 });
     expect(elapsed).toBeGreaterThanOrEqual(200);
-    expect(elapsed).toBeLessThan(3_000);
+    expect(elapsed).toBeLessThan(6_000);
   });
 
   it('429 without Retry-After: moves on at once, cools the key, and a pinned request meanwhile gets 429 without calling it', async () => {
@@ -199,7 +200,7 @@ describe('resilience: failing over within short limits', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers?.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(count().primary).toBe(1);
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
     // The cool-down is short (1 s without Retry-After): the key serves again after it.
     await expectEventually(async () => {
       const again = await rig.client.chat.completions.create({ model: 'openai/gpt-4o', messages: ASK }).withResponse();
@@ -215,7 +216,7 @@ describe('resilience: failing over within short limits', () => {
     expect(response.headers.get('x-gateway-provider')).toBe('openai');
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
     expect(count()).toEqual({ primary: 2, backup: 0, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
   it('503 persistent: the retry, then the next provider, for every request', async () => {
@@ -228,7 +229,7 @@ describe('resilience: failing over within short limits', () => {
       expect(response.headers.get('x-gateway-attempts')).toBe('3');
     }
     expect(count()).toEqual({ primary: 6, backup: 3, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it('every provider failing: one status (502) for stream and non-stream, naming the last cause, and the usage event records it', async () => {
@@ -256,21 +257,21 @@ describe('resilience: failing over within short limits', () => {
     expect(response.headers.get('x-gateway-provider')).toBe('backup');
     expect(response.headers.get('x-gateway-attempts')).toBe('3');
     expect(count()).toEqual({ primary: 2, backup: 1, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
-  it('no response at all (non-stream): given up after the 500 ms answer limit, never retried there', async () => {
+  it('no response at all (non-stream): given up after the 2 s answer limit, never retried there', async () => {
     const count = counter(rig);
     rig.primary.enqueue({ kind: 'hang' });
     const started = Date.now();
     const { response } = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
     expect(response.headers.get('x-gateway-provider')).toBe('backup');
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
-    expect(count()).toEqual({ primary: 1, backup: 0 + 1, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(count()).toEqual({ primary: 1, backup: 1, anthropic: 0 });
+    expect(Date.now() - started).toBeLessThan(8_000);
   });
 
-  it('no headers at all (stream): given up after the 400 ms headers limit; two silent providers answer 504 within seconds, not minutes', async () => {
+  it('no headers at all (stream): given up after the 2 s headers limit; two silent providers answer 504 within seconds, not minutes', async () => {
     const count = counter(rig);
     rig.primary.enqueue({ kind: 'hang' });
     const started = Date.now();
@@ -280,7 +281,7 @@ describe('resilience: failing over within short limits', () => {
     expect(served.response.headers.get('x-gateway-provider')).toBe('backup');
     expect(served.response.headers.get('x-gateway-attempts')).toBe('2');
     expect(count()).toEqual({ primary: 1, backup: 1, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
 
     rig.primary.setPersistent({ kind: 'hang' });
     rig.backup.setPersistent({ kind: 'hang' });
@@ -288,14 +289,15 @@ describe('resilience: failing over within short limits', () => {
     const startedBoth = Date.now();
     const error = await failure(rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK, stream: true }));
     expect(error.status).toBe(504);
-    expect(error.message).toContain('no response headers within 400 ms');
+    expect(error.message).toContain('no response headers within 2000 ms');
     expect(both()).toEqual({ primary: 1, backup: 1, anthropic: 0 });
-    expect(Date.now() - startedBoth).toBeLessThan(4_000);
+    // Two limits of 2 s, not six attempts of 60 s.
+    expect(Date.now() - startedBoth).toBeLessThan(12_000);
   });
 
   it('a slow first token: the next provider serves, and nothing of the slow one (not even its role chunk) reaches the client', async () => {
     const count = counter(rig);
-    rig.primary.enqueue({ kind: 'slow_first_token', delayMs: 3_000 });
+    rig.primary.enqueue({ kind: 'slow_first_token', delayMs: 8_000 });
     const started = Date.now();
     const served = await streamed(rig.client, { model: 'gpt-4o', messages: ASK });
     expect(served.error).toBeUndefined();
@@ -304,7 +306,8 @@ describe('resilience: failing over within short limits', () => {
     expect(served.response.headers.get('x-gateway-provider')).toBe('backup');
     expect(served.response.headers.get('x-gateway-attempts')).toBe('2');
     expect(count()).toEqual({ primary: 1, backup: 1, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(2_500);
+    // The 2.5 s first-token limit, then the backup: well before the slow token (8 s).
+    expect(Date.now() - started).toBeLessThan(7_000);
   });
 
   it('a stream cut mid-answer: an in-band error naming the cut, no [DONE], no fallback; the usage event records the failure and partial usage', async () => {
@@ -327,16 +330,16 @@ describe('resilience: failing over within short limits', () => {
     expect(event.attempts.map((a) => a.outcome)).not.toContain('success');
   });
 
-  it('a stream that stalls mid-answer: ended after the 500 ms idle limit with an in-band error naming it', async () => {
+  it('a stream that stalls mid-answer: ended after the 2 s idle limit with an in-band error naming it', async () => {
     const count = counter(rig);
     rig.primary.enqueue({ kind: 'stall_after_chunks', chunks: 3 });
     const started = Date.now();
     const served = await streamed(rig.client, { model: 'gpt-4o', messages: ASK });
     expect(served.text).toBe('Hello from');
     expect(served.error).toBeInstanceOf(OpenAI.APIError);
-    expect((served.error as Error).message).toContain('stream idle for 500 ms after 2 chunks');
+    expect((served.error as Error).message).toContain('stream idle for 2000 ms after 2 chunks');
     expect(count()).toEqual({ primary: 1, backup: 0, anthropic: 0 });
-    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(Date.now() - started).toBeLessThan(8_000);
     await expectEventually(() => expect(rig.primary.openConnections()).toBe(0), 2_000);
   });
 
@@ -344,10 +347,11 @@ describe('resilience: failing over within short limits', () => {
     rig.primary.enqueue({ kind: 'stall_after_chunks', chunks: 3 });
     await ok(rig.stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'backup', 'anthropic'] }));
     const started = Date.now();
-    const served = await streamed(rig.client, { model: 'gpt-4o', messages: ASK }, { 'x-gateway-timeout-ms': '300' });
+    // 1.5 s: shorter than the 2 s idle limit, so the deadline is what ends the stalled stream.
+    const served = await streamed(rig.client, { model: 'gpt-4o', messages: ASK }, { 'x-gateway-timeout-ms': '1500' });
     expect(served.text).toBe('Hello from');
     expect((served.error as Error).message).toContain('request deadline passed after 2 chunks');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(6_000);
   });
 
   it('a stream that ends after finish_reason without [DONE] is complete: the whole answer, no error', async () => {
@@ -410,7 +414,7 @@ describe('resilience: failing over within short limits', () => {
 describe('resilience: a breaker that never outlives the outage', () => {
   let rig: Rig;
   // Two failures open a circuit for a minute: only panic routing and the taxonomy can keep a provider in service.
-  const env = { ...SHORT_LIMITS, MAX_RETRIES: '0', BREAKER_FAILURES: '2', BREAKER_FAILURE_RATE_PERCENT: '50', BREAKER_COOLDOWN_MS: '60000', FIRST_TOKEN_TIMEOUT_MS: '800' };
+  const env = { ...SHORT_LIMITS, MAX_RETRIES: '0', BREAKER_FAILURES: '2', BREAKER_FAILURE_RATE_PERCENT: '50', BREAKER_COOLDOWN_MS: '60000' };
   const circuit = (provider: string): Promise<number> =>
     metricSum(rig.stack.metricsUrl('router-0'), 'gen_ai_gateway_circuit_breaker_state', { gen_ai_gateway_provider_id: provider, gen_ai_request_model: 'gpt-4o' });
 
@@ -449,13 +453,13 @@ describe('resilience: a breaker that never outlives the outage', () => {
     const { response } = await rig.client.chat.completions.create({ model: 'openai/gpt-4o', messages: ASK }).withResponse();
     expect(response.headers.get('x-gateway-provider')).toBe('openai');
     expect(response.headers.get('x-gateway-attempts')).toBe('1');
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
     expect(await circuit('openai')).toBe(CIRCUIT_STATE_VALUE.closed);
   });
 
   it('six cancelled streams do not open a healthy provider’s circuit (the first-token timer stops when the client leaves)', async () => {
     for (let i = 0; i < 6; i++) {
-      rig.primary.enqueue({ kind: 'slow_first_token', delayMs: 1_500 });
+      rig.primary.enqueue({ kind: 'slow_first_token', delayMs: 4_000 });
       const before = rig.primary.chatRequests();
       const abort = new AbortController();
       const pending = rig.client.chat.completions.create({ model: 'openai/gpt-4o', messages: ASK, stream: true }, { signal: abort.signal }).catch((e: unknown) => e);
@@ -463,8 +467,8 @@ describe('resilience: a breaker that never outlives the outage', () => {
       abort.abort();
       expect(await pending).toBeInstanceOf(OpenAI.APIUserAbortError);
     }
-    // Past the 800 ms first-token limit of every cancelled attempt: a timer still running would have counted by now.
-    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    // Past the 2.5 s first-token limit of every cancelled attempt: a timer still running would have counted by now.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(await circuit('openai')).toBe(CIRCUIT_STATE_VALUE.closed);
     const count = counter(rig);
     const { response } = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
