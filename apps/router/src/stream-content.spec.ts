@@ -22,5 +22,7 @@ describe('chunkFacts', () => {
   it('finds a finish reason cheaply', () => {
     expect(hasFinishReason(delta({}, 'length'))).toBe(true);
     expect(hasFinishReason(delta({ content: 'x' }))).toBe(false);
+    expect(hasFinishReason(Buffer.from('{"choices": [{"delta": {}, "finish_reason": "stop"}]}'))).toBe(true);
+    expect(hasFinishReason(Buffer.from('{"choices": [{"delta": {"content": "x"}, "finish_reason": null}]}'))).toBe(false);
   });
 });

@@ -39,7 +39,13 @@ export function chunkFacts(chunk: Uint8Array): ChunkFacts {
   return { content, finished };
 }
 
-/** Cheap check on chunks after the first content: a non-null finish reason is a JSON string. */
+const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
+
+/**
+ * Cheap check on chunks after the first content: a non-null finish reason is a JSON string
+ * (compact as OpenAI writes it, or with spaces as Python's json.dumps does).
+ */
 export function hasFinishReason(chunk: Uint8Array): boolean {
-  return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes('"finish_reason":"');
+  const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return bytes.includes('"finish_reason"') && FINISH_REASON_SET.test(bytes.toString('utf8'));
 }
