@@ -59,7 +59,8 @@ async function startRig(routerEnv: Record<string, string>): Promise<Rig> {
   const backup = await startFakeOpenAi({ validKeys: [BACKUP_KEY] });
   const anthropic = await startFakeAnthropic();
   const stack = await startGatewayStack({ openaiBaseUrl: primary.baseUrl, anthropicBaseUrl: anthropic.url, routerEnv });
-  await ok(stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl }));
+  // An OpenAI-compatible server (not on api.openai.com) serves only the models it declares.
+  await ok(stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl, models: ['gpt-4o', 'gpt-4o-mini'] }));
   await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: PRIMARY_KEY }), 201);
   await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'backup', key: BACKUP_KEY }), 201);
   await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'anthropic', key: FAKE_ANTHROPIC_API_KEY }), 201);
@@ -100,7 +101,7 @@ describe('routing: moving on to the next candidate', () => {
   let rig: Rig;
 
   beforeAll(async () => {
-    // One retry on the same candidate; a hang is given up after 500 ms; the breaker stays out of the way.
+    // One retry on the same candidate; a hang is given up after 500 ms and moves on at once; the breaker stays out of the way.
     rig = await startRig({ MAX_RETRIES: '1', ATTEMPT_TIMEOUT_MS: '500', BREAKER_FAILURES: '1000' });
   });
   afterAll(async () => rig?.close());
@@ -113,8 +114,9 @@ describe('routing: moving on to the next candidate', () => {
       { kind: 'status', status: 529, body: { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } } },
       2,
     ],
-    ['a hang', { kind: 'hang' }, 2],
-  ] as const)('serves from the second provider when the first answers %s (after its one retry)', async (_case, scenario, failures) => {
+    // A silent attempt is never retried on the same provider.
+    ['a hang', { kind: 'hang' }, 1],
+  ] as const)('serves from the second provider when the first answers %s (retried only when it answered)', async (_case, scenario, failures) => {
     const [p, b] = [rig.primary.requests.length, rig.backup.requests.length];
     for (let i = 0; i < failures; i++) rig.primary.enqueue(scenario);
     const started = Date.now();
@@ -136,11 +138,20 @@ describe('routing: moving on to the next candidate', () => {
     expect(response.headers.get('x-gateway-attempts')).toBe('2');
     expect(since(rig.primary, p)).toBe(1);
     expect(since(rig.backup, b)).toBe(1);
+    // The key shows as failing (by key id, never the key) until it works again or is rotated.
+    const failing = (): Promise<number> =>
+      metricSum(rig.stack.metricsUrl('router-0'), 'gen_ai_gateway_provider_key_failing', { gen_ai_gateway_provider_id: 'openai', http_response_status_code: '401' });
+    expect(await failing()).toBe(1);
+    expect(await (await fetch(rig.stack.metricsUrl('router-0'))).text()).not.toContain(PRIMARY_KEY.slice(-12));
+    rig.primary.setValidKeys([PRIMARY_KEY]);
+    const again = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(again.response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(await failing()).toBe(0);
   });
 
   it('moves on from a provider whose port refuses connections', async () => {
     const port = await closedPort();
-    await ok(rig.stack.admin('PUT', '/admin/v1/providers/dead', { kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1` }));
+    await ok(rig.stack.admin('PUT', '/admin/v1/providers/dead', { kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, models: ['gpt-4o'] }));
     await ok(rig.stack.admin('POST', '/admin/v1/provider-keys', { provider: 'dead', key: 'sk-proj-deadProviderKey0123456789abcd' }), 201);
     await ok(rig.stack.admin('PUT', '/admin/v1/routing/priority', { order: ['dead', 'backup', 'openai'] }));
     try {
@@ -230,34 +241,6 @@ describe('routing: retries, rate limits, priority, pins and fallbacks', () => {
     expect(since(rig.backup, b)).toBe(0);
   });
 
-  it('moves on without waiting when Retry-After is longer than RETRY_AFTER_MAX_MS', async () => {
-    const [p, b] = [rig.primary.requests.length, rig.backup.requests.length];
-    rig.primary.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '30' } });
-    const started = Date.now();
-    const { response } = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
-    expect(Date.now() - started).toBeLessThan(1_500);
-    expect(response.headers.get('x-gateway-provider')).toBe('backup');
-    expect(response.headers.get('x-gateway-attempts')).toBe('2');
-    expect(since(rig.primary, p)).toBe(1);
-    expect(since(rig.backup, b)).toBe(1);
-  });
-
-  it('answers 429 with the smallest Retry-After when every candidate rate-limits', async () => {
-    rig.primary.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '7' } });
-    rig.backup.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '3' } });
-    const error = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    const limited = error as InstanceType<typeof OpenAI.RateLimitError>;
-    expect(limited.status).toBe(429);
-    expect(limited.headers?.get('retry-after')).toBe('3');
-    expect(limited.error).toMatchObject({ type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' });
-    expect(limited.code).toBe('rate_limit_exceeded');
-    expect(limited.type).toBe('rate_limit_exceeded');
-  });
-
   it('follows the priority order, and a change applies to the very next request', async () => {
     const first = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
     expect(first.response.headers.get('x-gateway-provider')).toBe('openai');
@@ -302,6 +285,40 @@ describe('routing: retries, rate limits, priority, pins and fallbacks', () => {
     expect(rig.anthropic.requests.length - a).toBe(1);
     expect((rig.anthropic.requests[rig.anthropic.requests.length - 1].body as { model: string }).model).toBe('claude-3-5-sonnet-20241022');
   });
+
+  // A 429 cools its key for its Retry-After: these two come last, since they leave keys cooling.
+  it('moves on without waiting when Retry-After is longer than RETRY_AFTER_MAX_MS', async () => {
+    const [p, b] = [rig.primary.requests.length, rig.backup.requests.length];
+    rig.primary.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '30' } });
+    const started = Date.now();
+    const { response } = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(Date.now() - started).toBeLessThan(1_500);
+    expect(response.headers.get('x-gateway-provider')).toBe('backup');
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    expect(since(rig.primary, p)).toBe(1);
+    expect(since(rig.backup, b)).toBe(1);
+    // The key cools for its Retry-After: the next request does not knock on it again.
+    const next = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(next.response.headers.get('x-gateway-provider')).toBe('backup');
+    expect(next.response.headers.get('x-gateway-attempts')).toBe('1');
+    expect(since(rig.primary, p)).toBe(1);
+  });
+
+  it('answers 429 with the smallest Retry-After when every candidate rate-limits', async () => {
+    rig.primary.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '7' } });
+    rig.backup.enqueue({ kind: 'status', status: 429, headers: { 'retry-after': '3' } });
+    const error = await rig.client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    const limited = error as InstanceType<typeof OpenAI.RateLimitError>;
+    expect(limited.status).toBe(429);
+    expect(limited.headers?.get('retry-after')).toBe('3');
+    expect(limited.error).toMatchObject({ type: 'rate_limit_exceeded', code: 'rate_limit_exceeded' });
+    expect(limited.code).toBe('rate_limit_exceeded');
+    expect(limited.type).toBe('rate_limit_exceeded');
+  });
 });
 
 describe('routing: streams', () => {
@@ -309,10 +326,10 @@ describe('routing: streams', () => {
   let slow: FakeOpenAi;
 
   beforeAll(async () => {
-    // An attempt must show its first byte within 1 s; a stream may then run longer than that.
-    rig = await startRig({ MAX_RETRIES: '0', BREAKER_FAILURES: '1000', ATTEMPT_TIMEOUT_MS: '1000' });
+    // An attempt must show its first token within 1 s; a stream may then run longer than that.
+    rig = await startRig({ MAX_RETRIES: '0', BREAKER_FAILURES: '1000', ATTEMPT_TIMEOUT_MS: '1000', FIRST_TOKEN_TIMEOUT_MS: '1000' });
     slow = await startFakeOpenAi({ validKeys: [SLOW_KEY], chunkDelayMs: 300 });
-    await ok(rig.stack.admin('PUT', '/admin/v1/providers/slow', { kind: 'openai', baseUrl: slow.baseUrl }));
+    await ok(rig.stack.admin('PUT', '/admin/v1/providers/slow', { kind: 'openai', baseUrl: slow.baseUrl, models: ['gpt-4o'] }));
     await ok(rig.stack.admin('POST', '/admin/v1/provider-keys', { provider: 'slow', key: SLOW_KEY }), 201);
   });
   afterAll(async () => {
@@ -359,7 +376,7 @@ describe('routing: streams', () => {
     expect(since(rig.backup, b)).toBe(1);
   });
 
-  it('lets a stream run longer than ATTEMPT_TIMEOUT_MS once its first chunk arrived', async () => {
+  it('lets a stream run longer than FIRST_TOKEN_TIMEOUT_MS once its first token arrived', async () => {
     const started = Date.now();
     const stream = await rig.client.chat.completions.create({ model: 'slow/gpt-4o', messages: ASK, stream: true });
     let text = '';

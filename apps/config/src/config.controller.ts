@@ -11,9 +11,11 @@ import {
   type ListApiKeysResponse,
   type PutProviderRequest,
   type PutProviderResponse,
+  type SetErrorActionsRequest,
   type SetFallbacksRequest,
   type SetPriorityRequest,
 } from '@ai-gateway/proto';
+import { errorActionsProblem } from '@ai-gateway/routing';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { validateFallbackMap } from './fallback-map.validation';
 import { ConfigStore, ConfigValidationError, ProviderRedirectRefused } from './config.store';
@@ -80,6 +82,10 @@ export class ConfigController implements ConfigServiceController {
   setFallbacks(request: SetFallbacksRequest): Promise<ConfigSnapshot> {
     const map = Object.fromEntries(Object.entries(request.fallbacks).map(([model, list]) => [model, list.models]));
     return this.guard(() => this.store.setFallbacks(map, validateFallbackMap));
+  }
+
+  setErrorActions(request: SetErrorActionsRequest): Promise<ConfigSnapshot> {
+    return this.guard(() => this.store.setErrorActions({ ...request.errorActions }, errorActionsProblem));
   }
 
   createApiKey(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {

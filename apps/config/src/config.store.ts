@@ -8,6 +8,7 @@ const PROVIDER_PREFIX = 'providers.';
 const API_KEY_PREFIX = 'apikeys.';
 const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
+const ERROR_ACTIONS_KEY = 'routing.error-actions';
 
 export const PROVIDER_KINDS = ['openai', 'anthropic'] as const;
 
@@ -42,8 +43,9 @@ export class ConfigStore {
   private apiKeys = new Map<string, ApiKey>();
   private priority: string[] = [];
   private fallbacks: Record<string, string[]> = {};
+  private errorActions: Record<string, string> = {};
   private revision = 0;
-  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [] };
+  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {} };
   private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
   private readonly waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
   private stopWatch: (() => void) | undefined;
@@ -153,6 +155,13 @@ export class ConfigStore {
     return this.snapshot;
   }
 
+  async setErrorActions(errorActions: Record<string, string>, validate: (map: unknown) => string | undefined): Promise<ConfigSnapshot> {
+    const problem = validate(errorActions);
+    if (problem) throw new ConfigValidationError(problem);
+    await this.waitFor(await this.kv.put(ERROR_ACTIONS_KEY, JSON.stringify(errorActions)));
+    return this.snapshot;
+  }
+
   async createApiKey(name: string, allowedModels: string[]): Promise<{ entry: ApiKey; key: string }> {
     if (!name || name.length > 200) throw new ConfigValidationError('"name" is required (at most 200 characters)');
     const key = `gw-${randomBytes(24).toString('base64url')}`;
@@ -204,6 +213,8 @@ export class ConfigStore {
         this.priority = deleted ? [] : entry.json<string[]>();
       } else if (key === FALLBACKS_KEY) {
         this.fallbacks = deleted ? {} : entry.json<Record<string, string[]>>();
+      } else if (key === ERROR_ACTIONS_KEY) {
+        this.errorActions = deleted ? {} : entry.json<Record<string, string>>();
       }
     } catch (error) {
       this.logger.error({ err: error, key }, 'unreadable config entry ignored');
@@ -231,6 +242,7 @@ export class ConfigStore {
       providers,
       fallbacks: Object.fromEntries(Object.entries(this.fallbacks).map(([model, models]) => [model, { models }])),
       apiKeys: [...this.apiKeys.values()],
+      errorActions: { ...this.errorActions },
     };
     for (const listener of this.listeners) listener(this.snapshot);
     for (const waiter of this.waiters.filter((w) => w.ready())) {

@@ -9,6 +9,7 @@ import type {
   ProviderKeyEntry,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
+import { effectiveErrorActions } from '@ai-gateway/routing';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
@@ -110,6 +111,18 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       fallbacks[model] = { models: list as string[] };
     }
     return { status: 200, body: { fallbacks: fallbacksOf(await call(deps.config.setFallbacks({ fallbacks }))) } };
+  });
+
+  // Error-aware fallback: provider error code or type → fallback | next | return, over the router's defaults.
+  route('GET', '/admin/v1/routing/error-actions', async () => ({
+    status: 200,
+    body: { errorActions: effectiveErrorActions((await call(deps.config.getSnapshot({}))).errorActions) },
+  }));
+  route('PUT', '/admin/v1/routing/error-actions', async (_request, body) => {
+    const map = body.errorActions;
+    if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new BadRequest('"errorActions" must map error codes or types to actions', 'errorActions');
+    const errorActions = Object.fromEntries(Object.entries(map).map(([code, action]) => [code, String(action)]));
+    return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
   });
 
   route('GET', '/admin/v1/provider-keys', async () => ({ status: 200, body: (await call(deps.keyVault.listKeys({}))).keys.map(maskedEntry) }));

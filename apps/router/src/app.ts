@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats } from '@ai-gateway/nats';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
-import { CircuitBreaker } from '@ai-gateway/routing';
+import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
 import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
 import { AdapterClients } from './adapter.clients';
 import { RouterAppModule } from './app.module';
@@ -26,17 +26,30 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   await Promise.all([watcher.start(), keys.start()]);
 
   const registry = createServiceRegistry('router');
-  const breaker = new CircuitBreaker({ consecutiveFailures: config.BREAKER_FAILURES, cooldownMs: config.BREAKER_COOLDOWN_MS });
-  const metrics = createRouterMetrics(registry, breaker, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '');
+  const breaker = new CircuitBreaker({
+    consecutiveFailures: config.BREAKER_FAILURES,
+    cooldownMs: config.BREAKER_COOLDOWN_MS,
+    failureRate: config.BREAKER_FAILURE_RATE_PERCENT === 0 ? false : { threshold: config.BREAKER_FAILURE_RATE_PERCENT / 100, window: 20, minimumRequests: 20 },
+  });
+  const keyHealth = new KeyHealth();
+  const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '');
   const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterClients(config.adapterUrls, config.SERVICE_CREDENTIAL);
-  const executor = new RouteExecutor(watcher, keys, adapters, breaker, {
+  const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
-    attemptTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
+    unaryTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
+    headersTimeoutMs: config.HEADERS_TIMEOUT_MS,
+    idleTimeoutMs: config.STREAM_IDLE_TIMEOUT_MS,
+    firstToken: {
+      defaultMs: config.FIRST_TOKEN_TIMEOUT_MS,
+      reasoningMs: config.REASONING_FIRST_TOKEN_TIMEOUT_MS,
+      byModel: config.firstTokenOverrides,
+    },
     maxRetries: config.MAX_RETRIES,
     retryBaseMs: config.RETRY_BASE_MS,
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
+    allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
   });
 
   return serveGrpcService({

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
-import type { Attempt, RequestMeta } from '@ai-gateway/proto';
+import type { Attempt, Fault, RequestMeta } from '@ai-gateway/proto';
 import type { RouteCandidate } from '@ai-gateway/routing';
 import { endSpan, metadataWithContext, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
 
@@ -23,8 +23,14 @@ export function traceAttempt(parent: Context, candidate: RouteCandidate, meta: R
 }
 
 /** The attempt as the usage event records it; ends its span. */
-export function attemptOf(candidate: RouteCandidate, outcome: string, status: number, trace: AttemptTrace): Attempt {
+export function attemptOf(candidate: RouteCandidate, outcome: string, status: number, trace: AttemptTrace, fault?: Fault, detail?: string): Attempt {
   trace.span.setAttribute('http.response.status_code', status);
   endSpan(trace.span, outcome === 'success' ? undefined : outcome);
-  return { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - trace.started };
+  const attempt: Attempt = { provider: candidate.providerId, providerKind: candidate.kind, model: candidate.model, outcome, status, latencyMs: performance.now() - trace.started };
+  if (fault !== undefined) attempt.fault = fault;
+  if (detail) attempt.detail = detail.slice(0, ATTEMPT_DETAIL_LIMIT);
+  return attempt;
 }
+
+/** An attempt's detail is a few words; provider error text beyond this stays out of the event. */
+const ATTEMPT_DETAIL_LIMIT = 200;

@@ -1,7 +1,7 @@
 import { followConfigSnapshots } from '@ai-gateway/config-client';
 import { ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import { CONFIG_SERVICE_NAME, type ConfigServiceClient, type ConfigSnapshot } from '@ai-gateway/proto';
-import type { FallbackMap } from '@ai-gateway/routing';
+import { effectiveErrorActions, type ErrorActions, type FallbackMap } from '@ai-gateway/routing';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 
@@ -10,6 +10,8 @@ export interface RoutingView {
   snapshot: ConfigSnapshot;
   catalog: ProviderModelCatalog;
   fallbacks: FallbackMap;
+  /** The router's defaults overridden by the configured map. */
+  errorActions: ErrorActions;
 }
 
 /** The routing view of the latest config snapshot, rebuilt on every change. */
@@ -45,7 +47,7 @@ export class ConfigSnapshotWatcher {
 
   private apply(snapshot: ConfigSnapshot): void {
     const fallbacks = Object.fromEntries(Object.entries(snapshot.fallbacks).map(([model, list]) => [model, list.models]));
-    this.view = { snapshot, catalog: ProviderModelCatalog.fromSnapshot(snapshot), fallbacks };
+    this.view = { snapshot, catalog: ProviderModelCatalog.fromSnapshot(snapshot), fallbacks, errorActions: effectiveErrorActions(snapshot.errorActions ?? {}) };
     for (const listener of this.listeners) listener(this.view);
   }
 }

@@ -51,13 +51,18 @@ export class ProviderKeysCache {
     return this.withKeys;
   }
 
-  /** One of the provider's keys, round robin; undefined when it has none. */
-  pick(provider: string): ResolvedKey | undefined {
-    const list = this.keys.get(provider);
-    if (!list || list.length === 0) return undefined;
-    const next = ((this.cursor.get(provider) ?? -1) + 1) % list.length;
-    this.cursor.set(provider, next);
-    return list[next];
+  /** The provider's keys, and where a round robin over them starts this time. */
+  roundRobin(provider: string): { keys: readonly ResolvedKey[]; start: number } {
+    const keys = this.keys.get(provider) ?? [];
+    if (keys.length === 0) return { keys, start: 0 };
+    const start = ((this.cursor.get(provider) ?? -1) + 1) % keys.length;
+    this.cursor.set(provider, start);
+    return { keys, start };
+  }
+
+  /** Every key held now (ids and versions only matter to the caller). */
+  all(): ResolvedKey[] {
+    return [...this.keys.values()].flat();
   }
 
   onChange(listener: () => void): void {

@@ -1,29 +1,45 @@
 import { Observable, type Subscription } from 'rxjs';
+import { firstTokenTimeoutMs, isReasoningModel, type FirstTokenLimits } from '@ai-gateway/model-catalog';
 import {
   buildRoutePlan,
+  chooseKey,
   circuitKey,
   classifyFailure,
+  panicCandidate,
   retryDelayMs,
   type CircuitBreaker,
+  type FailureClassification,
+  type KeyHealth,
   type RouteCandidate,
   type RoutePlan,
 } from '@ai-gateway/routing';
 import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, ProviderAdapterServiceClient, RequestMeta, Usage } from '@ai-gateway/proto';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import type { Context } from '@ai-gateway/telemetry';
+import { Fault, type ResolvedKey } from '@ai-gateway/proto';
 import type { AdapterClients } from './adapter.clients';
 import { attemptOf, traceAttempt, type AttemptTrace } from './attempt.trace';
 import { callUnary, sleep } from './cancellable';
-import { describeAttemptFailure, type AttemptFailure } from './attempt-failure';
+import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
+import { chunkFacts, hasFinishReason } from './stream-content';
 
 export interface RouteSettings {
+  /** The deadline of a request without x-gateway-timeout-ms, streams included. */
   requestTimeoutMs: number;
-  attemptTimeoutMs: number;
+  /** A non-streaming attempt's wait for the answer (at least the model's first-token limit). */
+  unaryTimeoutMs: number;
+  /** A stream's wait for response headers. */
+  headersTimeoutMs: number;
+  /** A stream's longest gap between chunks once content flows. */
+  idleTimeoutMs: number;
+  firstToken: FirstTokenLimits;
   maxRetries: number;
   retryBaseMs: number;
   retryAfterMaxMs: number;
+  /** When every candidate's circuit is open: probe one (panic routing) or refuse. */
+  allOpen: 'probe' | 'fail-fast';
 }
 
 /** What one request did, for its UsageEvent. */
@@ -32,7 +48,11 @@ export interface RouteRecord {
   served?: RouteCandidate;
   responseModel?: string;
   usage?: Usage;
+  /** The usage is the router's estimate (a stream that failed after content, without the provider's counts). */
+  usageEstimated?: boolean;
   timeToFirstTokenMs?: number;
+  /** Set when a stream failed after content reached the client: the client saw 200, then an in-band error. */
+  deliveredFailure?: string;
 }
 
 export type Operation = 'chat' | 'embeddings';
@@ -54,32 +74,60 @@ interface AttemptLoopInput {
   signal: AbortSignal;
 }
 
+/** The limits of one attempt, each already cut to the request's deadline. */
+export interface AttemptLimits {
+  /** Unary: the answer; streams: the response headers. */
+  headersMs: number;
+  firstTokenMs: number;
+  idleMs: number;
+  /** Absolute (Date.now() scale). */
+  deadline: number;
+}
+
 interface AttemptSlot {
   candidate: RouteCandidate;
   adapter: ProviderAdapterServiceClient;
   request: AdapterRequest;
   trace: AttemptTrace;
-  timeout: number;
+  limits: AttemptLimits;
 }
 
-/** A stream failed after its first chunk reached the client: no retry, no fallback. */
+/** A stream failed after content reached the client: no retry, no fallback. */
 class DeliveredFailure extends Error {
-  constructor(override readonly cause: unknown) {
-    super('stream failed after its first chunk');
+  constructor(
+    override readonly cause: unknown,
+    readonly chunks: number,
+  ) {
+    super('stream failed after content reached the client');
   }
 }
 
 export class RouteFailure extends Error {
-  constructor(readonly grpcError: GatewayGrpcErrorShape | object, readonly httpStatusHint: number, readonly errorType: string) {
+  constructor(readonly grpcError: GatewayGrpcErrorShape | object) {
     super('route failed');
   }
 }
 
-/** Tries the plan's candidates in order, with bounded retries, within the request's deadline. */
+/** Route plans by requested model, valid until the config or the set of keys changes. */
 const PLAN_CACHE_LIMIT = 1024;
+/** Role-only and empty chunks held back before the first content; more than this is sent on as it is. */
+const HELD_CHUNKS_LIMIT = 64;
+/** A 429 without Retry-After cools its key this long. */
+const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
+/** No provider's Retry-After keeps a key out longer than this. */
+const MAX_RATE_LIMIT_COOLDOWN_MS = 300_000;
+/** A retry after the wait a 429 asked for may find its key cooling for a few ms more (timer rounding). */
+const COOLDOWN_GRACE_MS = 50;
+/**
+ * The longest message the router builds for a failed request: it travels to ingress in gRPC
+ * metadata, so it stays well under what an HTTP/2 peer accepts, however many attempts it names.
+ */
+const ROUTE_MESSAGE_LIMIT = 1_000;
+/** A rough bytes-per-token ratio, for the partial usage of a stream that failed without the provider's counts. */
+const BYTES_PER_TOKEN = 4;
 
+/** Tries the plan's candidates in order, with bounded retries, within the request's deadline. */
 export class RouteExecutor {
-  /** Route plans by requested model, valid until the config or the set of keys changes. */
   private readonly plans = new Map<string, RoutePlan>();
 
   constructor(
@@ -87,10 +135,14 @@ export class RouteExecutor {
     private readonly keys: ProviderKeysCache,
     private readonly adapters: AdapterClients,
     private readonly breaker: CircuitBreaker,
+    private readonly keyHealth: KeyHealth,
     private readonly settings: RouteSettings,
   ) {
     config.onChange(() => this.plans.clear());
-    keys.onChange(() => this.plans.clear());
+    keys.onChange(() => {
+      this.plans.clear();
+      keyHealth.retain(keys.all());
+    });
   }
 
   private planFor(model: string): RoutePlan {
@@ -119,8 +171,6 @@ export class RouteExecutor {
           openaiErrorCode: 'model_not_found',
           param: 'model',
         }),
-        404,
-        'model_not_found',
       );
     }
     const why = plan.unavailableProviders.map((p) => `${p.providerId}: ${p.cause === 'no_key' ? 'no key' : 'disabled'}`).join(', ');
@@ -131,9 +181,25 @@ export class RouteExecutor {
         `No enabled provider holding a key serves \`${meta.model}\`${why ? ` (${why})` : ''}.`,
         { openaiErrorType: 'service_unavailable', openaiErrorCode: 'no_provider_available', provider: providers.join(',') },
       ),
-      503,
-      'no_provider_available',
     );
+  }
+
+  /** The limits of an attempt on this candidate (DESIGN.md "Time limits per attempt"). */
+  limitsFor(candidate: RouteCandidate, stream: boolean, deadline: number): AttemptLimits {
+    const entry = this.config.current().catalog.findModel(candidate.model, candidate.kind);
+    const names = [candidate.model, candidate.requestedModel];
+    const firstToken = firstTokenTimeoutMs(names, entry, this.settings.firstToken);
+    const left = Math.max(0, deadline - Date.now());
+    // A reasoning model's provider may hold even its headers until the first token.
+    const reasoning = names.some((name) => isReasoningModel(name, entry));
+    const unary = reasoning ? Math.max(this.settings.unaryTimeoutMs, firstToken) : this.settings.unaryTimeoutMs;
+    const headers = stream ? (reasoning ? firstToken : Math.min(this.settings.headersTimeoutMs, firstToken)) : unary;
+    return {
+      headersMs: Math.min(headers, left),
+      firstTokenMs: Math.min(firstToken, left),
+      idleMs: Math.min(this.settings.idleTimeoutMs, left),
+      deadline,
+    };
   }
 
   async unary(
@@ -145,9 +211,10 @@ export class RouteExecutor {
     record: RouteRecord,
     parent: Context,
   ): Promise<AdapterResponse> {
-    return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ adapter, request, trace, timeout }) => {
+    return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits }) => {
       const call = operation === 'chat' ? adapter.chat(request, trace.metadata) : adapter.embeddings(request, trace.metadata);
-      const response = await callUnary(call, timeout, signal);
+      const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
+      const response = await callUnary(call, limits.headersMs, signal, candidate.providerId, limit);
       record.responseModel = response.responseModel;
       record.usage = response.hasUsage ? response.usage : undefined;
       return response;
@@ -157,176 +224,377 @@ export class RouteExecutor {
   stream(meta: RequestMeta, body: Uint8Array, headers: Header[], record: RouteRecord, parent: Context): Observable<RoutedStreamEvent> {
     return new Observable<RoutedStreamEvent>((subscriber) => {
       const abort = new AbortController();
-      let current: Subscription | undefined;
-      const streamOnce = ({ candidate, adapter, request, trace, timeout }: AttemptSlot): Promise<void> =>
-        new Promise<void>((resolve, reject) => {
-          let delivered = false;
-          let startHeaders: Header[] = [];
-          const firstByteTimer = setTimeout(() => {
-            current?.unsubscribe();
-            reject(gatewayGrpcError(GrpcStatus.DEADLINE_EXCEEDED, `no first chunk within ${timeout} ms`, { provider: candidate.providerId, retryable: true }));
-          }, timeout);
-          current = adapter.chatStream(request, trace.metadata).subscribe({
-            next: (event: AdapterStreamEvent) => {
-              if (event.start) startHeaders = event.start.headers;
-              if (event.responseModel) record.responseModel = event.responseModel;
-              if (event.usage) record.usage = event.usage;
-              if (!event.chunk) return;
-              if (!delivered) {
-                delivered = true;
-                clearTimeout(firstByteTimer);
-                record.timeToFirstTokenMs = performance.now() - trace.started;
-                record.served = candidate;
-                subscriber.next({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
-              }
-              subscriber.next({ chunk: event.chunk });
-            },
-            error: (error: unknown) => {
-              clearTimeout(firstByteTimer);
-              // Once the client has bytes from this provider there is no fallback: the stream ends with the error.
-              reject(delivered ? new DeliveredFailure(error) : error);
-            },
-            complete: () => {
-              clearTimeout(firstByteTimer);
-              resolve();
-            },
-          });
-        });
+      const streamOnce = (slot: AttemptSlot): Promise<void> => this.streamAttempt(slot, record, abort.signal, (event) => subscriber.next(event), body.byteLength);
       this.runAttempts({ meta, body, headers, record, parent, signal: abort.signal }, streamOnce)
         .then(() => subscriber.complete())
         .catch((error: unknown) => subscriber.error(error));
-      return () => {
-        abort.abort();
-        current?.unsubscribe();
+      return () => abort.abort();
+    });
+  }
+
+  /**
+   * One streamed attempt under its four limits: headers, first content token, idle gap, and
+   * the request's deadline. Role-only and empty chunks wait until the first content chunk,
+   * so any failure before it can still fall back. The client leaving stops every timer.
+   */
+  private streamAttempt(
+    { candidate, adapter, request, trace, limits }: AttemptSlot,
+    record: RouteRecord,
+    signal: AbortSignal,
+    emit: (event: RoutedStreamEvent) => void,
+    promptBytes: number,
+  ): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const provider = candidate.providerId;
+      let delivered = 0;
+      let finished = false;
+      let started = false;
+      let settled = false;
+      let startHeaders: Header[] = [];
+      const held: Uint8Array[] = [];
+      const upstream: { subscription?: Subscription } = {};
+      const timers: NodeJS.Timeout[] = [];
+      let idleTimer: NodeJS.Timeout | undefined;
+
+      const settle = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        for (const timer of timers) clearTimeout(timer);
+        clearTimeout(idleTimer);
+        signal.removeEventListener('abort', onAbort);
+        upstream.subscription?.unsubscribe();
+        if (error === undefined) return resolve();
+        if (delivered > 0 && !isCancellation(error)) {
+          if (finished && !(error instanceof DeliveredFailure)) {
+            // Ended at the HTTP level after a finish reason: the answer is complete.
+            return resolve();
+          }
+          estimateUsage(record, delivered, promptBytes);
+          return reject(error instanceof DeliveredFailure ? error : new DeliveredFailure(error, delivered));
+        }
+        reject(error);
       };
+      const fail = (kind: 'provider_timeout' | 'provider_stream_cut', message: string): void => settle(routerAttemptError(kind, `${provider}: ${message}`, provider));
+      const onAbort = (): void => settle(routerAttemptError('client_cancelled', 'client cancelled', provider));
+      const commit = (): void => {
+        record.timeToFirstTokenMs = performance.now() - trace.started;
+        record.served = candidate;
+        emit({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
+        for (const chunk of held.splice(0)) emit({ chunk });
+      };
+      const armIdle = (): void => {
+        clearTimeout(idleTimer);
+        idleTimer = setTimeout(() => fail('provider_timeout', `stream idle for ${limits.idleMs} ms after ${delivered} chunks`), limits.idleMs);
+      };
+
+      timers.push(setTimeout(() => (started ? undefined : fail('provider_timeout', `no response headers within ${limits.headersMs} ms`)), limits.headersMs));
+      timers.push(setTimeout(() => (delivered > 0 ? undefined : fail('provider_timeout', `no first token within ${limits.firstTokenMs} ms`)), limits.firstTokenMs));
+      timers.push(
+        setTimeout(
+          () => fail('provider_timeout', `the request deadline passed${delivered > 0 ? ` after ${delivered} chunks` : ''}`),
+          Math.max(0, limits.deadline - Date.now()),
+        ),
+      );
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+
+      upstream.subscription = adapter.chatStream(request, trace.metadata).subscribe({
+        next: (event: AdapterStreamEvent) => {
+          if (settled) return;
+          if (event.start) {
+            started = true;
+            startHeaders = event.start.headers;
+          }
+          if (event.responseModel) record.responseModel = event.responseModel;
+          if (event.usage) record.usage = event.usage;
+          if (!event.chunk) return;
+          started = true;
+          if (delivered === 0) {
+            const facts = chunkFacts(event.chunk);
+            if (!facts.content && held.length < HELD_CHUNKS_LIMIT) {
+              held.push(event.chunk);
+              return;
+            }
+            finished = facts.finished;
+            commit();
+          } else if (!finished && hasFinishReason(event.chunk)) {
+            finished = true;
+          }
+          delivered += 1;
+          emit({ chunk: event.chunk });
+          armIdle();
+        },
+        error: (error: unknown) => settle(error),
+        complete: () => {
+          if (settled) return;
+          if (delivered === 0) {
+            if (!started && held.length === 0) return fail('provider_stream_cut', 'stream ended before any answer');
+            commit();
+          }
+          settle();
+        },
+      });
+      if (settled) upstream.subscription.unsubscribe();
     });
   }
 
   /**
    * The attempt loop shared by unary calls and streams: candidates in plan order, bounded
-   * retries on each, the breaker consulted, everything within the request's deadline.
+   * retries on each, the breaker and key health consulted, everything within the deadline.
    */
   private async runAttempts<T>(input: AttemptLoopInput, tryOnce: (slot: AttemptSlot) => Promise<T>): Promise<T> {
     const { meta, record, signal } = input;
-    const deadline = Date.now() + (meta.deadlineMs || this.settings.requestTimeoutMs);
+    const deadline = Date.now() + (Number(meta.deadlineMs) || this.settings.requestTimeoutMs);
     const failures: AttemptFailure[] = [];
-    for (const candidate of this.candidates(meta)) {
+    const circuitOpen: RouteCandidate[] = [];
+    const coolingMs: number[] = [];
+    const skippedModels = new Set<string>();
+    const candidates = this.candidates(meta);
+
+    /** 'done' with a result, 'next' candidate, 'fallback' to the next model, or the error to throw. */
+    const tryCandidate = async (candidate: RouteCandidate, probe: boolean): Promise<{ result: T } | 'next' | 'fallback'> => {
       const adapter = this.adapters.forKind(candidate.kind);
-      if (!adapter) continue;
+      if (!adapter) return 'next';
       const breakerKey = circuitKey(candidate.providerId, candidate.model);
+      let graceMs = 0;
       for (let attempt = 1; ; attempt++) {
-        if (!this.breaker.allow(breakerKey)) break;
-        const key = this.keys.pick(candidate.providerId);
-        if (!key) break;
-        const timeout = Math.min(this.settings.attemptTimeoutMs, deadline - Date.now());
-        if (timeout <= 0) return this.fail(failures, record, true);
-        const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, timeout);
+        if (!probe || attempt > 1) {
+          if (!this.breaker.allow(breakerKey)) {
+            if (attempt === 1) circuitOpen.push(candidate);
+            return 'next';
+          }
+        }
+        const { keys, start } = this.keys.roundRobin(candidate.providerId);
+        const choice = chooseKey(keys, start, this.keyHealth, graceMs);
+        if (!choice.key) {
+          if (choice.coolingMs > 0) coolingMs.push(choice.coolingMs);
+          this.breaker.recordAbandoned(breakerKey);
+          return 'next';
+        }
+        const key = choice.key;
+        if (deadline - Date.now() <= 0) {
+          this.breaker.recordAbandoned(breakerKey);
+          return this.fail(failures, record, true, candidates, circuitOpen, coolingMs);
+        }
+        const limits = this.limitsFor(candidate, meta.stream, deadline);
+        const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, limits);
         const trace = traceAttempt(input.parent, candidate, meta);
         try {
-          const result = await tryOnce({ candidate, adapter, request, trace, timeout });
+          const result = await tryOnce({ candidate, adapter, request, trace, limits });
           this.breaker.recordSuccess(breakerKey);
+          this.keyHealth.markWorking(key);
           record.attempts.push(attemptOf(candidate, 'success', 200, trace));
           record.served = candidate;
-          return result;
+          return { result };
         } catch (error) {
           if (error instanceof DeliveredFailure) {
             const described = describeAttemptFailure(error.cause);
-            record.attempts.push(attemptOf(candidate, 'error', described.decoded.detail?.upstreamHttpStatus ?? 0, trace));
-            this.breaker.recordFailure(breakerKey);
-            throw new RouteFailure(described.error as object, 0, '');
+            const cause = `${candidate.providerId}: ${stripProvider(described.cause, candidate.providerId)}`;
+            record.attempts.push(attemptOf(candidate, outcomeOf(described), described.fault.status ?? 0, trace, FAULT_OF_KIND[described.fault.fault], cause));
+            this.account(classifyFailure(described.fault), breakerKey, key, described);
+            record.deliveredFailure = described.fault.fault;
+            throw new RouteFailure(
+              gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${candidate.providerId} failed after content was sent: ${stripProvider(described.cause, candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
+                provider: candidate.providerId,
+                openaiErrorType: 'api_error',
+                openaiErrorCode: described.fault.fault === 'provider_timeout' ? 'stream_timeout' : 'stream_interrupted',
+                fault: FAULT_OF_KIND[described.fault.fault],
+                attempts: record.attempts.length,
+              }),
+            );
           }
           const described = describeAttemptFailure(error);
-          const next = this.afterFailure(described, candidate, breakerKey, attempt, deadline, record, trace);
+          const classification = classifyFailure(described.fault, this.config.current().errorActions);
+          record.attempts.push(
+            attemptOf(candidate, outcomeOf(described), described.fault.status ?? 0, trace, FAULT_OF_KIND[described.fault.fault], described.cause),
+          );
+          this.account(classification, breakerKey, key, described);
+          if (classification.action === 'return_to_client') throw new RouteFailure(withAttempts(described, record.attempts.length));
           failures.push(described);
-          if (next === 'return') throw new RouteFailure(described.error as object, 0, '');
-          if (next === 'next') break;
-          await sleep(next, signal);
+          if (classification.action === 'next_model') {
+            skippedModels.add(candidate.requestedModel);
+            return 'fallback';
+          }
+          if (classification.action === 'next_candidate' || attempt > this.settings.maxRetries) return 'next';
+          const delay = this.retryDelay(described, attempt, deadline);
+          if (delay === null) return 'next';
+          await sleep(delay, signal).catch(() => {
+            throw new RouteFailure(withAttempts(described, record.attempts.length));
+          });
+          graceMs = COOLDOWN_GRACE_MS;
         }
       }
+    };
+
+    for (const candidate of candidates) {
+      if (skippedModels.has(candidate.requestedModel)) continue;
+      const outcome = await tryCandidate(candidate, false);
+      if (typeof outcome === 'object') return outcome.result;
     }
-    return this.fail(failures, record, false);
+    // Panic routing: no candidate served and some were skipped only for their open circuit.
+    if (this.settings.allOpen === 'probe' && circuitOpen.length > 0 && deadline > Date.now()) {
+      const probe = panicCandidate(circuitOpen, (c) => this.breaker.lastFailureAt(circuitKey(c.providerId, c.model)));
+      if (probe) {
+        this.breaker.forceProbe(circuitKey(probe.providerId, probe.model));
+        const outcome = await tryCandidate(probe, true);
+        if (typeof outcome === 'object') return outcome.result;
+      }
+    }
+    return this.fail(failures, record, deadline <= Date.now(), candidates, circuitOpen, coolingMs);
   }
 
-  /** 'return' the error to the client, move to the 'next' candidate, or wait this many ms and retry. */
-  private afterFailure(
-    described: AttemptFailure,
-    candidate: RouteCandidate,
-    breakerKey: string,
-    attempt: number,
-    deadline: number,
-    record: RouteRecord,
-    trace: AttemptTrace,
-  ): 'return' | 'next' | number {
-    const classification = classifyFailure(described.failure);
-    const status = described.failure.kind === 'http' ? described.failure.status : 0;
-    const outcome = described.failure.kind === 'http' ? 'error' : described.failure.kind === 'connection' ? 'connection_error' : described.failure.kind;
-    record.attempts.push(attemptOf(candidate, outcome, status, trace));
-    if (classification.action === 'return_to_client') return 'return';
-    this.breaker.recordFailure(breakerKey);
-    if (classification.action === 'next_candidate' || attempt > this.settings.maxRetries) return 'next';
-    const detail = described.decoded.detail;
-    const retryAfter = detail?.retryAfterMs ? String(detail.retryAfterMs) : undefined;
-    const delay = retryDelayMs({
+  /** The failure's effect on the breaker and the key, as its classification says. */
+  private account(classification: FailureClassification, breakerKey: string, key: ResolvedKey, described: AttemptFailure): void {
+    if (classification.countsAgainstProvider) this.breaker.recordFailure(breakerKey);
+    else this.breaker.recordAbandoned(breakerKey);
+    if (classification.keyFailing) this.keyHealth.markFailing(key, described.fault.status ?? 0);
+    if (classification.coolDownKey) {
+      const asked = Number(described.decoded.detail?.retryAfterMs ?? 0);
+      this.keyHealth.coolDown(key, Math.min(asked > 0 ? asked : DEFAULT_RATE_LIMIT_COOLDOWN_MS, MAX_RATE_LIMIT_COOLDOWN_MS));
+    }
+  }
+
+  private retryDelay(described: AttemptFailure, attempt: number, deadline: number): number | null {
+    const retryAfter = described.decoded.detail?.retryAfterMs;
+    return retryDelayMs({
       attempt,
       baseMs: this.settings.retryBaseMs,
       maxMs: 2_000,
-      retryAfterMsHeader: retryAfter,
+      retryAfterMsHeader: retryAfter ? String(retryAfter) : undefined,
       retryAfterMaxMs: this.settings.retryAfterMaxMs,
       remainingBudgetMs: deadline - Date.now(),
       random: Math.random,
     });
-    return delay === null ? 'next' : delay;
   }
 
-  private fail(failures: AttemptFailure[], record: RouteRecord, deadlinePassed: boolean): never {
+  /**
+   * The one answer for a request no candidate served. The status follows the gRPC code
+   * alone, so the client and the usage event see the same one (CONTRACT.md): 429 when every
+   * candidate rate-limits, 503 when none could be tried (fail-fast, keys cooling, our adapter
+   * service down), 504 when the last real cause was a timeout, else 502; the message names
+   * the last real cause.
+   */
+  private fail(
+    failures: AttemptFailure[],
+    record: RouteRecord,
+    deadlinePassed: boolean,
+    candidates: RouteCandidate[],
+    circuitOpen: RouteCandidate[],
+    coolingMs: number[],
+  ): never {
     const attempts = record.attempts.length;
-    if (failures.length === 0) {
-      throw new RouteFailure(
-        gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'No provider could take the request (circuits open or keys just revoked).', {
-          openaiErrorType: 'service_unavailable',
-          retryable: true,
-          attempts,
-        }),
-        503,
-        'no_provider_available',
-      );
-    }
-    const rateLimited = failures.filter((f) => f.failure.kind === 'http' && f.failure.status === 429);
-    if (rateLimited.length === failures.length) {
-      const waits = rateLimited.map((f) => f.decoded.detail?.retryAfterMs ?? 0).filter((ms) => ms > 0);
-      const last = rateLimited[rateLimited.length - 1].decoded.detail;
+    const rateLimited = failures.filter((f) => f.fault.fault === 'provider_http' && f.fault.status === 429);
+    const real = failures.filter((f) => f.fault.fault !== 'gateway_internal');
+    if (failures.length === rateLimited.length && (rateLimited.length > 0 || coolingMs.length > 0)) {
+      const waits = [...rateLimited.map((f) => Number(f.decoded.detail?.retryAfterMs ?? 0)), ...coolingMs].filter((ms) => ms > 0);
+      const last = rateLimited[rateLimited.length - 1]?.decoded.detail;
       throw new RouteFailure(
         gatewayGrpcError(GrpcStatus.RESOURCE_EXHAUSTED, 'Every provider for this model is rate limiting the gateway; retry later.', {
           openaiErrorType: 'rate_limit_exceeded',
           openaiErrorCode: 'rate_limit_exceeded',
-          provider: last?.provider ?? '',
+          provider: last?.provider ?? candidates[0]?.providerId ?? '',
           retryAfterMs: waits.length ? Math.min(...waits) : 1000,
           headers: last?.headers ?? [],
           attempts,
         }),
-        429,
-        'rate_limit_exceeded',
       );
     }
-    const last = failures[failures.length - 1];
-    const timedOut = deadlinePassed || last.failure.kind === 'timeout';
-    const summary = failures
-      .map((f) => `${f.decoded.detail?.provider || 'adapter'}: ${f.failure.kind === 'http' ? `HTTP ${f.failure.status}` : f.failure.kind}`)
-      .join('; ');
+    if (real.length === 0) {
+      const open = circuitOpen.map((c) => `${c.providerId}/${c.model}`);
+      const internal = failures[failures.length - 1];
+      const message = internal
+        ? `The gateway could not reach its adapter service: ${internal.cause}`
+        : deadlinePassed
+          ? 'The request deadline passed before any provider could be tried.'
+          : `No provider could take the request now${open.length ? ` (circuit open: ${open.join(', ')}; fail-fast)` : ' (keys just revoked)'}.`;
+      throw new RouteFailure(
+        gatewayGrpcError(deadlinePassed && !internal ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.FAILED_PRECONDITION, bounded(message), {
+          openaiErrorType: 'service_unavailable',
+          openaiErrorCode: internal ? 'gateway_unavailable' : 'no_provider_available',
+          retryable: true,
+          attempts,
+          fault: internal ? FAULT_OF_KIND.gateway_internal : Fault.FAULT_UNSPECIFIED,
+        }),
+      );
+    }
+    const last = real[real.length - 1];
+    const timedOut = deadlinePassed || last.fault.fault === 'provider_timeout';
+    // The attempts first (cut when there are many), then the last real cause in full.
+    const summary = bounded(failures.map((f) => `${f.decoded.detail?.provider || 'adapter'}: ${shortCause(f)}`).join('; '), ROUTE_MESSAGE_LIMIT / 2);
+    const provider = last.decoded.detail?.provider ?? '';
     throw new RouteFailure(
-      gatewayGrpcError(timedOut ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.UNAVAILABLE, `Every provider failed (${summary}). Last: ${last.decoded.message}`, {
-        openaiErrorType: timedOut ? 'timeout_error' : 'api_error',
-        provider: last.decoded.detail?.provider ?? '',
-        upstreamHttpStatus: last.decoded.detail?.upstreamHttpStatus ?? 0,
-        attempts,
-      }),
-      timedOut ? 504 : 502,
-      timedOut ? 'timeout' : 'upstream_error',
+      gatewayGrpcError(
+        timedOut ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.UNAVAILABLE,
+        bounded(`Every provider failed (${summary}). Last: ${provider ? `${provider}: ` : ''}${stripProvider(last.cause, provider)}`),
+        {
+          openaiErrorType: timedOut ? 'timeout_error' : 'api_error',
+          provider,
+          upstreamHttpStatus: last.decoded.detail?.upstreamHttpStatus ?? 0,
+          attempts,
+          fault: FAULT_OF_KIND[last.fault.fault],
+        },
+      ),
     );
   }
 }
 
-function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: string, body: Uint8Array, headers: Header[], timeoutMs: number): AdapterRequest {
+function bounded(message: string, limit = ROUTE_MESSAGE_LIMIT): string {
+  return message.length > limit ? `${message.slice(0, limit - 1)}…` : message;
+}
+
+function isCancellation(error: unknown): boolean {
+  return describeAttemptFailure(error).fault.fault === 'client_cancelled';
+}
+
+/** A stream that failed after content: what the client got, counted roughly when the provider sent no counts. */
+function estimateUsage(record: RouteRecord, chunks: number, promptBytes: number): void {
+  if (record.usage) return;
+  const promptTokens = Math.ceil(promptBytes / BYTES_PER_TOKEN);
+  record.usage = { promptTokens, completionTokens: chunks, totalTokens: promptTokens + chunks, cachedPromptTokens: 0, reasoningTokens: 0 };
+  record.usageEstimated = true;
+}
+
+function outcomeOf(described: AttemptFailure): string {
+  switch (described.fault.fault) {
+    case 'provider_http':
+      return described.fault.status === 429 ? 'rate_limited' : 'error';
+    case 'provider_timeout':
+      return 'timeout';
+    case 'provider_connection':
+      return 'connection_error';
+    case 'client_cancelled':
+      return 'cancelled';
+    case 'gateway_internal':
+      return 'gateway_error';
+    case 'provider_stream_cut':
+      return 'stream_cut';
+    case 'provider_malformed':
+      return 'malformed';
+    case 'client_request':
+      return 'client_error';
+  }
+}
+
+function shortCause(failure: AttemptFailure): string {
+  if (failure.fault.fault === 'provider_http') return `HTTP ${failure.fault.status}`;
+  if (failure.fault.fault === 'gateway_internal') return 'adapter service unavailable';
+  return stripProvider(failure.cause, failure.decoded.detail?.provider ?? '');
+}
+
+/** Our own messages start with "<provider>: "; the summary names the provider once. */
+function stripProvider(cause: string, provider: string): string {
+  return provider && cause.startsWith(`${provider}: `) ? cause.slice(provider.length + 2) : cause;
+}
+
+/** The error as the adapter sent it, with the number of attempts made so far. */
+function withAttempts(described: AttemptFailure, attempts: number): object {
+  const detail = described.decoded.detail;
+  if (!detail) return described.error as object;
+  return gatewayGrpcError(described.decoded.code, described.decoded.message, { ...detail, attempts });
+}
+
+function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: string, body: Uint8Array, headers: Header[], limits: AttemptLimits): AdapterRequest {
+  const backstop = meta.stream ? Math.max(limits.headersMs, limits.firstTokenMs, limits.idleMs) : limits.headersMs;
   return {
     requestId: meta.requestId,
     target: {
@@ -340,7 +608,11 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
     body,
     includeUsage: meta.includeUsage,
     headers,
-    timeoutMs,
+    timeoutMs: Math.max(1, Math.min(backstop, limits.deadline - Date.now())),
     clientModel: meta.model,
+    headersTimeoutMs: limits.headersMs,
+    firstTokenTimeoutMs: limits.firstTokenMs,
+    idleTimeoutMs: limits.idleMs,
+    deadlineUnixMs: limits.deadline,
   };
 }

@@ -124,15 +124,19 @@ export class RouterController implements RouterServiceController {
   ): void {
     let httpStatus = 200;
     let errorType = '';
+    let failed = false;
     if (error === CANCELLED) {
       httpStatus = 499;
       errorType = 'cancelled';
     } else if (error !== undefined) {
       const decoded = decodeGrpcError(toGrpcError(error));
-      httpStatus = error instanceof RouteFailure && error.httpStatusHint ? error.httpStatusHint : httpStatusForGrpc(decoded.code);
+      failed = true;
+      // What the client received: the ingress maps the gRPC code alone; a stream that broke
+      // off after content had its 200 already, and ends with an in-band error.
+      httpStatus = record.deliveredFailure ? 200 : httpStatusForGrpc(decoded.code);
       errorType = decoded.detail?.openaiErrorCode || decoded.detail?.openaiErrorType || '_OTHER';
     }
-    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED }, startedAt, performance.now() - started);
+    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started);
     if (record.responseModel) traced.span.setAttribute('gen_ai.response.model', record.responseModel);
     if (record.usage) {
       traced.span.setAttribute('gen_ai.usage.input_tokens', record.usage.promptTokens);
@@ -141,7 +145,7 @@ export class RouterController implements RouterServiceController {
     traced.span.setAttribute('gateway.attempts', record.attempts.length);
     endSpan(traced.span, errorType || undefined);
     this.usage.publish(event, headersWithContext(traced.ctx));
-    if (httpStatus >= 500) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');
+    if (httpStatus >= 500 || record.deliveredFailure) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');
   }
 }
 

@@ -1,13 +1,13 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
-import type { CircuitBreaker } from '@ai-gateway/routing';
+import type { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
 
 export interface RouterMetrics {
   usageEventsDropped: Counter;
 }
 
 /** The router's own series: events it had to drop, and the circuit breakers' state. */
-export function createRouterMetrics(registry: Registry, breaker: CircuitBreaker, kindOf: (providerId: string) => string): RouterMetrics {
+export function createRouterMetrics(registry: Registry, breaker: CircuitBreaker, keyHealth: KeyHealth, kindOf: (providerId: string) => string): RouterMetrics {
   const usageEventsDropped = new Counter({
     name: 'gen_ai_gateway_usage_events_dropped_total',
     help: 'Usage events dropped because the bounded buffer overflowed while NATS was unreachable.',
@@ -25,6 +25,21 @@ export function createRouterMetrics(registry: Registry, breaker: CircuitBreaker,
         this.set(
           { gen_ai_provider_name: genAiProviderName(kindOf(providerId)), gen_ai_gateway_provider_id: providerId, gen_ai_request_model: model.join('/') },
           entry.stateValue,
+        );
+      }
+    },
+  });
+  new Gauge({
+    name: 'gen_ai_gateway_provider_key_failing',
+    help: 'Provider keys the provider refused (401/403), 1 until the key is rotated or works again; labelled by key id, never the key.',
+    labelNames: ['gen_ai_provider_name', 'gen_ai_gateway_provider_id', 'gen_ai_gateway_key_id', 'http_response_status_code'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const key of keyHealth.failing()) {
+        this.set(
+          { gen_ai_provider_name: genAiProviderName(kindOf(key.provider)), gen_ai_gateway_provider_id: key.provider, gen_ai_gateway_key_id: key.keyId, http_response_status_code: String(key.status) },
+          1,
         );
       }
     },

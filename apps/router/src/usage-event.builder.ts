@@ -6,6 +6,8 @@ export interface RequestOutcome {
   httpStatus: number;
   errorType: string;
   cancelled: boolean;
+  /** The request failed, whatever status the client saw (a stream cut after content: 200). */
+  failed?: boolean;
 }
 
 /** The one UsageEvent of a request: who, which model and provider, tokens, cost, attempts. Never content or keys. */
@@ -35,7 +37,7 @@ export function buildUsageEvent(
     providerKind: served?.kind ?? last?.providerKind ?? '',
     responseModel: record.responseModel ?? served?.model ?? '',
     stream: meta.stream,
-    outcome: outcome.cancelled ? 'cancelled' : outcome.httpStatus < 400 ? 'success' : 'error',
+    outcome: outcome.cancelled ? 'cancelled' : outcome.failed || outcome.httpStatus >= 400 ? 'error' : 'success',
     httpStatus: outcome.httpStatus,
     errorType: outcome.errorType,
     usage,
@@ -45,5 +47,6 @@ export function buildUsageEvent(
     durationMs,
     timeToFirstTokenMs: record.timeToFirstTokenMs ?? 0,
     attempts: record.attempts,
+    ...(record.usageEstimated ? { usageEstimated: true } : {}),
   };
 }

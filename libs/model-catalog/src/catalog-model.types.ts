@@ -30,6 +30,8 @@ export interface CatalogModel {
   readonly maxOutputTokens: number;
   readonly price: ModelPrice;
   readonly capabilities: ModelCapabilities;
+  /** Thinks before its first token (o1, o3-mini): routing waits longer for it. */
+  readonly reasoning?: boolean;
 }
 
 export interface TokenUsage {

@@ -5,3 +5,4 @@ export { DEFAULT_MODEL_INDEX, findModel, modelsOfKind } from './model-lookup';
 export { costUsd, priceOf } from './model-cost';
 export * from './provider-model-catalog';
 export { genAiProviderName } from './provider-name.mapping';
+export * from './first-token-timeout';

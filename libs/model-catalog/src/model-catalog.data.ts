@@ -96,6 +96,7 @@ const OPENAI_MODELS: readonly CatalogModel[] = [
   {
     canonicalName: 'o1',
     kind: 'openai',
+    reasoning: true,
     providerModelId: 'o1',
     aliases: ['o1-2024-12-17'],
     contextWindow: 200_000,
@@ -106,6 +107,7 @@ const OPENAI_MODELS: readonly CatalogModel[] = [
   {
     canonicalName: 'o1-mini',
     kind: 'openai',
+    reasoning: true,
     providerModelId: 'o1-mini',
     aliases: ['o1-mini-2024-09-12'],
     contextWindow: 128_000,
@@ -116,6 +118,7 @@ const OPENAI_MODELS: readonly CatalogModel[] = [
   {
     canonicalName: 'o3-mini',
     kind: 'openai',
+    reasoning: true,
     providerModelId: 'o3-mini',
     aliases: ['o3-mini-2025-01-31'],
     contextWindow: 200_000,

@@ -11,6 +11,10 @@ const bedrock = provider('bedrock', 'bedrock');
 const vllm = provider('vllm', 'openai', ['llama-3.1-70b', 'meta-llama/Llama-3-8B', 'gpt-4o']);
 const anthropicExtra = provider('anthropic-next', 'anthropic', ['claude-future-5']);
 const disabledOllama = provider('ollama', 'openai', ['qwen2.5'], false);
+/** A second OpenAI account: on OpenAI's host, so it serves OpenAI's catalog. */
+const secondAccount: CatalogProvider = { ...provider('team-b', 'openai'), baseUrl: 'https://api.openai.com/v1' };
+/** An OpenAI-compatible server declaring a catalog model by an alias. */
+const groq: CatalogProvider = { ...provider('groq', 'openai', ['gpt-4o-mini-2024-07-18']), baseUrl: 'https://api.groq.com/openai/v1' };
 
 const catalog = ProviderModelCatalog.fromSnapshot({
   providers: [openai, anthropic, bedrock, vllm, anthropicExtra, disabledOllama],
@@ -29,6 +33,8 @@ describe('ProviderModelCatalog.servesModel', () => {
     ['vllm', vllm, 'gpt-4o', 'gpt-4o', 16_384, true],
     ['anthropic-next', anthropicExtra, 'claude-future-5', 'claude-future-5', undefined, false],
     ['ollama (disabled: still serves)', disabledOllama, 'qwen2.5', 'qwen2.5', undefined, false],
+    ['a second OpenAI account', secondAccount, 'o1-mini', 'o1-mini', 65_536, true],
+    ['groq, by the canonical name of what it declares', groq, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 16_384, true],
   ])('%s serves %j as %j', (_id, servingProvider, name, providerModelId, maxOutputTokens, inCatalog) => {
     const served = catalog.servesModel(servingProvider, name);
     expect(served?.providerModelId).toBe(providerModelId);
@@ -43,6 +49,10 @@ describe('ProviderModelCatalog.servesModel', () => {
     ['anthropic', anthropic, 'Claude-3-5-Sonnet'],
     ['bedrock', bedrock, 'claude-3-opus'],
     ['vllm', vllm, 'meta-llama/llama-3-8b'],
+    // OpenAI-compatible servers serve only what they declare, never the rest of OpenAI's catalog.
+    ['vllm', vllm, 'gpt-4o-mini'],
+    ['vllm', vllm, 'o1'],
+    ['groq', groq, 'gpt-4o'],
   ])('%s does not serve %j', (_id, servingProvider, name) => {
     expect(catalog.servesModel(servingProvider, name)).toBeUndefined();
   });
@@ -74,7 +84,7 @@ describe('ProviderModelCatalog.listServableModels', () => {
     ['no keys: nothing', [], [], ['gpt-4o']],
     ['openai key: the OpenAI models', ['openai'], ['gpt-4o', 'o1-mini', 'text-embedding-3-large'], ['claude-3-5-sonnet', 'llama-3.1-70b']],
     ['anthropic key: the Anthropic canonical names only', ['anthropic'], ['claude-3-5-sonnet', 'claude-opus-4'], ['claude-3-5-sonnet-latest', 'gpt-4o']],
-    ['vllm key: extras and the kind', ['vllm'], ['llama-3.1-70b', 'meta-llama/Llama-3-8B', 'gpt-4o'], ['claude-3-5-sonnet']],
+    ['vllm key: only what it declares', ['vllm'], ['llama-3.1-70b', 'meta-llama/Llama-3-8B', 'gpt-4o'], ['claude-3-5-sonnet', 'gpt-4o-mini', 'o1-mini']],
     ['disabled provider with a key: nothing of its own', ['ollama'], [], ['qwen2.5', 'gpt-4o']],
     ['bedrock key: Bedrock models under canonical names', ['bedrock'], ['claude-3-5-sonnet', 'meta.llama3-70b-instruct-v1:0'], ['claude-3-opus']],
   ])('%s', (_case, withKeys, included, excluded) => {

@@ -9,7 +9,34 @@ export interface CatalogProvider {
   readonly enabled: boolean;
   /** Served verbatim, beyond what the catalog knows the kind serves. */
   readonly models: readonly string[];
+  /** Decides, for kind `openai`, whether this is OpenAI itself (see servesCatalogOfKind). */
+  readonly baseUrl?: string;
 }
+
+/** The host of OpenAI's own API: a provider of kind `openai` there serves the whole catalog. */
+export const OPENAI_API_HOST = 'api.openai.com';
+
+/** The id of the built-in OpenAI provider (seeded from OPENAI_BASE_URL, which may name a proxy of OpenAI). */
+export const BUILT_IN_OPENAI_PROVIDER_ID = 'openai';
+
+/**
+ * Whether a provider serves every catalog model of its kind. Kind `openai` is also every
+ * OpenAI-compatible server (vLLM, Ollama, Groq, ...), which serves only the models it
+ * declares: only the built-in `openai` provider and providers whose base URL is on
+ * api.openai.com (a second OpenAI account) serve OpenAI's catalog.
+ */
+export function servesCatalogOfKind(provider: Pick<CatalogProvider, 'kind'> & { readonly id?: string; readonly baseUrl?: string }): boolean {
+  if (provider.kind !== 'openai') return true;
+  if (provider.id === BUILT_IN_OPENAI_PROVIDER_ID) return true;
+  try {
+    return new URL(provider.baseUrl ?? '').hostname.toLowerCase() === OPENAI_API_HOST;
+  } catch {
+    return false;
+  }
+}
+
+/** The parts servesModel reads. */
+export type ServingProvider = Pick<CatalogProvider, 'kind' | 'models'> & { readonly id?: string; readonly baseUrl?: string };
 
 export interface ServedModel {
   readonly providerModelId: string;
@@ -50,8 +77,16 @@ export class ProviderModelCatalog {
   }
 
   /** Whether the provider serves the name, ignoring whether it is enabled or holds a key. */
-  servesModel(provider: Pick<CatalogProvider, 'kind' | 'models'>, requestedName: string): ServedModel | undefined {
+  servesModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
     const catalogEntry = this.index.find(requestedName, provider.kind);
+    if (catalogEntry && !servesCatalogOfKind(provider)) {
+      // An OpenAI-compatible server: a catalog model only when it declares it (by any of its names).
+      const declared = provider.models.find(
+        (name) => name === requestedName || this.index.find(name, provider.kind)?.canonicalName === catalogEntry.canonicalName,
+      );
+      if (declared === undefined) return undefined;
+      return { providerModelId: declared, maxOutputTokens: catalogEntry.maxOutputTokens, catalogEntry };
+    }
     if (catalogEntry) {
       return {
         providerModelId: catalogEntry.providerModelId,
@@ -89,7 +124,7 @@ export class ProviderModelCatalog {
   }
 
   private namesServedBy(provider: CatalogProvider): string[] {
-    const catalogNames = this.index.ofKind(provider.kind).map((model) => model.canonicalName);
+    const catalogNames = servesCatalogOfKind(provider) ? this.index.ofKind(provider.kind).map((model) => model.canonicalName) : [];
     const extraNames = provider.models.map(
       (name) => this.index.find(name, provider.kind)?.canonicalName ?? name,
     );

@@ -36,6 +36,8 @@ interface Circuit {
   outcomes: boolean[];
   /** When it opened, or when the probe went out. */
   since: number;
+  /** The last failure recorded, for panic routing's choice (0 when none). */
+  lastFailureAt: number;
 }
 
 const DEFAULT_FAILURE_RATE: FailureRateOptions = { threshold: 0.5, window: 20, minimumRequests: 20 };
@@ -76,6 +78,31 @@ export class CircuitBreaker {
     return CIRCUIT_STATE_VALUE[this.state(key)];
   }
 
+  /**
+   * Whether `allow` would let a request through now, without taking the probe: closed, or
+   * open past its cooldown, or a probe given up on.
+   */
+  available(key: string): boolean {
+    const circuit = this.circuits.get(key);
+    return !circuit || circuit.state === 'closed' || this.cooledDown(circuit);
+  }
+
+  /** When the key last failed; 0 when it never did. Panic routing picks the oldest. */
+  lastFailureAt(key: string): number {
+    return this.circuits.get(key)?.lastFailureAt ?? 0;
+  }
+
+  /**
+   * Panic routing (Envoy): every candidate's circuit is open, so this one goes through
+   * anyway as a probe; its success closes the circuit, its failure re-opens it.
+   */
+  forceProbe(key: string): void {
+    const circuit = this.circuits.get(key);
+    if (!circuit || circuit.state === 'closed') return;
+    circuit.state = 'probing';
+    circuit.since = this.now();
+  }
+
   /** Whether to try this key now; true in half-open takes the one probe. */
   allow(key: string): boolean {
     const circuit = this.circuits.get(key);
@@ -99,6 +126,7 @@ export class CircuitBreaker {
 
   recordFailure(key: string): void {
     const circuit = this.circuits.get(key) ?? this.newCircuit(key);
+    circuit.lastFailureAt = this.now();
     if (circuit.state === 'probing') {
       this.open(circuit);
       return;
@@ -111,7 +139,10 @@ export class CircuitBreaker {
     }
   }
 
-  /** The attempt ended without a verdict on the provider (the client went away): frees a probe. */
+  /**
+   * The attempt ended without a verdict on the provider (the client went away, our own
+   * adapter service failed, a rate limit or key failure): frees a probe, counts nothing.
+   */
   recordAbandoned(key: string): void {
     const circuit = this.circuits.get(key);
     if (circuit?.state === 'probing') {
@@ -132,7 +163,7 @@ export class CircuitBreaker {
   }
 
   private newCircuit(key: string): Circuit {
-    const circuit: Circuit = { state: 'closed', consecutiveFailures: 0, outcomes: [], since: 0 };
+    const circuit: Circuit = { state: 'closed', consecutiveFailures: 0, outcomes: [], since: 0, lastFailureAt: 0 };
     this.circuits.set(key, circuit);
     return circuit;
   }

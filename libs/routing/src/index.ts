@@ -6,3 +6,5 @@ export * from './fallback-validation';
 export * from './pinned-model';
 export * from './retry-after';
 export * from './route-plan';
+export * from './key-health';
+export * from './panic-routing';

@@ -2,15 +2,16 @@ import { ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import type { FallbackMap } from './fallback-map';
 import { buildRoutePlan, type RoutePlan, type RoutePlanProvider } from './route-plan';
 
-const provider = (id: string, kind: string, models: string[] = [], enabled = true): RoutePlanProvider => ({
-  id, kind, baseUrl: `https://${id}.example/v1`, enabled, models,
+const provider = (id: string, kind: string, models: string[] = [], enabled = true, baseUrl = `https://${id}.example/v1`): RoutePlanProvider => ({
+  id, kind, baseUrl, enabled, models,
 });
 
 const PROVIDERS: RoutePlanProvider[] = [
   provider('openai', 'openai'),
   provider('anthropic', 'anthropic'),
   provider('bedrock', 'bedrock'),
-  provider('backup', 'openai'),
+  // A second OpenAI account: on OpenAI's host, it serves OpenAI's catalog.
+  provider('backup', 'openai', [], true, 'https://api.openai.com/v1'),
   provider('vllm', 'openai', ['llama-3.1-70b', 'meta-llama/Llama-3-8B', 'openai/gpt-oss-20b']),
   provider('azure', 'azure-openai', [], false),
 ];
@@ -45,7 +46,15 @@ function summarize(result: RoutePlan, requestedModel: string): string[] {
 describe('buildRoutePlan candidates', () => {
   it.each<[string, Case, string[]]>([
     ['every enabled provider with a key, in priority order', { requestedModel: 'gpt-4o' },
-      ['openai:gpt-4o', 'backup:gpt-4o', 'vllm:gpt-4o']],
+      ['openai:gpt-4o', 'backup:gpt-4o']],
+    ['an OpenAI-compatible server serves a catalog model only when it declares it', {
+      requestedModel: 'gpt-4o-mini',
+      providers: [provider('vllm', 'openai', ['llama-3.1-70b']), provider('groq', 'openai', ['gpt-4o-mini']), provider('proxy', 'openai', ['gpt-4o-mini-2024-07-18'])],
+      keys: ['vllm', 'groq', 'proxy'],
+    }, ['groq:gpt-4o-mini', 'proxy:gpt-4o-mini-2024-07-18']],
+    ['the built-in openai provider serves the catalog at any base URL (a proxy, a test fake)', {
+      requestedModel: 'o1', providers: [provider('openai', 'openai', [], true, 'http://127.0.0.1:9/v1')], keys: ['openai'],
+    }, ['openai:o1']],
     ['an alias maps to each provider model id', { requestedModel: 'claude-3-5-sonnet-latest' },
       ['anthropic:claude-3-5-sonnet-20241022', 'bedrock:anthropic.claude-3-5-sonnet-20241022-v2:0']],
     ['a provider without a key is skipped', { requestedModel: 'claude-3-5-sonnet', keys: ['bedrock'] },

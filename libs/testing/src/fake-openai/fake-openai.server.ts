@@ -17,6 +17,10 @@ export interface RecordedRequest {
 export type FakeOpenAiScenario =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
+  /** Stream: headers and the role-only chunk at once, the first content after `delayMs`. */
+  | { kind: 'slow_first_token'; delayMs: number }
+  /** Stream: headers sent, then nothing at all (the socket stays open). */
+  | { kind: 'headers_then_hang' }
   | { kind: 'cut_before_first_byte' }
   /** The socket is destroyed after this many stream events (a reset mid-answer). */
   | { kind: 'cut_after_chunks'; chunks: number }
@@ -59,6 +63,10 @@ export interface FakeOpenAi {
   /** Requests whose response is still open (hangs, streams in flight); idle keep-alive sockets do not count. */
   openConnections(): number;
   enqueue(...scenarios: FakeOpenAiScenario[]): void;
+  /** A behaviour for every chat request until cleared (undefined): an outage, a flapping provider. */
+  setPersistent(scenario: FakeOpenAiScenario | undefined): void;
+  /** Chat requests received (any outcome). */
+  chatRequests(): number;
   setValidKeys(keys: string[]): void;
   close(): Promise<void>;
 }
@@ -100,6 +108,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const words = options.replyWords ?? ['Hello', ' from', ' the', ' fake', ' provider', '.'];
   const models = options.models ?? ['gpt-4o', 'gpt-4o-mini', 'gpt-3.5-turbo', 'text-embedding-3-small'];
   const queue: FakeOpenAiScenario[] = [];
+  let persistent: FakeOpenAiScenario | undefined;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const open = new Set<ServerResponse>();
@@ -126,7 +135,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   };
 
   const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
-    const scenario = queue.shift();
+    const scenario = queue.shift() ?? persistent;
     if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
     if (scenario?.kind === 'hang') return; // never answers; the socket stays open
     if (scenario?.kind === 'cut_before_first_byte') {
@@ -214,7 +223,12 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     for (const word of words) events.push(chunk({ content: word }, null));
     events.push(chunk({}, 'stop'));
     if (includeUsage) events.push({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_fake', choices: [], usage });
+    if (scenario?.kind === 'headers_then_hang') {
+      res.flushHeaders();
+      return;
+    }
     for (let i = 0; i < events.length; i++) {
+      if (scenario?.kind === 'slow_first_token' && i === 1) await new Promise((r) => setTimeout(r, scenario.delayMs));
       if (res.destroyed) return;
       if (scenario?.kind === 'cut_after_chunks' && i === scenario.chunks) {
         req.socket.destroy();
@@ -301,6 +315,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     requests,
     openConnections: () => open.size,
     enqueue: (...scenarios) => queue.push(...scenarios),
+    setPersistent: (scenario) => {
+      persistent = scenario;
+    },
+    chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions').length,
     setValidKeys: (keys) => {
       validKeys = new Set(keys);
     },

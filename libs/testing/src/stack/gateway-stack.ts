@@ -36,8 +36,8 @@ export interface GatewayStack {
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   /** Stops one service (as a crash or a rollout would). */
   stopApp(name: string): Promise<void>;
-  /** Starts a stopped service again with the same environment (its ports may change). */
-  startApp(name: string): Promise<RunningApp>;
+  /** Starts a stopped service again with the same environment (its ports may change), plus `env` (e.g. its old GRPC_PORT). */
+  startApp(name: string, env?: Record<string, string>): Promise<RunningApp>;
   close(): Promise<void>;
 }
 
@@ -140,9 +140,9 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         await apps[name].close();
         delete apps[name];
       },
-      startApp: async (name) => {
+      startApp: async (name, env = {}) => {
         const launch = launches[name];
-        const app = await loadApp(launch.service)(launch.env);
+        const app = await loadApp(launch.service)({ ...launch.env, ...env });
         apps[name] = app;
         return app;
       },

@@ -33,13 +33,36 @@ export interface AdapterRequest {
   /** Whether the client asked for the usage chunk (stream_options.include_usage). */
   includeUsage: boolean;
   headers: Header[];
-  /** Budget for this attempt. */
+  /**
+   * Budget for this attempt: nothing of it may run longer (the adapter's backstop). The
+   * limits below are finer; unset (an older router): use timeout_ms.
+   */
   timeoutMs: number;
   /**
    * The `model` the client's JSON names (may differ from target.model: alias, pin), so an
    * adapter can forward the bytes untouched when nothing needs rewriting.
    */
   clientModel: string;
+  /**
+   * Until the provider's response headers, connection included. For a unary call the
+   * headers come with the whole answer, so this is the wait for the answer.
+   */
+  headersTimeoutMs?:
+    | number
+    | undefined;
+  /**
+   * Streams: until the first content token (role-only and empty chunks are not content).
+   * Per model (long for reasoning models). The router enforces it too.
+   */
+  firstTokenTimeoutMs?:
+    | number
+    | undefined;
+  /** Streams: the longest gap between two chunks once content flows. The router enforces it too. */
+  idleTimeoutMs?:
+    | number
+    | undefined;
+  /** The request's deadline (Unix ms, x-gateway-timeout-ms or the router's default); 0 when unset. */
+  deadlineUnixMs?: number | undefined;
 }
 
 export interface AdapterResponse {
@@ -196,6 +219,18 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
     if (message.clientModel !== "") {
       writer.uint32(58).string(message.clientModel);
     }
+    if (message.headersTimeoutMs !== undefined) {
+      writer.uint32(64).int64(message.headersTimeoutMs);
+    }
+    if (message.firstTokenTimeoutMs !== undefined) {
+      writer.uint32(72).int64(message.firstTokenTimeoutMs);
+    }
+    if (message.idleTimeoutMs !== undefined) {
+      writer.uint32(80).int64(message.idleTimeoutMs);
+    }
+    if (message.deadlineUnixMs !== undefined) {
+      writer.uint32(88).int64(message.deadlineUnixMs);
+    }
     return writer;
   },
 
@@ -266,6 +301,38 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
             }
 
             message.clientModel = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.headersTimeoutMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.firstTokenTimeoutMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.idleTimeoutMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.deadlineUnixMs = longToNumber(reader.int64());
             continue;
           }
         }

@@ -43,11 +43,22 @@ export interface ConfigSnapshot {
   providers: Provider[];
   fallbacks: { [key: string]: ModelList };
   apiKeys: ApiKey[];
+  /**
+   * Provider error code or type → "fallback" (the fallback map's models), "next" (the next
+   * candidate) or "return" (to the client). Entries override the router's defaults
+   * (context_length_exceeded → fallback, content_filter → return); empty: the defaults.
+   */
+  errorActions: { [key: string]: string };
 }
 
 export interface ConfigSnapshot_FallbacksEntry {
   key: string;
   value?: ModelList | undefined;
+}
+
+export interface ConfigSnapshot_ErrorActionsEntry {
+  key: string;
+  value: string;
 }
 
 export interface GetSnapshotRequest {
@@ -88,6 +99,15 @@ export interface SetFallbacksRequest {
 export interface SetFallbacksRequest_FallbacksEntry {
   key: string;
   value?: ModelList | undefined;
+}
+
+export interface SetErrorActionsRequest {
+  errorActions: { [key: string]: string };
+}
+
+export interface SetErrorActionsRequest_ErrorActionsEntry {
+  key: string;
+  value: string;
 }
 
 export interface CreateApiKeyRequest {
@@ -355,7 +375,7 @@ export const ApiKey: MessageFns<ApiKey> = {
 };
 
 function createBaseConfigSnapshot(): ConfigSnapshot {
-  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [] };
+  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {} };
 }
 
 export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
@@ -372,6 +392,9 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
     for (const v of message.apiKeys) {
       ApiKey.encode(v!, writer.uint32(34).fork()).join();
     }
+    globalThis.Object.entries(message.errorActions).forEach(([key, value]: [string, string]) => {
+      ConfigSnapshot_ErrorActionsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
+    });
     return writer;
   },
 
@@ -421,6 +444,17 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
             }
 
             message.apiKeys.push(ApiKey.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            const entry5 = ConfigSnapshot_ErrorActionsEntry.decode(reader, reader.uint32());
+            if (entry5.value !== undefined) {
+              message.errorActions[entry5.key] = entry5.value;
+            }
             continue;
           }
         }
@@ -478,6 +512,63 @@ export const ConfigSnapshot_FallbacksEntry: MessageFns<ConfigSnapshot_FallbacksE
             }
 
             message.value = ModelList.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseConfigSnapshot_ErrorActionsEntry(): ConfigSnapshot_ErrorActionsEntry {
+  return { key: "", value: "" };
+}
+
+export const ConfigSnapshot_ErrorActionsEntry: MessageFns<ConfigSnapshot_ErrorActionsEntry> = {
+  encode(message: ConfigSnapshot_ErrorActionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfigSnapshot_ErrorActionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfigSnapshot_ErrorActionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
             continue;
           }
         }
@@ -849,6 +940,112 @@ export const SetFallbacksRequest_FallbacksEntry: MessageFns<SetFallbacksRequest_
   },
 };
 
+function createBaseSetErrorActionsRequest(): SetErrorActionsRequest {
+  return { errorActions: {} };
+}
+
+export const SetErrorActionsRequest: MessageFns<SetErrorActionsRequest> = {
+  encode(message: SetErrorActionsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.errorActions).forEach(([key, value]: [string, string]) => {
+      SetErrorActionsRequest_ErrorActionsEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetErrorActionsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetErrorActionsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = SetErrorActionsRequest_ErrorActionsEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.errorActions[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseSetErrorActionsRequest_ErrorActionsEntry(): SetErrorActionsRequest_ErrorActionsEntry {
+  return { key: "", value: "" };
+}
+
+export const SetErrorActionsRequest_ErrorActionsEntry: MessageFns<SetErrorActionsRequest_ErrorActionsEntry> = {
+  encode(message: SetErrorActionsRequest_ErrorActionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SetErrorActionsRequest_ErrorActionsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSetErrorActionsRequest_ErrorActionsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseCreateApiKeyRequest(): CreateApiKeyRequest {
   return { name: "", allowedModels: [] };
 }
@@ -1140,6 +1337,10 @@ export interface ConfigServiceClient {
 
   setFallbacks(request: SetFallbacksRequest, metadata?: Metadata): Observable<ConfigSnapshot>;
 
+  /** Replaces the error-action map (provider error code or type → fallback | next | return). */
+
+  setErrorActions(request: SetErrorActionsRequest, metadata?: Metadata): Observable<ConfigSnapshot>;
+
   createApiKey(request: CreateApiKeyRequest, metadata?: Metadata): Observable<CreateApiKeyResponse>;
 
   listApiKeys(request: ListApiKeysRequest, metadata?: Metadata): Observable<ListApiKeysResponse>;
@@ -1174,6 +1375,13 @@ export interface ConfigServiceController {
     metadata?: Metadata,
   ): Promise<ConfigSnapshot> | Observable<ConfigSnapshot> | ConfigSnapshot;
 
+  /** Replaces the error-action map (provider error code or type → fallback | next | return). */
+
+  setErrorActions(
+    request: SetErrorActionsRequest,
+    metadata?: Metadata,
+  ): Promise<ConfigSnapshot> | Observable<ConfigSnapshot> | ConfigSnapshot;
+
   createApiKey(
     request: CreateApiKeyRequest,
     metadata?: Metadata,
@@ -1198,6 +1406,7 @@ export function ConfigServiceControllerMethods() {
       "putProvider",
       "setPriority",
       "setFallbacks",
+      "setErrorActions",
       "createApiKey",
       "listApiKeys",
       "deleteApiKey",

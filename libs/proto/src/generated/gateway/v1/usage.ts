@@ -6,18 +6,27 @@
 
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
-import { Usage } from "./common";
+import { Fault, Usage } from "./common";
 
 /** One upstream attempt of a request. */
 export interface Attempt {
   provider: string;
   providerKind: string;
   model: string;
-  /** "success", "error", "timeout", "connection_error", "cancelled" */
+  /**
+   * "success", "error", "rate_limited", "timeout", "connection_error", "stream_cut",
+   * "malformed", "gateway_error" (our adapter service), "client_error", "cancelled"
+   */
   outcome: string;
   /** Upstream HTTP status, 0 when none was received. */
   status: number;
   latencyMs: number;
+  /** Who caused the failure (unset on success). */
+  fault?:
+    | Fault
+    | undefined;
+  /** What happened, in a few words (e.g. "stream cut after 40 chunks", "no first token within 30000 ms"). */
+  detail?: string | undefined;
 }
 
 /**
@@ -37,7 +46,11 @@ export interface UsageEvent {
   /** The provider's model id that served. */
   responseModel: string;
   stream: boolean;
-  /** "success", "error", "cancelled" */
+  /**
+   * "success", "error", "cancelled". A stream that failed after content reached the client is
+   * "error" with http_status 200 (what the client received) and error_type stream_interrupted
+   * or stream_timeout.
+   */
   outcome: string;
   /** HTTP status the client received. */
   httpStatus: number;
@@ -53,6 +66,11 @@ export interface UsageEvent {
   attempts: Attempt[];
   /** The client's x-request-id, if it sent one (correlation only). */
   correlationId: string;
+  /**
+   * The usage is the router's estimate: a stream failed after content reached the client and
+   * the provider sent no counts (prompt ≈ request bytes / 4, completion ≈ content chunks).
+   */
+  usageEstimated?: boolean | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -78,6 +96,12 @@ export const Attempt: MessageFns<Attempt> = {
     }
     if (message.latencyMs !== 0) {
       writer.uint32(49).double(message.latencyMs);
+    }
+    if (message.fault !== undefined) {
+      writer.uint32(56).int32(message.fault);
+    }
+    if (message.detail !== undefined) {
+      writer.uint32(66).string(message.detail);
     }
     return writer;
   },
@@ -141,6 +165,22 @@ export const Attempt: MessageFns<Attempt> = {
             }
 
             message.latencyMs = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.fault = reader.int32() as any;
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.detail = reader.string();
             continue;
           }
         }
@@ -237,6 +277,9 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     }
     if (message.correlationId !== "") {
       writer.uint32(154).string(message.correlationId);
+    }
+    if (message.usageEstimated !== undefined) {
+      writer.uint32(160).bool(message.usageEstimated);
     }
     return writer;
   },
@@ -404,6 +447,14 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.correlationId = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.usageEstimated = reader.bool();
             continue;
           }
         }

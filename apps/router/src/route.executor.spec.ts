@@ -1,0 +1,126 @@
+import { NEVER, Observable, of, throwError } from 'rxjs';
+import { DEFAULT_FIRST_TOKEN_LIMITS, ProviderModelCatalog } from '@ai-gateway/model-catalog';
+import { Fault, type AdapterResponse, type Provider, type RequestMeta } from '@ai-gateway/proto';
+import { CircuitBreaker, circuitKey, DEFAULT_ERROR_ACTIONS, KeyHealth } from '@ai-gateway/routing';
+import { decodeGrpcError, gatewayGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { AdapterClients } from './adapter.clients';
+import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
+import type { ProviderKeysCache } from './provider-keys.cache';
+import { RouteExecutor, RouteFailure, type RouteRecord, type RouteSettings } from './route.executor';
+
+type Answer = () => Observable<AdapterResponse>;
+
+const PROVIDERS: Provider[] = [{ id: 'openai', kind: 'openai', baseUrl: 'https://api.openai.com/v1', enabled: true, priority: 0, models: [] }];
+const OK: Answer = () => of({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] });
+const HTTP_503: Answer = () =>
+  throwError(() => gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'overloaded', { provider: 'openai', upstreamHttpStatus: 503, fault: Fault.FAULT_PROVIDER_HTTP }));
+/** What grpc-js reports when our adapter service is not there: no GatewayError at all. */
+const ADAPTER_DOWN: Answer = () => throwError(() => Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: GrpcStatus.UNAVAILABLE, details: 'No connection established' }));
+
+function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 60_000 })) {
+  const calls: Array<{ model: string; timeoutMs: number; headersTimeoutMs?: number }> = [];
+  const view = { snapshot: { revision: 1, providers: PROVIDERS, fallbacks: {}, apiKeys: [], errorActions: {} }, catalog: ProviderModelCatalog.fromSnapshot({ providers: PROVIDERS }), fallbacks: {}, errorActions: DEFAULT_ERROR_ACTIONS };
+  const config = { current: () => view, onChange: () => undefined } as unknown as ConfigSnapshotWatcher;
+  const keys = {
+    providersWithKeys: () => new Set(['openai']),
+    roundRobin: (provider: string) => ({ keys: [{ id: 'k1', provider, secret: 'sk-test', version: 1 }], start: 0 }),
+    all: () => [],
+    onChange: () => undefined,
+  } as unknown as ProviderKeysCache;
+  const adapter = {
+    chat: (request: { target: { model: string }; timeoutMs: number; headersTimeoutMs?: number }) => {
+      calls.push({ model: request.target.model, timeoutMs: Number(request.timeoutMs), headersTimeoutMs: request.headersTimeoutMs });
+      return (answers.shift() ?? OK)();
+    },
+  };
+  const adapters = { forKind: () => adapter } as unknown as AdapterClients;
+  const full: RouteSettings = {
+    requestTimeoutMs: 60_000,
+    unaryTimeoutMs: 1_000,
+    headersTimeoutMs: 500,
+    idleTimeoutMs: 500,
+    firstToken: DEFAULT_FIRST_TOKEN_LIMITS,
+    maxRetries: 0,
+    retryBaseMs: 1,
+    retryAfterMaxMs: 1_000,
+    allOpen: 'probe',
+    ...settings,
+  };
+  return { run: new RouteExecutor(config, keys, adapters, breaker, new KeyHealth(), full), calls, breaker };
+}
+
+const meta = (model: string): RequestMeta => ({ requestId: 'r1', apiKeyId: 'k', model, stream: false, includeUsage: false, deadlineMs: 0, correlationId: '' }) as RequestMeta;
+
+async function chat(run: RouteExecutor, model = 'gpt-4o'): Promise<{ record: RouteRecord; error?: ReturnType<typeof decodeGrpcError> }> {
+  const record: RouteRecord = { attempts: [] };
+  try {
+    await run.unary('chat', meta(model), Buffer.from('{}'), [], new AbortController().signal, record, ROOT_CONTEXT);
+    return { record };
+  } catch (error) {
+    expect(error).toBeInstanceOf(RouteFailure);
+    return { record, error: decodeGrpcError((error as RouteFailure).grpcError) };
+  }
+}
+
+describe('RouteExecutor', () => {
+  const KEY = circuitKey('openai', 'gpt-4o');
+
+  it('probes the only candidate when its circuit is open (panic routing) and closes it on success', async () => {
+    const { run, calls, breaker } = executor({}, [HTTP_503, OK]);
+    expect((await chat(run)).error?.code).toBe(GrpcStatus.UNAVAILABLE);
+    expect(breaker.state(KEY)).toBe('open');
+    const { record, error } = await chat(run);
+    expect(error).toBeUndefined();
+    expect(record.attempts.map((a) => a.outcome)).toEqual(['success']);
+    expect(calls).toHaveLength(2);
+    expect(breaker.state(KEY)).toBe('closed');
+  });
+
+  it('fail-fast refuses with 503 (FAILED_PRECONDITION) without calling the provider', async () => {
+    const { run, calls } = executor({ allOpen: 'fail-fast' }, [HTTP_503]);
+    await chat(run);
+    const { error } = await chat(run);
+    expect(error?.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(error?.detail?.openaiErrorCode).toBe('no_provider_available');
+    expect(error?.message).toContain('circuit open: openai/gpt-4o');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('our adapter service down is 503 gateway_unavailable, retried, and never opens the provider circuit', async () => {
+    const { run, calls, breaker } = executor({ maxRetries: 1 }, [ADAPTER_DOWN, ADAPTER_DOWN, ADAPTER_DOWN, ADAPTER_DOWN]);
+    for (let i = 0; i < 2; i++) {
+      const { error, record } = await chat(run);
+      expect(error?.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+      expect(error?.detail?.openaiErrorCode).toBe('gateway_unavailable');
+      expect(error?.detail?.fault).toBe(Fault.FAULT_GATEWAY_INTERNAL);
+      expect(record.attempts.map((a) => a.outcome)).toEqual(['gateway_error', 'gateway_error']);
+    }
+    expect(calls).toHaveLength(4);
+    expect(breaker.state(KEY)).toBe('closed');
+  });
+
+  it('a silent provider is given up after the answer limit and not retried on the same candidate', async () => {
+    const { run, calls, breaker } = executor({ maxRetries: 2, unaryTimeoutMs: 100 }, [() => NEVER]);
+    const started = Date.now();
+    const { error, record } = await chat(run);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(error?.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+    expect(error?.message).toContain('openai: the answer limit (100 ms) passed without an answer');
+    expect(record.attempts.map((a) => a.outcome)).toEqual(['timeout']);
+    expect(calls).toHaveLength(1);
+    expect(breaker.state(KEY)).toBe('open');
+  });
+
+  it('gives reasoning models their first-token limit, also as a non-streaming answer limit', () => {
+    const { run } = executor({}, []);
+    const far = Date.now() + 3_600_000;
+    const candidate = (model: string) => ({ providerId: 'openai', kind: 'openai', baseUrl: '', model, requestedModel: model, maxOutputTokens: undefined, viaFallback: false });
+    expect(run.limitsFor(candidate('o1'), false, far).headersMs).toBe(300_000);
+    expect(run.limitsFor(candidate('o1'), true, far)).toMatchObject({ headersMs: 300_000, firstTokenMs: 300_000, idleMs: 500 });
+    expect(run.limitsFor(candidate('gpt-4o'), false, far).headersMs).toBe(1_000);
+    expect(run.limitsFor(candidate('gpt-4o'), true, far)).toMatchObject({ headersMs: 500, firstTokenMs: 30_000, idleMs: 500 });
+    // Every limit is cut to the request's deadline.
+    expect(run.limitsFor(candidate('o1'), true, Date.now() + 200).firstTokenMs).toBeLessThanOrEqual(200);
+  });
+});
