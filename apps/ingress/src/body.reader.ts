@@ -33,6 +33,9 @@ export class BodyReader {
     if (Number.isFinite(declared) && declared > 0 && !this.take(request, declared)) return Promise.reject(overloaded());
     const preTaken = this.held.get(request) ?? 0;
     return new Promise<Buffer>((resolve, reject) => {
+      // With a declared length the body is copied once, into its final buffer (Node's parser
+      // delivers exactly that many bytes); a chunked body is collected and joined.
+      const whole = Number.isFinite(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
       const parts: Buffer[] = [];
       let size = 0;
       const finish = (error?: BodyRefused): void => {
@@ -41,13 +44,15 @@ export class BodyReader {
         request.off('end', onEnd);
         request.off('error', onError);
         if (error) reject(error);
+        else if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
         else resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
       };
       const onData = (chunk: Buffer): void => {
         size += chunk.length;
         if (size > maxBodyBytes) return finish(tooLarge(maxBodyBytes));
         if (size > preTaken && !this.take(request, size - (this.held.get(request) ?? 0))) return finish(overloaded());
-        parts.push(chunk);
+        if (whole && size <= whole.length) chunk.copy(whole, size - chunk.length);
+        else parts.push(chunk);
       };
       const onEnd = (): void => finish();
       const onError = (): void => finish(new BodyRefused(httpError(400, 'The request body could not be read.', 'invalid_body')));

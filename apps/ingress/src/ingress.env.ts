@@ -15,7 +15,7 @@ export const INGRESS_ENV = {
   /** Time a client has to send its whole body once its headers arrived. */
   BODY_READ_TIMEOUT_MS: { type: 'int', default: 30_000, min: 100 },
   /** Request body bytes this process holds at once, all requests together; past it new bodies get 503 + Retry-After. */
-  MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 268_435_456, min: 1024 },
+  MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 134_217_728, min: 1024 },
   /** The dashboard's built files (index.html, main.js, ...); unset: found next to the compiled ingress. */
   DASHBOARD_DIR: { type: 'string' },
 } as const;

@@ -1,6 +1,6 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import type { ServerUnaryCall } from '@grpc/grpc-js';
+import type { ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import {
   RouterServiceControllerMethods,
@@ -20,6 +20,7 @@ import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
 import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
 import { buildUsageEvent } from './usage-event.builder';
+import { slowReaderError, UnreadBacklog } from './unread-backlog';
 import type { UsagePublisher } from '@ai-gateway/nats';
 
 @Controller()
@@ -41,8 +42,9 @@ export class RouterController implements RouterServiceController {
     return this.unary('embeddings', request, metadata, call);
   }
 
-  streamChatCompletion(request: CompletionRequest, metadata?: Metadata): Observable<CompletionStreamEvent> {
+  streamChatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<CompletionStreamEvent> {
     const meta = request.meta as RequestMeta;
+    const backlog = new UnreadBacklog(call);
     const traced = traceRoute('chat', meta, metadata);
     const startedAt = Date.now();
     const started = performance.now();
@@ -61,7 +63,18 @@ export class RouterController implements RouterServiceController {
               route: { provider: event.route.providerId, model: event.route.model, attempts: event.attempts ?? 1, headers: event.headers ?? [] },
             });
           }
-          if (event.chunk) subscriber.next({ chunk: event.chunk });
+          if (event.chunk) {
+            if (backlog.add(event.chunk.byteLength)) {
+              // The caller stopped reading (a client that does not drain its socket): cut the
+              // stream rather than buffer the provider's answer without limit.
+              const error = slowReaderError();
+              subscription.unsubscribe();
+              finish(error);
+              subscriber.error(new RpcException(error));
+              return;
+            }
+            subscriber.next({ chunk: event.chunk });
+          }
         },
         error: (error: unknown) => {
           finish(error);

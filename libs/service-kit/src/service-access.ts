@@ -51,6 +51,7 @@ export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>>
       'PutProvider',
       'SetPriority',
       'SetFallbacks',
+      'SetErrorActions',
       'CreateApiKey',
       'ListApiKeys',
       'DeleteApiKey',
