@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the one image of every service with buildah (no daemon: vfs storage, chroot isolation):
 #   1. the base image, locally, when it is missing (tools/image/build-base.sh; --no-base skips it,
-#      e.g. when NODE_IMAGE names a pulled, digest-pinned base)
+#      e.g. when BASE_IMAGE names the real digest-pinned base: PULL_POLICY=false pulls it if missing;
+#      the default, never, uses only what is stored)
 #   2. npm run build:dist (dist-image/)
 #   3. buildah bud -f deploy/Dockerfile, tagged $IMAGE (default localhost/ai-gateway:dev)
 #   tools/image/build.sh [--no-base] [--no-dist] [extra buildah bud arguments...]
