@@ -61,7 +61,7 @@ ctr="$(bud from scratch)"
 bud copy "$ctr" "$rootfs/" / >/dev/null
 bud config --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
   --env NODE_VERSION="$("$node_dir/bin/node" -p process.versions.node)" \
-  --cmd node --os linux --arch amd64 \
+  --cmd node --os linux --arch "$(case "$(uname -m)" in aarch64) echo arm64 ;; *) echo amd64 ;; esac)" \
   --label org.opencontainers.image.description="local stand-in for $BASE_IMAGE: debootstrap $DEBIAN_SUITE minbase + node from the npm registry" \
   "$ctr"
 bud commit --rm "$ctr" "$BASE_IMAGE" >/dev/null
