@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { answers200, canConnect } from '../tools/dev-stack/child.mjs';
 import { findOrInstallNats, freePort } from '../tools/dev-stack/nats.mjs';
-import { readOrCreateSecret } from '../tools/dev-stack/secrets.mjs';
+import { readOrCreateSecret, readOrCreateServiceCredentials } from '../tools/dev-stack/secrets.mjs';
 import { PORTS, serviceEnv, services } from '../tools/dev-stack/services.mjs';
 import { BenchChild, sleep } from './lib/procs.mjs';
 
@@ -44,10 +44,10 @@ async function portMap() {
 export async function startGatewayStack({ upstreamBase, profileDir }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const adminToken = readOrCreateSecret(dataDir, 'admin-token');
-  const serviceCredential = readOrCreateSecret(dataDir, 'service-credential');
+  const serviceCredentials = readOrCreateServiceCredentials(dataDir);
   const ingressPort = await freePort(0);
   const ports = await portMap();
-  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredential, ingressPort, analyticsMetricsPort: 0 });
+  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort: 0 });
   for (const service of list) {
     for (const [name, value] of Object.entries(service.env)) {
       if (typeof value === 'number' && ports.has(value)) service.env[name] = ports.get(value);
@@ -105,6 +105,8 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
   return {
     ...target,
     grpc: { router: `127.0.0.1:${ports.get(PORTS.router)}`, adapterOpenai: `127.0.0.1:${ports.get(PORTS.adapterOpenai)}` },
+    // hops.mjs calls the router as ingress and the adapter as the router would.
+    serviceCredentials,
     processes: () => children.filter((c) => c.alive).map((c) => ({ name: c.name, pid: c.process.pid })),
     close,
   };
@@ -114,7 +116,8 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
 export async function useRunningGateway({ url, adminToken, upstreamBase }) {
   const base = url.replace(/\/$/, '');
   const id = 'bench-upstream';
-  await admin(base, adminToken, 'PUT', `/admin/v1/providers/${id}`, { kind: 'openai', baseUrl: upstreamBase, enabled: true, models: ['gpt-4o'] });
+  // The bench's own provider: a later run may point it at another upstream port (a new origin), which config refuses unconfirmed.
+  await admin(base, adminToken, 'PUT', `/admin/v1/providers/${id}`, { kind: 'openai', baseUrl: upstreamBase, enabled: true, models: ['gpt-4o'], confirmKeyRedirect: true });
   const providerKey = await admin(base, adminToken, 'POST', '/admin/v1/provider-keys', { provider: id, key: 'sk-bench-provider-key-0000', name: 'bench' });
   const apiKey = await admin(base, adminToken, 'POST', '/admin/v1/api-keys', { name: 'bench' });
   const target = { name: 'gateway', label: `AI Gateway at ${base} (running)`, url: base, model: `${id}/gpt-4o`, headers: { authorization: `Bearer ${apiKey.key}` } };

@@ -15,12 +15,20 @@ const protoLoader = require('@grpc/proto-loader');
 const ROUNDS = Number(process.env.HOPS_ROUNDS ?? 2000);
 const WARMUP = 300;
 
-function grpcClient(file, service, address) {
+/** A raw client that presents `credential` (x-service-credential) on every call, as the services' own clients do. */
+function grpcClient(file, service, address, credential) {
   const definition = protoLoader.loadSync(join(root, 'proto/gateway/v1', file), {
     keepCase: false, longs: Number, enums: Number, defaults: true, arrays: true, objects: true, oneofs: false, includeDirs: [join(root, 'proto')],
   });
   const Client = grpc.loadPackageDefinition(definition).gateway.v1[service];
-  return new Client(address, grpc.credentials.createInsecure());
+  const withCredential = (options, nextCall) =>
+    new grpc.InterceptingCall(nextCall(options), {
+      start: (metadata, listener, next) => {
+        metadata.set('x-service-credential', credential);
+        next(metadata, listener);
+      },
+    });
+  return new Client(address, grpc.credentials.createInsecure(), { interceptors: [withCredential] });
 }
 
 const unary = (client, method, request) =>
@@ -42,8 +50,8 @@ async function main() {
   const gatewayPool = makePool(gateway.url, 4);
   const directRequest = chatRequest({ model: 'gpt-4o', headers: { authorization: 'Bearer sk-bench' } });
   const gatewayRequest = chatRequest(gateway);
-  const adapter = grpcClient('adapter.proto', 'ProviderAdapterService', gateway.grpc.adapterOpenai);
-  const router = grpcClient('router.proto', 'RouterService', gateway.grpc.router);
+  const adapter = grpcClient('adapter.proto', 'ProviderAdapterService', gateway.grpc.adapterOpenai, gateway.serviceCredentials.router);
+  const router = grpcClient('router.proto', 'RouterService', gateway.grpc.router, gateway.serviceCredentials.ingress);
   const adapterRequest = {
     requestId: 'hop', body, clientModel: 'gpt-4o', includeUsage: false, headers: [], timeoutMs: 10_000,
     target: { providerId: 'openai', kind: 'openai', baseUrl: `${upstreamOrigin}/v1`, apiKey: 'sk-bench', model: 'gpt-4o', maxOutputTokens: 0 },

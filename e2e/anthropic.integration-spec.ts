@@ -385,7 +385,7 @@ describe('Anthropic through the gateway end to end', () => {
   it('never writes the Anthropic key, the gateway key or the admin token to a log or a response', () => {
     const written = stack.logText() + responses.join('\n');
     const leaks: string[] = [];
-    for (const secret of [ANTHROPIC_KEY, gatewayKey, stack.adminToken, stack.serviceCredential]) {
+    for (const secret of [ANTHROPIC_KEY, gatewayKey, stack.adminToken, stack.serviceCredentials.ingress, stack.serviceCredentials.router]) {
       for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 4)}…[${i}]`);
     }
     expect(leaks).toEqual([]);

@@ -1,5 +1,6 @@
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core) against the whole
-// stack: sign in with the admin token, add a provider key (only its last 4 shown), reorder
+// stack: sign in with the admin token, add a provider key (only its last 4 shown), move a provider
+// to another host after confirming that its keys go there, reorder
 // priority with the keyboard, set a fallback, create a gateway API key (shown once), see provider
 // health after a request went through; a refused token returns to the sign-in form.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -114,6 +115,28 @@ describeInBrowser(title, () => {
     expect(await page.content()).not.toContain(PROVIDER_KEY.slice(0, 12));
     const listed = await stack.admin('GET', '/admin/v1/provider-keys');
     expect(listed.body).toEqual([expect.objectContaining({ provider: 'openai', name: 'primary', last4: PROVIDER_KEY.slice(-4) })]);
+  });
+
+  it('moves a provider to another host only after the operator confirms that its keys go there', async () => {
+    const baseUrlOf = async (id: string): Promise<string | undefined> =>
+      ((await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>).find((p) => p.id === id)?.baseUrl;
+    const before = await baseUrlOf('anthropic');
+    const item = page.locator('.provider-list li[data-id="anthropic"]');
+    const target = 'http://anthropic-proxy.internal:8443';
+    await item.getByLabel('Base URL of anthropic').fill(target);
+    await item.getByRole('button', { name: 'Save URL' }).click();
+    const question = item.getByRole('alert');
+    await question.waitFor();
+    expect(await question.textContent()).toContain(`sends its provider keys to ${target}`);
+    // Cancel: nothing sent, the form is back.
+    await item.getByRole('button', { name: 'Cancel' }).click();
+    await item.getByLabel('Base URL of anthropic').waitFor();
+    expect(await baseUrlOf('anthropic')).toBe(before);
+    // Confirm: saved.
+    await item.getByLabel('Base URL of anthropic').fill(target);
+    await item.getByRole('button', { name: 'Save URL' }).click();
+    await item.getByRole('button', { name: 'Yes, send its keys there' }).click();
+    await expectEventually(async () => expect(await baseUrlOf('anthropic')).toBe(target));
   });
 
   it('reorders priority with the keyboard alone, and the next GET shows the new order', async () => {

@@ -218,7 +218,7 @@ describe('gateway end to end', () => {
   it('never writes the provider key, the gateway key or the admin token to a log or a response', () => {
     const written = stack.logText() + responses.join('\n');
     const leaks: string[] = [];
-    for (const secret of [PROVIDER_KEY, gatewayKey, stack.adminToken, stack.serviceCredential]) {
+    for (const secret of [PROVIDER_KEY, gatewayKey, stack.adminToken, stack.serviceCredentials.ingress, stack.serviceCredentials.router]) {
       for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 4)}…[${i}]`);
     }
     expect(leaks).toEqual([]);

@@ -121,11 +121,12 @@ describe('key vault with two router replicas', () => {
     }
   });
 
-  it('refuses resolve calls without the router service credential', async () => {
+  it('refuses resolve calls without the router service credential, and audits them', async () => {
     const proxy = createGrpcClient({
       url: `127.0.0.1:${stack.apps['key-vault'].ports.resolve}`,
       package: GATEWAY_V1_PACKAGE_NAME,
       protoPath: PROTO_FILES.keyVaultResolve,
+      credential: null,
     });
     try {
       const resolve = proxy.getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME);
@@ -135,7 +136,7 @@ describe('key vault with two router replicas', () => {
         const error = await firstValueFrom(resolve.resolveKeys({ providers: [] }, metadata)).catch((e: unknown) => e);
         expect(decodeGrpcError(error).code).toBe(GrpcStatus.UNAUTHENTICATED);
       }
-      expect(stack.logText()).toContain('"action":"resolve.refused"');
+      expect(stack.logText()).toContain('"action":"internal_call.refused"');
     } finally {
       proxy.close();
     }
@@ -146,13 +147,12 @@ describe('key vault with two router replicas', () => {
       url: `127.0.0.1:${stack.apps['key-vault'].ports.resolve}`,
       package: GATEWAY_V1_PACKAGE_NAME,
       protoPath: PROTO_FILES.keyVaultResolve,
+      credential: stack.serviceCredentials.router,
     });
     const acks = new Subject<KeyChangeAck>();
-    const metadata = new Metadata();
-    metadata.set('x-service-credential', stack.serviceCredential);
     const subscription = proxy
       .getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME)
-      .watchKeyChanges(acks.asObservable(), metadata)
+      .watchKeyChanges(acks.asObservable())
       .subscribe({ error: () => undefined });
     acks.next({ replicaId: 'stuck-replica', sequence: 0 });
     try {
@@ -178,8 +178,8 @@ describe('key vault with two router replicas', () => {
         if (message) events.push(message.json());
       }
       const actions = events.map((e) => e.action);
-      expect(actions).toEqual(expect.arrayContaining(['provider_key.added', 'provider_key.rotated', 'provider_key.deleted', 'resolve.refused']));
-      expect(events.filter((e) => e.action !== 'resolve.refused').every((e) => e.keyId && e.actor === 'admin-token' && e.at)).toBe(true);
+      expect(actions).toEqual(expect.arrayContaining(['provider_key.added', 'provider_key.rotated', 'provider_key.deleted', 'internal_call.refused']));
+      expect(events.filter((e) => e.action !== 'internal_call.refused').every((e) => e.keyId && e.actor === 'admin-token' && e.at)).toBe(true);
       const raw = JSON.stringify(events);
       for (const secret of [FIRST_KEY, SECOND_KEY, THIRD_KEY, stack.adminToken]) expect(raw).not.toContain(secret.slice(-16));
     } finally {
@@ -190,7 +190,7 @@ describe('key vault with two router replicas', () => {
   it('never writes a provider key to a log line or a response', () => {
     const written = stack.logText() + bodies.join('\n');
     const leaks: string[] = [];
-    for (const secret of [FIRST_KEY, SECOND_KEY, THIRD_KEY, stack.adminToken, stack.serviceCredential]) {
+    for (const secret of [FIRST_KEY, SECOND_KEY, THIRD_KEY, stack.adminToken, stack.serviceCredentials.ingress, stack.serviceCredentials.router]) {
       for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 12)}…[${i}]`);
     }
     expect(leaks).toEqual([]);

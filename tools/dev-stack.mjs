@@ -11,7 +11,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { answers200, canConnect, Child, sleep } from './dev-stack/child.mjs';
 import { findOrInstallNats, freePort } from './dev-stack/nats.mjs';
-import { ensureDevApiKey, readOrCreateSecret } from './dev-stack/secrets.mjs';
+import { ensureDevApiKey, readOrCreateSecret, readOrCreateServiceCredentials } from './dev-stack/secrets.mjs';
 import { serviceEnv, services } from './dev-stack/services.mjs';
 
 const launched = Date.now();
@@ -82,13 +82,13 @@ const built = Date.now();
 const dataDir = resolve(process.env.GATEWAY_DATA_DIR || '.data');
 mkdirSync(dataDir, { recursive: true });
 const adminToken = process.env.ADMIN_TOKEN || readOrCreateSecret(dataDir, 'admin-token');
-const serviceCredential = readOrCreateSecret(dataDir, 'service-credential');
+const serviceCredentials = readOrCreateServiceCredentials(dataDir);
 const ingressPort = Number(process.env.PORT || 8080);
 const analyticsMetricsPort = Number(process.env.METRICS_PORT || 9464);
 const quietLogs = QUIET_LEVELS.includes(process.env.LOG_LEVEL ?? '');
 let natsUrl = process.env.NATS_URL;
 
-let selected = services({ natsUrl: '', dataDir, adminToken, serviceCredential, ingressPort, analyticsMetricsPort });
+let selected = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort });
 const only = process.env.DEV_STACK_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 if (only) {
   const unknown = only.filter((name) => !selected.some((s) => s.name === name));

@@ -7,10 +7,10 @@
 // The built image itself runs in tools/image/image.image-spec.ts (CI, buildah).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectEventually, REPO_ROOT, startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { expectEventually, REPO_ROOT, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { APPS, killStack, grpcHealth, lastLines, planStack, startStack, stopStack, uidOf, type Running, type Stack } from './image/service-harness';
 
 /** uid/gid "nobody": a user that owns nothing in the tree, like uid 10001 in the image. */
@@ -41,7 +41,7 @@ describe(`dist-image: every service built by build:dist runs from production-onl
   let stack: Stack;
   const running: Running[] = [];
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
-  const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
+  const service = testServiceCredentials();
   const dump = (): string => running.map((r) => lastLines(r)).join('\n');
 
   beforeAll(async () => {
@@ -66,16 +66,16 @@ describe(`dist-image: every service built by build:dist runs from production-onl
 
     // 3. nats-server, then the services stage by stage through the entrypoint.
     nats = await startNatsServer();
-    stack = await planStack({ natsUrl: nats.url, adminToken, serviceCredential, dataDir });
+    stack = await planStack({ natsUrl: nats.url, adminToken, service, dataDir });
     const boot = Date.now();
     await startStack(
       stack,
-      (service) =>
+      (plan) =>
         // The image's environment: NODE_ENV=production, HOME=/app, nothing inherited from this
         // process (no NODE_PATH, no NODE_OPTIONS), plus what the chart gives the service.
         spawn(process.execPath, ['entrypoint.mjs'], {
           cwd: app,
-          env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: app, NODE_ENV: 'production', ...service.env },
+          env: { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: app, NODE_ENV: 'production', ...plan.env },
           stdio: ['ignore', 'pipe', 'pipe'],
           ...(RUN_AS !== undefined ? { uid: RUN_AS, gid: RUN_AS } : {}),
         }),
@@ -173,6 +173,13 @@ describe(`dist-image: every service built by build:dist runs from production-onl
     const main = await fetch(`${stack.ingressUrl}/dashboard/main.js`);
     expect(main.status).toBe(200);
     expect(main.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+  });
+
+  it('ingress serves the OpenAPI description from its own tree (apps/ingress/openapi/openapi.json)', async () => {
+    const response = await fetch(`${stack.ingressUrl}/openapi.json`);
+    expect(response.status).toBe(200);
+    const served = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
+    expect(served).toEqual(JSON.parse(readFileSync(join(REPO_ROOT, 'apps/ingress/openapi/openapi.json'), 'utf8')));
   });
 
   it('SIGTERM drains every service: each exits with code 0 within 10 s (ingress first)', async () => {

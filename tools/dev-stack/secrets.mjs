@@ -22,6 +22,11 @@ export function readOrCreateSecret(dataDir, file) {
   return readSecret(dataDir, file) ?? writeSecret(dataDir, file, randomBytes(32).toString('base64url'));
 }
 
+/** Each internal caller's own service credential (ingress, router), one file each. */
+export function readOrCreateServiceCredentials(dataDir) {
+  return { ingress: readOrCreateSecret(dataDir, 'ingress-credential'), router: readOrCreateSecret(dataDir, 'router-credential') };
+}
+
 /**
  * The development gateway API key: the stored one while ingress still accepts it, else a new
  * one created through the admin API (first start, or the NATS store was wiped).

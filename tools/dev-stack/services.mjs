@@ -1,4 +1,6 @@
 // The services of the dev stack, their fixed development ports, their environment and start order.
+import { createHash } from 'node:crypto';
+
 const HOST = '127.0.0.1';
 const at = (port) => `${HOST}:${port}`;
 
@@ -13,14 +15,26 @@ export const PORTS = {
 };
 
 /** Variables each service gets from dev-stack only, never from the caller's shell. */
-const OWNED = ['PORT', 'GRPC_PORT', 'ADMIN_GRPC_PORT', 'RESOLVE_GRPC_PORT', 'METRICS_PORT', 'LOG_FILE', 'BIND_HOST'];
+const OWNED = ['PORT', 'GRPC_PORT', 'ADMIN_GRPC_PORT', 'RESOLVE_GRPC_PORT', 'METRICS_PORT', 'LOG_FILE', 'BIND_HOST', 'SERVICE_CREDENTIAL', 'SERVICE_CALLERS'];
+
+/**
+ * SERVICE_CALLERS of every gRPC server: the SHA-256 digests of the callers' credentials
+ * (libs/service-kit service-credential.ts); the credentials themselves go only to their owner.
+ * @param {{ingress: string, router: string}} credentials
+ */
+export function serviceCallers(credentials) {
+  return Object.entries(credentials)
+    .map(([identity, credential]) => `${identity}:${createHash('sha256').update(credential, 'utf8').digest('hex')}`)
+    .join(',');
+}
 
 /**
  * Start stages, in dependency order; the services of one stage start together.
  * `port` is the one probed for readiness when LOG_LEVEL hides the "ready" log line.
  * @returns {{name: string, stage: number, port: number, env: Record<string, string>}[]}
  */
-export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingressPort, analyticsMetricsPort }) {
+export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort }) {
+  const callers = serviceCallers(serviceCredentials);
   const list = [
     { name: 'config', stage: 1, port: PORTS.config, env: { GRPC_PORT: PORTS.config, NATS_URL: natsUrl } },
     {
@@ -31,7 +45,6 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingr
         ADMIN_GRPC_PORT: PORTS.keyVaultAdmin,
         RESOLVE_GRPC_PORT: PORTS.keyVaultResolve,
         NATS_URL: natsUrl,
-        SERVICE_CREDENTIAL: serviceCredential,
         GATEWAY_DATA_DIR: dataDir,
       },
     },
@@ -53,7 +66,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingr
         KEY_VAULT_RESOLVE_URL: at(PORTS.keyVaultResolve),
         ADAPTER_URLS: `openai=${at(PORTS.adapterOpenai)},anthropic=${at(PORTS.adapterAnthropic)}`,
         NATS_URL: natsUrl,
-        SERVICE_CREDENTIAL: serviceCredential,
+        SERVICE_CREDENTIAL: serviceCredentials.router,
       },
     },
     {
@@ -63,6 +76,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingr
       env: {
         PORT: ingressPort,
         ADMIN_TOKEN: adminToken,
+        SERVICE_CREDENTIAL: serviceCredentials.ingress,
         ROUTER_URL: at(PORTS.router),
         CONFIG_URL: at(PORTS.config),
         KEY_VAULT_ADMIN_URL: at(PORTS.keyVaultAdmin),
@@ -71,6 +85,8 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredential, ingr
       },
     },
   ];
+  // Every gRPC server accepts the callers' credentials (by digest); ingress serves HTTP only.
+  for (const service of list) if (service.name !== 'ingress') service.env.SERVICE_CALLERS = callers;
   // Metrics of everything but analytics: 9465, 9466, ... in this order.
   let metricsPort = 9465;
   for (const service of list) service.env.METRICS_PORT ??= metricsPort++;

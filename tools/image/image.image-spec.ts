@@ -12,7 +12,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, startFakeOpenAi, startNatsServer, expectEventually, type FakeOpenAi, type NatsServerHandle } from '@ai-gateway/testing';
+import { REPO_ROOT, startFakeOpenAi, startNatsServer, expectEventually, testServiceCredentials, type FakeOpenAi, type NatsServerHandle } from '@ai-gateway/testing';
 import { APPS, grpcHealth, killStack, lastLines, planStack, startStack, stopStack, uidOf, type Running, type Stack } from './service-harness';
 
 const IMAGE = process.env.IMAGE ?? 'localhost/ai-gateway:dev';
@@ -47,7 +47,7 @@ describe(`image ${IMAGE}: every service from the one image, read-only root files
   let stack: Stack;
   const running: Running[] = [];
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
-  const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
+  const service = testServiceCredentials();
   const dump = (): string => running.map((r) => lastLines(r)).join('\n');
 
   /** run-rootfs.sh with the image's working directory; `user` defaults to the image's. */
@@ -71,16 +71,16 @@ describe(`image ${IMAGE}: every service from the one image, read-only root files
 
     nats = await startNatsServer();
     upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY] });
-    stack = await planStack({ natsUrl: nats.url, adminToken, serviceCredential, dataDir: DATA_DIR, openaiBaseUrl: upstream.baseUrl });
+    stack = await planStack({ natsUrl: nats.url, adminToken, service, dataDir: DATA_DIR, openaiBaseUrl: upstream.baseUrl });
     await startStack(
       stack,
-      (service): ChildProcess =>
+      (plan): ChildProcess =>
         spawn(
           RUN_ROOTFS,
           inImage(
-            [...(config.Env ?? []), ...Object.entries(service.env).map(([key, value]) => `${key}=${value}`)],
+            [...(config.Env ?? []), ...Object.entries(plan.env).map(([key, value]) => `${key}=${value}`)],
             [...(config.Entrypoint ?? []), ...(config.Cmd ?? [])],
-            { writable: service.name === 'key-vault' ? [DATA_DIR] : [] },
+            { writable: plan.name === 'key-vault' ? [DATA_DIR] : [] },
           ),
           { stdio: ['ignore', 'pipe', 'pipe'] },
         ),

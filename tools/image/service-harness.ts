@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { expectEventually } from '@ai-gateway/testing';
+import { expectEventually, type TestServiceCredentials } from '@ai-gateway/testing';
 
 export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'router', 'ingress'] as const;
 export type AppName = (typeof APPS)[number];
@@ -37,7 +37,8 @@ export interface Running {
 export interface StackInputs {
   natsUrl: string;
   adminToken: string;
-  serviceCredential: string;
+  /** Per-caller credentials (ingress, router) and the SERVICE_CALLERS digests every gRPC server checks. */
+  service: TestServiceCredentials;
   /** key-vault's GATEWAY_DATA_DIR (local master key). */
   dataDir: string;
   /** config's first-start OPENAI_BASE_URL. */
@@ -72,7 +73,12 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
   const [config, kvAdmin, kvResolve, analytics, openai, anthropic, router, ingress, ...metrics] = await freePorts(8 + APPS.length);
   const at = (port: number): string => `127.0.0.1:${port}`;
   const services: { name: AppName; stage: 1 | 2 | 3; grpcPorts: number[]; env: Record<string, string | number | undefined> }[] = [
-    { name: 'config', stage: 1, grpcPorts: [config], env: { GRPC_PORT: config, NATS_URL: inputs.natsUrl, OPENAI_BASE_URL: inputs.openaiBaseUrl } },
+    {
+      name: 'config',
+      stage: 1,
+      grpcPorts: [config],
+      env: { GRPC_PORT: config, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers, OPENAI_BASE_URL: inputs.openaiBaseUrl },
+    },
     {
       name: 'key-vault',
       stage: 1,
@@ -81,13 +87,13 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
         ADMIN_GRPC_PORT: kvAdmin,
         RESOLVE_GRPC_PORT: kvResolve,
         NATS_URL: inputs.natsUrl,
-        SERVICE_CREDENTIAL: inputs.serviceCredential,
+        SERVICE_CALLERS: inputs.service.callers,
         GATEWAY_DATA_DIR: inputs.dataDir,
       },
     },
-    { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: inputs.natsUrl } },
-    { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai } },
-    { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic } },
+    { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic, SERVICE_CALLERS: inputs.service.callers } },
     {
       name: 'router',
       stage: 2,
@@ -98,7 +104,8 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
         KEY_VAULT_RESOLVE_URL: at(kvResolve),
         ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)}`,
         NATS_URL: inputs.natsUrl,
-        SERVICE_CREDENTIAL: inputs.serviceCredential,
+        SERVICE_CALLERS: inputs.service.callers,
+        SERVICE_CREDENTIAL: inputs.service.credentials.router,
       },
     },
     {
@@ -108,6 +115,7 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
       env: {
         PORT: ingress,
         ADMIN_TOKEN: inputs.adminToken,
+        SERVICE_CREDENTIAL: inputs.service.credentials.ingress,
         ROUTER_URL: at(router),
         CONFIG_URL: at(config),
         KEY_VAULT_ADMIN_URL: at(kvAdmin),

@@ -1,6 +1,7 @@
 import { firstValueFrom, lastValueFrom, toArray, type Observable } from 'rxjs';
 import type { ChatCompletion, ChatCompletionChunk } from '@ai-gateway/openai-api';
 import {
+  Fault,
   GATEWAY_V1_PACKAGE_NAME,
   PROTO_FILES,
   PROVIDER_ADAPTER_SERVICE_NAME,
@@ -10,7 +11,7 @@ import {
   type ProviderTarget,
 } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus, type DecodedGrpcError, type RunningService } from '@ai-gateway/service-kit';
-import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, type FakeAnthropic } from '@ai-gateway/testing';
+import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, testServiceCredentials, type FakeAnthropic } from '@ai-gateway/testing';
 import { createApp } from './app';
 
 const MODEL = 'claude-3-5-sonnet-20241022';
@@ -46,8 +47,9 @@ describe('adapter-anthropic over gRPC against the fake Anthropic API', () => {
 
   beforeAll(async () => {
     fake = await startFakeAnthropic();
-    app = await createApp({ GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter });
+    const service = testServiceCredentials();
+    app = await createApp({ GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', SERVICE_CALLERS: service.callers });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter, credential: service.credentials.router });
     client = proxy.getService<ProviderAdapterServiceClient>(PROVIDER_ADAPTER_SERVICE_NAME);
     closeClient = () => proxy.close();
   });
@@ -164,7 +166,7 @@ describe('adapter-anthropic over gRPC against the fake Anthropic API', () => {
     expect(chunksOf(events).length).toBeGreaterThan(0);
     expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
     expect(error.message).toBe('Overloaded');
-    expect(error.detail).toMatchObject({ upstreamHttpStatus: 0, retryable: true, openaiErrorType: 'server_error' });
+    expect(error.detail).toMatchObject({ upstreamHttpStatus: 529, retryable: true, openaiErrorType: 'server_error', fault: Fault.FAULT_PROVIDER_HTTP });
   });
 
   it('answers embeddings with UNIMPLEMENTED', async () => {

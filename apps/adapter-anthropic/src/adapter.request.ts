@@ -1,19 +1,23 @@
 import { RpcException } from '@nestjs/microservices';
-import { OpenAiRequestError, type ChatCompletionRequest, type UpstreamRequest } from '@ai-gateway/openai-api';
+import type { ChatCompletionRequest, UpstreamRequest } from '@ai-gateway/openai-api';
 import type { AdapterRequest, ProviderTarget } from '@ai-gateway/proto';
+import { clientRequestGrpcError, type FailureContext } from '@ai-gateway/provider-http';
 import { anthropicChatTranslator } from '@ai-gateway/providers-anthropic';
-import { invalidRequestGrpcError, unreadableRequestGrpcError } from './adapter.errors';
 import { clientHeaders } from './adapter.mapping';
 
-/** The Anthropic Messages request for the client's OpenAI body; failures are INVALID_ARGUMENT RpcExceptions. */
-export function toUpstreamRequest(request: AdapterRequest, target: ProviderTarget, stream: boolean): UpstreamRequest {
-  let body: ChatCompletionRequest;
+/**
+ * The Anthropic Messages request for the client's OpenAI body. Whatever fails here — invalid
+ * JSON, a translation refusal, a body too deep to serialise, a wrong type — is the client's
+ * request: INVALID_ARGUMENT with FAULT_CLIENT_REQUEST, never an internal error text.
+ */
+export function toUpstreamRequest(
+  request: AdapterRequest,
+  target: ProviderTarget,
+  stream: boolean,
+  logUnexpected: FailureContext['logUnexpected'],
+): UpstreamRequest {
   try {
-    body = JSON.parse(Buffer.from(request.body).toString('utf8')) as ChatCompletionRequest;
-  } catch {
-    throw new RpcException(unreadableRequestGrpcError(target.providerId, 'the body is not valid JSON.'));
-  }
-  try {
+    const body = JSON.parse(Buffer.from(request.body).toString('utf8')) as ChatCompletionRequest;
     return anthropicChatTranslator.request(
       { ...body, stream },
       { model: target.model, maxOutputTokens: target.maxOutputTokens },
@@ -21,7 +25,6 @@ export function toUpstreamRequest(request: AdapterRequest, target: ProviderTarge
       clientHeaders(request.headers),
     );
   } catch (error) {
-    if (error instanceof OpenAiRequestError) throw new RpcException(invalidRequestGrpcError(target.providerId, error));
-    throw new RpcException(unreadableRequestGrpcError(target.providerId, error instanceof Error ? error.message : String(error)));
+    throw new RpcException(clientRequestGrpcError(target.providerId, error, logUnexpected));
   }
 }

@@ -1,7 +1,8 @@
-import { COMMON_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { COMMON_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const ANALYTICS_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
   METRICS_PORT: { type: 'port', default: 9464 },
   GRPC_PORT: { type: 'port', default: 50055 },
   NATS_URL: { type: 'string', required: true },

@@ -3,11 +3,12 @@ import { firstValueFrom } from 'rxjs';
 import { connectNats, USAGE_SUBJECT, type NatsConnection } from '@ai-gateway/nats';
 import { ANALYTICS_SERVICE_NAME, GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, UsageEvent, type AnalyticsServiceClient } from '@ai-gateway/proto';
 import { createGrpcClient } from '@ai-gateway/service-kit';
-import { expectEventually, startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { expectEventually, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { createApp, type AnalyticsService } from './app';
 import { attempt, usageEvent } from './usage-event.fixture';
 
-const ENV = { GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+const SERVICE = testServiceCredentials();
+const ENV = { GRPC_PORT: '0', METRICS_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'silent', SERVICE_CALLERS: SERVICE.callers };
 
 /** Sum of the samples of one series name whose labels include every given `name="value"`. */
 function sample(text: string, series: string, labels: Record<string, string> = {}): number {
@@ -42,6 +43,17 @@ describe('analytics with a real nats-server', () => {
   };
   const nextEvent = (overrides: Partial<UsageEvent> = {}): UsageEvent =>
     usageEvent({ requestId: `req-${++sequence}`, startedAtUnixMs: Date.now() - 500, ...overrides });
+
+  const withAnalyticsClient = async <T>(use: (client: AnalyticsServiceClient) => Promise<T>): Promise<T> => {
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics, credential: SERVICE.credentials.ingress });
+    try {
+      return await use(proxy.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME));
+    } finally {
+      proxy.close();
+    }
+  };
+  const usageView = () => withAnalyticsClient((client) => firstValueFrom(client.getUsage({ windowSeconds: 3600 })));
+  const usageRow = (view: { rows: Array<{ apiKeyId: string; requests: number }> }, apiKeyId: string) => view.rows.find((row) => row.apiKeyId === apiKeyId);
 
   beforeAll(async () => {
     nats = await startNatsServer();
@@ -109,6 +121,19 @@ describe('analytics with a real nats-server', () => {
     expect(sample(text, 'gen_ai_gateway_requests_total')).toBe(5);
   });
 
+  it('rebuilds provider health and usage by key from the stream after a restart, without counting anything twice', async () => {
+    for (let i = 0; i < 3; i++) await publish(nextEvent({ apiKeyId: 'key-history', requestedModel: 'o3-mini', attempts: [attempt({ provider: 'history-provider' })] }));
+    await expectEventually(async () => expect(usageRow(await usageView(), 'key-history')?.requests).toBe(3));
+    await app.close();
+    await publish(nextEvent({ apiKeyId: 'key-history', requestedModel: 'o3-mini', attempts: [attempt({ provider: 'history-provider' })] }));
+    app = await createApp({ ...ENV, NATS_URL: nats.url });
+    await expectEventually(async () => expect(usageRow(await usageView(), 'key-history')?.requests).toBe(4));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(usageRow(await usageView(), 'key-history')?.requests).toBe(4);
+    const health = await withAnalyticsClient((client) => firstValueFrom(client.getProviderHealth({})));
+    expect(health.providers.find((p) => p.provider === 'history-provider')?.requests).toBe(4);
+  });
+
   it('counts every event exactly once across a nats-server restart while publishing', async () => {
     const before = app.consumer.processedCount();
     const events = Array.from({ length: 40 }, () => nextEvent({ requestedModel: 'gpt-4.1' }));
@@ -146,7 +171,7 @@ describe('analytics with a real nats-server', () => {
         }),
       );
     }
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics, credential: SERVICE.credentials.ingress });
     try {
       const client = proxy.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME);
       const health = await expectEventually(async () => {

@@ -2,10 +2,10 @@ import 'reflect-metadata';
 import { connectNats } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { createServiceRegistry, type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
+import { createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
 import { readAnalyticsEnv } from './analytics.env';
 import { AnalyticsAppModule } from './app.module';
-import { ProviderHealthTracker } from './provider-health';
+import { ProviderHealthTracker, USAGE_MAX_WINDOW_SECONDS } from './provider-health';
 import { UsageConsumer } from './usage.consumer';
 import { UsageMetrics } from './usage.metrics';
 
@@ -16,6 +16,7 @@ export interface AnalyticsService extends RunningService {
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<AnalyticsService> {
   const config = readAnalyticsEnv(env);
+  const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: 'analytics', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const registry = createServiceRegistry('analytics');
   const metrics = new UsageMetrics(registry);
@@ -28,7 +29,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     health,
     log,
   );
-  await consumer.start();
+  await consumer.start(USAGE_MAX_WINDOW_SECONDS * 1000);
 
   const service = await serveGrpcService({
     name: 'analytics',
@@ -37,6 +38,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     logger: log,
+    callers,
     registry,
     release: async () => {
       await consumer.close();

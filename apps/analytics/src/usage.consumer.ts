@@ -4,6 +4,7 @@ import { UsageEvent } from '@ai-gateway/proto';
 import type { Logger } from '@ai-gateway/logging';
 import type { ProviderHealthTracker } from './provider-health';
 import { SeenIdsCache } from './seen-ids.cache';
+import { replayUsageHistory } from './usage-history.replay';
 import type { UsageMetrics } from './usage.metrics';
 
 const ACK_WAIT_NS = 30 * 1_000_000_000;
@@ -33,8 +34,14 @@ export class UsageConsumer {
     this.seen = seen ?? new SeenIdsCache();
   }
 
-  async start(): Promise<void> {
+  /** Rebuilds the windowed views from the stream (up to what was acknowledged), then consumes the rest. */
+  async start(historyWindowMs = 0): Promise<void> {
     await this.ensure();
+    if (historyWindowMs > 0) {
+      await replayUsageHistory(this.nc, this.health, this.seen, historyWindowMs, this.logger).catch((error: unknown) =>
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'usage history not replayed; views start empty'),
+      );
+    }
     this.loop = this.run();
   }
 

@@ -1,18 +1,24 @@
 import 'reflect-metadata';
-import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
+import { AuditPublisher, connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
 import { ConfigAppModule } from './app.module';
+import type { ConfigAuditEvent } from './config.constants';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
+import { ProviderRedirectPolicy } from './provider-redirect.policy';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readConfigEnv(env);
+  const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
+  const redirects = ProviderRedirectPolicy.parse(config.PROVIDER_HOST_ALLOWLIST);
   const log = logger ?? createLogger({ service: 'config', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const nc = await connectNats(config.NATS_URL, 'config');
   const kv = await openKvBucket(nc, KV_BUCKETS.config, config.KV_REPLICAS);
-  const store = new ConfigStore(kv, log);
+  await ensureAuditStream(nc, config.KV_REPLICAS);
+  const audit = new AuditPublisher<ConfigAuditEvent>(nc, log);
+  const store = new ConfigStore(kv, log, redirects);
   await store.start();
   await store.seedDefaults([
     { id: 'openai', kind: 'openai', baseUrl: config.OPENAI_BASE_URL },
@@ -21,11 +27,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
 
   return serveGrpcService({
     name: 'config',
-    module: ConfigAppModule.register(store),
+    module: ConfigAppModule.register(store, audit),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     logger: log,
+    callers,
     release: async () => {
       store.stop();
       await nc.drain();

@@ -16,13 +16,20 @@ import {
 } from '@ai-gateway/proto';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { validateFallbackMap } from './fallback-map.validation';
-import { ConfigStore, ConfigValidationError } from './config.store';
-import { CONFIG_STORE } from './config.constants';
+import { ConfigStore, ConfigValidationError, ProviderRedirectRefused } from './config.store';
+import { CONFIG_AUDIT, CONFIG_STORE, type ConfigAudit } from './config.constants';
+import { PROVIDER_REDIRECT_UNCONFIRMED } from './provider-redirect.policy';
+
+/** The admin API is the only caller allowed PutProvider (SERVICE_ACCESS): the admin token's holder. */
+const ADMIN_ACTOR = 'admin-token';
 
 @Controller()
 @ConfigServiceControllerMethods()
 export class ConfigController implements ConfigServiceController {
-  constructor(@Inject(CONFIG_STORE) private readonly store: ConfigStore) {}
+  constructor(
+    @Inject(CONFIG_STORE) private readonly store: ConfigStore,
+    @Inject(CONFIG_AUDIT) private readonly audit: ConfigAudit,
+  ) {}
 
   getSnapshot(): ConfigSnapshot {
     return this.store.current();
@@ -35,16 +42,35 @@ export class ConfigController implements ConfigServiceController {
     });
   }
 
-  putProvider(request: PutProviderRequest): Promise<PutProviderResponse> {
-    return this.guard(() =>
-      this.store.putProvider({
-        id: request.id,
-        kind: request.kind,
-        baseUrl: request.baseUrl,
-        enabled: request.enabled,
-        models: request.hasModels ? request.models : undefined,
-      }),
-    );
+  async putProvider(request: PutProviderRequest): Promise<PutProviderResponse> {
+    try {
+      const result = await this.guard(() =>
+        this.store.putProvider({
+          id: request.id,
+          kind: request.kind,
+          baseUrl: request.baseUrl,
+          enabled: request.enabled,
+          models: request.hasModels ? request.models : undefined,
+          confirmKeyRedirect: request.confirmKeyRedirect,
+        }),
+      );
+      if (result.redirect) {
+        const { from, to, via } = result.redirect;
+        // The change is made; an audit stream outage must not turn it into an error (the log line is written first).
+        await this.audit.record({ action: 'provider.redirected', provider: request.id, from, to, via, actor: ADMIN_ACTOR }).catch(() => undefined);
+      }
+      return { provider: result.provider, created: result.created };
+    } catch (error) {
+      if (!(error instanceof ProviderRedirectRefused)) throw error;
+      await this.audit
+        .record({ action: 'provider.redirect_refused', provider: error.providerId, from: error.from, to: error.to, actor: ADMIN_ACTOR })
+        .catch(() => undefined);
+      throw gatewayRpcException(GrpcStatus.FAILED_PRECONDITION, error.message, {
+        openaiErrorType: 'invalid_request_error',
+        openaiErrorCode: PROVIDER_REDIRECT_UNCONFIRMED,
+        param: 'confirmKeyRedirect',
+      });
+    }
   }
 
   setPriority(request: SetPriorityRequest): Promise<ConfigSnapshot> {

@@ -1,12 +1,15 @@
-import { COMMON_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { COMMON_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const CONFIG_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
   GRPC_PORT: { type: 'port', default: 50052 },
   NATS_URL: { type: 'string', required: true },
   KV_REPLICAS: { type: 'int', default: 1, min: 1, max: 5 },
   OPENAI_BASE_URL: { type: 'url', default: 'https://api.openai.com/v1' },
   ANTHROPIC_BASE_URL: { type: 'url', default: 'https://api.anthropic.com' },
+  /** Hosts an existing provider's base URL may move to without "confirmKeyRedirect" (provider-redirect.policy.ts). */
+  PROVIDER_HOST_ALLOWLIST: { type: 'string', default: '' },
 } as const;
 
 export const readConfigEnv = (env: Environment) => readEnv(CONFIG_ENV, env);

@@ -1,10 +1,11 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, CONFIG_SERVICE_NAME, type ConfigServiceClient } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus, type RunningService } from '@ai-gateway/service-kit';
-import { startNatsServer, type NatsServerHandle } from '@ai-gateway/testing';
+import { startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { createApp } from './app';
 
 describe('config service over gRPC with a real nats-server', () => {
+  const service = testServiceCredentials();
   let nats: NatsServerHandle;
   let app: RunningService;
   let client: ConfigServiceClient;
@@ -12,8 +13,8 @@ describe('config service over gRPC with a real nats-server', () => {
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    app = await createApp({ NATS_URL: nats.url, GRPC_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1' });
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config });
+    app = await createApp({ NATS_URL: nats.url, GRPC_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', SERVICE_CALLERS: service.callers });
+    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential: service.credentials.ingress });
     client = proxy.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
     close = () => proxy.close();
   });
@@ -35,7 +36,7 @@ describe('config service over gRPC with a real nats-server', () => {
   it('creates a provider, reorders priority, and pushes each change to watchers', async () => {
     const updates = firstValueFrom(client.watchSnapshot({}).pipe(take(3), toArray()));
     const put = await firstValueFrom(
-      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true }),
+      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false }),
     );
     expect(put.created).toBe(true);
     expect(put.provider).toMatchObject({ id: 'vllm', baseUrl: 'http://vllm:8000/v1', models: ['llama-3.1-70b'], enabled: true });

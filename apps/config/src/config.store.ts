@@ -2,6 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ApiKey, ConfigSnapshot, Provider } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
+import type { ProviderRedirectPolicy, RedirectDecision } from './provider-redirect.policy';
 
 const PROVIDER_PREFIX = 'providers.';
 const API_KEY_PREFIX = 'apikeys.';
@@ -13,6 +14,23 @@ export const PROVIDER_KINDS = ['openai', 'anthropic'] as const;
 type StoredProvider = Omit<Provider, 'priority'> & { createdAt: string };
 
 export class ConfigValidationError extends Error {}
+
+/** A base URL change to a new origin that was neither confirmed nor allow-listed. */
+export class ProviderRedirectRefused extends Error {
+  constructor(
+    readonly providerId: string,
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(
+      `changing the base URL of provider "${providerId}" from ${from} to ${to} sends its provider keys to the new host; ` +
+        'confirm with "confirmKeyRedirect": true, or list the host in PROVIDER_HOST_ALLOWLIST',
+    );
+  }
+}
+
+/** A base URL change to a new origin that went through (confirmed or allow-listed): audited by the caller. */
+export type ProviderRedirect = Extract<RedirectDecision, { kind: 'redirect' }>;
 
 /**
  * The configuration held in a NATS KV bucket, mirrored in memory by a KV watch: every
@@ -34,6 +52,7 @@ export class ConfigStore {
   constructor(
     private readonly kv: KV,
     private readonly logger: Logger,
+    private readonly redirects: ProviderRedirectPolicy,
   ) {}
 
   async start(): Promise<void> {
@@ -74,7 +93,8 @@ export class ConfigStore {
     baseUrl?: string;
     enabled?: boolean;
     models?: string[];
-  }): Promise<{ provider: Provider; created: boolean }> {
+    confirmKeyRedirect?: boolean;
+  }): Promise<{ provider: Provider; created: boolean; redirect?: ProviderRedirect }> {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(input.id)) {
       throw new ConfigValidationError('provider id must be 1-63 lowercase letters, digits, "-" or "_"');
     }
@@ -92,6 +112,12 @@ export class ConfigStore {
     } catch {
       throw new ConfigValidationError(`baseUrl must be an http(s) URL, got "${baseUrl}"`);
     }
+    let redirect: ProviderRedirect | undefined;
+    if (existing && input.baseUrl !== undefined) {
+      const decision = this.redirects.decide(existing.baseUrl, baseUrl, input.confirmKeyRedirect === true);
+      if (decision.kind === 'refused') throw new ProviderRedirectRefused(input.id, decision.from, decision.to);
+      if (decision.kind === 'redirect') redirect = decision;
+    }
     const models = input.models ?? existing?.models ?? [];
     if (models.some((m) => typeof m !== 'string' || m.length === 0 || m.length > 200)) {
       throw new ConfigValidationError('models must be non-empty strings');
@@ -107,7 +133,7 @@ export class ConfigStore {
     await this.waitFor(await this.kv.put(PROVIDER_PREFIX + input.id, JSON.stringify(stored)));
     const provider = this.snapshot.providers.find((p) => p.id === input.id);
     if (!provider) throw new Error(`provider ${input.id} missing after write`);
-    return { provider, created: !existing };
+    return { provider, created: !existing, ...(redirect ? { redirect } : {}) };
   }
 
   async setPriority(order: string[]): Promise<ConfigSnapshot> {

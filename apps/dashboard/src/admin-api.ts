@@ -15,7 +15,12 @@ export interface ProviderPatch {
   baseUrl?: string;
   enabled?: boolean;
   models?: string[];
+  /** Sent only after the operator confirmed that a base URL on another origin receives the provider's keys. */
+  confirmKeyRedirect?: boolean;
 }
+
+/** The admin API's 409 code for a base URL change to another origin that was not confirmed. */
+export const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
 
 /** A provider key as listed: masked, the key itself never leaves key-vault. */
 export interface ProviderKey {

@@ -1,8 +1,10 @@
 // Providers in priority order: drag a row to reorder, or Move up / Move down (keyboard);
-// enable or disable a provider; edit its base URL; add an OpenAI-compatible or Anthropic provider.
-import type { Provider } from './admin-api.js';
+// enable or disable a provider; edit its base URL (a new host only after the operator confirms that
+// the provider's keys go there); add an OpenAI-compatible or Anthropic provider.
+import { AdminApiError, PROVIDER_REDIRECT_UNCONFIRMED, type Provider } from './admin-api.js';
 import { clear, field, h } from './dom.js';
 import { parseModelList } from './fallback-map.js';
+import { movesToAnotherOrigin, redirectQuestion } from './provider-redirect.js';
 import { byPriority, dropOn, moveId, priorityBody, sameOrder } from './priority-order.js';
 import type { View, ViewContext } from './view-context.js';
 
@@ -60,9 +62,14 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
       field(`Base URL of ${provider.id}`, baseUrl),
       h('button', { type: 'submit' }, 'Save URL'),
     );
+    const urlArea = h('div', { class: 'url-area' }, urlForm);
     urlForm.addEventListener('submit', (event) => {
       event.preventDefault();
-      void saveBaseUrl(provider, baseUrl.value.trim());
+      const next = baseUrl.value.trim();
+      const ui = { area: urlArea, form: urlForm };
+      // Another host gets the provider's keys: ask first, and send the confirmation only after a yes.
+      if (movesToAnotherOrigin(provider.baseUrl, next)) askRedirect(provider, next, ui);
+      else void saveBaseUrl(provider, next, ui);
     });
     const hidden = (text: string): HTMLSpanElement => h('span', { class: 'visually-hidden' }, text);
     const up = h('button', { type: 'button', 'data-action': 'up', disabled: index === 0 }, 'Move up', hidden(` ${provider.id}`));
@@ -83,7 +90,7 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
         provider.enabled ? null : h('span', { class: 'tag tag-off' }, 'disabled'),
       ),
       h('label', { class: 'toggle' }, enabled, ` Enabled`, hidden(` (${provider.id})`)),
-      urlForm,
+      urlArea,
       h('div', { class: 'move' }, up, down),
     );
     item.addEventListener('dragstart', (event) => {
@@ -145,14 +152,37 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
     await view.refresh().catch(ctx.fail);
   }
 
-  async function saveBaseUrl(provider: Provider, baseUrl: string): Promise<void> {
+  /**
+   * Saves a base URL. The gateway refuses (409) to move an existing provider to another origin
+   * unconfirmed, since its keys would follow (the provider may have moved since this page loaded):
+   * then the operator is asked, and only a "yes" sends the confirmation.
+   */
+  async function saveBaseUrl(provider: Provider, baseUrl: string, ui: { area: HTMLElement; form: HTMLFormElement }, confirmed = false): Promise<void> {
     try {
-      await ctx.api.updateProvider(provider.id, { baseUrl });
+      await ctx.api.updateProvider(provider.id, confirmed ? { baseUrl, confirmKeyRedirect: true } : { baseUrl });
       ctx.notify(`Base URL of ${provider.id} saved.`);
       await view.refresh();
     } catch (error) {
+      if (!confirmed && error instanceof AdminApiError && error.code === PROVIDER_REDIRECT_UNCONFIRMED) {
+        askRedirect(provider, baseUrl, ui);
+        return;
+      }
       ctx.fail(error);
     }
+  }
+
+  function askRedirect(provider: Provider, baseUrl: string, ui: { area: HTMLElement; form: HTMLFormElement }): void {
+    clear(ui.area);
+    const yes = h('button', { type: 'button', class: 'danger' }, 'Yes, send its keys there');
+    const no = h('button', { type: 'button' }, 'Cancel');
+    yes.addEventListener('click', () => void saveBaseUrl(provider, baseUrl, ui, true));
+    no.addEventListener('click', () => {
+      clear(ui.area);
+      ui.area.appendChild(ui.form);
+      ui.form.querySelector('input')?.focus();
+    });
+    ui.area.append(h('span', { class: 'confirm', role: 'alert' }, redirectQuestion(provider, baseUrl)), yes, no);
+    no.focus();
   }
 
   function addProviderForm(): HTMLFormElement {

@@ -8,10 +8,14 @@ import type {
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
 } from '@ai-gateway/proto';
+import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
+
+/** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
+const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
 
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
@@ -61,6 +65,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           if (error instanceof BadRequest) return sendError(reply, httpError(400, error.message, null, error.param));
           if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
+          const decoded = decodeGrpcError(error);
+          if (decoded.code === GrpcStatus.FAILED_PRECONDITION && decoded.detail?.openaiErrorCode === PROVIDER_REDIRECT_UNCONFIRMED) {
+            return sendError(reply, httpError(409, decoded.message, PROVIDER_REDIRECT_UNCONFIRMED, 'confirmKeyRedirect', 'invalid_request_error'));
+          }
           return sendError(reply, httpErrorFromGrpc(error));
         }
       },
@@ -81,6 +89,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
         enabled: optionalBoolean(body, 'enabled'),
         models: models ?? [],
         hasModels: models !== undefined,
+        // Moving an existing provider to another origin sends its keys there: the admin says so explicitly.
+        confirmKeyRedirect: optionalBoolean(body, 'confirmKeyRedirect') ?? false,
       }),
     );
     return { status: result.created ? 201 : 200, body: result.provider };

@@ -26,6 +26,7 @@ import { registerCompletionRoutes } from './completions.routes';
 import { loadDashboard, registerDashboardRoutes } from './dashboard.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
+import { registerOpenApiRoutes } from './openapi.routes';
 import { sendError } from './http-reply';
 import { createHttpServerMetrics } from './http-server.metrics';
 import { readIngressEnv } from './ingress.env';
@@ -45,13 +46,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const config = readIngressEnv(env);
   const log = logger ?? createLogger({ service: 'ingress', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   secretScrubber.register(config.ADMIN_TOKEN);
+  secretScrubber.register(config.SERVICE_CREDENTIAL);
+  const credential = config.SERVICE_CREDENTIAL;
 
   const proxies = {
-    router: createGrpcClient({ url: config.ROUTER_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.router }),
-    config: createGrpcClient({ url: config.CONFIG_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config }),
-    keyVault: createGrpcClient({ url: config.KEY_VAULT_ADMIN_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultAdmin }),
+    router: createGrpcClient({ url: config.ROUTER_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.router, credential }),
+    config: createGrpcClient({ url: config.CONFIG_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential }),
+    keyVault: createGrpcClient({ url: config.KEY_VAULT_ADMIN_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultAdmin, credential }),
     analytics: config.ANALYTICS_URL
-      ? createGrpcClient({ url: config.ANALYTICS_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics })
+      ? createGrpcClient({ url: config.ANALYTICS_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.analytics, credential })
       : undefined,
   };
   const router = proxies.router.getService<RouterServiceClient>(ROUTER_SERVICE_NAME);
@@ -156,6 +159,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       },
     });
     registerDashboardRoutes(scope, dashboard);
+    registerOpenApiRoutes(scope);
     const unknownUrl = (request: FastifyRequest, reply: FastifyReply): void =>
       sendError(reply, httpError(404, `Unknown path ${request.method} ${truncate(request.url.split('?')[0], 200)}.`, 'unknown_url'));
     scope.all('/*', unknownUrl);

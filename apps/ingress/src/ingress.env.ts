@@ -1,7 +1,8 @@
-import { COMMON_ENV, ConfigError, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const INGRESS_ENV = {
   ...COMMON_ENV,
+  ...GRPC_CLIENT_ENV,
   PORT: { type: 'port', default: 8080 },
   ADMIN_TOKEN: { type: 'string', required: true },
   ROUTER_URL: { type: 'hostport', required: true },
@@ -23,6 +24,7 @@ export function readIngressEnv(env: Environment) {
   const config = readEnv(INGRESS_ENV, env);
   if (config.ADMIN_TOKEN.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
   if (config.MAX_INFLIGHT_BODY_BYTES < config.MAX_BODY_BYTES) throw new ConfigError('MAX_INFLIGHT_BODY_BYTES', 'must be at least MAX_BODY_BYTES');
+  checkServiceCredential(config.SERVICE_CREDENTIAL);
   return config;
 }
 

@@ -31,6 +31,11 @@ export function httpErrorFromGrpc(error: unknown): HttpError {
   if (decoded.code === GrpcStatus.UNAVAILABLE && !decoded.detail) {
     return httpError(503, 'The gateway could not reach an internal service; try again.', 'gateway_unavailable');
   }
+  // An internal service refusing ingress's own service credential is the gateway's misconfiguration,
+  // never the client's authentication problem (a provider's 401/403 always carries a GatewayError).
+  if ((decoded.code === GrpcStatus.UNAUTHENTICATED || decoded.code === GrpcStatus.PERMISSION_DENIED) && !decoded.detail) {
+    return httpError(502, 'An internal service refused the gateway; see the service logs.', 'gateway_misconfigured');
+  }
   const status = httpStatusForGrpc(decoded.code);
   const detail = decoded.detail;
   const headers: Record<string, string> = {};

@@ -3,7 +3,7 @@ import { createKmsBackend } from '@ai-gateway/kms';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { type Environment, type RunningService, serveGrpcService } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
 import { KeyVaultAppModule } from './app.module';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster } from './key-change.broadcaster';
@@ -12,8 +12,8 @@ import { KeyStore } from './key.store';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readKeyVaultEnv(env);
+  const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: 'key-vault', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
-  secretScrubber.register(config.SERVICE_CREDENTIAL);
   const kms = createKmsBackend({
     KMS_PROVIDER: config.KMS_PROVIDER,
     KMS_KEY_ID: config.KMS_KEY_ID,
@@ -42,7 +42,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       store,
       changes,
       audit,
-      settings: { serviceCredential: config.SERVICE_CREDENTIAL, revocationTimeoutMs: config.REVOCATION_TIMEOUT_MS },
+      settings: { revocationTimeoutMs: config.REVOCATION_TIMEOUT_MS },
     }),
     servers: [
       { name: 'admin', port: config.ADMIN_GRPC_PORT, protoPath: PROTO_FILES.keyVaultAdmin },
@@ -51,6 +51,18 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     logger: log,
+    callers,
+    // A refused call to the vault (resolve above all) is an audit event, as key changes are (bounded: see serveGrpcService).
+    onRefused: (refused) =>
+      void audit
+        .record({
+          action: 'internal_call.refused',
+          actor: refused.identity ?? refused.reason,
+          method: refused.path,
+          reason: refused.reason,
+          suppressed: refused.suppressed,
+        })
+        .catch(() => undefined),
     release: async () => {
       store.stop();
       await nc.drain();

@@ -11,13 +11,16 @@ import {
   type RewrapKeysResponse,
   type RotateKeyRequest,
 } from '@ai-gateway/proto';
-import { KmsError } from '@ai-gateway/kms';
+import { KmsError, KmsErrorCode } from '@ai-gateway/kms';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster, RevocationTimeoutError } from './key-change.broadcaster';
 import { toEntry } from './key-record';
 import { KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
 import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, type KeyVaultSettings } from './key-vault.constants';
+
+/** KMS refusals of a re-wrap that concern the target key the admin named. */
+const REWRAP_TARGET_REFUSALS: ReadonlySet<string> = new Set([KmsErrorCode.KeyNotFound, KmsErrorCode.KeyDisabled, KmsErrorCode.KeyUnsuitable, KmsErrorCode.Unsupported]);
 
 @Controller()
 @KeyVaultAdminServiceControllerMethods()
@@ -66,7 +69,14 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
   rewrapKeys(request: RewrapKeysRequest): Promise<RewrapKeysResponse> {
     return this.guard(async () => {
       if (!request.toKmsKeyId) throw new KeyValidationError('"toKmsKeyId" is required');
-      const moved = await this.store.rewrapAll(request.toKmsKeyId);
+      const moved = await this.store.rewrapAll(request.toKmsKeyId).catch((error: unknown) => {
+        // The admin named a key KMS cannot move to (unknown, disabled, unsuitable, or a backend
+        // without key moves): the request's fault, not an outage.
+        if (error instanceof KmsError && REWRAP_TARGET_REFUSALS.has(error.code)) {
+          throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: error.code, param: 'toKmsKeyId' });
+        }
+        throw error;
+      });
       await this.audit.record({ action: 'provider_key.rewrapped', actor: request.actor, keyId: `*:${request.toKmsKeyId}` });
       return { moved };
     });

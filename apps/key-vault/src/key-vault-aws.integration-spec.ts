@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Metadata } from '@grpc/grpc-js';
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { firstValueFrom } from 'rxjs';
@@ -16,10 +15,10 @@ import {
   type KeyVaultResolveServiceClient,
 } from '@ai-gateway/proto';
 import { createGrpcClient, type RunningService } from '@ai-gateway/service-kit';
-import { startLocalKms, startNatsServer, type LocalKms, type NatsServerHandle } from '@ai-gateway/testing';
+import { startLocalKms, startNatsServer, testServiceCredentials, type LocalKms, type NatsServerHandle } from '@ai-gateway/testing';
 import { createApp } from './app';
 
-const CREDENTIAL = 'router-credential-0123456789';
+const SERVICE = testServiceCredentials();
 const SECRET = 'sk-ant-api03-awsBackedKeyDDDDDDDDDDDDDDDDDDDD';
 
 describe('key-vault on AWS KMS (local-kms)', () => {
@@ -33,7 +32,7 @@ describe('key-vault on AWS KMS (local-kms)', () => {
     RESOLVE_GRPC_PORT: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: 'silent',
-    SERVICE_CREDENTIAL: CREDENTIAL,
+    SERVICE_CALLERS: SERVICE.callers,
     GATEWAY_DATA_DIR: dataDir,
     KMS_PROVIDER: 'aws',
     KMS_KEY_ID: keyId,
@@ -57,18 +56,16 @@ describe('key-vault on AWS KMS (local-kms)', () => {
 
   it('seals with a KMS data key, resolves for the router, and re-wraps to another KMS key', async () => {
     const app: RunningService = await createApp(envFor(kms.keyIds[0]));
-    const adminProxy = createGrpcClient({ url: `127.0.0.1:${app.ports.admin}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultAdmin });
-    const resolveProxy = createGrpcClient({ url: `127.0.0.1:${app.ports.resolve}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultResolve });
+    const adminProxy = createGrpcClient({ url: `127.0.0.1:${app.ports.admin}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultAdmin, credential: SERVICE.credentials.ingress });
+    const resolveProxy = createGrpcClient({ url: `127.0.0.1:${app.ports.resolve}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultResolve, credential: SERVICE.credentials.router });
     const nc = await connect({ servers: nats.url });
     try {
       const admin = adminProxy.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME);
       const resolve = resolveProxy.getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME);
-      const metadata = new Metadata();
-      metadata.set('x-service-credential', CREDENTIAL);
 
       const entry = await firstValueFrom(admin.addKey({ provider: 'anthropic', key: SECRET, name: 'aws', actor: 'test' }));
       expect(entry.last4).toBe('DDDD');
-      const resolved = await firstValueFrom(resolve.resolveKeys({ providers: ['anthropic'] }, metadata));
+      const resolved = await firstValueFrom(resolve.resolveKeys({ providers: ['anthropic'] }));
       expect(resolved.keys.map((k) => k.secret)).toEqual([SECRET]);
 
       const kv = await new Kvm(nc).open('gateway_provider_keys');
@@ -81,7 +78,7 @@ describe('key-vault on AWS KMS (local-kms)', () => {
       expect(rewrapped.moved).toBe(1);
       const after = (await kv.get(`keys.${entry.id}`))!.json<{ sealed: { kmsKeyId: string; ciphertext: string } }>();
       expect(after.sealed.kmsKeyId).toContain(kms.keyIds[1]);
-      const again = await firstValueFrom(resolve.resolveKeys({ providers: ['anthropic'] }, metadata));
+      const again = await firstValueFrom(resolve.resolveKeys({ providers: ['anthropic'] }));
       expect(again.keys.map((k) => k.secret)).toEqual([SECRET]);
     } finally {
       adminProxy.close();

@@ -4,6 +4,5 @@ export const AUDIT_TRAIL = Symbol('AUDIT_TRAIL');
 export const KEY_VAULT_SETTINGS = Symbol('KEY_VAULT_SETTINGS');
 
 export interface KeyVaultSettings {
-  serviceCredential: string;
   revocationTimeoutMs: number;
 }

@@ -1,12 +1,12 @@
-import { COMMON_ENV, ConfigError, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { COMMON_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const KEY_VAULT_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
   ADMIN_GRPC_PORT: { type: 'port', default: 50053 },
   RESOLVE_GRPC_PORT: { type: 'port', default: 50054 },
   NATS_URL: { type: 'string', required: true },
   KV_REPLICAS: { type: 'int', default: 1, min: 1, max: 5 },
-  SERVICE_CREDENTIAL: { type: 'string', required: true },
   GATEWAY_DATA_DIR: { type: 'string', default: '.data' },
   KMS_PROVIDER: { type: 'enum', values: ['local', 'aws'], default: 'local' },
   KMS_KEY_ID: { type: 'string' },
@@ -18,11 +18,5 @@ export const KEY_VAULT_ENV = {
   REVOCATION_TIMEOUT_MS: { type: 'int', default: 5000, min: 100, max: 60000 },
 } as const;
 
-export const readKeyVaultEnv = (env: Environment) => {
-  const config = readEnv(KEY_VAULT_ENV, env);
-  if (config.SERVICE_CREDENTIAL.length < 16) {
-    throw new ConfigError('SERVICE_CREDENTIAL', 'must be at least 16 characters');
-  }
-  return config;
-};
+export const readKeyVaultEnv = (env: Environment) => readEnv(KEY_VAULT_ENV, env);
 export type KeyVaultEnv = ReturnType<typeof readKeyVaultEnv>;

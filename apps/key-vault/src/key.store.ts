@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { KeyRecord } from './key-record';
 
 const KEY_PREFIX = 'keys.';
+/** What a key id may look like: one NATS KV key token (letters, digits, `_`, `-`), bounded. */
+const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class KeyNotFoundError extends Error {
   constructor(id: string) {
@@ -69,6 +71,9 @@ export class KeyStore {
 
   async rotate(id: string, secret: string): Promise<KeyRecord> {
     validateSecret(secret);
+    // An id that cannot be a KV key token (`pk_` + hex is what add() makes) names no key; NATS would
+    // refuse it as a subject instead, and that is no reason for an internal error.
+    if (!KEY_ID_PATTERN.test(id)) throw new KeyNotFoundError(id.slice(0, 64));
     const entry = await this.kv.get(KEY_PREFIX + id);
     if (!entry || entry.operation !== 'PUT') throw new KeyNotFoundError(id);
     const previous = entry.json<KeyRecord>();

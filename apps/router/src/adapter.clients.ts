@@ -7,9 +7,9 @@ export class AdapterClients {
   private readonly proxies = new Map<string, ClientGrpcProxy>();
   private readonly clients = new Map<string, ProviderAdapterServiceClient>();
 
-  constructor(urls: Record<string, string>) {
+  constructor(urls: Record<string, string>, credential: string) {
     for (const [kind, url] of Object.entries(urls)) {
-      const proxy = createGrpcClient({ url, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter });
+      const proxy = createGrpcClient({ url, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.adapter, credential });
       this.proxies.set(kind, proxy);
       this.clients.set(kind, proxy.getService<ProviderAdapterServiceClient>(PROVIDER_ADAPTER_SERVICE_NAME));
     }

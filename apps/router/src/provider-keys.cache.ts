@@ -1,4 +1,3 @@
-import { Metadata } from '@grpc/grpc-js';
 import { firstValueFrom, Subject, type Subscription } from 'rxjs';
 import { secretScrubber } from '@ai-gateway/logging';
 import {
@@ -9,7 +8,6 @@ import {
   type ResolvedKey,
 } from '@ai-gateway/proto';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
-import { SERVICE_CREDENTIAL_HEADER } from '@ai-gateway/service-kit';
 import type { Logger } from 'pino';
 
 /**
@@ -28,8 +26,8 @@ export class ProviderKeysCache {
   private readonly listeners = new Set<() => void>();
 
   constructor(
+    /** A client created with the router's service credential (createGrpcClient). */
     proxy: ClientGrpcProxy,
-    private readonly credential: string,
     private readonly replicaId: string,
     private readonly logger: Logger,
   ) {
@@ -66,14 +64,8 @@ export class ProviderKeysCache {
     this.listeners.add(listener);
   }
 
-  private metadata(): Metadata {
-    const metadata = new Metadata();
-    metadata.set(SERVICE_CREDENTIAL_HEADER, this.credential);
-    return metadata;
-  }
-
   private async reloadAll(): Promise<void> {
-    const resolved = await firstValueFrom(this.client.resolveKeys({ providers: [] }, this.metadata()));
+    const resolved = await firstValueFrom(this.client.resolveKeys({ providers: [] }));
     const next = new Map<string, ResolvedKey[]>();
     for (const key of resolved.keys) {
       secretScrubber.register(key.secret);
@@ -84,7 +76,7 @@ export class ProviderKeysCache {
   }
 
   private async reloadProvider(provider: string): Promise<void> {
-    const resolved = await firstValueFrom(this.client.resolveKeys({ providers: [provider] }, this.metadata()));
+    const resolved = await firstValueFrom(this.client.resolveKeys({ providers: [provider] }));
     for (const key of resolved.keys) secretScrubber.register(key.secret);
     this.keys.set(provider, resolved.keys);
     this.notify();
@@ -93,7 +85,7 @@ export class ProviderKeysCache {
   private watch(): void {
     const acks = new Subject<KeyChangeAck>();
     this.acks = acks;
-    this.subscription = this.client.watchKeyChanges(acks.asObservable(), this.metadata()).subscribe({
+    this.subscription = this.client.watchKeyChanges(acks.asObservable()).subscribe({
       next: (change) => void this.applyChange(change, acks),
       error: (error: unknown) => this.broken(error),
       complete: () => this.broken(new Error('key change stream completed')),

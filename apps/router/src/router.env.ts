@@ -1,15 +1,16 @@
 import { hostname } from 'node:os';
-import { COMMON_ENV, ConfigError, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const ROUTER_ENV = {
   ...COMMON_ENV,
+  ...GRPC_SERVER_ENV,
+  ...GRPC_CLIENT_ENV,
   GRPC_PORT: { type: 'port', default: 50051 },
   CONFIG_URL: { type: 'hostport', required: true },
   KEY_VAULT_RESOLVE_URL: { type: 'hostport', required: true },
   /** kind=host:port pairs, comma separated: openai=127.0.0.1:50061,anthropic=127.0.0.1:50062 */
   ADAPTER_URLS: { type: 'string', required: true },
   NATS_URL: { type: 'string', required: true },
-  SERVICE_CREDENTIAL: { type: 'string', required: true },
   ROUTER_REPLICA_ID: { type: 'string', default: `${hostname()}-${process.pid}` },
   REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
   ATTEMPT_TIMEOUT_MS: { type: 'int', default: 60_000, min: 100 },
@@ -23,6 +24,7 @@ export const ROUTER_ENV = {
 
 export function readRouterEnv(env: Environment) {
   const config = readEnv(ROUTER_ENV, env);
+  checkServiceCredential(config.SERVICE_CREDENTIAL);
   return { ...config, adapterUrls: parseAdapterUrls(config.ADAPTER_URLS) };
 }
 

@@ -49,9 +49,19 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* Name of the Secret holding the admin token and the service credential. */}}
+{{/* Name of the Secret holding the admin token. */}}
 {{- define "ai-gateway.secretName" -}}
 {{- default (printf "%s-auth" (include "ai-gateway.fullname" .)) .Values.auth.existingSecret }}
+{{- end }}
+
+{{/* The Secret holding one internal caller's own service credential: (dict "root" $ "identity" "router"). */}}
+{{- define "ai-gateway.credentialSecretName" -}}
+{{- printf "%s-%s-credential" (include "ai-gateway.fullname" .root) .identity | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* The Secret holding SERVICE_CALLERS (digests only) that every gRPC server reads. */}}
+{{- define "ai-gateway.callersSecretName" -}}
+{{- printf "%s-service-callers" (include "ai-gateway.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/* Service account name of a component. */}}
@@ -168,12 +178,22 @@ adapter-anthropic:
 {{- end }}
 {{- end }}
 
+{{/* A caller's own credential, from its own Secret (ingress and router only). */}}
 {{- define "ai-gateway.env.serviceCredential" -}}
 - name: SERVICE_CREDENTIAL
   valueFrom:
     secretKeyRef:
-      name: {{ include "ai-gateway.secretName" .root }}
-      key: {{ .root.Values.auth.serviceCredentialKey }}
+      name: {{ include "ai-gateway.credentialSecretName" (dict "root" .root "identity" .component) }}
+      key: credential
+{{- end }}
+
+{{/* What every gRPC server accepts: the callers' credential digests. */}}
+{{- define "ai-gateway.env.serviceCallers" -}}
+- name: SERVICE_CALLERS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "ai-gateway.callersSecretName" .root }}
+      key: callers
 {{- end }}
 
 {{- define "ai-gateway.env.ingress" -}}
@@ -185,6 +205,7 @@ adapter-anthropic:
     secretKeyRef:
       name: {{ include "ai-gateway.secretName" $r }}
       key: {{ $r.Values.auth.adminTokenKey }}
+{{ include "ai-gateway.env.serviceCredential" . }}
 - name: ROUTER_URL
   value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "router" "name" "grpc") | quote }}
 - name: CONFIG_URL
@@ -218,6 +239,7 @@ adapter-anthropic:
   value: {{ $r.Values.services.router.retryAfterMaxMs | int64 | quote }}
 {{ include "ai-gateway.env.nats" . }}
 {{ include "ai-gateway.env.serviceCredential" . }}
+{{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 
 {{- define "ai-gateway.env.config" -}}
@@ -226,6 +248,11 @@ adapter-anthropic:
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" $r "component" "config" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.serviceCallers" . }}
+{{- with (index $r.Values.services "config").providerHostAllowlist }}
+- name: PROVIDER_HOST_ALLOWLIST
+  value: {{ join "," . | quote }}
+{{- end }}
 {{- with $urls.openai }}
 - name: OPENAI_BASE_URL
   value: {{ . | quote }}
@@ -244,7 +271,7 @@ adapter-anthropic:
 - name: RESOLVE_GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" $r "component" "key-vault" "name" "grpc-resolve") | quote }}
 {{ include "ai-gateway.env.nats" . }}
-{{ include "ai-gateway.env.serviceCredential" . }}
+{{ include "ai-gateway.env.serviceCallers" . }}
 - name: KMS_PROVIDER
   value: {{ $kms.provider | quote }}
 {{- if eq $kms.provider "aws" }}
@@ -265,16 +292,19 @@ adapter-anthropic:
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "analytics" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 
 {{- define "ai-gateway.env.adapter-openai" -}}
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-openai" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 
 {{- define "ai-gateway.env.adapter-anthropic" -}}
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-anthropic" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 
 {{/* Whether a component runs more than one pod (then it gets a PodDisruptionBudget). */}}

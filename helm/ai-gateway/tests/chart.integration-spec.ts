@@ -2,6 +2,7 @@
 // against the Kubernetes schemas (kubernetes-models; the prometheus-operator kinds against
 // their CRD schemas), and assert the security, probe, label, NetworkPolicy and file-copy rules.
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
@@ -58,6 +59,13 @@ function validate(objects: Obj[]): Array<{ kind: string; name: string; errors: s
 }
 
 const component = (o: Obj) => o.metadata.labels?.['app.kubernetes.io/component'];
+/** The Secret whose name ends in `suffix`, and one of its values decoded. */
+function secretNamed(objs: Obj[], suffix: string): Obj {
+  const found = objs.find((o) => o.kind === 'Secret' && o.metadata.name.endsWith(suffix));
+  if (!found) throw new Error(`no Secret named *${suffix}`);
+  return found;
+}
+const secretValue = (objs: Obj[], suffix: string, key: string): string => Buffer.from(secretNamed(objs, suffix).data?.[key] ?? '', 'base64').toString('utf8');
 const ofKind = (objs: Obj[], kind: string) => objs.filter((o) => o.kind === kind);
 function byComponent(objs: Obj[], kind: string, name: string): Obj {
   const found = ofKind(objs, kind).find((o) => component(o) === name);
@@ -225,13 +233,13 @@ describe.each([
     }
   });
 
-  it('wires the services to each other, to NATS and to the Secret', () => {
+  it('wires the services to each other, to NATS and to the Secrets', () => {
     const env = (app: string) => {
       const d = byComponent(objects, 'Deployment', app);
       return Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
     };
-    const secret = ofKind(objects, 'Secret')[0];
-    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['admin-token', 'service-credential']);
+    const secret = secretNamed(objects, '-auth');
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual(['admin-token']);
     expect(env('ingress')).toMatchObject({
       PORT: '8080',
       ROUTER_URL: expect.stringMatching(/-router:50051$/),
@@ -243,13 +251,39 @@ describe.each([
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(/-key-vault:50054$/),
       ADAPTER_URLS: expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,openai=\S+-adapter-openai:50061$/),
-      SERVICE_CREDENTIAL: { secretKeyRef: { name: secret.metadata.name, key: 'service-credential' } },
+      SERVICE_CREDENTIAL: { secretKeyRef: { name: expect.stringMatching(/-router-credential$/), key: 'credential' } },
     });
-    expect(env('key-vault').SERVICE_CREDENTIAL).toEqual(env('router').SERVICE_CREDENTIAL);
     for (const app of ['ingress', 'router', 'config', 'key-vault', 'analytics']) {
       expect(env(app).NATS_URL).toMatch(/^nats:\/\//);
     }
     for (const app of apps()) expect(env(app)).toMatchObject({ METRICS_PORT: '9464', LOG_LEVEL: 'info' });
+  });
+
+  it("gives ingress and the router each its own credential Secret, and every gRPC server only the callers' digests", () => {
+    const secretRefs = (app: string): Record<string, string> => {
+      const d = byComponent(objects, 'Deployment', app);
+      const refs = d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef);
+      expect(d.spec.template.spec.containers[0].envFrom ?? []).toEqual([]);
+      expect(d.spec.template.spec.volumes.filter((v: any) => v.secret)).toEqual([]);
+      return Object.fromEntries(refs.map((e: any) => [e.name, `${e.valueFrom.secretKeyRef.name}/${e.valueFrom.secretKeyRef.key}`]));
+    };
+    const auth = secretNamed(objects, '-auth').metadata.name;
+    const prefix = auth.slice(0, -'-auth'.length);
+    const callers = `${prefix}-service-callers/callers`;
+    expect(secretRefs('ingress')).toEqual({ ADMIN_TOKEN: `${auth}/admin-token`, SERVICE_CREDENTIAL: `${prefix}-ingress-credential/credential` });
+    expect(secretRefs('router')).toEqual({ SERVICE_CREDENTIAL: `${prefix}-router-credential/credential`, SERVICE_CALLERS: callers });
+    for (const app of apps().filter((a) => a !== 'ingress' && a !== 'router')) expect({ app, refs: secretRefs(app) }).toEqual({ app, refs: { SERVICE_CALLERS: callers } });
+  });
+
+  it('makes SERVICE_CALLERS the SHA-256 digests of exactly the credentials in the Secrets', () => {
+    const data = (suffix: string, key: string) => secretValue(objects, suffix, key);
+    const ingress = data('-ingress-credential', 'credential');
+    const router = data('-router-credential', 'credential');
+    expect(ingress.length).toBeGreaterThanOrEqual(32);
+    expect(router).not.toBe(ingress);
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+    expect(data('-service-callers', 'callers')).toBe(`ingress:${sha(ingress)},router:${sha(router)}`);
+    expect(data('-service-callers', 'callers')).not.toContain(ingress);
   });
 
   it('has a helm test hook that calls /readyz and /v1/models with the same security context', () => {
@@ -277,8 +311,37 @@ describe('optional parts', () => {
   });
 
   it('are off by default', () => {
-    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'NetworkPolicy', 'Ingress', 'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PersistentVolumeClaim']) {
+    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PersistentVolumeClaim']) {
       expect({ kind, count: ofKind(defaults, kind).length }).toEqual({ kind, count: 0 });
+    }
+  });
+
+  it('except the NetworkPolicies, on by default for every component (networkPolicy.enabled: false turns them off)', () => {
+    expect(ofKind(defaults, 'NetworkPolicy').map(component).sort()).toEqual(apps());
+    expect(ofKind(render([valuesFile('np-off', { networkPolicy: { enabled: false } })]), 'NetworkPolicy')).toEqual([]);
+  });
+
+  it('takes the service credentials from values, and extra digests for a rotation', () => {
+    const next = 'b'.repeat(40);
+    const objs = render([
+      valuesFile('credentials', {
+        serviceAuth: { credentials: { ingress: 'i'.repeat(40), router: 'r'.repeat(40) }, acceptedDigests: { router: [createHash('sha256').update(next).digest('hex')] } },
+      }),
+    ]);
+    const data = (suffix: string, key: string) => secretValue(objs, suffix, key);
+    const sha = (v: string) => createHash('sha256').update(v).digest('hex');
+    expect(data('-ingress-credential', 'credential')).toBe('i'.repeat(40));
+    expect(data('-service-callers', 'callers')).toBe(`ingress:${sha('i'.repeat(40))},router:${sha('r'.repeat(40))},router:${sha(next)}`);
+    // A rotation through values rolls every pod (credentials are read at start).
+    const annotation = (o: Obj[]) => byComponent(o, 'Deployment', 'config').spec.template.metadata.annotations['checksum/service-auth'];
+    expect(annotation(objs)).not.toBe(annotation(defaults));
+  });
+
+  it('passes PROVIDER_HOST_ALLOWLIST to config only', () => {
+    const objs = render([valuesFile('allowlist', { services: { config: { providerHostAllowlist: ['api.openai.com', '*.openai.azure.com'] } } })]);
+    for (const d of ofKind(objs, 'Deployment')) {
+      const value = d.spec.template.spec.containers[0].env.find((e: any) => e.name === 'PROVIDER_HOST_ALLOWLIST')?.value;
+      expect({ app: component(d), value }).toEqual({ app: component(d), value: component(d) === 'config' ? 'api.openai.com,*.openai.azure.com' : undefined });
     }
   });
 
@@ -315,13 +378,11 @@ describe('optional parts', () => {
     expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
   });
 
-  it('uses an existing Secret instead of creating one', () => {
+  it('uses an existing Secret for the admin token instead of creating one', () => {
     const objs = render([valuesFile('existing', { auth: { existingSecret: 'my-gateway-secret' } })]);
-    expect(ofKind(objs, 'Secret')).toEqual([]);
-    const refs = ofKind(objs, 'Deployment').flatMap((d) =>
-      d.spec.template.spec.containers[0].env.filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef.name),
-    );
-    expect(new Set(refs)).toEqual(new Set(['my-gateway-secret']));
+    expect(ofKind(objs, 'Secret').map((o) => o.metadata.name).sort()).toEqual(['gw-ai-gateway-ingress-credential', 'gw-ai-gateway-router-credential', 'gw-ai-gateway-service-callers']);
+    const ingress = byComponent(objs, 'Deployment', 'ingress').spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADMIN_TOKEN');
+    expect(ingress.valueFrom.secretKeyRef).toEqual({ name: 'my-gateway-secret', key: 'admin-token' });
   });
 
   it('keeps key-vault data on a PersistentVolumeClaim when asked', () => {
@@ -341,6 +402,9 @@ describe('values.schema.json', () => {
     ['autoscaling on a service without an HPA', { services: { analytics: { autoscaling: { enabled: true, minReplicas: 1, maxReplicas: 2 } } } }],
     ['an unknown kms provider', { kms: { provider: 'vault' } }],
     ['kms.provider aws without a key id and region', { kms: { provider: 'aws' } }],
+    ['a service credential shorter than 32 characters', { serviceAuth: { credentials: { ingress: 'short', router: '' } } }],
+    ['an accepted digest that is not SHA-256 hex', { serviceAuth: { acceptedDigests: { router: ['not-a-digest'] } } }],
+    ['the removed auth.serviceCredentialKey', { auth: { serviceCredentialKey: 'service-credential' } }],
   ])('rejects %s (helm template fails)', (name, values) => {
     const r = helm(['template', RELEASE, CHART, '-f', valuesFile(name.replace(/\W+/g, '-'), values)]);
     expect(r.status).not.toBe(0);
@@ -430,8 +494,17 @@ describe('NetworkPolicies', () => {
     );
   });
 
-  it('allow exactly the designed paths (defaults: any source for 8080 and metrics, local KMS)', () => {
-    const objs = render([valuesFile('np-default', { networkPolicy: { enabled: true } })]);
+  it('allow exactly the designed paths (defaults: any source for 8080, Prometheus for metrics, local KMS)', () => {
+    const objs = render();
+    const prometheus = parseYaml(readFileSync(join(CHART, 'values.yaml'), 'utf8')).networkPolicy.metricsFrom[0];
+    expect(prometheus).toEqual({ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } });
+    expect(edges(objs, [['prometheus', prometheus]])).toEqual(
+      expectedEdges({ ingressFrom: '*', metrics: 'prometheus', dns: '*', nats: '*', awsKms: false, testPod: false }),
+    );
+  });
+
+  it('allow any source to metrics when metricsFrom is emptied', () => {
+    const objs = render([valuesFile('np-any-metrics', { networkPolicy: { metricsFrom: [] } })]);
     expect(edges(objs, [])).toEqual(expectedEdges({ ingressFrom: '*', metrics: '*', dns: '*', nats: '*', awsKms: false, testPod: false }));
   });
 });

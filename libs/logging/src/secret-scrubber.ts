@@ -1,31 +1,85 @@
 // Replaces secrets in free text: values registered at run time (provider keys, gateway
-// keys, the admin token) and anything shaped like a provider or gateway key.
+// keys, the admin token), every long enough slice of them, and anything shaped like a
+// provider or gateway key.
 
 const REDACTED = '[redacted]';
 const KEY_SHAPES = [
   /sk-ant-[A-Za-z0-9_-]{8,}/g,
   /sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{16,}/g,
+  /gsk_[A-Za-z0-9]{16,}/g,
   /gw-[A-Za-z0-9_-]{16,}/g,
   /AIza[0-9A-Za-z_-]{20,}/g,
 ];
 const MIN_REGISTERED_LENGTH = 8;
 
+/**
+ * Any run of this many characters of a registered secret is scrubbed wherever it appears, so a
+ * provider that echoes a key cut or shifted ("…abcdefghijklmnop1234") still leaks nothing
+ * usable: 16 characters is below the length of every provider key we know, and above what
+ * ordinary text shares with a random key by chance.
+ */
+export const SECRET_SLICE_LENGTH = 16;
+
+/**
+ * Only this much of a secret is indexed by slices (a JSON service-account blob is ~2.3 KB);
+ * bounds the index's memory per secret. Longer secrets are still scrubbed whole.
+ */
+const MAX_INDEXED_SECRET_LENGTH = 16 * 1024;
+
 export class SecretScrubber {
-  private readonly secrets = new Set<string>();
+  /** Registered secrets shorter than a slice: matched whole. */
+  private readonly shortSecrets = new Map<string, number>();
+  private readonly longSecrets = new Map<string, number>();
+  /** Every SECRET_SLICE_LENGTH-character window of every long secret, with how many secrets hold it. */
+  private readonly windows = new Map<string, number>();
 
   register(secret: string | undefined): void {
-    if (secret && secret.length >= MIN_REGISTERED_LENGTH) this.secrets.add(secret);
+    if (!secret || secret.length < MIN_REGISTERED_LENGTH) return;
+    if (secret.length < SECRET_SLICE_LENGTH) {
+      this.shortSecrets.set(secret, (this.shortSecrets.get(secret) ?? 0) + 1);
+      return;
+    }
+    const count = this.longSecrets.get(secret) ?? 0;
+    this.longSecrets.set(secret, count + 1);
+    if (count > 0) return;
+    for (const window of windowsOf(secret)) this.windows.set(window, (this.windows.get(window) ?? 0) + 1);
   }
 
   forget(secret: string): void {
-    this.secrets.delete(secret);
+    const short = this.shortSecrets.get(secret);
+    if (short !== undefined) {
+      if (short > 1) this.shortSecrets.set(secret, short - 1);
+      else this.shortSecrets.delete(secret);
+      return;
+    }
+    const count = this.longSecrets.get(secret);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.longSecrets.set(secret, count - 1);
+      return;
+    }
+    this.longSecrets.delete(secret);
+    for (const window of windowsOf(secret)) {
+      const held = this.windows.get(window) ?? 0;
+      if (held > 1) this.windows.set(window, held - 1);
+      else this.windows.delete(window);
+    }
   }
 
+  /**
+   * `text` with every registered secret, every SECRET_SLICE_LENGTH-character slice of one, and
+   * every key-shaped token replaced by '[redacted]'. Linear in the text's length, whatever the
+   * number of registered secrets: one hash lookup per text position.
+   */
   scrub(text: string): string {
     let out = text;
-    for (const secret of this.secrets) {
+    for (const secret of this.shortSecrets.keys()) {
       if (out.includes(secret)) out = out.split(secret).join(REDACTED);
     }
+    for (const secret of this.longSecrets.keys()) {
+      if (secret.length > MAX_INDEXED_SECRET_LENGTH && out.includes(secret)) out = out.split(secret).join(REDACTED);
+    }
+    if (this.windows.size > 0 && out.length >= SECRET_SLICE_LENGTH) out = this.scrubWindows(out);
     for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
     return out;
   }
@@ -43,6 +97,59 @@ export class SecretScrubber {
     for (const [key, item] of Object.entries(value)) out[key] = this.scrubValue(item, depth + 1);
     return out;
   }
+
+  /** Marks every text window that is a window of a secret, then replaces each covered run once. */
+  private scrubWindows(text: string): string {
+    let out = '';
+    let copiedUpTo = 0;
+    let coveredUpTo = -1;
+    let runStart = -1;
+    const last = text.length - SECRET_SLICE_LENGTH;
+    for (let i = 0; i <= last; i++) {
+      if (!this.windows.has(text.slice(i, i + SECRET_SLICE_LENGTH))) continue;
+      if (i > coveredUpTo) {
+        if (runStart !== -1) {
+          out += text.slice(copiedUpTo, runStart) + REDACTED;
+          copiedUpTo = coveredUpTo;
+        }
+        runStart = i;
+      }
+      coveredUpTo = i + SECRET_SLICE_LENGTH;
+    }
+    if (runStart === -1) return text;
+    out += text.slice(copiedUpTo, runStart) + REDACTED;
+    return out + text.slice(coveredUpTo);
+  }
+}
+
+/**
+ * The windows of a secret as it is and as it appears inside a JSON string (a PEM key's
+ * newlines as `\n`, quotes as `\"`), since providers echo keys inside JSON bodies.
+ */
+function windowsOf(secret: string): Set<string> {
+  const windows = new Set<string>();
+  const forms = new Set([secret.slice(0, MAX_INDEXED_SECRET_LENGTH), JSON.stringify(secret).slice(1, -1).slice(0, MAX_INDEXED_SECRET_LENGTH)]);
+  for (const form of forms) {
+    for (let i = 0; i + SECRET_SLICE_LENGTH <= form.length; i++) windows.add(form.slice(i, i + SECRET_SLICE_LENGTH));
+  }
+  return windows;
+}
+
+/**
+ * A scrubber for one attempt's key (and the process-wide registered secrets): every provider
+ * text the adapter logs, embeds in an error or returns goes through it.
+ */
+export function attemptScrubber(apiKey: string | undefined, shared: SecretScrubber = secretScrubber): (text: string) => string {
+  if (!apiKey || apiKey.length < MIN_REGISTERED_LENGTH) return (text) => shared.scrub(text);
+  // Built on first use: most attempts never fail, and indexing a key costs one string per character.
+  let own: SecretScrubber | undefined;
+  return (text) => {
+    if (!own) {
+      own = new SecretScrubber();
+      own.register(apiKey);
+    }
+    return shared.scrub(own.scrub(text));
+  };
 }
 
 /** One scrubber per process: every logger and every error path consults it. */

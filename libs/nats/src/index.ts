@@ -3,3 +3,4 @@ export * from './kv-buckets';
 export * from './usage-stream';
 export * from './usage.publisher';
 export * from './kv-mirror';
+export * from './audit.publisher';

@@ -36,7 +36,7 @@ export async function ensureUsageStream(nc: NatsConnection, options: UsageStream
 export const AUDIT_STREAM = 'GATEWAY_AUDIT';
 export const AUDIT_SUBJECT = 'gateway.audit.v1';
 
-/** The audit trail of key changes: who did what to which key id, never a value. */
+/** The audit trail (key changes, refused internal calls, provider redirects): who did what, never a secret. */
 export async function ensureAuditStream(nc: NatsConnection, replicas = 1): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const config = {

@@ -41,11 +41,19 @@ export interface ChatStreamParser {
   readonly usage: CompletionUsage | undefined;
   /** The provider's model id as the provider reported it, once known. */
   readonly responseModel: string | undefined;
+  /** The answer is whole (a stop reason arrived): a transport error after it loses nothing. */
+  readonly complete: boolean;
 }
+
+/**
+ * Why a stream failed: the provider reported an error (an error event: its status says which),
+ * sent something unreadable (malformed), or stopped before a finish reason (stream_cut).
+ */
+export type StreamFailureCause = 'provider_error' | 'malformed' | 'stream_cut';
 
 export type ChatStreamOutput =
   | { kind: 'chunk'; chunk: ChatCompletionChunk }
-  | { kind: 'error'; error: ProviderError };
+  | { kind: 'error'; error: ProviderError; cause: StreamFailureCause };
 
 export interface ChatStreamOptions {
   /** The client asked for stream_options.include_usage: emit the final usage chunk. */

@@ -5,3 +5,14 @@ export const COMMON_ENV = {
   METRICS_PORT: { type: 'port', default: 0 },
   BIND_HOST: { type: 'string', default: '0.0.0.0' },
 } as const;
+
+/** Variables of every gRPC server: whose credentials it accepts (service-credential.ts). */
+export const GRPC_SERVER_ENV = {
+  /** `identity:sha256hex` pairs, comma separated (an identity twice during a rotation). */
+  SERVICE_CALLERS: { type: 'string', required: true },
+} as const;
+
+/** Variables of every gRPC client process (ingress, router): its own credential. */
+export const GRPC_CLIENT_ENV = {
+  SERVICE_CREDENTIAL: { type: 'string', required: true },
+} as const;

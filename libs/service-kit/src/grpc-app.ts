@@ -6,6 +6,8 @@ import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
 import type { Registry } from 'prom-client';
 import { GrpcServerMetrics } from './grpc-server.metrics';
 import { GatewayGrpcServer } from './grpc-server.strategy';
+import type { RefusedCall } from './service-auth.interceptor';
+import type { ServiceCallers } from './service-credential';
 
 export interface GrpcAppServer {
   name: string;
@@ -23,14 +25,22 @@ export interface GrpcApp {
   close(graceMs?: number): Promise<void>;
 }
 
-/** A NestJS app whose only transports are gateway gRPC servers (one per port), measured into `registry`. */
-export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger, registry?: Registry): Promise<GrpcApp> {
+export interface GrpcAppAuth {
+  callers: ServiceCallers;
+  onRefused?: (refused: RefusedCall) => void;
+}
+
+/**
+ * A NestJS app whose only transports are gateway gRPC servers (one per port), measured into
+ * `registry`, every call authenticated against `auth.callers`.
+ */
+export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer[], logger: Logger, auth: GrpcAppAuth, registry?: Registry): Promise<GrpcApp> {
   const metrics = registry ? new GrpcServerMetrics(registry) : undefined;
   // An HTTP adapter Nest requires to host several microservices; it never listens.
   const app = await NestFactory.create(module, new FastifyAdapter(), { logger: new PinoNestLogger(logger), abortOnError: false });
   const strategies = servers.map((server) => ({
     name: server.name,
-    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath, metrics }),
+    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath, metrics, callers: auth.callers, onRefused: auth.onRefused }),
   }));
   for (const { strategy } of strategies) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();

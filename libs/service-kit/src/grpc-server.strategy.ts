@@ -3,6 +3,8 @@ import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
 import type { GrpcServerMetrics } from './grpc-server.metrics';
+import { serviceAuthInterceptor, type RefusedCall } from './service-auth.interceptor';
+import type { ServiceCallers } from './service-credential';
 
 export interface GatewayGrpcServerOptions {
   /** host:port; port 0 picks a free port, read back with `port`. */
@@ -10,12 +12,15 @@ export interface GatewayGrpcServerOptions {
   package: string;
   protoPath: string | string[];
   metrics?: GrpcServerMetrics;
+  /** The callers this server accepts; every call but grpc.health.v1 must present one's credential. */
+  callers: ServiceCallers;
+  onRefused?: (refused: RefusedCall) => void;
 }
 
 /**
  * NestJS gRPC transport that also serves grpc.health.v1 (the empty service name
  * registered, as Kubernetes' native gRPC probe asks for it), reports the port it bound,
- * and drains in-flight calls on close.
+ * authenticates every other call (serviceAuthInterceptor), and drains in-flight calls on close.
  */
 export class GatewayGrpcServer extends ServerGrpc {
   private boundPort = 0;
@@ -38,7 +43,9 @@ export class GatewayGrpcServer extends ServerGrpc {
   }
 
   override async createClient(): Promise<Server> {
-    const interceptors = this.gatewayOptions.metrics ? [this.gatewayOptions.metrics.interceptor] : [];
+    // Metrics first, so refused calls are counted with their code; authentication before any handler.
+    const auth = serviceAuthInterceptor(this.gatewayOptions.callers, this.gatewayOptions.onRefused);
+    const interceptors = this.gatewayOptions.metrics ? [this.gatewayOptions.metrics.interceptor, auth] : [auth];
     const server = new Server({ ...GRPC_CHANNEL_OPTIONS, interceptors });
     this.health.addToServer(server);
     this.boundPort = await new Promise<number>((resolve, reject) =>

@@ -4,6 +4,15 @@ import type { Registry } from 'prom-client';
 import { startGrpcApp } from './grpc-app';
 import { createServiceRegistry, startMetricsServer } from './metrics.server';
 import type { RunningService } from './running-service';
+import type { RefusedCall } from './service-auth.interceptor';
+import type { ServiceCallers } from './service-credential';
+
+/**
+ * At most one report (log line, onRefused) per method and reason in this window, carrying how
+ * many were suppressed since the previous one: a flood of refused calls can flood neither the log
+ * nor the audit stream. Every refusal is still counted in grpc_server_handled_total.
+ */
+const REFUSAL_REPORT_INTERVAL_MS = 10_000;
 
 export interface GrpcServiceSpec {
   name: string;
@@ -13,19 +22,39 @@ export interface GrpcServiceSpec {
   host: string;
   metricsPort: number;
   logger: Logger;
+  /** SERVICE_CALLERS: whose credentials every call must carry (readServiceCallers). */
+  callers: ServiceCallers;
+  /** Also told of refused calls (as often as they are logged, with the count suppressed since), e.g. to audit them. */
+  onRefused?: (refused: RefusedCall & { suppressed: number }) => void;
   /** Defaults to a fresh registry with the process metrics. */
   registry?: Registry;
   /** Releases what the service holds (watches, connections), after its servers drained. */
   release?: () => Promise<void> | void;
 }
 
-/** Serves a gRPC service: its servers (health SERVING once up), its /metrics, and a graceful close. */
+/** Serves a gRPC service: its servers (health SERVING once up, every other call authenticated), its /metrics, and a graceful close. */
 export async function serveGrpcService(spec: GrpcServiceSpec): Promise<RunningService> {
   const registry = spec.registry ?? createServiceRegistry(spec.name);
+  // Keys are real method paths (unknown paths are UNIMPLEMENTED before authentication) times three reasons: bounded.
+  const reported = new Map<string, { at: number; suppressed: number }>();
+  const onRefused = (refused: RefusedCall): void => {
+    const kind = `${refused.reason} ${refused.path}`;
+    const now = Date.now();
+    const last = reported.get(kind);
+    if (last && now - last.at < REFUSAL_REPORT_INTERVAL_MS) {
+      last.suppressed++;
+      return;
+    }
+    const suppressed = last?.suppressed ?? 0;
+    reported.set(kind, { at: now, suppressed: 0 });
+    spec.logger.warn({ method: refused.path, reason: refused.reason, caller: refused.identity, suppressed }, 'internal call refused');
+    spec.onRefused?.({ ...refused, suppressed });
+  };
   const grpc = await startGrpcApp(
     spec.module,
     spec.servers.map((server) => ({ ...server, host: spec.host })),
     spec.logger,
+    { callers: spec.callers, onRefused },
     registry,
   );
   grpc.markServing();

@@ -12,3 +12,5 @@ export * from './grpc-app';
 export * from './http-status';
 export * from './grpc-service';
 export * from './service-credential';
+export * from './service-access';
+export * from './service-auth.interceptor';

@@ -1,4 +1,5 @@
 import type { ProviderError } from '@ai-gateway/openai-api';
+import { Fault } from '@ai-gateway/proto';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from './grpc-errors';
 
 /** The gRPC code that says, in gRPC's terms, what a provider's HTTP status meant. */
@@ -14,7 +15,12 @@ export function grpcCodeForUpstream(upstreamStatus: number): GrpcStatus {
   return GrpcStatus.FAILED_PRECONDITION;
 }
 
-/** A provider's failure as a gRPC error with its typed detail. */
+/**
+ * A provider's error answer as a gRPC error with its typed detail: fault PROVIDER_HTTP and the
+ * provider's status (for an error event inside a 200 stream, the status its error type stands
+ * for: 429 rate limit, 529 overloaded, 500 server error). The message must already be scrubbed
+ * of the attempt's key; it is bounded by gatewayGrpcError.
+ */
 export function providerGrpcError(
   providerId: string,
   error: ProviderError,
@@ -29,5 +35,6 @@ export function providerGrpcError(
     param: error.param ?? '',
     retryAfterMs: extra.retryAfterMs ?? 0,
     headers: Object.entries(extra.headers ?? {}).map(([name, value]) => ({ name, value })),
+    fault: Fault.FAULT_PROVIDER_HTTP,
   });
 }

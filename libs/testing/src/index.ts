@@ -7,3 +7,5 @@ export * from './local-kms';
 export * from './metric-references';
 export * from './stack';
 export * from './dashboard';
+export * from './openapi';
+export * from './service-credentials';

@@ -86,19 +86,20 @@ describe('anthropicHttpError', () => {
 });
 
 describe('anthropicStreamError', () => {
-  it.each<[string, number, string, boolean]>([
-    ['overloaded_error', 503, 'server_error', true],
-    ['api_error', 502, 'api_error', true],
-    ['rate_limit_error', 429, 'rate_limit_exceeded', true],
-    ['timeout_error', 504, 'timeout_error', true],
-    ['invalid_request_error', 400, 'invalid_request_error', false],
-    ['permission_error', 403, 'permission_error', false],
-  ])('maps an in-stream %s to %i %s', (anthropicType, status, type, retryable) => {
-    expect(anthropicStreamError({ type: anthropicType, message: 'x' })).toMatchObject({ status, upstreamStatus: 0, type, retryable });
+  it.each<[string, number, number, string, boolean]>([
+    ['overloaded_error', 503, 529, 'server_error', true],
+    ['api_error', 502, 500, 'api_error', true],
+    ['rate_limit_error', 429, 429, 'rate_limit_exceeded', true],
+    ['timeout_error', 504, 504, 'timeout_error', true],
+    ['invalid_request_error', 400, 400, 'invalid_request_error', false],
+    ['permission_error', 403, 403, 'permission_error', false],
+  ])('maps an in-stream %s to client %i, upstream status %i, %s', (anthropicType, status, upstreamStatus, type, retryable) => {
+    expect(anthropicStreamError({ type: anthropicType, message: 'x' })).toMatchObject({ status, upstreamStatus, type, retryable });
   });
 
-  it('reads an error event without fields as a retryable api_error', () => {
-    expect(anthropicStreamError({})).toMatchObject({ status: 502, type: 'api_error', retryable: true });
+  it('reads an error event without fields, or of an unknown type, as a retryable api_error (500)', () => {
+    expect(anthropicStreamError({})).toMatchObject({ status: 502, upstreamStatus: 500, type: 'api_error', retryable: true });
+    expect(anthropicStreamError({ type: 'brand_new_error' })).toMatchObject({ upstreamStatus: 500, retryable: true });
   });
 });
 

@@ -38,6 +38,16 @@ const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
   529: 'overloaded_error',
 };
 
+/**
+ * The HTTP status an error type stands for when it arrives as an event inside a 200 stream, so
+ * the router treats an in-stream overload like a 529 answer (PROVIDERS.md §2 error table).
+ */
+const STATUS_BY_TYPE: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(TYPE_BY_STATUS)
+    .filter(([status]) => status !== '408')
+    .map(([status, type]) => [type, Number(status)]),
+);
+
 /** Error types that are transient when they arrive inside a 200 stream. */
 const TRANSIENT_TYPES = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
 
@@ -54,13 +64,16 @@ export function anthropicHttpError(upstreamStatus: number, bodyText: string): Pr
   };
 }
 
-/** An `error` event inside a 200 stream in the gateway's terms (upstreamStatus 0). */
+/**
+ * An `error` event inside a 200 stream in the gateway's terms; upstreamStatus is the status its
+ * type stands for (overloaded_error 529, rate_limit_error 429, api_error 500, ...).
+ */
 export function anthropicStreamError(error: { type?: unknown; message?: unknown }): ProviderError {
-  const anthropicType = typeof error.type === 'string' ? error.type : 'api_error';
+  const anthropicType = typeof error.type === 'string' && error.type in BY_ANTHROPIC_TYPE ? error.type : 'api_error';
   const message = typeof error.message === 'string' && error.message !== '' ? error.message : 'Anthropic reported a stream error.';
   return {
     ...clientShape(anthropicType),
-    upstreamStatus: 0,
+    upstreamStatus: STATUS_BY_TYPE[anthropicType] ?? 500,
     param: null,
     message: redactApiKeys(message),
     retryable: TRANSIENT_TYPES.has(anthropicType),

@@ -146,7 +146,7 @@ const CASES: Array<[string, StreamCase]> = [
         {
           error: {
             status: 503,
-            upstreamStatus: 0,
+            upstreamStatus: 529,
             type: 'server_error',
             code: 'overloaded',
             param: null,
@@ -224,17 +224,54 @@ describe('AnthropicStreamParser', () => {
     });
   });
 
-  it('says the stream was cut when the body ends without message_stop', () => {
-    const { outputs } = replay(fixtureText('tool-use-stream.txt').split('event: message_stop')[0], 7, true);
+  it('says the stream was cut when the body ends before a stop reason', () => {
+    const { outputs } = replay(fixtureText('tool-use-stream.txt').split('event: message_delta')[0], 7, true);
     const last = outputs[outputs.length - 1];
     expect(last.kind).toBe('error');
     expect(last.kind === 'error' && last.error.message).toMatch(/upstream stream was cut/);
+    expect(last).toMatchObject({ cause: 'stream_cut' });
+  });
+
+  it('is complete when the body ends after a stop_reason without message_stop', () => {
+    const { outputs, parser } = replay(fixtureText('text-stream.txt').split('event: message_stop')[0], 7, true);
+    expect(outputs.every((output) => output.kind === 'chunk')).toBe(true);
+    const last = chunksOf(outputs).pop();
+    expect(last).toMatchObject({ choices: [], usage: { completion_tokens: 15 } });
+    expect(parser.complete).toBe(true);
+  });
+
+  it('is cut, not complete, when the body ends after content but before message_delta', () => {
+    const { outputs, parser } = replay(fixtureText('text-stream.txt').split('event: message_delta')[0], 7, false);
+    expect(outputs[outputs.length - 1]).toMatchObject({ kind: 'error', cause: 'stream_cut' });
+    expect(parser.complete).toBe(false);
+  });
+
+  it('reports an SSE line over the limit as malformed', () => {
+    const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
+    const piece = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let outputs: ReturnType<typeof parser.feed> = [];
+    parser.feed(new TextEncoder().encode('event: content_block_delta\ndata: '));
+    for (let i = 0; i < 5 && outputs.length === 0; i++) outputs = parser.feed(piece);
+    expect(outputs).toEqual([{ kind: 'error', cause: 'malformed', error: expect.objectContaining({ code: 'bad_upstream_response' }) }]);
+    expect(parser.finish()).toEqual([]);
+  });
+
+  it('reports a 200 body that holds no SSE event at all as malformed', () => {
+    const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
+    expect(parser.feed(new TextEncoder().encode('{"type":"error","error":{"type":"api_error","message":"x"}}'))).toEqual([]);
+    expect(parser.finish()).toEqual([{ kind: 'error', cause: 'malformed', error: expect.objectContaining({ code: 'bad_upstream_response' }) }]);
+  });
+
+  it('reports valid JSON of the wrong shape as malformed, not as a crash', () => {
+    const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
+    const outputs = parser.feed(new TextEncoder().encode('event: message_start\ndata: {"type":"message_start"}\n\n'));
+    expect(outputs).toEqual([{ kind: 'error', cause: 'malformed', error: expect.objectContaining({ code: 'bad_upstream_response' }) }]);
   });
 
   it('reports an unreadable event and stops', () => {
     const parser = new AnthropicStreamParser({ includeUsage: false, model: 'm' });
     const outputs = parser.feed(new TextEncoder().encode('event: message_start\ndata: {not json\n\nevent: ping\ndata: {}\n\n'));
-    expect(outputs).toEqual([{ kind: 'error', error: expect.objectContaining({ status: 502, retryable: true }) }]);
+    expect(outputs).toEqual([{ kind: 'error', cause: 'malformed', error: expect.objectContaining({ status: 502, retryable: true }) }]);
     expect(parser.finish()).toEqual([]);
   });
 
@@ -242,7 +279,7 @@ describe('AnthropicStreamParser', () => {
     const parser = new AnthropicStreamParser({ includeUsage: true, model: 'claude-requested' });
     expect(parser.usage).toBeUndefined();
     expect(parser.responseModel).toBeUndefined();
-    expect(parser.finish()).toEqual([{ kind: 'error', error: expect.objectContaining({ status: 502, code: 'stream_cut' }) }]);
+    expect(parser.finish()).toEqual([{ kind: 'error', cause: 'stream_cut', error: expect.objectContaining({ status: 502, code: 'stream_cut' }) }]);
   });
 
   it('gives nothing more after message_stop', () => {

@@ -5,12 +5,13 @@ import type {
   ChatStreamParser,
   CompletionUsage,
   ProviderError,
+  StreamFailureCause,
 } from '@ai-gateway/openai-api';
 import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
 import { anthropicStreamError } from './anthropic-errors';
 import { toFinishReason } from './anthropic-stop-reason';
 import { toOpenAiUsage } from './anthropic-usage';
-import { SseEventDecoder, type SseEvent } from '@ai-gateway/sse';
+import { SseEventDecoder, SseLimitError, type SseEvent } from '@ai-gateway/sse';
 
 type Delta = ChatCompletionChunk['choices'][number]['delta'];
 type Choice = ChatCompletionChunk['choices'][number];
@@ -28,6 +29,10 @@ export class AnthropicStreamParser implements ChatStreamParser {
   private inputUsage: AnthropicUsage | undefined;
   private outputTokens = 0;
   private state: 'open' | 'stopped' | 'failed' = 'open';
+  /** message_delta carried a stop_reason: the answer is complete even if message_stop never comes. */
+  private stopReasonSeen = false;
+  private bytesSeen = 0;
+  private eventsSeen = 0;
 
   constructor(
     private readonly options: ChatStreamOptions,
@@ -47,32 +52,70 @@ export class AnthropicStreamParser implements ChatStreamParser {
 
   feed(bytes: Uint8Array): ChatStreamOutput[] {
     if (this.state !== 'open') return [];
-    return this.handleAll(this.decoder.decode(bytes));
+    this.bytesSeen += bytes.length;
+    return this.handleAll(() => this.decoder.decode(bytes));
   }
 
+  /**
+   * The body ended. After message_stop, or after a message_delta with a stop_reason (the
+   * answer is whole, only the closing event is missing), the stream is complete; otherwise it
+   * was cut.
+   */
   finish(): ChatStreamOutput[] {
     if (this.state !== 'open') return [];
-    const outputs = this.handleAll(this.decoder.end());
+    const outputs = this.handleAll(() => this.decoder.end());
     if (this.state !== 'open') return outputs;
-    return [...outputs, this.fail(streamCut())];
+    if (this.stopReasonSeen) {
+      this.state = 'stopped';
+      return this.options.includeUsage ? [...outputs, this.usageChunk()] : outputs;
+    }
+    if (this.bytesSeen > 0 && this.eventsSeen === 0) {
+      // A body without a single SSE event (an HTML page, a JSON error with status 200) is no stream at all.
+      return [...outputs, this.fail(malformed('The upstream answer is not an SSE stream.'), 'malformed')];
+    }
+    return [...outputs, this.fail(streamCut(), 'stream_cut')];
   }
 
-  private handleAll(events: SseEvent[]): ChatStreamOutput[] {
+  /** The answer is complete (message_stop, or a stop_reason): a transport error now loses nothing. */
+  get complete(): boolean {
+    return this.state === 'stopped' || (this.state === 'open' && this.stopReasonSeen);
+  }
+
+  private handleAll(decode: () => SseEvent[]): ChatStreamOutput[] {
+    let events: SseEvent[];
+    try {
+      events = decode();
+    } catch (error) {
+      if (!(error instanceof SseLimitError)) throw error;
+      return [this.fail(malformed(`the upstream stream broke the SSE limits: ${error.message}.`), 'malformed')];
+    }
     const outputs: ChatStreamOutput[] = [];
     for (const event of events) {
       if (this.state !== 'open') break;
-      outputs.push(...this.handle(event));
+      this.eventsSeen += 1;
+      outputs.push(...this.handleReadable(event));
     }
     return outputs;
   }
 
-  private handle(sse: SseEvent): ChatStreamOutput[] {
+  /** One event; one whose JSON lacks what its type promises is unreadable, like invalid JSON. */
+  private handleReadable(sse: SseEvent): ChatStreamOutput[] {
     let event: AnthropicStreamEvent;
     try {
       event = JSON.parse(sse.data) as AnthropicStreamEvent;
     } catch {
-      return [this.fail(unreadableEvent(sse.event))];
+      return [this.fail(unreadableEvent(sse.event), 'malformed')];
     }
+    if (typeof event !== 'object' || event === null) return [this.fail(unreadableEvent(sse.event), 'malformed')];
+    try {
+      return this.handle(event);
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      return [this.fail(unreadableEvent(sse.event), 'malformed')];
+    }
+  }
+
+  private handle(event: AnthropicStreamEvent): ChatStreamOutput[] {
     switch (event.type) {
       case 'message_start':
         this.id = event.message.id;
@@ -86,12 +129,13 @@ export class AnthropicStreamParser implements ChatStreamParser {
         return this.blockDelta(event.index, event.delta);
       case 'message_delta':
         this.outputTokens = event.usage?.output_tokens ?? this.outputTokens;
+        if (event.delta.stop_reason) this.stopReasonSeen = true;
         return [this.chunk({}, toFinishReason(event.delta.stop_reason))];
       case 'message_stop':
         this.state = 'stopped';
         return this.options.includeUsage ? [this.usageChunk()] : [];
       case 'error':
-        return [this.fail(anthropicStreamError(event.error ?? {}))];
+        return [this.fail(anthropicStreamError(event.error ?? {}), 'provider_error')];
       default:
         // ping, content_block_stop and event types added later carry nothing for the client.
         return [];
@@ -142,9 +186,9 @@ export class AnthropicStreamParser implements ChatStreamParser {
     return { id: this.id, object: 'chat.completion.chunk', created: this.created, model: this.model };
   }
 
-  private fail(error: ProviderError): ChatStreamOutput {
+  private fail(error: ProviderError, cause: StreamFailureCause): ChatStreamOutput {
     this.state = 'failed';
-    return { kind: 'error', error };
+    return { kind: 'error', error, cause };
   }
 }
 
@@ -155,19 +199,16 @@ function streamCut(): ProviderError {
     type: 'api_error',
     code: 'stream_cut',
     param: null,
-    message: 'The upstream stream was cut before it finished (no message_stop).',
+    message: 'The upstream stream was cut before it finished (the body ended before a stop reason).',
     retryable: true,
   };
 }
 
+function malformed(message: string): ProviderError {
+  return { status: 502, upstreamStatus: 0, type: 'api_error', code: 'bad_upstream_response', param: null, message, retryable: true };
+}
+
 function unreadableEvent(eventName: string): ProviderError {
-  return {
-    status: 502,
-    upstreamStatus: 0,
-    type: 'api_error',
-    code: 'bad_upstream_response',
-    param: null,
-    message: `The upstream stream sent an unreadable '${eventName}' event.`,
-    retryable: true,
-  };
+  // The event name comes from the provider: bounded so a huge name cannot grow the message.
+  return malformed(`The upstream stream sent an unreadable '${eventName.slice(0, 64)}' event.`);
 }

@@ -3,6 +3,7 @@ import { ANTHROPIC_MESSAGES_PATH, ANTHROPIC_VERSION, type AnthropicMessagesReque
 import { invalidParameter } from './invalid-parameter';
 import { toAnthropicConversation } from './openai-to-anthropic.messages';
 import { toAnthropicToolFields } from './openai-to-anthropic.tools';
+import { assertTranslatableShape } from './openai-to-anthropic.shape';
 import { rejectUnsupportedParameters } from './openai-to-anthropic.unsupported';
 
 /** Used when neither the client nor the model catalog gives an output limit; Anthropic requires one. */
@@ -13,6 +14,7 @@ export function toAnthropicMessagesRequest(
   request: ChatCompletionRequest,
   target: TranslationTarget,
 ): AnthropicMessagesRequest {
+  assertTranslatableShape(request);
   rejectUnsupportedParameters(request);
   const { system, messages } = toAnthropicConversation(request.messages);
   const temperature = anthropicTemperature(request.temperature);

@@ -49,13 +49,26 @@ describe('OpenAI-compatible provider errors', () => {
     expect(openAiProviderError(502, '<html>bad gateway</html>')).toMatchObject({ status: 502, type: 'server_error', message: 'provider answered HTTP 502' });
   });
 
-  it('recognises an error event inside a stream', () => {
+  it('recognises an error event inside a stream, with the status its type stands for', () => {
     expect(streamErrorOf('{"error":{"message":"boom","type":"server_error","param":null,"code":null}}')).toMatchObject({
       status: 502,
-      upstreamStatus: 0,
+      upstreamStatus: 500,
       message: 'boom',
       retryable: true,
     });
+    expect(streamErrorOf('{ "error": {"message":"slow","type":"requests","code":"rate_limit_exceeded"}}')).toMatchObject({
+      status: 429,
+      upstreamStatus: 429,
+      retryable: true,
+    });
+    expect(streamErrorOf('{"error":{"message":"busy","type":"server_error","code":"overloaded"}}')).toMatchObject({ upstreamStatus: 503 });
+    expect(streamErrorOf('{"error":{"message":"too long","type":"invalid_request_error","code":"max_tokens_exceeded"}}')).toMatchObject({
+      upstreamStatus: 400,
+      status: 400,
+      retryable: false,
+    });
+    expect(streamErrorOf('{"error":{"message":"?","type":"something_new"}}')).toMatchObject({ upstreamStatus: 500, retryable: true });
     expect(streamErrorOf('{"id":"chatcmpl-1","choices":[]}')).toBeUndefined();
+    expect(streamErrorOf('not json')).toBeUndefined();
   });
 });

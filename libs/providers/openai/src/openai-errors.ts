@@ -46,9 +46,34 @@ export function openAiProviderError(upstreamStatus: number, bodyText: string): P
   };
 }
 
-/** A JSON object that is an OpenAI stream error event (`{"error": {...}}`), else undefined. */
+// OpenAI names a rate limit by type `requests`/`tokens` with code `rate_limit_exceeded`
+// (openai-node `src/core/error.ts`); compatible servers use the code or type alone.
+const RATE_LIMIT_NAMES = new Set(['requests', 'tokens', 'rate_limit_exceeded', 'rate_limit_error', 'insufficient_quota']);
+const OVERLOAD_NAMES = new Set(['overloaded', 'overloaded_error', 'service_unavailable', 'server_overloaded']);
+
+/**
+ * A JSON object that is an OpenAI stream error event (`{"error": {...}}`), else undefined. Its
+ * upstreamStatus is the status its type or code stands for — a rate limit 429, an overload 503,
+ * the request's own error 400, anything else a server error 500 — so the router treats it like
+ * the same error as an answer.
+ */
 export function streamErrorOf(payload: string): ProviderError | undefined {
-  if (!payload.startsWith('{"error"')) return undefined;
-  const error = openAiProviderError(502, payload);
-  return { ...error, upstreamStatus: 0, status: 502, retryable: true };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return undefined;
+  }
+  const error = (parsed as { error?: unknown } | null)?.error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  const names = [type, code].filter((name): name is string => typeof name === 'string');
+  const upstreamStatus = names.some((name) => RATE_LIMIT_NAMES.has(name))
+    ? 429
+    : names.some((name) => OVERLOAD_NAMES.has(name))
+      ? 503
+      : names.includes('invalid_request_error')
+        ? 400
+        : 500;
+  return openAiProviderError(upstreamStatus, payload);
 }

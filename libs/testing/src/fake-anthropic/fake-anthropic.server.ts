@@ -11,6 +11,7 @@ import {
 } from './fake-anthropic.types';
 import { validateMessagesRequest } from './fake-anthropic.validation';
 import { ERROR_TYPE_BY_STATUS, anthropicId, errorBody, rateLimitHeaders, sseEvent } from './fake-anthropic.wire';
+import { writeInPieces } from '../write-in-pieces';
 
 const AUTO: FakeAnthropicScenario = { kind: 'auto' };
 const DEFAULT_EVENTS_BEFORE_FAILURE = 3;
@@ -54,6 +55,10 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
 
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') return sendError(404, 'Not found');
     const apiKey = headers['x-api-key'];
+    if (scenario.kind === 'echo_key') {
+      const current = nextScenario() as Extract<FakeAnthropicScenario, { kind: 'echo_key' }>;
+      return sendError(current.status, current.message(apiKey ?? ''));
+    }
     if (!apiKey || !validKeys.has(apiKey)) return sendError(401, 'invalid x-api-key');
     if (!headers['anthropic-version']) return sendError(400, 'anthropic-version: header is required');
     const validation = validateMessagesRequest(parseJson(rawBody));
@@ -65,6 +70,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
         current.status === 429 ? { 'retry-after': String(current.retryAfterSeconds ?? 1) } : {};
       return sendError(current.status, current.message ?? defaultErrorMessage(current.status), retryAfter);
     }
+    if (current.kind === 'huge_error_body') return sendError(current.status, 'e'.repeat(current.chars));
     if (current.kind === 'stream_cut' && !validation.request.stream) {
       req.socket.destroy();
       return;
@@ -73,11 +79,24 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     const okHeaders = { 'request-id': requestId, ...rateLimitHeaders(Date.now(), false) };
     if (!validation.request.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...okHeaders });
+      if (current.kind === 'invalid_json') return void res.end('{"id":"msg_broken","type":"message","content":[{"type":"te');
+      if (current.kind === 'oversized_answer') {
+        const text = JSON.stringify({ ...message, content: [{ type: 'text', text: '' }] });
+        const [head, tail] = text.split('"text":""');
+        await writeInPieces(res, `${head}"text":"${'x'.repeat(Math.max(0, current.bytes - text.length))}"${tail}`);
+        return void res.end();
+      }
       res.end(JSON.stringify(message));
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', ...okHeaders });
-    await writeStream(res, streamEvents(message), current, pause);
+    if (current.kind === 'huge_sse_line') {
+      await writeInPieces(res, sseEvent(streamEvents(message)[0]));
+      const delta = { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'x'.repeat(current.chars) } };
+      await writeInPieces(res, sseEvent(delta));
+      return void res.end();
+    }
+    await writeStream(res, streamEvents(message), current, pause, apiKey);
   };
 
   const server = createServer((req, res) => {
@@ -112,19 +131,25 @@ async function writeStream(
   events: Array<{ type: string }>,
   scenario: FakeAnthropicScenario,
   pause: () => Promise<void>,
+  apiKey: string,
 ): Promise<void> {
   const failAfter =
-    scenario.kind === 'stream_cut' || scenario.kind === 'stream_error_event'
+    scenario.kind === 'stream_cut' || scenario.kind === 'stream_error_event' || scenario.kind === 'stream_end' || scenario.kind === 'stream_stall'
       ? (scenario.afterEvents ?? DEFAULT_EVENTS_BEFORE_FAILURE)
-      : Infinity;
+      : scenario.kind === 'no_message_stop'
+        ? events.length - 1
+        : Infinity;
   for (const [i, event] of events.entries()) {
     if (res.destroyed) return;
     if (i === failAfter && scenario.kind === 'stream_cut') {
       res.socket?.destroy();
       return;
     }
+    if (i === failAfter && (scenario.kind === 'stream_end' || scenario.kind === 'no_message_stop')) return void res.end();
+    if (i === failAfter && scenario.kind === 'stream_stall') return; // silent; the connection stays open
     if (i === failAfter && scenario.kind === 'stream_error_event') {
-      const error = { type: scenario.errorType ?? 'overloaded_error', message: scenario.message ?? 'Overloaded' };
+      const message = typeof scenario.message === 'function' ? scenario.message(apiKey) : (scenario.message ?? 'Overloaded');
+      const error = { type: scenario.errorType ?? 'overloaded_error', message };
       res.end(sseEvent({ type: 'error', error } as { type: string }));
       return;
     }

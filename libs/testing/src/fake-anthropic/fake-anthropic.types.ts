@@ -13,10 +13,29 @@ export type FakeAnthropicScenario =
   | { kind: 'tool_use'; toolCount: 1 | 2 }
   /** An Anthropic-shaped HTTP error: 429 carries retry-after; 500 api_error; 529 overloaded_error. */
   | { kind: 'http_error'; status: number; retryAfterSeconds?: number; message?: string }
-  /** Streams only: an `error` event after `afterEvents` events (default 3), then the body ends. */
-  | { kind: 'stream_error_event'; errorType?: string; message?: string; afterEvents?: number }
+  /**
+   * Streams only: an `error` event after `afterEvents` events (default 3), then the body ends.
+   * `message` may be built from the caller's x-api-key (a provider echoing it).
+   */
+  | { kind: 'stream_error_event'; errorType?: string; message?: string | ((key: string) => string); afterEvents?: number }
   /** The socket is destroyed: after `afterEvents` events (default 3) in a stream, at once otherwise. */
-  | { kind: 'stream_cut'; afterEvents?: number };
+  | { kind: 'stream_cut'; afterEvents?: number }
+  /** Streams only: the body ends cleanly after `afterEvents` events (default 3), before any stop reason. */
+  | { kind: 'stream_end'; afterEvents?: number }
+  /** Streams only: nothing more after `afterEvents` events (default 3); the connection stays open. */
+  | { kind: 'stream_stall'; afterEvents?: number }
+  /** Streams only: the whole answer including message_delta (stop_reason, usage), then the body ends without message_stop. */
+  | { kind: 'no_message_stop' }
+  /** Streams only: a content_block_delta whose one `data:` line has `chars` characters, written in 64 KiB pieces. */
+  | { kind: 'huge_sse_line'; chars: number }
+  /** An Anthropic-shaped HTTP error whose message is built from the caller's x-api-key. Answered before the key is checked. */
+  | { kind: 'echo_key'; status: number; message: (key: string) => string }
+  /** An Anthropic-shaped HTTP error with a message of `chars` characters. */
+  | { kind: 'huge_error_body'; status: number; chars: number }
+  /** 200 with a JSON content type and a body that is not JSON (non-stream requests). */
+  | { kind: 'invalid_json' }
+  /** 200 with a valid message whose text makes the body `bytes` long (non-stream requests). */
+  | { kind: 'oversized_answer'; bytes: number };
 
 export interface FakeAnthropicOptions {
   /** Keys accepted in x-api-key; default [FAKE_ANTHROPIC_API_KEY]. */

@@ -4,6 +4,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { writeInPieces } from '../write-in-pieces';
 
 export interface RecordedRequest {
   method: string;
@@ -17,8 +18,28 @@ export type FakeOpenAiScenario =
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'hang' }
   | { kind: 'cut_before_first_byte' }
+  /** The socket is destroyed after this many stream events (a reset mid-answer). */
   | { kind: 'cut_after_chunks'; chunks: number }
-  | { kind: 'error_event_after_chunks'; chunks: number };
+  /** The body ends cleanly after this many stream events, before any finish_reason and [DONE]. */
+  | { kind: 'end_after_chunks'; chunks: number }
+  /** The stream stops sending after this many events and keeps the connection open. */
+  | { kind: 'stall_after_chunks'; chunks: number }
+  /** An in-band error event after this many chunks; `message` may be built from the caller's key. */
+  | { kind: 'error_event_after_chunks'; chunks: number; message?: (key: string) => string; type?: string; code?: string | null }
+  /** An HTTP error whose OpenAI-shaped message is built from the caller's key (a provider echoing it). */
+  | { kind: 'echo_key'; status: number; message: (key: string) => string }
+  /** An HTTP error whose body is an OpenAI error with a message of `chars` characters. */
+  | { kind: 'huge_error_body'; status: number; chars: number }
+  /** 200 with a JSON content type and a body that is not JSON. */
+  | { kind: 'invalid_json' }
+  /** 200 with a valid completion whose content makes the body `bytes` long. */
+  | { kind: 'oversized_answer'; bytes: number }
+  /** The whole answer and its usage, then the body ends without `data: [DONE]`. */
+  | { kind: 'no_done' }
+  /** A stream whose first event is one `data:` line of `chars` characters, written in 64 KiB pieces. */
+  | { kind: 'huge_sse_line'; chars: number }
+  /** Stream: `chunks` events, then a line that is not JSON. */
+  | { kind: 'malformed_after_chunks'; chunks: number };
 
 export interface FakeOpenAiOptions {
   validKeys?: string[];
@@ -51,8 +72,17 @@ const RATE_LIMIT_HEADERS = {
   'x-ratelimit-reset-tokens': '0s',
 };
 
+/** The largest `dimensions` OpenAI's embedding models accept (text-embedding-3-large). */
+const MAX_EMBEDDING_DIMENSIONS = 3072;
+
 function openAiError(message: string, type: string, code: string | null, param: string | null = null) {
   return { error: { message, type, param, code } };
+}
+
+/** The key the caller sent as `Authorization: Bearer <key>`. */
+function bearerKey(req: IncomingMessage): string {
+  const header = req.headers.authorization ?? '';
+  return header.startsWith('Bearer ') ? header.slice(7) : '';
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -107,6 +137,26 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       send(res, scenario.status, scenario.body ?? openAiError(`injected ${scenario.status}`, scenario.status >= 500 ? 'server_error' : 'invalid_request_error', null), scenario.headers);
       return;
     }
+    if (scenario?.kind === 'echo_key') {
+      const type = scenario.status >= 500 ? 'server_error' : 'invalid_request_error';
+      send(res, scenario.status, openAiError(scenario.message(bearerKey(req)), type, scenario.status === 401 ? 'invalid_api_key' : null));
+      return;
+    }
+    if (scenario?.kind === 'huge_error_body') {
+      send(res, scenario.status, openAiError('e'.repeat(scenario.chars), scenario.status >= 500 ? 'server_error' : 'invalid_request_error', null));
+      return;
+    }
+    if (scenario?.kind === 'invalid_json') {
+      res.writeHead(200, { 'content-type': 'application/json', ...RATE_LIMIT_HEADERS });
+      res.end('{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis');
+      return;
+    }
+    if (scenario?.kind === 'huge_sse_line') {
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', ...RATE_LIMIT_HEADERS });
+      await writeInPieces(res, `data: {"id":"chatcmpl-huge","choices":[{"index":0,"delta":{"content":"${'x'.repeat(scenario.chars)}"}}]}\n\n`);
+      res.end('data: [DONE]\n\n');
+      return;
+    }
     if (typeof body.model !== 'string' || !Array.isArray(body.messages) || body.messages.length === 0) {
       send(res, 400, openAiError("'messages' is a required property", 'invalid_request_error', null, 'messages'));
       return;
@@ -123,6 +173,14 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
     if (body.stream !== true) {
+      if (scenario?.kind === 'oversized_answer') {
+        res.writeHead(200, { 'content-type': 'application/json', ...RATE_LIMIT_HEADERS });
+        const head = `{"id":"${id}","object":"chat.completion","created":${created},"model":"${String(model)}","choices":[{"index":0,"message":{"role":"assistant","content":"`;
+        const tail = '"},"finish_reason":"stop"}]}';
+        await writeInPieces(res, head + 'x'.repeat(Math.max(0, scenario.bytes - head.length - tail.length)) + tail);
+        res.end();
+        return;
+      }
       send(res, 200, {
         id,
         object: 'chat.completion',
@@ -162,19 +220,39 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         req.socket.destroy();
         return;
       }
-      if (scenario?.kind === 'error_event_after_chunks' && i === scenario.chunks) {
-        res.write(`data: ${JSON.stringify(openAiError('The server had an error while processing your request.', 'server_error', null))}\n\n`);
+      if (scenario?.kind === 'end_after_chunks' && i === scenario.chunks) {
         res.end();
         return;
       }
-      res.write(`data: ${JSON.stringify(events[i])}\n\n`);
+      if (scenario?.kind === 'stall_after_chunks' && i === scenario.chunks) return; // silent, connection open
+      if (scenario?.kind === 'malformed_after_chunks' && i === scenario.chunks) {
+        res.end('data: {"id":"chatcmpl-broken","choices":[{"delta":{"content":"oops"\n\n');
+        return;
+      }
+      if (scenario?.kind === 'error_event_after_chunks' && i === scenario.chunks) {
+        const message = scenario.message ? scenario.message(bearerKey(req)) : 'The server had an error while processing your request.';
+        res.write(`data: ${JSON.stringify(openAiError(message, scenario.type ?? 'server_error', scenario.code ?? null))}\n\n`);
+        res.end();
+        return;
+      }
+      // Before a cut, wait until what was written reached the socket: destroying it sooner drops it.
+      const flushed = new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(events[i])}\n\n`, () => resolve()));
+      if (scenario?.kind === 'cut_after_chunks') await flushed;
       if (options.chunkDelayMs) await new Promise((r) => setTimeout(r, options.chunkDelayMs));
+    }
+    if (scenario?.kind === 'no_done') {
+      res.end();
+      return;
     }
     res.end('data: [DONE]\n\n');
   };
 
   const embeddings = (res: ServerResponse, body: Record<string, unknown>): void => {
     const inputs = Array.isArray(body.input) ? body.input : [body.input];
+    // As OpenAI does: `dimensions` is bounded by the model's size (3072 for text-embedding-3-large).
+    if (body.dimensions !== undefined && !(Number.isInteger(body.dimensions) && (body.dimensions as number) >= 1 && (body.dimensions as number) <= MAX_EMBEDDING_DIMENSIONS)) {
+      return send(res, 400, openAiError(`Invalid value for 'dimensions': must be an integer from 1 to ${MAX_EMBEDDING_DIMENSIONS}.`, 'invalid_request_error', 'invalid_value', 'dimensions'));
+    }
     const dims = typeof body.dimensions === 'number' ? body.dimensions : 8;
     const data = inputs.map((_, index) => {
       const vector = Array.from({ length: dims }, (_, i) => Number(((index + 1) * 0.01 + i * 0.001).toFixed(6)));

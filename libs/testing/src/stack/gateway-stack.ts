@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../find-binary';
 import { startNatsServer, type NatsServerHandle } from '../nats-server';
+import { testServiceCredentials } from '../service-credentials';
 import { loadApp, type RunningApp } from './load-app';
 
 export interface GatewayStackOptions {
@@ -24,7 +25,10 @@ export interface GatewayStack {
   /** One ingress base URL (http://127.0.0.1:port) per router replica. */
   ingressUrls: string[];
   adminToken: string;
-  serviceCredential: string;
+  /** Each internal caller's own credential (SERVICE_CREDENTIAL of ingress and of the routers). */
+  serviceCredentials: { ingress: string; router: string };
+  /** SERVICE_CALLERS every gRPC server of the stack runs with. */
+  serviceCallers: string;
   apps: Record<string, RunningApp>;
   metricsUrl(app: string): string;
   /** Every JSON log line the services wrote so far. */
@@ -47,7 +51,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-stack-'));
   const logDir = join(dataDir, 'logs');
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
-  const serviceCredential = `svc-${randomBytes(18).toString('base64url')}`;
+  const { credentials: serviceCredentials, callers: serviceCallers } = testServiceCredentials();
   const apps: Record<string, RunningApp> = {};
   const launches: Record<string, { service: string; env: Record<string, string> }> = {};
   const base = (service: string): Record<string, string> => ({
@@ -56,6 +60,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     LOG_LEVEL: options.logLevel ?? 'info',
     LOG_FILE: join(logDir, `${service}.log`),
     METRICS_PORT: '0',
+    SERVICE_CALLERS: serviceCallers,
     ...options.env,
   });
   const start = async (name: string, service: string, env: Record<string, string>): Promise<RunningApp> => {
@@ -74,7 +79,6 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     const keyVault = await start('key-vault', 'key-vault', {
       ADMIN_GRPC_PORT: '0',
       RESOLVE_GRPC_PORT: '0',
-      SERVICE_CREDENTIAL: serviceCredential,
       GATEWAY_DATA_DIR: dataDir,
       KMS_PROVIDER: 'local',
     });
@@ -92,7 +96,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
         KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVault.ports.resolve}`,
         ADAPTER_URLS: adapterUrls.join(','),
-        SERVICE_CREDENTIAL: serviceCredential,
+        SERVICE_CREDENTIAL: serviceCredentials.router,
         ROUTER_REPLICA_ID: `router-${i}`,
         RETRY_BASE_MS: '10',
         ...options.routerEnv,
@@ -100,6 +104,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       const ingress = await start(`ingress-${i}`, 'ingress', {
         PORT: '0',
         ADMIN_TOKEN: adminToken,
+        SERVICE_CREDENTIAL: serviceCredentials.ingress,
         ROUTER_URL: `127.0.0.1:${router.ports.grpc}`,
         CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
         KEY_VAULT_ADMIN_URL: `127.0.0.1:${keyVault.ports.admin}`,
@@ -112,7 +117,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       nats,
       ingressUrls,
       adminToken,
-      serviceCredential,
+      serviceCredentials,
+      serviceCallers,
       apps,
       metricsUrl: (app) => `http://127.0.0.1:${apps[app].ports.metrics}/metrics`,
       logText: () =>

@@ -63,6 +63,13 @@ export interface PutProviderRequest {
   /** Replaces the provider's extra models when has_models is set. */
   models: string[];
   hasModels: boolean;
+  /**
+   * The admin confirmed that moving an existing provider's base URL to another origin (scheme,
+   * host or port) sends its provider keys there. Without it, and unless the new host is in
+   * config's PROVIDER_HOST_ALLOWLIST, such a change is FAILED_PRECONDITION
+   * (GatewayError.openai_error_code "provider_redirect_unconfirmed").
+   */
+  confirmKeyRedirect: boolean;
 }
 
 export interface PutProviderResponse {
@@ -522,7 +529,7 @@ export const GetSnapshotRequest: MessageFns<GetSnapshotRequest> = {
 };
 
 function createBasePutProviderRequest(): PutProviderRequest {
-  return { id: "", models: [], hasModels: false };
+  return { id: "", models: [], hasModels: false, confirmKeyRedirect: false };
 }
 
 export const PutProviderRequest: MessageFns<PutProviderRequest> = {
@@ -544,6 +551,9 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
     }
     if (message.hasModels !== false) {
       writer.uint32(48).bool(message.hasModels);
+    }
+    if (message.confirmKeyRedirect !== false) {
+      writer.uint32(56).bool(message.confirmKeyRedirect);
     }
     return writer;
   },
@@ -607,6 +617,14 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
             }
 
             message.hasModels = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.confirmKeyRedirect = reader.bool();
             continue;
           }
         }

@@ -1,0 +1,2 @@
+export * from './openapi-routes';
+export * from './openapi-validator';
