@@ -22,7 +22,7 @@ import { Counter } from 'prom-client';
 import { registerAdminRoutes } from './admin.routes';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { IngressAppModule } from './app.module';
-import { registerCompletionRoutes } from './completions.routes';
+import { registerCompletionRoutes, type RouterStreams } from './completions.routes';
 import { loadDashboard, registerDashboardRoutes } from './dashboard.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
@@ -145,7 +145,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       done();
     });
     closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth });
-    registerCompletionRoutes(scope, { router, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
+    const routerStreams = proxies.router.getClientByServiceName<RouterStreams>(ROUTER_SERVICE_NAME);
+    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
     registerAdminRoutes(scope, {
       auth,
       config: configClient,

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { checkJsonBody } from '@ai-gateway/json-guard';
-import type { ApiKey, CompletionRequest, Header, RouterServiceClient } from '@ai-gateway/proto';
+import type { ApiKey, CompletionRequest, CompletionStreamEvent, Header, RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
-import type { Metadata } from '@grpc/grpc-js';
+import type { ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
-import type { RejectedRequestRecorder } from './rejected-request.recorder';
+import { INTERNAL_FAILURE_CODES, type RejectedRequestRecorder } from './rejected-request.recorder';
 import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
 import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
@@ -16,8 +16,14 @@ import { correlationIdOf } from './correlation-id';
 const PASSED_HEADERS = ['anthropic-beta'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
 
+/** The router's streaming RPC as grpc-js serves it: a readable stream that can be paused. */
+export interface RouterStreams {
+  streamChatCompletion(request: CompletionRequest, metadata: Metadata): ClientReadableStream<CompletionStreamEvent>;
+}
+
 export interface CompletionsDeps {
   router: RouterServiceClient;
+  routerStreams: RouterStreams;
   auth: ApiKeyAuthenticator;
   logger: Logger;
   requestTimeoutMs: number;
@@ -115,8 +121,8 @@ function passedHeaders(request: FastifyRequest): Header[] {
   return out;
 }
 
-function routeHeaders(requestId: string, route: { provider: string; model: string; attempts: number; headers: Header[] } | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'x-request-id': requestId };
+function routeHeaders(ids: RequestIds, route: { provider: string; model: string; attempts: number; headers: Header[] } | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'x-request-id': ids.correlationId || ids.requestId, 'x-gateway-request-id': ids.requestId };
   if (!route) return headers;
   for (const header of route.headers) headers[header.name] = header.value;
   headers['x-gateway-provider'] = route.provider;
@@ -177,8 +183,8 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   };
   deps.rejections.markRouted(request.raw);
   const traced = traceRequest(request, 'chat', model);
-  if (!stream) return unary(deps, grpcRequest, requestId, reply, 'chat', traced);
-  return streamChat(deps, grpcRequest, requestId, request, reply, traced);
+  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'chat', traced);
+  return streamChat(deps, grpcRequest, { requestId, correlationId }, request, reply, traced);
 }
 
 async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -194,7 +200,25 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     headers: [],
   };
   deps.rejections.markRouted(request.raw);
-  return unary(deps, grpcRequest, requestId, reply, 'embeddings', traceRequest(request, 'embeddings', model));
+  return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'embeddings', traceRequest(request, 'embeddings', model));
+}
+
+/** The router never answered for this request: its usage event comes from here (de-duplicated by id against the router's). */
+function recordIfInternal(deps: CompletionsDeps, grpcRequest: CompletionRequest, operation: 'chat' | 'embeddings', failure: HttpError, startedAt: number): void {
+  const code = failure.body.error.code;
+  if (!code || !INTERNAL_FAILURE_CODES.has(code) || !grpcRequest.meta) return;
+  const meta = grpcRequest.meta;
+  deps.rejections.recordInternalFailure({
+    requestId: meta.requestId,
+    correlationId: meta.correlationId,
+    apiKeyId: meta.apiKeyId,
+    operation,
+    model: meta.model,
+    stream: meta.stream,
+    httpStatus: failure.status,
+    errorType: code,
+    startedAt,
+  });
 }
 
 interface TracedRequest {
@@ -216,18 +240,19 @@ function traceRequest(request: FastifyRequest, operation: 'chat' | 'embeddings',
 function unary(
   deps: CompletionsDeps,
   grpcRequest: CompletionRequest,
-  requestId: string,
+  ids: RequestIds,
   reply: FastifyReply,
   operation: 'chat' | 'embeddings',
   traced: TracedRequest,
 ): Promise<void> {
+  const startedAt = Date.now();
   return new Promise<void>((resolve) => {
     const call = operation === 'chat' ? deps.router.chatCompletion(grpcRequest, traced.metadata) : deps.router.embeddings(grpcRequest, traced.metadata);
     const subscription = call.subscribe({
       next: (response) => {
         void reply
           .code(200)
-          .headers(routeHeaders(requestId, response.route))
+          .headers(routeHeaders(ids, response.route))
           .header('content-type', 'application/json')
           .send(Buffer.from(response.body));
         traced.span.setAttribute('http.response.status_code', 200);
@@ -236,6 +261,7 @@ function unary(
       },
       error: (error: unknown) => {
         const failure = httpErrorFromGrpc(error);
+        recordIfInternal(deps, grpcRequest, operation, failure, startedAt);
         sendError(reply, failure);
         traced.span.setAttribute('http.response.status_code', failure.status);
         endSpan(traced.span, failure.body.error.code ?? failure.body.error.type);
@@ -252,11 +278,12 @@ function unary(
 function streamChat(
   deps: CompletionsDeps,
   grpcRequest: CompletionRequest,
-  requestId: string,
+  ids: RequestIds,
   request: FastifyRequest,
   reply: FastifyReply,
   traced: TracedRequest,
 ): Promise<void> {
+  const startedAt = Date.now();
   return new Promise<void>((resolve) => {
     let started = false;
     let ended = false;
@@ -267,44 +294,53 @@ function streamChat(
       endSpan(traced.span, errorType);
       resolve();
     };
-    const subscription = deps.router.streamChatCompletion(grpcRequest, traced.metadata).subscribe({
-      next: (event) => {
-        if (event.route && !started) {
-          started = true;
-          raw.writeHead(200, {
-            ...routeHeaders(requestId, event.route),
-            'content-type': 'text/event-stream; charset=utf-8',
-            'cache-control': 'no-cache',
-            connection: 'keep-alive',
-            'x-accel-buffering': 'no',
-          });
-          raw.flushHeaders();
+    // The raw grpc-js stream, not an Observable: pausing it when the client's socket is full
+    // lets HTTP/2 flow control hold the router back, so a slow reader costs a bounded buffer.
+    const call = deps.routerStreams.streamChatCompletion(grpcRequest, traced.metadata);
+    call.on('data', (event: CompletionStreamEvent) => {
+      if (ended) return;
+      if (event.route && !started) {
+        started = true;
+        raw.writeHead(200, {
+          ...routeHeaders(ids, event.route),
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        raw.flushHeaders();
+      }
+      if (event.chunk) {
+        const written = raw.write(`data: ${Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength).toString('utf8')}\n\n`);
+        if (!written) {
+          call.pause();
+          raw.once('drain', () => call.resume());
         }
-        if (event.chunk) {
-          raw.write(`data: ${Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength).toString('utf8')}\n\n`);
-        }
-      },
-      error: (error: unknown) => {
-        const failure = httpErrorFromGrpc(error);
-        if (!started) {
-          raw.writeHead(failure.status, { ...failure.headers, 'x-request-id': requestId, 'content-type': 'application/json' });
-          raw.end(JSON.stringify(failure.body));
-        } else {
-          raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
-        }
-        end(failure.body.error.code ?? failure.body.error.type);
-      },
-      complete: () => {
-        if (!started) raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': requestId });
-        raw.end('data: [DONE]\n\n');
-        end();
-      },
+      }
+    });
+    call.on('error', (error: unknown) => {
+      if (ended) return;
+      const failure = httpErrorFromGrpc(error);
+      recordIfInternal(deps, grpcRequest, 'chat', failure, startedAt);
+      if (!started) {
+        raw.writeHead(failure.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json' });
+        raw.end(JSON.stringify(failure.body));
+      } else {
+        raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
+      }
+      end(failure.body.error.code ?? failure.body.error.type);
+    });
+    call.on('end', () => {
+      if (ended) return;
+      if (!started) raw.writeHead(200, { ...routeHeaders(ids, undefined), 'content-type': 'text/event-stream; charset=utf-8' });
+      raw.end('data: [DONE]\n\n');
+      end();
     });
     // The response closes when it ends or when the client goes away; only the latter cancels.
     raw.once('close', () => {
       if (!ended) {
-        subscription.unsubscribe();
         end('cancelled');
+        call.cancel();
       }
     });
   });

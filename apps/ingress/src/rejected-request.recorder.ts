@@ -9,6 +9,21 @@ const OPERATIONS: Record<string, 'chat' | 'embeddings'> = {
   '/v1/embeddings': 'embeddings',
 };
 
+export interface InternalFailure {
+  requestId: string;
+  correlationId: string;
+  apiKeyId: string;
+  operation: 'chat' | 'embeddings';
+  model: string;
+  stream: boolean;
+  httpStatus: number;
+  errorType: string;
+  startedAt: number;
+}
+
+/** Error codes that mean the router never answered for the request: ingress records its usage event itself. */
+export const INTERNAL_FAILURE_CODES = new Set(['gateway_unavailable', 'gateway_misconfigured']);
+
 /**
  * Requests the gateway turned away before routing (auth, validation, body size) still get
  * their one UsageEvent, so analytics counts every request, rejected ones included.
@@ -20,6 +35,35 @@ export class RejectedRequestRecorder {
 
   markRouted(request: IncomingMessage): void {
     this.routed.add(request);
+  }
+
+  /**
+   * A routed request that failed because the router could not be reached or answered nothing
+   * usable: published under the request's own id, so when the router did publish its event,
+   * JetStream de-duplication keeps exactly one.
+   */
+  recordInternalFailure(failure: InternalFailure): void {
+    this.usage.publish({
+      requestId: failure.requestId,
+      correlationId: failure.correlationId,
+      apiKeyId: failure.apiKeyId,
+      operation: failure.operation,
+      requestedModel: failure.model,
+      provider: '',
+      providerKind: '',
+      responseModel: '',
+      stream: failure.stream,
+      outcome: 'error',
+      httpStatus: failure.httpStatus,
+      errorType: failure.errorType,
+      usage: undefined,
+      hasUsage: false,
+      costUsd: 0,
+      startedAtUnixMs: failure.startedAt,
+      durationMs: Date.now() - failure.startedAt,
+      timeToFirstTokenMs: 0,
+      attempts: [],
+    });
   }
 
   /** Called once a response is finished. */
