@@ -1,5 +1,6 @@
-// Two jest projects: `unit` (*.spec.ts, no processes) and `integration`
-// (*.integration-spec.ts, real nats-server, KMS emulator, services over real gRPC).
+// Jest projects: `unit` (*.spec.ts, no processes), `integration` (*.integration-spec.ts, real
+// nats-server, KMS emulator, services over real gRPC) and `image` (*.image-spec.ts: the built
+// container image; needs root and buildah, so not part of `npm test`: `npm run test:image`, CI).
 const { compilerOptions } = require('./tsconfig.base.json');
 
 const moduleNameMapper = {
@@ -39,6 +40,12 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['**/*.integration-spec.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tools/jest/integration.setup.js'],
+    },
+    {
+      ...common,
+      displayName: 'image',
+      testMatch: ['**/*.image-spec.ts'],
       setupFilesAfterEnv: ['<rootDir>/tools/jest/integration.setup.js'],
     },
   ],

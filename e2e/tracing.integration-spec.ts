@@ -2,7 +2,7 @@
 // gRPC metadata (and NATS headers), spans carry gen_ai.* attributes, never content or keys.
 import { propagation, trace } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import OpenAI from 'openai';
 import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
@@ -17,7 +17,7 @@ describe('traces across services', () => {
   let client: OpenAI;
 
   beforeAll(async () => {
-    trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
+    trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }));
     propagation.setGlobalPropagator(new W3CTraceContextPropagator());
     upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY] });
     stack = await startGatewayStack({ openaiBaseUrl: upstream.baseUrl });

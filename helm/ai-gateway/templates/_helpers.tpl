@@ -74,11 +74,11 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* Image of a component: services.<c>.image overrides, else <registry>/<repositoryPrefix><component>:<tag>. */}}
+{{/* Image of a component: services.<c>.image overrides, else the one image <registry>/<repository>:<tag> (APP picks the service). */}}
 {{- define "ai-gateway.image" -}}
 {{- $svc := index .root.Values.services .component }}
 {{- $img := .root.Values.image }}
-{{- $repo := default (printf "%s%s" $img.repositoryPrefix .component) $svc.image.repository }}
+{{- $repo := default $img.repository $svc.image.repository }}
 {{- $tag := default (default .root.Chart.AppVersion $img.tag) $svc.image.tag }}
 {{- if $img.registry }}
 {{- printf "%s/%s:%s" $img.registry $repo $tag }}
@@ -158,6 +158,8 @@ adapter-anthropic:
 
 {{/* Environment shared by every service. */}}
 {{- define "ai-gateway.env.common" -}}
+- name: APP
+  value: {{ .component | quote }}
 - name: METRICS_PORT
   value: {{ .root.Values.metrics.port | quote }}
 - name: LOG_LEVEL

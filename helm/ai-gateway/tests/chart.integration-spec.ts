@@ -138,6 +138,17 @@ describe.each([
     expect(ofKind(objects, 'ServiceAccount').map(component).sort()).toEqual(expected);
   });
 
+  it('runs every service from the one image, the service chosen by APP', () => {
+    const { appVersion } = parseYaml(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { appVersion: string };
+    const containers = ofKind(objects, 'Deployment').map((d) => {
+      const [container, ...others] = d.spec.template.spec.containers as { image: string; env: { name: string; value?: string }[] }[];
+      return { component: component(d), others: others.length, image: container.image, app: container.env.filter((e) => e.name === 'APP').map((e) => e.value) };
+    });
+    expect(containers.sort((a, b) => String(a.component).localeCompare(String(b.component)))).toEqual(
+      apps().map((app) => ({ component: app, others: 0, image: `ghcr.io/ai-gateway/ai-gateway:${appVersion}`, app: [app] })),
+    );
+  });
+
   it('runs every pod and container with the restricted security context', () => {
     const pods = [
       ...ofKind(objects, 'Deployment').map((d) => ({ name: d.metadata.name, spec: d.spec.template.spec })),
@@ -290,6 +301,13 @@ describe('optional parts', () => {
   beforeAll(() => {
     defaults = render();
     full = render([FULL_VALUES]);
+  });
+
+  it('lets one service run another image (services.<service>.image) while the rest keep the one image', () => {
+    const objects = render([], ['--set', 'image.registry=registry.example', '--set', 'image.tag=1.2.3', '--set', 'services.router.image.repository=team/router-debug']);
+    const images = Object.fromEntries(ofKind(objects, 'Deployment').map((d) => [component(d), d.spec.template.spec.containers[0].image]));
+    expect(images.router).toBe('registry.example/team/router-debug:1.2.3');
+    expect(new Set(Object.entries(images).filter(([c]) => c !== 'router').map(([, image]) => image))).toEqual(new Set(['registry.example/ai-gateway/ai-gateway:1.2.3']));
   });
 
   it('are off by default', () => {

@@ -1,0 +1,266 @@
+// Starts every service of the image the way the chart wires them (one process per service,
+// stage by stage: control plane and adapters, router, ingress), checks health, stops them with
+// SIGTERM in reverse order. Shared by tools/dist-image.integration-spec.ts (the dist tree with the
+// host's node) and tools/image/image.image-spec.ts (the built image, read-only, as uid 10001):
+// how a service is launched is the caller's; which environment it gets is defined once here.
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+import { expectEventually, type TestServiceCredentials } from '@ai-gateway/testing';
+
+export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'router', 'ingress'] as const;
+export type AppName = (typeof APPS)[number];
+
+export const STOP_WITHIN_MS = 10_000;
+const READY_WITHIN_MS = 60_000;
+
+export interface ServicePlan {
+  name: AppName;
+  stage: 1 | 2 | 3;
+  /** The gRPC ports answering grpc.health.v1 (none for ingress). */
+  grpcPorts: number[];
+  /** The service's own variables (the chart's env.<service>), besides the common ones. */
+  env: Record<string, string>;
+}
+
+export interface Running {
+  name: AppName;
+  stage: number;
+  process: ChildProcess;
+  grpcPorts: number[];
+  output: string[];
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface StackInputs {
+  natsUrl: string;
+  adminToken: string;
+  /** Per-caller credentials (ingress, router) and the SERVICE_CALLERS digests every gRPC server checks. */
+  service: TestServiceCredentials;
+  /** key-vault's GATEWAY_DATA_DIR (local master key). */
+  dataDir: string;
+  /** config's first-start OPENAI_BASE_URL. */
+  openaiBaseUrl?: string;
+}
+
+export interface Stack {
+  services: ServicePlan[];
+  ingressUrl: string;
+}
+
+/** `count` distinct free loopback ports (bound to 0 together, read back, released: a small race is tolerated). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
+/** Every service's environment, on free loopback ports (dev-stack's and the chart's variables). */
+export async function planStack(inputs: StackInputs): Promise<Stack> {
+  const [config, kvAdmin, kvResolve, analytics, openai, anthropic, router, ingress, ...metrics] = await freePorts(8 + APPS.length);
+  const at = (port: number): string => `127.0.0.1:${port}`;
+  const services: { name: AppName; stage: 1 | 2 | 3; grpcPorts: number[]; env: Record<string, string | number | undefined> }[] = [
+    {
+      name: 'config',
+      stage: 1,
+      grpcPorts: [config],
+      env: { GRPC_PORT: config, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers, OPENAI_BASE_URL: inputs.openaiBaseUrl },
+    },
+    {
+      name: 'key-vault',
+      stage: 1,
+      grpcPorts: [kvAdmin, kvResolve],
+      env: {
+        ADMIN_GRPC_PORT: kvAdmin,
+        RESOLVE_GRPC_PORT: kvResolve,
+        NATS_URL: inputs.natsUrl,
+        SERVICE_CALLERS: inputs.service.callers,
+        GATEWAY_DATA_DIR: inputs.dataDir,
+      },
+    },
+    { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic, SERVICE_CALLERS: inputs.service.callers } },
+    {
+      name: 'router',
+      stage: 2,
+      grpcPorts: [router],
+      env: {
+        GRPC_PORT: router,
+        CONFIG_URL: at(config),
+        KEY_VAULT_RESOLVE_URL: at(kvResolve),
+        ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)}`,
+        NATS_URL: inputs.natsUrl,
+        SERVICE_CALLERS: inputs.service.callers,
+        SERVICE_CREDENTIAL: inputs.service.credentials.router,
+      },
+    },
+    {
+      name: 'ingress',
+      stage: 3,
+      grpcPorts: [],
+      env: {
+        PORT: ingress,
+        ADMIN_TOKEN: inputs.adminToken,
+        SERVICE_CREDENTIAL: inputs.service.credentials.ingress,
+        ROUTER_URL: at(router),
+        CONFIG_URL: at(config),
+        KEY_VAULT_ADMIN_URL: at(kvAdmin),
+        ANALYTICS_URL: at(analytics),
+        NATS_URL: inputs.natsUrl,
+      },
+    },
+  ];
+  return {
+    ingressUrl: `http://127.0.0.1:${ingress}`,
+    services: services.map((service) => ({
+      ...service,
+      env: {
+        APP: service.name,
+        BIND_HOST: '127.0.0.1',
+        LOG_LEVEL: 'info',
+        METRICS_PORT: String(metrics[APPS.indexOf(service.name)]),
+        ...Object.fromEntries(
+          Object.entries(service.env)
+            .filter(([, value]) => value !== undefined)
+            .map(([key, value]) => [key, String(value)]),
+        ),
+      },
+    })),
+  };
+}
+
+/** The promise's value, or undefined after `ms` (the timer is cleared either way: no open handle). */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function lastLines(app: Running, count = 30): string {
+  return `--- ${app.name} (pid ${app.process.pid}), last output:\n${app.output.slice(-count).join('\n')}`;
+}
+
+/** The effective uid of a process (/proc/<pid>/status). */
+export function uidOf(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('Uid:'));
+  // Uid: real effective saved filesystem
+  return Number(line?.split(/\s+/)[2]);
+}
+
+type HealthClient = Client & {
+  check(request: { service: string }, options: { deadline: number }, callback: (error: Error | null, response?: { status: string | number }) => void): void;
+};
+const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
+
+/** grpc.health.v1 Check("") of a loopback port: the status name, or `error: ...`. */
+export async function grpcHealth(port: number): Promise<string> {
+  const client = new HealthClientConstructor(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as HealthClient;
+  try {
+    return await new Promise<string>((resolve) =>
+      client.check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) =>
+        resolve(error ? `error: ${error.message}` : String(response?.status)),
+      ),
+    );
+  } finally {
+    client.close();
+  }
+}
+
+/**
+ * Launches the services stage by stage with `launch` and waits for each stage to be healthy
+ * (gRPC SERVING; ingress /readyz 200). Every started service is pushed to `running` at once,
+ * so the caller's cleanup sees it even when a later one fails.
+ */
+export async function startStack(stack: Stack, launch: (service: ServicePlan) => ChildProcess, running: Running[]): Promise<void> {
+  const dump = (): string => running.map((app) => lastLines(app)).join('\n');
+  for (const stage of [1, 2, 3] as const) {
+    for (const service of stack.services.filter((s) => s.stage === stage)) {
+      const child = launch(service);
+      const app: Running = {
+        name: service.name,
+        stage: service.stage,
+        process: child,
+        grpcPorts: service.grpcPorts,
+        output: [],
+        exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+      };
+      const collect = (stream: string) => (data: Buffer) => {
+        for (const line of data.toString().split('\n')) if (line.trim()) app.output.push(`[${stream}] ${line}`);
+        if (app.output.length > 200) app.output.splice(0, app.output.length - 200);
+      };
+      child.stdout?.on('data', collect('stdout'));
+      child.stderr?.on('data', collect('stderr'));
+      child.once('error', (error) => app.output.push(`[spawn] ${error.message}`));
+      running.push(app);
+    }
+    await Promise.all(
+      running
+        .filter((app) => app.stage === stage)
+        .map((app) =>
+          expectEventually(
+            async () => {
+              if (app.process.exitCode !== null || app.process.signalCode !== null) {
+                throw new Error(`${app.name} exited (${app.process.exitCode ?? app.process.signalCode}) while starting\n${lastLines(app)}`);
+              }
+              if (app.name === 'ingress') {
+                const response = await fetch(`${stack.ingressUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch((e: Error) => e);
+                if (response instanceof Error || response.status !== 200) {
+                  throw new Error(`ingress /readyz: ${response instanceof Error ? response.message : response.status}\n${dump()}`);
+                }
+                return;
+              }
+              for (const port of app.grpcPorts) {
+                const status = await grpcHealth(port);
+                if (status !== 'SERVING') throw new Error(`${app.name} :${port} health ${status}\n${lastLines(app)}`);
+              }
+            },
+            READY_WITHIN_MS,
+            200,
+          ),
+        ),
+    );
+  }
+}
+
+/** SIGTERM stage by stage (ingress first); each service's exit code and how long it took. */
+export async function stopStack(running: Running[]): Promise<{ app: string; code: number | null; signal: string | null; ms: number }[]> {
+  const results: { app: string; code: number | null; signal: string | null; ms: number }[] = [];
+  for (const stage of [3, 2, 1]) {
+    await Promise.all(
+      running
+        .filter((app) => app.stage === stage)
+        .map(async (app) => {
+          const signalled = Date.now();
+          app.process.kill('SIGTERM');
+          const exit = await within(app.exit, STOP_WITHIN_MS);
+          results.push({ app: app.name, code: exit?.code ?? null, signal: exit?.signal ?? 'still running', ms: Date.now() - signalled });
+        }),
+    );
+  }
+  return results;
+}
+
+/** Kills what is still running (afterAll), waiting briefly for each exit. */
+export async function killStack(running: Running[]): Promise<void> {
+  for (const app of running) if (app.process.exitCode === null && app.process.signalCode === null) app.process.kill('SIGKILL');
+  await Promise.all(running.map((app) => within(app.exit, 2_000)));
+}
