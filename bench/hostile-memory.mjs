@@ -3,6 +3,8 @@
 //   1. eight concurrent 32 MiB request bodies (the default MAX_BODY_BYTES), twice over;
 //   2. slow readers: streams of 4,000 large chunks that clients read 1 KiB a second.
 // Prints a table (idle, peak, after) per process; a measurement, never a test.
+// `--phase bodies` or `--phase slow` runs one load alone (each on a fresh stack by default both run,
+// one after the other, on fresh stacks).
 import { spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -21,32 +23,65 @@ if (!process.argv.includes('--no-build')) {
   if (build.status !== 0) throw new Error('the build failed');
 }
 
+const phaseArg = process.argv.indexOf('--phase');
+const phases = phaseArg > 0 ? [process.argv[phaseArg + 1]] : ['bodies', 'slow'];
 const upstream = await forkModule('fake-upstream', join(import.meta.dirname, 'fake-upstream.mjs'), [], { stage: 0 });
 const configure = (settings) => upstream.ask({ type: 'config', settings }, 'configured');
-const stack = await startGatewayStack({ upstreamBase: `http://127.0.0.1:${upstream.port}/v1` });
-const processes = stack.processes();
-const peaks = new Map(processes.map((p) => [p.name, { idle: rssMb(p.pid), peak: 0 }]));
-const sampler = setInterval(() => {
-  for (const p of processes) {
-    const rss = rssMb(p.pid) ?? 0;
-    const entry = peaks.get(p.name);
-    if (rss > entry.peak) entry.peak = rss;
+const tables = [];
+try {
+  for (const phase of phases) tables.push(await runPhase(phase));
+  console.log(`\n${tables.join('\n')}`);
+} finally {
+  await stopAll();
+  process.exit(0);
+}
+
+/** One load on a fresh stack: idle RSS, the peak while the load runs, RSS right after. */
+async function runPhase(phase) {
+  await configure({ delayMs: 0, chunks: 32, chunkGapMs: 20, chunkPadBytes: 0 });
+  const stack = await startGatewayStack({ upstreamBase: `http://127.0.0.1:${upstream.port}/v1` });
+  const processes = stack.processes();
+  const peaks = new Map(processes.map((p) => [p.name, { idle: 0, peak: 0 }]));
+  const sampler = setInterval(() => {
+    for (const p of processes) {
+      const entry = peaks.get(p.name);
+      entry.peak = Math.max(entry.peak, rssMb(p.pid) ?? 0);
+    }
+  }, 50);
+  const table = (title) =>
+    [
+      `### ${title}`,
+      '',
+      '| process | idle MB | peak MB | after MB |',
+      '| --- | --- | --- | --- |',
+      ...processes.map((p) => `| ${p.name} | ${peaks.get(p.name).idle} | ${peaks.get(p.name).peak} | ${rssMb(p.pid)} |`),
+      '',
+    ].join('\n');
+  try {
+    await sleep(1000);
+    for (const p of processes) Object.assign(peaks.get(p.name), { idle: rssMb(p.pid), peak: rssMb(p.pid) ?? 0 });
+    if (phase === 'bodies') {
+      const statuses = await bigBodies(stack);
+      await sleep(500);
+      return table(`${CONCURRENT_BODIES} concurrent ${Math.round(BODY_BYTES / 1048576)} MiB bodies, two rounds (answers: ${countOf(statuses)})`);
+    }
+    await configure({ delayMs: 0, chunks: 4000, chunkGapMs: 0, chunkPadBytes: 2048 });
+    const read = await Promise.all(Array.from({ length: SLOW_READERS }, () => slowReader(stack)));
+    await sleep(500);
+    return table(`${SLOW_READERS} slow readers (1 KiB/s for ${SLOW_READ_SECONDS} s) of 4,000-chunk streams of 2 KiB chunks (client read ${read.map((b) => Math.round(b / 1024)).join(', ')} KiB)`);
+  } finally {
+    clearInterval(sampler);
+    await stack.close();
   }
-}, 50);
-
-function resetPeaks() {
-  for (const p of processes) peaks.get(p.name).peak = rssMb(p.pid) ?? 0;
 }
 
-function table(title) {
-  const rows = processes.map((p) => {
-    const entry = peaks.get(p.name);
-    return `| ${p.name} | ${entry.idle} | ${entry.peak} | ${rssMb(p.pid)} |`;
-  });
-  return [`### ${title}`, '', '| process | idle MB | peak MB | after MB |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+function countOf(values) {
+  const counts = new Map();
+  for (const value of values) counts.set(value, (counts.get(value) ?? 0) + 1);
+  return [...counts].map(([value, n]) => `${n}× ${value}`).join(', ');
 }
 
-async function bigBodies() {
+async function bigBodies(stack) {
   const filler = 'x'.repeat(BODY_BYTES - 200);
   const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: filler }] });
   const statuses = [];
@@ -65,7 +100,7 @@ async function bigBodies() {
 }
 
 /** A stream whose client reads a little per second: the raw socket, paused between reads. */
-function slowReader(key) {
+function slowReader(stack) {
   return new Promise((resolvePromise) => {
     const url = new URL(stack.url);
     const socket = connect(Number(url.port), url.hostname);
@@ -73,7 +108,7 @@ function slowReader(key) {
     let read = 0;
     socket.on('connect', () => {
       socket.write(
-        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: ${key}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+        `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: ${stack.headers.authorization}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       socket.pause();
       const timer = setInterval(() => {
@@ -88,25 +123,4 @@ function slowReader(key) {
     });
     socket.on('error', () => undefined);
   });
-}
-
-try {
-  await sleep(1000);
-  for (const p of processes) peaks.get(p.name).idle = rssMb(p.pid);
-  resetPeaks();
-  const statuses = await bigBodies();
-  await sleep(500);
-  const bodiesTable = table(`${CONCURRENT_BODIES} concurrent ${Math.round(BODY_BYTES / 1048576)} MiB bodies, two rounds (answers: ${[...new Set(statuses)].join(', ')})`);
-  await sleep(5000);
-  resetPeaks();
-  await configure({ delayMs: 0, chunks: 4000, chunkGapMs: 0, chunkPadBytes: 2048 });
-  const read = await Promise.all(Array.from({ length: SLOW_READERS }, () => slowReader(stack.headers.authorization)));
-  await sleep(500);
-  const slowTable = table(`${SLOW_READERS} slow readers (1 KiB/s for ${SLOW_READ_SECONDS} s) of 4,000-chunk streams (client read ${read.map((b) => Math.round(b / 1024)).join(', ')} KiB)`);
-  console.log(`\n${bodiesTable}\n${slowTable}`);
-} finally {
-  clearInterval(sampler);
-  await stack.close();
-  await stopAll();
-  process.exit(0);
 }

@@ -176,7 +176,7 @@ describe('internal gRPC authentication and least privilege', () => {
     expect(put.code).toBe(GrpcStatus.PERMISSION_DENIED);
     const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [] }));
     expect(mint.code).toBe(GrpcStatus.PERMISSION_DENIED);
-    for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' })]) {
+    for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.setErrorActions({ errorActions: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' })]) {
       expect((await outcome(method())).code).toBe(GrpcStatus.PERMISSION_DENIED);
     }
     const providers = (await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>;

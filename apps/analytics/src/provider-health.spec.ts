@@ -37,13 +37,18 @@ describe('ProviderHealthTracker', () => {
     ['one error in 20 (5 %)', [...Array(19).fill('success'), 'error'], 'degraded'],
     ['half of 10 failed', [...Array(5).fill('success'), ...Array(5).fill('timeout')], 'down'],
     ['4 of 4 failed: too few to be down', Array(4).fill('connection_error'), 'degraded'],
-    ['cancelled is not an error', Array(10).fill('cancelled'), 'healthy'],
   ])('%s', (_name, outcomes, status) => {
     record(outcomes);
     const { providers, models } = tracker.health();
     expect(providers).toHaveLength(1);
     expect(providers[0]).toMatchObject({ provider: 'openai', model: '', status, requests: outcomes.length });
     expect(models[0]).toMatchObject({ provider: 'openai', model: 'gpt-4o', status });
+  });
+
+  it('leaves out attempts that say nothing about the provider: the client left or erred, our adapter service was down', () => {
+    record([...Array(10).fill('success'), ...Array(10).fill('cancelled'), ...Array(10).fill('client_error'), ...Array(10).fill('gateway_error')]);
+    const [health] = tracker.health().providers;
+    expect(health).toMatchObject({ provider: 'openai', status: 'healthy', requests: 10, errorRate: 0 });
   });
 
   it('is degraded when the p95 latency exceeds 10 s', () => {

@@ -100,7 +100,8 @@ export class ProviderHealthTracker {
     usage.costUsd += event.costUsd;
 
     for (const attempt of event.attempts) {
-      const failed = attempt.outcome !== 'success' && attempt.outcome !== 'cancelled';
+      if (!countsForProviderHealth(attempt.outcome)) continue;
+      const failed = attempt.outcome !== 'success';
       for (const cell of [this.cell(bucket.providers, attempt.provider, ''), this.cell(bucket.models, attempt.provider, attempt.model)]) {
         cell.requests++;
         if (failed) cell.errors++;
@@ -177,6 +178,16 @@ export class ProviderHealthTracker {
       }
     }
   }
+}
+
+/**
+ * Attempts that say something about the provider: not a client that left or sent a bad body,
+ * not our own adapter service being unreachable (DESIGN.md, failure taxonomy).
+ */
+const NOT_THE_PROVIDERS = new Set(['cancelled', 'client_error', 'gateway_error']);
+
+export function countsForProviderHealth(outcome: string): boolean {
+  return !NOT_THE_PROVIDERS.has(outcome);
 }
 
 export function healthStatus(requests: number, errorRate: number, p95Ms: number): 'healthy' | 'degraded' | 'down' {

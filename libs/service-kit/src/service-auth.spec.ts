@@ -50,7 +50,7 @@ describe('SERVICE_ACCESS', () => {
     expect(table).toEqual({
       ingress: [
         'gateway.v1.RouterService: ChatCompletion Embeddings ListModels StreamChatCompletion',
-        'gateway.v1.ConfigService: CreateApiKey DeleteApiKey GetSnapshot ListApiKeys PutProvider SetFallbacks SetPriority WatchSnapshot',
+        'gateway.v1.ConfigService: CreateApiKey DeleteApiKey GetSnapshot ListApiKeys PutProvider SetErrorActions SetFallbacks SetPriority WatchSnapshot',
         'gateway.v1.KeyVaultAdminService: AddKey DeleteKey ListKeys RewrapKeys RotateKey',
         'gateway.v1.AnalyticsService: GetProviderHealth GetUsage',
       ],
