@@ -35,7 +35,7 @@ import { AdminSignInGuard } from './admin-signin.guard';
 import { BodyReader, BodyRefused } from './body.reader';
 import { HEADERS_TIMEOUT_MS } from './edge-limits';
 import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
-import { InflightBytesBudget } from './inflight-bytes.budget';
+import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 
 function truncate(text: string, max: number): string {

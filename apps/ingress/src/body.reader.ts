@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { InflightBytesBudget } from './inflight-bytes.budget';
+import type { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { httpError, type HttpError } from './openai-http-error';
 
 export interface BodyReaderOptions {

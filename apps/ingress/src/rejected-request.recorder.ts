@@ -22,7 +22,7 @@ export interface InternalFailure {
 }
 
 /** Error codes that mean the router never answered for the request: ingress records its usage event itself. */
-export const INTERNAL_FAILURE_CODES = new Set(['gateway_unavailable', 'gateway_misconfigured']);
+export const INTERNAL_FAILURE_CODES = new Set(['gateway_unavailable', 'gateway_misconfigured', 'gateway_overloaded']);
 
 /**
  * Requests the gateway turned away before routing (auth, validation, body size) still get

@@ -4,8 +4,9 @@ import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import type { RouteExecutor } from './route.executor';
 import { RouterController } from './router.controller';
-import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
 import type { UsagePublisher } from '@ai-gateway/nats';
+import type { InflightBytesBudget } from '@ai-gateway/service-kit';
 
 export interface RouterDependencies {
   executor: RouteExecutor;
@@ -13,6 +14,8 @@ export interface RouterDependencies {
   keys: ProviderKeysCache;
   usage: UsagePublisher;
   logger: Logger;
+  /** Request body bytes held at once, every caller together. */
+  bodies: InflightBytesBudget;
 }
 
 @Module({})
@@ -27,6 +30,7 @@ export class RouterAppModule {
         { provide: KEYS_CACHE, useValue: deps.keys },
         { provide: USAGE_PUBLISHER, useValue: deps.usage },
         { provide: ROUTER_LOGGER, useValue: deps.logger },
+        { provide: BODY_BUDGET, useValue: deps.bodies },
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Controller, Inject } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import type { ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
-import { Observable } from 'rxjs';
+import { Observable, throwError } from 'rxjs';
 import {
   RouterServiceControllerMethods,
   type CompletionRequest,
@@ -11,16 +11,17 @@ import {
   type RequestMeta,
   type RouterServiceController,
 } from '@ai-gateway/proto';
-import { decodeGrpcError, httpStatusForGrpc } from '@ai-gateway/service-kit';
+import { decodeGrpcError, httpStatusForGrpc, type InflightBytesBudget } from '@ai-gateway/service-kit';
 import { contextFromMetadata, endSpan, headersWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
 import type { Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
-import { CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
 import { buildUsageEvent } from './usage-event.builder';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
+import { overloadedError } from './overloaded.error';
 import type { UsagePublisher } from '@ai-gateway/nats';
 
 @Controller()
@@ -32,6 +33,7 @@ export class RouterController implements RouterServiceController {
     @Inject(KEYS_CACHE) private readonly keys: ProviderKeysCache,
     @Inject(USAGE_PUBLISHER) private readonly usage: UsagePublisher,
     @Inject(ROUTER_LOGGER) private readonly logger: Logger,
+    @Inject(BODY_BUDGET) private readonly bodies: InflightBytesBudget,
   ) {}
 
   chatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
@@ -44,6 +46,8 @@ export class RouterController implements RouterServiceController {
 
   streamChatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<CompletionStreamEvent> {
     const meta = request.meta as RequestMeta;
+    const bodyBytes = request.body.byteLength;
+    if (!this.bodies.tryTake(bodyBytes)) return throwError(() => new RpcException(overloadedError()));
     const backlog = new UnreadBacklog(call);
     const traced = traceRoute('chat', meta, metadata);
     const startedAt = Date.now();
@@ -54,6 +58,7 @@ export class RouterController implements RouterServiceController {
       const finish = (error: unknown): void => {
         if (finished) return;
         finished = true;
+        this.bodies.give(bodyBytes);
         this.report('chat', meta, record, error, startedAt, started, traced);
       };
       const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx).subscribe({
@@ -107,6 +112,22 @@ export class RouterController implements RouterServiceController {
     call?: ServerUnaryCall<unknown, unknown>,
   ): Promise<CompletionResponse> {
     const meta = request.meta as RequestMeta;
+    const bodyBytes = request.body.byteLength;
+    if (!this.bodies.tryTake(bodyBytes)) throw new RpcException(overloadedError());
+    try {
+      return await this.unaryWithinBudget(operation, request, meta, metadata, call);
+    } finally {
+      this.bodies.give(bodyBytes);
+    }
+  }
+
+  private async unaryWithinBudget(
+    operation: Operation,
+    request: CompletionRequest,
+    meta: RequestMeta,
+    metadata: Metadata | undefined,
+    call?: ServerUnaryCall<unknown, unknown>,
+  ): Promise<CompletionResponse> {
     const traced = traceRoute(operation, meta, metadata);
     const startedAt = Date.now();
     const started = performance.now();

@@ -14,6 +14,8 @@ export const ROUTER_ENV = {
   ROUTER_REPLICA_ID: { type: 'string', default: `${hostname()}-${process.pid}` },
   /** The request's deadline when the client sets no x-gateway-timeout-ms; streams included. */
   REQUEST_TIMEOUT_MS: { type: 'int', default: 600_000, min: 1000 },
+  /** Request body bytes this router holds at once (every ingress replica's requests together); past it, 503 gateway_overloaded. */
+  MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 268_435_456, min: 1024 },
   /** A non-streaming attempt's wait for the whole answer (at least the model's first-token limit). */
   ATTEMPT_TIMEOUT_MS: { type: 'int', default: 60_000, min: 100 },
   /** A stream's wait for the provider's response headers, connection included. */
