@@ -14,3 +14,4 @@ export * from './grpc-service';
 export * from './service-credential';
 export * from './service-access';
 export * from './service-auth.interceptor';
+export * from './drain';
