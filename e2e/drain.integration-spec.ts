@@ -7,7 +7,7 @@ import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, 
 
 const PROVIDER_KEY = 'sk-proj-drainProviderKey0123456789abcd';
 const GRACE_MS = 1_500;
-const TIMEOUT_MS = 10_000;
+const TIMEOUT_MS = 6_000;
 /** The stream's chunks are this far apart: 9 events make it outlast the grace period. */
 const CHUNK_DELAY_MS = 400;
 /** Generous: grace + timeout + release, on a loaded machine. */
@@ -60,7 +60,7 @@ describe('graceful drain', () => {
     upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY], chunkDelayMs: CHUNK_DELAY_MS });
     stack = await startGatewayStack({
       openaiBaseUrl: upstream.baseUrl,
-      routers: 2,
+      routers: 3,
       logLevel: 'warn',
       env: { DRAIN_GRACE_MS: String(GRACE_MS), DRAIN_TIMEOUT_MS: String(TIMEOUT_MS) },
     });
@@ -108,6 +108,7 @@ describe('graceful drain', () => {
     const text = await stream.rest;
     expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
     expect(text).toContain('"finish_reason":"stop"');
+    expect(text).not.toContain('gateway_draining');
     await drained;
     expect(Date.now() - started).toBeLessThan(DRAIN_BOUND_MS);
     await expect(fetch(`${base}/healthz`)).rejects.toThrow(); // closed
@@ -141,5 +142,27 @@ describe('graceful drain', () => {
     } finally {
       health.close();
     }
+  }, 60_000);
+
+  it('ingress: a stream still open when the drain timeout passes ends with an in-band gateway_draining error, never [DONE], a request without its answer gets 503 gateway_draining, and both upstream requests are cancelled', async () => {
+    const base = stack.ingressUrls[2];
+    // A stream with content, then silence (the router's idle limit is 30 s); an answer that never comes (its limit is 60 s).
+    upstream.enqueue({ kind: 'stall_after_chunks', chunks: 3 }, { kind: 'hang' });
+    const stream = await openStream(base);
+    const waiting = chat(base, false);
+    await expectEventually(() => expect(upstream.openConnections()).toBe(2), 5_000);
+    const started = Date.now();
+    const drained = stack.apps['ingress-2'].drain();
+
+    const text = await stream.rest;
+    expect(text).toContain('"code":"gateway_draining"');
+    expect(text).not.toContain('[DONE]');
+    const unanswered = await waiting;
+    expect(unanswered.status).toBe(503);
+    expect(unanswered.headers.get('retry-after')).toBe('1');
+    expect(((await unanswered.json()) as { error: { code: string } }).error.code).toBe('gateway_draining');
+    await drained;
+    expect(Date.now() - started).toBeLessThan(DRAIN_BOUND_MS);
+    await expectEventually(() => expect(upstream.openConnections()).toBe(0), 10_000);
   }, 60_000);
 });

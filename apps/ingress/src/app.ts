@@ -38,6 +38,9 @@ import { answerClientError, answerFrameworkError, answerRouteError } from './fra
 import { InflightBytesBudget } from './inflight-bytes.budget';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 
+/** After a drain's timeout: time the cut streams' last events get to reach their sockets before every connection is closed. */
+const CUT_FLUSH_MS = 1_000;
+
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
@@ -86,7 +89,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   // Drain (drain.ts): `grace` fails /readyz and still serves; `refusing` answers 503 gateway_draining.
   let phase: 'serving' | 'grace' | 'refusing' = 'serving';
   let inFlight = 0;
-  let onIdle: (() => void) | undefined;
+  let idleWaiters: Array<() => void> = [];
+  const whenIdle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
+  const shutdown = new AbortController();
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngressAppModule,
@@ -133,7 +138,10 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       const startedHr = process.hrtime.bigint();
       inFlight++;
       reply.raw.once('close', () => {
-        if (--inFlight === 0) onIdle?.();
+        if (--inFlight === 0) {
+          for (const resolve of idleWaiters) resolve();
+          idleWaiters = [];
+        }
         bodies.release(request.raw);
         httpDuration.observe(
           { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
@@ -151,7 +159,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     });
     closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth, draining: () => phase !== 'serving' });
     const routerStreams = proxies.router.getClientByServiceName<RouterStreams>(ROUTER_SERVICE_NAME);
-    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
+    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, shutdown: shutdown.signal });
     registerAdminRoutes(scope, {
       auth,
       config: configClient,
@@ -182,10 +190,17 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         unready: () => (phase = 'grace'),
         refuseNew: () => {
           phase = 'refusing';
-          return inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (onIdle = resolve));
+          return whenIdle();
         },
-        // Streams still open lose their connection (no [DONE]): the client sees the cut.
-        cut: () => fastify.server.closeAllConnections(),
+        // Streams still open end with an in-band gateway_draining error (never [DONE]); once those
+        // last events left (bounded), every connection still open is closed.
+        cut: async () => {
+          shutdown.abort();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([whenIdle(), new Promise((resolve) => (timer = setTimeout(resolve, CUT_FLUSH_MS)))]);
+          clearTimeout(timer);
+          fastify.server.closeAllConnections();
+        },
       },
       (next) =>
         log.info(
