@@ -154,6 +154,8 @@ describeInBrowser(title, () => {
     // And back, with Space this time.
     await page.keyboard.press('Space');
     await expectEventually(async () => expect(await order()).toEqual(before));
+    // The list is drawn again after each save: wait for that before focusing a button in it.
+    await page.locator('.provider-list li').first().and(page.locator(`[data-id="${before[0]}"]`)).waitFor();
     await page.getByRole('button', { name: `Move up ${second}` }).focus();
     await page.keyboard.press('Enter');
     await expectEventually(async () => expect(await order()).toEqual(expected));

@@ -2,7 +2,9 @@
 // (unless NATS_URL is set), config, key-vault, analytics, the adapters, router, ingress — each as
 // `node dist/apps/<app>/src/main.js`, output prefixed with its name. Prints the URLs and the
 // development credentials once ingress answers /readyz. Ctrl-C or SIGTERM stops everything
-// (ingress first, nats last) within 10 s; any child dying on its own stops everything, exit 1.
+// (ingress first, nats last) within 10 s. Once the stack is ready, a child that exits on its own
+// is logged and restarted with backoff (dev-stack/supervisor.mjs), as Kubernetes would restart
+// it; a child that exits before the stack was ready stops everything, exit 1.
 //
 // DEV_STACK_ONLY=config,key-vault,... (development of the stack itself) starts only the named
 // services (nats too unless NATS_URL is set); without it every service must have been built.
@@ -10,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { answers200, canConnect, Child, sleep } from './dev-stack/child.mjs';
+import { Supervised } from './dev-stack/supervisor.mjs';
 import { findOrInstallNats, freePort } from './dev-stack/nats.mjs';
 import { ensureDevApiKey, readOrCreateSecret, readOrCreateServiceCredentials } from './dev-stack/secrets.mjs';
 import { serviceEnv, services } from './dev-stack/services.mjs';
@@ -22,7 +25,7 @@ const QUIET_LEVELS = ['warn', 'error', 'fatal', 'silent']; // "ready" is logged 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const say = (message) => console.log(`dev-stack: ${message}`);
 
-/** Running children in start order; stopped in reverse. */
+/** Supervised children in start order; stopped in reverse. */
 const children = [];
 let stopping = false;
 
@@ -59,14 +62,23 @@ process.on('SIGTERM', onSignal);
 // Last resort (crash of this script): no child may outlive it.
 process.on('exit', () => children.forEach((c) => c.alive && c.process.kill('SIGKILL')));
 
-function start(name, stage, command, args, env, options = {}) {
+/** `isReady`: how a restarted child is seen ready again (logged, not awaited). */
+function start(name, stage, command, args, env, { isReady, ...options } = {}) {
   if (stopping) throw new Error(`not starting ${name}: stopping`);
-  const child = new Child({ name, command, args, env, cwd: root, width, ...options });
-  child.stage = stage;
-  children.push(child);
-  void child.exited.then(() => {
-    if (!stopping) void shutdown(1, `${child.name} ${child.describeExit()} unexpectedly. Last lines:\n${child.lastLines()}`);
+  const child = new Supervised({
+    name,
+    stage,
+    spawn: () => new Child({ name, command, args, env, cwd: root, width, ...options }),
+    log: (message) => console.error(`dev-stack: ${message}`),
+    onRestarted: (restarted) => {
+      say(`${name} restarted (pid ${restarted.process.pid})`);
+      if (isReady) restarted.waitReady(isReady, READY_TIMEOUT_MS.ingress).then(() => say(`${name} is ready again`), () => undefined);
+    },
+    onUnsupervisedExit: (exited) => {
+      if (!stopping) void shutdown(1, `${name} ${exited.describeExit()} before the stack was ready. Last lines:\n${exited.lastLines()}`);
+    },
   });
+  children.push(child);
   return child;
 }
 
@@ -114,10 +126,13 @@ try {
     if (port !== 4222) say(`port 4222 is taken; nats-server listens on ${port} instead`);
     mkdirSync(join(dataDir, 'nats'), { recursive: true });
     natsUrl = `nats://127.0.0.1:${port}`;
-    const nats = start('nats', 0, bin, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', String(port)], process.env, {
+    let nats;
+    const natsReady = async () => nats.readyLogged && (await canConnect(port));
+    nats = start('nats', 0, bin, ['-js', '-sd', join(dataDir, 'nats'), '-a', '127.0.0.1', '-p', String(port)], process.env, {
       isReadyLine: (line) => line.includes('Server is ready'),
+      isReady: natsReady,
     });
-    await nats.waitReady(async () => nats.readyLogged && (await canConnect(port)), READY_TIMEOUT_MS.nats);
+    await nats.waitReady(natsReady, READY_TIMEOUT_MS.nats);
   }
 
   // --- services, stage by stage ----------------------------------------------------------------
@@ -125,11 +140,12 @@ try {
     const group = selected.filter((s) => s.stage === stage);
     const started = group.map((service) => {
       if ('NATS_URL' in service.env) service.env.NATS_URL = natsUrl;
-      const child = start(service.name, stage, process.execPath, [mainOf(service.name)], serviceEnv(service));
+      let child;
       const check =
         service.name === 'ingress'
           ? () => answers200(`http://127.0.0.1:${ingressPort}/readyz`)
           : async () => child.readyLogged || (quietLogs && (await canConnect(service.port)));
+      child = start(service.name, stage, process.execPath, [mainOf(service.name)], serviceEnv(service), { isReady: check });
       return child.waitReady(check, READY_TIMEOUT_MS[service.name === 'ingress' ? 'ingress' : 'service']);
     });
     await Promise.all(started);
@@ -141,6 +157,8 @@ try {
 
 // --- ready ---------------------------------------------------------------------------------------
 if (!stopping) {
+  // From here on a child that exits is restarted rather than stopping the stack.
+  for (const child of children) child.supervise();
   const base = `http://127.0.0.1:${ingressPort}`;
   let devKey = '(not created: ingress is not running)';
   if (selected.some((s) => s.name === 'ingress')) {

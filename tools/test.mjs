@@ -4,6 +4,7 @@
 //   lint       eslint (after `nx show projects` refreshes the project graph that
 //              @nx/enforce-module-boundaries needs; without it the rule is silently skipped)
 //   unit       jest unit project
+//   tools      node --test over the dev stack's own modules (ESM, outside jest): supervision
 //   integration jest integration project (real nats-server, KMS emulator, services; each suite on its own ports)
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -29,6 +30,7 @@ const steps = [
     ],
   },
   { name: 'unit', commands: [[bin('jest'), '--selectProjects', 'unit']] },
+  { name: 'tools', commands: [[process.execPath, '--test', 'tools/dev-stack/supervisor.test.mjs']] },
   { name: 'integration', commands: [[bin('jest'), '--selectProjects', 'integration', '--maxWorkers=2']] },
 ];
 

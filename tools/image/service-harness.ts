@@ -132,6 +132,9 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
         APP: service.name,
         BIND_HOST: '127.0.0.1',
         LOG_LEVEL: 'info',
+        // A short drain (the chart's is 5 s + 25 s): the SIGTERM path with its grace, within STOP_WITHIN_MS per stage.
+        DRAIN_GRACE_MS: '200',
+        DRAIN_TIMEOUT_MS: '5000',
         METRICS_PORT: String(metrics[APPS.indexOf(service.name)]),
         ...Object.fromEntries(
           Object.entries(service.env)

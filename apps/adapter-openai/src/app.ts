@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { UpstreamClient } from '@ai-gateway/provider-http';
-import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { OpenAiAdapterModule } from './app.module';
 import { readAdapterEnv } from './adapter.env';
 
@@ -17,6 +17,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.adapter }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
+    drain: drainLimits(config),
     logger: log,
     callers,
     release: async () => {

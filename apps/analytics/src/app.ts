@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { connectNats } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
+import { createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { readAnalyticsEnv } from './analytics.env';
 import { AnalyticsAppModule } from './app.module';
 import { ProviderHealthTracker, USAGE_MAX_WINDOW_SECONDS } from './provider-health';
@@ -37,6 +37,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.analytics }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
+    drain: drainLimits(config),
     logger: log,
     callers,
     registry,

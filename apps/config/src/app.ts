@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { AuditPublisher, connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { ConfigAppModule } from './app.module';
 import type { ConfigAuditEvent } from './config.constants';
 import { readConfigEnv } from './config.env';
@@ -31,6 +31,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.config }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
+    drain: drainLimits(config),
     logger: log,
     callers,
     release: async () => {

@@ -17,7 +17,7 @@ import {
 import { AUDIT_SUBJECT, connectNats, UsagePublisher } from '@ai-gateway/nats';
 import { jetstream } from '@nats-io/jetstream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createGrpcClient, createServiceRegistry, startMetricsServer, type Environment, type RunningService } from '@ai-gateway/service-kit';
+import { createGrpcClient, createServiceRegistry, drain, drainLimits, IMMEDIATE_DRAIN, startMetricsServer, type DrainLimits, type Environment, type RunningService } from '@ai-gateway/service-kit';
 import { Counter } from 'prom-client';
 import { registerAdminRoutes } from './admin.routes';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
@@ -37,6 +37,9 @@ import { HEADERS_TIMEOUT_MS } from './edge-limits';
 import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
+
+/** After a drain's timeout: time the cut streams' last events get to reach their sockets before every connection is closed. */
+const CUT_FLUSH_MS = 1_000;
 
 function truncate(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
@@ -83,7 +86,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   });
   const signIn = new AdminSignInGuard();
   const audit = jetstream(nc);
-  let draining = false;
+  // Drain (drain.ts): `grace` fails /readyz and still serves; `refusing` answers 503 gateway_draining.
+  let phase: 'serving' | 'grace' | 'refusing' = 'serving';
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  const whenIdle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
+  const shutdown = new AbortController();
 
   const app = await NestFactory.create<NestFastifyApplication>(
     IngressAppModule,
@@ -128,7 +136,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     scope.addHook('onRequest', (request, reply, done) => {
       const started = Date.now();
       const startedHr = process.hrtime.bigint();
+      inFlight++;
       reply.raw.once('close', () => {
+        if (--inFlight === 0) {
+          for (const resolve of idleWaiters) resolve();
+          idleWaiters = [];
+        }
         bodies.release(request.raw);
         httpDuration.observe(
           { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
@@ -136,7 +149,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         );
         rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
       });
-      if (draining && request.url !== '/healthz') {
+      if (phase === 'refusing' && request.url !== '/healthz' && request.url !== '/readyz') {
         const answer = httpError(503, 'The gateway is shutting down; retry on another replica.', 'gateway_draining');
         answer.headers['retry-after'] = '1';
         reply.header('connection', 'close');
@@ -144,9 +157,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       }
       done();
     });
-    closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth });
+    closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth, draining: () => phase !== 'serving' });
     const routerStreams = proxies.router.getClientByServiceName<RouterStreams>(ROUTER_SERVICE_NAME);
-    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections });
+    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, shutdown: shutdown.signal });
     registerAdminRoutes(scope, {
       auth,
       config: configClient,
@@ -169,20 +182,50 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const port = fastify.server.address();
   const metrics = await startMetricsServer(registry, config.METRICS_PORT, config.BIND_HOST);
 
+  const limits = drainLimits(config);
+  const stop = async (stopLimits: DrainLimits): Promise<void> => {
+    const outcome = await drain(
+      stopLimits,
+      {
+        unready: () => (phase = 'grace'),
+        refuseNew: () => {
+          phase = 'refusing';
+          return whenIdle();
+        },
+        // Streams still open end with an in-band gateway_draining error (never [DONE]); once those
+        // last events left (bounded), every connection still open is closed.
+        cut: async () => {
+          shutdown.abort();
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([whenIdle(), new Promise((resolve) => (timer = setTimeout(resolve, CUT_FLUSH_MS)))]);
+          clearTimeout(timer);
+          fastify.server.closeAllConnections();
+        },
+      },
+      (next) =>
+        log.info(
+          { phase: next, inFlight, graceMs: stopLimits.graceMs, timeoutMs: stopLimits.timeoutMs },
+          next === 'grace' ? 'draining: /readyz answers 503, requests still served' : 'draining: new requests answered 503 gateway_draining, waiting for in-flight requests',
+        ),
+    );
+    if (outcome === 'cut') log.warn({ inFlight, timeoutMs: stopLimits.timeoutMs }, 'drain timeout passed: in-flight requests cut');
+    await app.close();
+    await usage.flush(2_000);
+    usage.close();
+    await nc.drain();
+    auth.stop();
+    closeHealth();
+    for (const proxy of Object.values(proxies)) proxy?.close();
+    await metrics.close();
+    log.flush();
+  };
+  // Whichever is called first runs; later calls of either get its promise.
+  let stopped: Promise<void> | undefined;
   return {
     name: 'ingress',
     ports: { http: typeof port === 'object' && port ? port.port : config.PORT, metrics: metrics.port },
-    close: async () => {
-      draining = true;
-      await app.close();
-      await usage.flush(2_000);
-      usage.close();
-      await nc.drain();
-      auth.stop();
-      closeHealth();
-      for (const proxy of Object.values(proxies)) proxy?.close();
-      await metrics.close();
-      log.flush();
-    },
+    drainLimits: limits,
+    close: () => (stopped ??= stop(IMMEDIATE_DRAIN)),
+    drain: () => (stopped ??= stop(limits)),
   };
 }

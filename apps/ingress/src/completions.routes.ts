@@ -28,6 +28,8 @@ export interface CompletionsDeps {
   logger: Logger;
   requestTimeoutMs: number;
   rejections: RejectedRequestRecorder;
+  /** Aborted when a drain's timeout passed: open streams end with an in-band `gateway_draining` error. */
+  shutdown: AbortSignal;
 }
 
 /** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
@@ -268,11 +270,31 @@ function unary(
         resolve();
       },
     });
+    // The drain's timeout passed before the answer: the call is cancelled and the client told so.
+    const cut = (): void => {
+      if (reply.raw.headersSent) return;
+      subscription.unsubscribe();
+      const failure = drainingCut();
+      sendError(reply.header('connection', 'close'), failure);
+      traced.span.setAttribute('http.response.status_code', failure.status);
+      endSpan(traced.span, 'gateway_draining');
+      resolve();
+    };
+    if (deps.shutdown.aborted) cut();
+    else deps.shutdown.addEventListener('abort', cut, { once: true });
     // A client that leaves cancels the gRPC call, and through it the upstream request.
     reply.raw.on('close', () => {
+      deps.shutdown.removeEventListener('abort', cut);
       if (!reply.raw.writableFinished) subscription.unsubscribe();
     });
   });
+}
+
+/** What a request still open when a drain's timeout passed is told (503, retryable elsewhere). */
+function drainingCut(): HttpError {
+  const failure = httpError(503, 'The gateway shut down before this request finished (drain timeout); retry on another replica.', 'gateway_draining');
+  failure.headers['retry-after'] = '1';
+  return failure;
 }
 
 function streamChat(
@@ -291,12 +313,29 @@ function streamChat(
     reply.hijack();
     const end = (errorType?: string): void => {
       ended = true;
+      deps.shutdown.removeEventListener('abort', cut);
       endSpan(traced.span, errorType);
       resolve();
+    };
+    // The drain's timeout passed with this stream still open: the client is told so (never [DONE]),
+    // and the router's call is cancelled (its usage event records the cancellation).
+    const cut = (): void => {
+      if (ended) return;
+      const failure = drainingCut();
+      if (!started) {
+        raw.writeHead(failure.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json', connection: 'close' });
+        raw.end(JSON.stringify(failure.body));
+      } else {
+        raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
+      }
+      end('gateway_draining');
+      call.cancel();
     };
     // The raw grpc-js stream, not an Observable: pausing it when the client's socket is full
     // lets HTTP/2 flow control hold the router back, so a slow reader costs a bounded buffer.
     const call = deps.routerStreams.streamChatCompletion(grpcRequest, traced.metadata);
+    if (deps.shutdown.aborted) return cut();
+    deps.shutdown.addEventListener('abort', cut, { once: true });
     call.on('data', (event: CompletionStreamEvent) => {
       if (ended) return;
       if (event.route && !started) {

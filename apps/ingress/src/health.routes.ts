@@ -10,11 +10,15 @@ type HealthClient = Client & {
 
 const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
 
-/** /healthz: the process is alive. /readyz: the router answers its gRPC health check and config is loaded. */
-export function registerHealthRoutes(app: FastifyInstance, deps: { routerUrl: string; auth: ApiKeyAuthenticator }): () => void {
+/**
+ * /healthz: the process is alive. /readyz: the router answers its gRPC health check and config is
+ * loaded; 503 `draining` once a drain began (the process stays alive and serving during the grace).
+ */
+export function registerHealthRoutes(app: FastifyInstance, deps: { routerUrl: string; auth: ApiKeyAuthenticator; draining: () => boolean }): () => void {
   const router = new HealthClientConstructor(deps.routerUrl, credentials.createInsecure()) as unknown as HealthClient;
   app.get('/healthz', (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
+    if (deps.draining()) return sendJson(reply, 503, { status: 'draining' });
     const routerServing = await new Promise<boolean>((resolve) =>
       router.check({ service: '' }, { deadline: Date.now() + 1_000 }, (error, response) =>
         resolve(!error && (response?.status === 'SERVING' || response?.status === 1)),

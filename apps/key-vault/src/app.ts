@@ -3,7 +3,7 @@ import { createKmsBackend } from '@ai-gateway/kms';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { PROTO_FILES } from '@ai-gateway/proto';
-import { type Environment, type RunningService, serveGrpcService, ServiceCallers } from '@ai-gateway/service-kit';
+import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { KeyVaultAppModule } from './app.module';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster } from './key-change.broadcaster';
@@ -50,6 +50,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     ],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
+    drain: drainLimits(config),
     logger: log,
     callers,
     // A refused call to the vault (resolve above all) is an audit event, as key changes are (bounded: see serveGrpcService).

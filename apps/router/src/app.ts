@@ -3,7 +3,7 @@ import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import { connectNats } from '@ai-gateway/nats';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
 import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
-import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget } from '@ai-gateway/service-kit';
+import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget, drainLimits } from '@ai-gateway/service-kit';
 import { AdapterClients } from './adapter.clients';
 import { RouterAppModule } from './app.module';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
@@ -58,6 +58,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
+    drain: drainLimits(config),
     logger: log,
     callers,
     registry,

@@ -164,6 +164,10 @@ adapter-anthropic:
   value: {{ .root.Values.metrics.port | quote }}
 - name: LOG_LEVEL
   value: {{ .root.Values.logLevel | quote }}
+- name: DRAIN_GRACE_MS
+  value: {{ mul .root.Values.drain.graceSeconds 1000 | quote }}
+- name: DRAIN_TIMEOUT_MS
+  value: {{ mul .root.Values.drain.timeoutSeconds 1000 | quote }}
 {{- end }}
 
 {{- define "ai-gateway.env.nats" -}}

@@ -363,6 +363,22 @@ describe('optional parts', () => {
     expect(byComponent(full, 'Deployment', 'router').spec.replicas).toBeUndefined();
   });
 
+  it('drains every service on SIGTERM: DRAIN_* from values, no preStop hook, terminationGracePeriodSeconds = grace + timeout + 10', () => {
+    const drainOf = (objs: Obj[]) =>
+      ofKind(objs, 'Deployment').map((d) => {
+        const spec = d.spec.template.spec;
+        const env = Object.fromEntries(spec.containers[0].env.map((e: any) => [e.name, e.value]));
+        return { app: component(d), grace: env.DRAIN_GRACE_MS, timeout: env.DRAIN_TIMEOUT_MS, preStop: spec.containers[0].lifecycle?.preStop, termination: spec.terminationGracePeriodSeconds };
+      });
+    // Defaults: 5 s for the endpoint removal to propagate, 25 s for in-flight requests.
+    expect(drainOf(defaults)).toEqual(apps().map((app) => ({ app, grace: '5000', timeout: '25000', preStop: undefined, termination: 40 })));
+    const long = render([valuesFile('drain-long', { drain: { graceSeconds: 10, timeoutSeconds: 300 } })]);
+    expect(drainOf(long)).toEqual(apps().map((app) => ({ app, grace: '10000', timeout: '300000', preStop: undefined, termination: 320 })));
+    const refused = helm(['template', RELEASE, CHART, '-f', valuesFile('drain-bad', { drain: { graceSeconds: -1, timeoutSeconds: 25 } })]);
+    expect(refused.status).not.toBe(0);
+    expect(refused.stderr).toMatch(/graceSeconds/);
+  });
+
   it('adds a PodDisruptionBudget only where more than one replica runs', () => {
     const objs = render([valuesFile('router-2', { services: { router: { replicaCount: 2 } } })]);
     expect(ofKind(objs, 'PodDisruptionBudget').map(component)).toEqual(['router']);

@@ -1,5 +1,8 @@
+import { DRAIN_ENV } from './drain';
+
 /** Variables every service reads. */
 export const COMMON_ENV = {
+  ...DRAIN_ENV,
   LOG_LEVEL: { type: 'enum', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
   LOG_FILE: { type: 'string' },
   METRICS_PORT: { type: 'port', default: 0 },

@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PinoNestLogger, type Logger } from '@ai-gateway/logging';
 import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
 import type { Registry } from 'prom-client';
+import type { DrainLimits, DrainOutcome } from './drain';
 import { GrpcServerMetrics } from './grpc-server.metrics';
 import { GatewayGrpcServer } from './grpc-server.strategy';
 import type { RefusedCall } from './service-auth.interceptor';
@@ -21,8 +22,8 @@ export interface GrpcApp {
   ports: Record<string, number>;
   /** Health SERVING on every server. */
   markServing(): void;
-  /** Drains every server, then closes the Nest app. */
-  close(graceMs?: number): Promise<void>;
+  /** Drains every server (GatewayGrpcServer.drain, together), then closes the Nest app. */
+  close(limits?: DrainLimits, onPhase?: (phase: 'grace' | 'refusing') => void): Promise<DrainOutcome>;
 }
 
 export interface GrpcAppAuth {
@@ -49,9 +50,11 @@ export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer
     app,
     ports: Object.fromEntries(strategies.map(({ name, strategy }) => [name, strategy.port])),
     markServing: () => strategies.forEach(({ strategy }) => strategy.setServing(true)),
-    close: async (graceMs = 5_000) => {
-      await Promise.all(strategies.map(({ strategy }) => strategy.drain(graceMs)));
+    close: async (limits, onPhase) => {
+      // One server reports the phases: they all share the limits and start together.
+      const outcomes = await Promise.all(strategies.map(({ strategy }, i) => strategy.drain(limits, i === 0 ? onPhase : undefined)));
       await app.close();
+      return outcomes.includes('cut') ? 'cut' : 'drained';
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { drain, IMMEDIATE_DRAIN, type DrainLimits, type DrainOutcome } from './drain';
 import { allowInternalStreamResets } from './http2-reset-limits';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
 import type { GrpcServerMetrics } from './grpc-server.metrics';
@@ -21,7 +22,10 @@ export interface GatewayGrpcServerOptions {
 /**
  * NestJS gRPC transport that also serves grpc.health.v1 (the empty service name
  * registered, as Kubernetes' native gRPC probe asks for it), reports the port it bound,
- * authenticates every other call (serviceAuthInterceptor), and drains in-flight calls on close.
+ * authenticates every other call (serviceAuthInterceptor), and drains (drain.ts) on close: health
+ * NOT_SERVING while calls are still served for the grace period, then no new calls (listeners
+ * closed, GOAWAY on every connection: callers reconnect elsewhere) while in-flight calls and
+ * streams finish up to the timeout, then the rest is cut.
  */
 export class GatewayGrpcServer extends ServerGrpc {
   private boundPort = 0;
@@ -63,25 +67,25 @@ export class GatewayGrpcServer extends ServerGrpc {
     this.health.setStatus('', serving ? 'SERVING' : 'NOT_SERVING');
   }
 
-  /** Stops taking new calls, lets in-flight calls finish up to `graceMs`, then cuts the rest. */
-  async drain(graceMs: number): Promise<void> {
+  /** Drains as drain.ts describes; the default (close()) has no grace and gives in-flight calls 5 s. */
+  async drain(limits: DrainLimits = IMMEDIATE_DRAIN, onPhase?: (phase: 'grace' | 'refusing') => void): Promise<DrainOutcome> {
     const server = this.server;
-    if (!server) return;
-    this.setServing(false);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, graceMs);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    if (!server) return 'drained';
+    const outcome = await drain(
+      limits,
+      {
+        unready: () => this.setServing(false),
+        // grpc-js: listeners closed, every session closed gracefully (GOAWAY); open calls run on.
+        refuseNew: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+        cut: () => server.forceShutdown(),
+      },
+      onPhase,
+    );
     this.server = undefined;
+    return outcome;
   }
 
   override async close(): Promise<void> {
-    await this.drain(5_000);
+    await this.drain();
   }
 }

@@ -1,6 +1,7 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { IMMEDIATE_DRAIN, type DrainLimits } from './drain';
 import { startGrpcApp } from './grpc-app';
 import { createServiceRegistry, startMetricsServer } from './metrics.server';
 import type { RunningService } from './running-service';
@@ -28,6 +29,8 @@ export interface GrpcServiceSpec {
   onRefused?: (refused: RefusedCall & { suppressed: number }) => void;
   /** Defaults to a fresh registry with the process metrics. */
   registry?: Registry;
+  /** DRAIN_GRACE_MS and DRAIN_TIMEOUT_MS (drainLimits(config)): the drain on SIGTERM. */
+  drain: DrainLimits;
   /** Releases what the service holds (watches, connections), after its servers drained. */
   release?: () => Promise<void> | void;
 }
@@ -59,14 +62,25 @@ export async function serveGrpcService(spec: GrpcServiceSpec): Promise<RunningSe
   );
   grpc.markServing();
   const metrics = await startMetricsServer(registry, spec.metricsPort, spec.host);
+  const stop = async (limits: DrainLimits): Promise<void> => {
+    const outcome = await grpc.close(limits, (phase) =>
+      spec.logger.info(
+        { phase, graceMs: limits.graceMs, timeoutMs: limits.timeoutMs },
+        phase === 'grace' ? 'draining: health NOT_SERVING, calls still served' : 'draining: new calls refused, waiting for in-flight calls',
+      ),
+    );
+    if (outcome === 'cut') spec.logger.warn({ timeoutMs: limits.timeoutMs }, 'drain timeout passed: in-flight calls cut');
+    await spec.release?.();
+    await metrics.close();
+    spec.logger.flush();
+  };
+  // Whichever is called first runs; later calls of either get its promise.
+  let stopped: Promise<void> | undefined;
   return {
     name: spec.name,
     ports: { ...grpc.ports, metrics: metrics.port },
-    close: async () => {
-      await grpc.close();
-      await spec.release?.();
-      await metrics.close();
-      spec.logger.flush();
-    },
+    drainLimits: spec.drain,
+    close: () => (stopped ??= stop(IMMEDIATE_DRAIN)),
+    drain: () => (stopped ??= stop(spec.drain)),
   };
 }

@@ -15,3 +15,4 @@ export * from './service-credential';
 export * from './service-access';
 export * from './service-auth.interceptor';
 export * from './inflight-bytes.budget';
+export * from './drain';

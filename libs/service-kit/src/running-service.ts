@@ -1,19 +1,27 @@
 import type { Logger } from 'pino';
+import { IMMEDIATE_DRAIN, RELEASE_BOUND_MS, type DrainLimits } from './drain';
 import { ConfigError } from './env';
 
 /** What every app's createApp() resolves to: the ports it bound, and a graceful stop. */
 export interface RunningService {
   readonly name: string;
   readonly ports: Readonly<Record<string, number>>;
-  /** Stops taking work, drains in-flight calls, releases connections. */
+  /** DRAIN_GRACE_MS and DRAIN_TIMEOUT_MS of this service. */
+  readonly drainLimits: DrainLimits;
+  /** Stops taking work at once, lets in-flight calls finish (bounded), releases connections. */
   close(): Promise<void>;
+  /**
+   * The drain of a SIGTERM (drain.ts): readiness fails, requests are served for the grace period,
+   * then new ones are refused while in-flight ones finish up to the timeout, the rest is cut,
+   * and what close() releases is released. close() after it returns the same promise.
+   */
+  drain(): Promise<void>;
 }
 
-const SHUTDOWN_DEADLINE_MS = 8_000;
-
 /**
- * Runs a service as a process: starts it, and on SIGTERM or SIGINT drains and exits;
- * a configuration error stops it at start with a message naming the variable.
+ * Runs a service as a process: starts it, and on SIGTERM or SIGINT drains (RunningService.drain)
+ * and exits, by force once grace + timeout + RELEASE_BOUND_MS passed; a configuration error stops
+ * it at start with a message naming the variable.
  */
 export function runService(start: () => Promise<RunningService>, logger: Logger, afterStop: () => Promise<void> = async () => undefined): void {
   let service: RunningService | undefined;
@@ -21,14 +29,15 @@ export function runService(start: () => Promise<RunningService>, logger: Logger,
   const stop = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'draining');
+    const limits = service?.drainLimits ?? IMMEDIATE_DRAIN;
+    logger.info({ signal, graceMs: limits.graceMs, timeoutMs: limits.timeoutMs }, 'draining');
     const force = setTimeout(() => {
       logger.error('drain deadline passed, exiting');
       logger.flush();
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS);
+    }, limits.graceMs + limits.timeoutMs + RELEASE_BOUND_MS);
     force.unref();
-    void (service ? service.close() : Promise.resolve())
+    void (service ? service.drain() : Promise.resolve())
       .then(afterStop)
       .catch((error: unknown) => logger.error({ err: error }, 'error while stopping'))
       .finally(() => {

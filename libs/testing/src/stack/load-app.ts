@@ -5,6 +5,8 @@ export interface RunningApp {
   name: string;
   ports: Readonly<Record<string, number>>;
   close(): Promise<void>;
+  /** The SIGTERM drain (service-kit drain.ts), with the app's DRAIN_GRACE_MS and DRAIN_TIMEOUT_MS. */
+  drain(): Promise<void>;
 }
 
 type CreateApp = (env: Record<string, string | undefined>) => Promise<RunningApp>;
