@@ -197,7 +197,7 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
       field('Provider id', id, 'Lower case, e.g. vllm; pin it with "vllm/<model>".'),
       field('Kind', kind),
       field('Base URL', baseUrl, 'OpenAI-compatible URLs end in /v1.'),
-      field('Extra models', models, 'Optional, comma separated, e.g. llama-3.1-70b.'),
+      field('Models', models, 'Comma separated, e.g. llama-3.1-70b. An OpenAI-compatible server serves only these; the built-in kinds serve their catalog models too.'),
       h('button', { type: 'submit' }, 'Add provider'),
     );
     form.addEventListener('submit', (event) => {
