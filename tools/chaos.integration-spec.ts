@@ -82,6 +82,8 @@ interface Row {
   outageS: number;
   /** From the fault's start until the service was ready again. */
   restartS: number;
+  /** SIGTERM until the process exited (rolling restart): grace, then in-flight calls up to DRAIN_TIMEOUT_MS. */
+  drainS?: number;
   /** Last failure after the service was ready (negative: none after it). */
   lateS: number;
   usageChecked: number;
@@ -173,12 +175,15 @@ describe('chaos under load: faults and a rolling restart, every service its own 
     running[index] = launchService(plan, launch);
     await waitHealthy(stack, running[index], running, 30_000);
   };
-  const stop = async (name: AppName, signal: NodeJS.Signals): Promise<void> => {
+  /** The time from the signal to the exit, in ms. */
+  const stop = async (name: AppName, signal: NodeJS.Signals): Promise<number> => {
     const target = app(name);
+    const signalled = Date.now();
     target.process.kill(signal);
     const exit = await within(target.exit, 15_000);
     if (!exit) throw new Error(`${name} did not exit after ${signal}\n${lastLines(target)}`);
     if (signal === 'SIGTERM' && exit.code !== 0) throw new Error(`${name} exited ${exit.code ?? exit.signal} after SIGTERM\n${lastLines(target)}`);
+    return Date.now() - signalled;
   };
 
   /**
@@ -208,7 +213,11 @@ describe('chaos under load: faults and a rolling restart, every service its own 
   }
 
   /** Records the row and checks exactly-once usage and recovery; `zeroFailures` where the design hides the fault. */
-  async function check(fault: string, run: { outcomes: Outcome[]; faultAt: number; readyAt: number }, expectations: { zeroFailures: boolean }): Promise<Row> {
+  async function check(
+    fault: string,
+    run: { outcomes: Outcome[]; faultAt: number; readyAt: number },
+    expectations: { zeroFailures: boolean; drainMs?: number },
+  ): Promise<Row> {
     const { outcomes, faultAt, readyAt } = run;
     const failed = outcomes.filter((o) => !o.ok);
     const answered = outcomes.filter((o) => o.gatewayId);
@@ -234,6 +243,7 @@ describe('chaos under load: faults and a rolling restart, every service its own 
       noAnswer: outcomes.filter((o) => !o.gatewayId).length,
       outageS: failed.length ? seconds(Math.max(...failed.map((o) => o.endedAt)) - Math.min(...failed.map((o) => o.startedAt))) : 0,
       restartS: seconds(readyAt - faultAt),
+      ...(expectations.drainMs === undefined ? {} : { drainS: seconds(expectations.drainMs) }),
       lateS: late.length ? seconds(Math.max(...late)) : -1,
       usageChecked: answered.length,
       failures: [...byReason].map(([reason, n]) => `${n}× ${reason}`).join('; '),
@@ -286,10 +296,10 @@ describe('chaos under load: faults and a rolling restart, every service its own 
     if (rows.length) {
       console.log(
         [
-          'chaos: figures per fault (outage = first failure to last; restart = fault until ready again; late = last failure after ready)',
+          'chaos: figures per fault (outage = first failure to last; restart = fault until ready again, drain = SIGTERM to exit; late = last failure after ready)',
           ...rows.map(
             (r) =>
-              `${r.fault.padEnd(34)} sent ${String(r.sent).padStart(3)}  failed ${String(r.failed).padStart(3)}  no answer ${String(r.noAnswer).padStart(3)}  outage ${r.outageS.toFixed(1).padStart(4)} s  restart ${r.restartS.toFixed(1).padStart(4)} s  late ${r.lateS < 0 ? '   -' : r.lateS.toFixed(1).padStart(4)} s  usage exactly-once checked ${r.usageChecked}${r.failures ? `  (${r.failures})` : ''}`,
+              `${r.fault.padEnd(34)} sent ${String(r.sent).padStart(3)}  failed ${String(r.failed).padStart(3)}  no answer ${String(r.noAnswer).padStart(3)}  outage ${r.outageS.toFixed(1).padStart(4)} s  restart ${r.restartS.toFixed(1).padStart(4)} s${r.drainS === undefined ? '' : ` (drain ${r.drainS.toFixed(1)} s)`}  late ${r.lateS < 0 ? '   -' : r.lateS.toFixed(1).padStart(4)} s  usage exactly-once checked ${r.usageChecked}${r.failures ? `  (${r.failures})` : ''}`,
           ),
         ].join('\n'),
       );
@@ -342,14 +352,18 @@ describe('chaos under load: faults and a rolling restart, every service its own 
    * ingress serve from their snapshot meanwhile) and adapter-anthropic (no traffic here). Measured
    * only: adapter-openai (one replica; the router's retries of an unreachable adapter, MAX_RETRIES
    * × RETRY_BASE_MS with jitter, end long before a restarted adapter is back), key-vault (routers
-   * drop their keys when its stream breaks), router and ingress (one replica each).
+   * drop their keys when its stream breaks; its drain waits DRAIN_TIMEOUT_MS for that stream),
+   * router and ingress (one replica each).
    */
   const INVISIBLE: readonly AppName[] = ['config', 'analytics', 'adapter-anthropic'];
   it.each([...APPS])('rolling restart: SIGTERM %s, drained, started again, ready', async (name) => {
+    let drainMs = 0;
     const run = await underLoad(async () => {
-      await stop(name, 'SIGTERM');
+      drainMs = await stop(name, 'SIGTERM');
       await restart(name);
     });
-    await check(`rolling: ${name}`, run, { zeroFailures: INVISIBLE.includes(name) });
+    await check(`rolling: ${name}`, run, { zeroFailures: INVISIBLE.includes(name), drainMs });
+    // config ends its watch streams when it starts refusing calls: they no longer hold its drain to DRAIN_TIMEOUT_MS.
+    if (name === 'config') expect(drainMs).toBeLessThan(Number(DRAIN.DRAIN_GRACE_MS) + 2_000);
   }, 60_000);
 });
