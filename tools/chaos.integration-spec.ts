@@ -7,7 +7,8 @@
 // - every request that got an answer (its x-gateway-request-id) has exactly one usage event on
 //   GATEWAY_USAGE, error answers included;
 // - no failure once the restarted service has been ready for RECOVERY_MS;
-// - no failure at all where the design promises a restart is invisible.
+// - no failure at all where the design promises a restart is invisible (nats-server, config,
+//   analytics, the adapters), and only failures of the kinds a fault explains elsewhere.
 // Figures where one replica cannot hide a restart (router, ingress, key-vault on today's main) are
 // measured and printed, not asserted to be zero.
 import { spawn } from 'node:child_process';
@@ -216,7 +217,7 @@ describe('chaos under load: faults and a rolling restart, every service its own 
   async function check(
     fault: string,
     run: { outcomes: Outcome[]; faultAt: number; readyAt: number },
-    expectations: { zeroFailures: boolean; drainMs?: number },
+    expectations: { zeroFailures: boolean; drainMs?: number; onlyFailures?: RegExp },
   ): Promise<Row> {
     const { outcomes, faultAt, readyAt } = run;
     const failed = outcomes.filter((o) => !o.ok);
@@ -259,6 +260,9 @@ describe('chaos under load: faults and a rolling restart, every service its own 
     expect({ fault, afterRecovery }).toEqual({ fault, afterRecovery: [] });
     expect(outcomes.filter((o) => o.startedAt > readyAt + RECOVERY_MS).length).toBeGreaterThan(0);
     if (expectations.zeroFailures) expect({ fault, failed: row.failures }).toEqual({ fault, failed: '' });
+    // Failures are clean answers of the kinds the fault explains, each with its usage event.
+    const only = expectations.onlyFailures;
+    if (only) expect({ fault, unexpected: failed.filter((o) => !only.test(o.failure as string)) }).toEqual({ fault, unexpected: [] });
     // The load really ran across the fault.
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(0);
     return row;
@@ -311,22 +315,23 @@ describe('chaos under load: faults and a rolling restart, every service its own 
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }, 30_000);
 
-  it('kill -9 of adapter-openai, started again after 1 s: served again within the bound, usage exactly once', async () => {
+  it('kill -9 of adapter-openai, started again after 1 s: only streams cut mid-answer fail, usage exactly once', async () => {
     const run = await underLoad(async () => {
       await stop('adapter-openai', 'SIGKILL');
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await restart('adapter-openai');
     });
-    await check('kill -9 adapter-openai', run, { zeroFailures: false });
+    // Only streams cut after content by the kill (in-band error); the rest waits for the adapter.
+    await check('kill -9 adapter-openai', run, { zeroFailures: false, onlyFailures: /^stream error$/ });
   }, 60_000);
 
-  it('nats-server stopped and started on the same port and store: usage events buffered, exactly once', async () => {
+  it('nats-server stopped and started on the same port and store: no failure, usage events buffered, exactly once', async () => {
     const run = await underLoad(async () => {
       await nats.stop();
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await nats.restart();
     });
-    await check('nats-server restart', run, { zeroFailures: false });
+    await check('nats-server restart', run, { zeroFailures: true });
   }, 60_000);
 
   it('kill -9 of the router (one per ingress), started again: outage measured, usage exactly once', async () => {
@@ -335,7 +340,7 @@ describe('chaos under load: faults and a rolling restart, every service its own 
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await restart('router');
     });
-    await check('kill -9 router', run, { zeroFailures: false });
+    await check('kill -9 router', run, { zeroFailures: false, onlyFailures: /^(503 gateway_unavailable|stream error)$/ });
   }, 60_000);
 
   it('kill -9 of key-vault, started again: failures measured, usage exactly once', async () => {
@@ -344,18 +349,17 @@ describe('chaos under load: faults and a rolling restart, every service its own 
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await restart('key-vault');
     });
-    await check('kill -9 key-vault', run, { zeroFailures: false });
+    await check('kill -9 key-vault', run, { zeroFailures: false, onlyFailures: /^503 no_provider_available$/ });
   }, 60_000);
 
   /**
    * Restarts the design hides with one replica: config and analytics (state in NATS; routers and
-   * ingress serve from their snapshot meanwhile) and adapter-anthropic (no traffic here). Measured
-   * only: adapter-openai (one replica; the router's retries of an unreachable adapter, MAX_RETRIES
-   * × RETRY_BASE_MS with jitter, end long before a restarted adapter is back), key-vault (routers
-   * drop their keys when its stream breaks; its drain waits DRAIN_TIMEOUT_MS for that stream),
-   * router and ingress (one replica each).
+   * ingress serve from their snapshot meanwhile) and the adapters (the router waits up to
+   * ADAPTER_UNAVAILABLE_WAIT_MS for an unreachable adapter service). Measured only: key-vault
+   * (routers drop their keys when its stream breaks; its drain waits DRAIN_TIMEOUT_MS for that
+   * stream), router and ingress (one replica each).
    */
-  const INVISIBLE: readonly AppName[] = ['config', 'analytics', 'adapter-anthropic'];
+  const INVISIBLE: readonly AppName[] = ['config', 'analytics', 'adapter-openai', 'adapter-anthropic'];
   it.each([...APPS])('rolling restart: SIGTERM %s, drained, started again, ready', async (name) => {
     let drainMs = 0;
     const run = await underLoad(async () => {
