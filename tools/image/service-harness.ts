@@ -188,59 +188,61 @@ export async function grpcHealth(port: number): Promise<string> {
   }
 }
 
+/** Starts one service with `launch` and collects its last output lines. */
+export function launchService(service: ServicePlan, launch: (service: ServicePlan) => ChildProcess): Running {
+  const child = launch(service);
+  const app: Running = {
+    name: service.name,
+    stage: service.stage,
+    process: child,
+    grpcPorts: service.grpcPorts,
+    output: [],
+    exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
+  };
+  const collect = (stream: string) => (data: Buffer) => {
+    for (const line of data.toString().split('\n')) if (line.trim()) app.output.push(`[${stream}] ${line}`);
+    if (app.output.length > 200) app.output.splice(0, app.output.length - 200);
+  };
+  child.stdout?.on('data', collect('stdout'));
+  child.stderr?.on('data', collect('stderr'));
+  child.once('error', (error) => app.output.push(`[spawn] ${error.message}`));
+  return app;
+}
+
+/** Waits until a started service is healthy: gRPC SERVING on every port, ingress /readyz 200. */
+export async function waitHealthy(stack: Stack, app: Running, running: Running[] = [app], withinMs = READY_WITHIN_MS): Promise<void> {
+  const dump = (): string => running.map((r) => lastLines(r)).join('\n');
+  await expectEventually(
+    async () => {
+      if (app.process.exitCode !== null || app.process.signalCode !== null) {
+        throw new Error(`${app.name} exited (${app.process.exitCode ?? app.process.signalCode}) while starting\n${lastLines(app)}`);
+      }
+      if (app.name === 'ingress') {
+        const response = await fetch(`${stack.ingressUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch((e: Error) => e);
+        if (response instanceof Error || response.status !== 200) {
+          throw new Error(`ingress /readyz: ${response instanceof Error ? response.message : response.status}\n${dump()}`);
+        }
+        return;
+      }
+      for (const port of app.grpcPorts) {
+        const status = await grpcHealth(port);
+        if (status !== 'SERVING') throw new Error(`${app.name} :${port} health ${status}\n${lastLines(app)}`);
+      }
+    },
+    withinMs,
+    200,
+  );
+}
+
 /**
  * Launches the services stage by stage with `launch` and waits for each stage to be healthy
  * (gRPC SERVING; ingress /readyz 200). Every started service is pushed to `running` at once,
  * so the caller's cleanup sees it even when a later one fails.
  */
 export async function startStack(stack: Stack, launch: (service: ServicePlan) => ChildProcess, running: Running[]): Promise<void> {
-  const dump = (): string => running.map((app) => lastLines(app)).join('\n');
   for (const stage of [1, 2, 3] as const) {
-    for (const service of stack.services.filter((s) => s.stage === stage)) {
-      const child = launch(service);
-      const app: Running = {
-        name: service.name,
-        stage: service.stage,
-        process: child,
-        grpcPorts: service.grpcPorts,
-        output: [],
-        exit: new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal }))),
-      };
-      const collect = (stream: string) => (data: Buffer) => {
-        for (const line of data.toString().split('\n')) if (line.trim()) app.output.push(`[${stream}] ${line}`);
-        if (app.output.length > 200) app.output.splice(0, app.output.length - 200);
-      };
-      child.stdout?.on('data', collect('stdout'));
-      child.stderr?.on('data', collect('stderr'));
-      child.once('error', (error) => app.output.push(`[spawn] ${error.message}`));
-      running.push(app);
-    }
-    await Promise.all(
-      running
-        .filter((app) => app.stage === stage)
-        .map((app) =>
-          expectEventually(
-            async () => {
-              if (app.process.exitCode !== null || app.process.signalCode !== null) {
-                throw new Error(`${app.name} exited (${app.process.exitCode ?? app.process.signalCode}) while starting\n${lastLines(app)}`);
-              }
-              if (app.name === 'ingress') {
-                const response = await fetch(`${stack.ingressUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch((e: Error) => e);
-                if (response instanceof Error || response.status !== 200) {
-                  throw new Error(`ingress /readyz: ${response instanceof Error ? response.message : response.status}\n${dump()}`);
-                }
-                return;
-              }
-              for (const port of app.grpcPorts) {
-                const status = await grpcHealth(port);
-                if (status !== 'SERVING') throw new Error(`${app.name} :${port} health ${status}\n${lastLines(app)}`);
-              }
-            },
-            READY_WITHIN_MS,
-            200,
-          ),
-        ),
-    );
+    for (const service of stack.services.filter((s) => s.stage === stage)) running.push(launchService(service, launch));
+    await Promise.all(running.filter((app) => app.stage === stage).map((app) => waitHealthy(stack, app, running)));
   }
 }
 

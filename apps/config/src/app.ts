@@ -34,6 +34,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     drain: drainLimits(config),
     logger: log,
     callers,
+    onRefusing: () => store.endWatches(),
     release: async () => {
       store.stop();
       await nc.drain();

@@ -40,7 +40,10 @@ export class ConfigController implements ConfigServiceController {
   watchSnapshot(): Observable<ConfigSnapshot> {
     return new Observable<ConfigSnapshot>((subscriber) => {
       subscriber.next(this.store.current());
-      return this.store.subscribe((snapshot) => subscriber.next(snapshot));
+      return this.store.subscribe(
+        (snapshot) => subscriber.next(snapshot),
+        () => subscriber.complete(),
+      );
     });
   }
 

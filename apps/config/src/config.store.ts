@@ -47,6 +47,8 @@ export class ConfigStore {
   private revision = 0;
   private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {} };
   private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
+  /** How to end each watcher (its stream completes): endWatches(), on drain. */
+  private readonly enders = new Set<() => void>();
   private readonly waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
   private stopWatch: (() => void) | undefined;
   private initialised = false;
@@ -71,9 +73,24 @@ export class ConfigStore {
     return this.snapshot;
   }
 
-  subscribe(listener: (snapshot: ConfigSnapshot) => void): () => void {
+  /** `end` is called when endWatches() ends every watcher. */
+  subscribe(listener: (snapshot: ConfigSnapshot) => void, end?: () => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    if (end) this.enders.add(end);
+    return () => {
+      this.listeners.delete(listener);
+      if (end) this.enders.delete(end);
+    };
+  }
+
+  /**
+   * Ends every watch stream (on drain, once new calls are refused): a watch is a subscription,
+   * not a request in flight, and would otherwise hold the drain until DRAIN_TIMEOUT_MS. Watchers
+   * reconnect (libs/config-client) to another replica, or to this one started again, and keep
+   * their last snapshot meanwhile.
+   */
+  endWatches(): void {
+    for (const end of [...this.enders]) end();
   }
 
   /** Creates the default providers on first start; create() is compare-and-set, so replicas agree. */

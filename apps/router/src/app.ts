@@ -49,6 +49,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     maxRetries: config.MAX_RETRIES,
     retryBaseMs: config.RETRY_BASE_MS,
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
+    adapterUnavailableWaitMs: config.ADAPTER_UNAVAILABLE_WAIT_MS,
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
   });
 

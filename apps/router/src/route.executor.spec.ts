@@ -100,6 +100,30 @@ describe('RouteExecutor', () => {
     expect(breaker.state(KEY)).toBe('closed');
   });
 
+  it('waits for an adapter service that is restarting, within adapterUnavailableWaitMs, past MAX_RETRIES', async () => {
+    const { run, calls, breaker } = executor({ maxRetries: 1, adapterUnavailableWaitMs: 2_000 }, [ADAPTER_DOWN, ADAPTER_DOWN, ADAPTER_DOWN, OK]);
+    const started = Date.now();
+    const { error, record } = await chat(run);
+    expect(error).toBeUndefined();
+    expect(record.attempts.map((a) => a.outcome)).toEqual(['gateway_error', 'gateway_error', 'gateway_error', 'success']);
+    expect(calls).toHaveLength(4);
+    // Three waits of 250 ms.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(700);
+    expect(breaker.state(KEY)).toBe('closed');
+  });
+
+  it('gives up on an adapter service still unreachable after adapterUnavailableWaitMs: 503 gateway_unavailable', async () => {
+    const { run, calls } = executor({ maxRetries: 0, adapterUnavailableWaitMs: 600 }, Array.from({ length: 20 }, () => ADAPTER_DOWN));
+    const started = Date.now();
+    const { error } = await chat(run);
+    expect(error?.detail?.openaiErrorCode).toBe('gateway_unavailable');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Every 250 ms for 600 ms: the first call and up to three retries.
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(calls.length).toBeLessThanOrEqual(4);
+  });
+
   it('a silent provider is given up after the answer limit and not retried on the same candidate', async () => {
     const { run, calls, breaker } = executor({ maxRetries: 2, unaryTimeoutMs: 100 }, [() => NEVER]);
     const started = Date.now();

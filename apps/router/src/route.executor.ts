@@ -38,6 +38,12 @@ export interface RouteSettings {
   maxRetries: number;
   retryBaseMs: number;
   retryAfterMaxMs: number;
+  /**
+   * How long a request waits for its adapter service when it cannot be reached (one replica
+   * restarting), retrying every ADAPTER_RETRY_INTERVAL_MS, before the next candidate; 0: only
+   * the MAX_RETRIES retries.
+   */
+  adapterUnavailableWaitMs?: number;
   /** When every candidate's circuit is open: probe one (panic routing) or refuse. */
   allOpen: 'probe' | 'fail-fast';
 }
@@ -118,6 +124,8 @@ const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 const MAX_RATE_LIMIT_COOLDOWN_MS = 300_000;
 /** A retry after the wait a 429 asked for may find its key cooling for a few ms more (timer rounding). */
 const COOLDOWN_GRACE_MS = 50;
+/** The retry pace while waiting for an unreachable adapter service: the channels' first reconnect backoff (service-kit GRPC_CHANNEL_OPTIONS). */
+const ADAPTER_RETRY_INTERVAL_MS = 250;
 /**
  * The longest message the router builds for a failed request: it travels to ingress in gRPC
  * metadata, so it stays well under what an HTTP/2 peer accepts, however many attempts it names.
@@ -357,6 +365,8 @@ export class RouteExecutor {
       if (!adapter) return 'next';
       const breakerKey = circuitKey(candidate.providerId, candidate.model);
       let graceMs = 0;
+      /** When this candidate's adapter service was first found unreachable. */
+      let unreachableSince: number | undefined;
       for (let attempt = 1; ; attempt++) {
         if (!probe || attempt > 1) {
           if (!this.breaker.allow(breakerKey)) {
@@ -415,8 +425,16 @@ export class RouteExecutor {
             skippedModels.add(candidate.requestedModel);
             return 'fallback';
           }
-          if (classification.action === 'next_candidate' || attempt > this.settings.maxRetries) return 'next';
-          const delay = this.retryDelay(described, attempt, deadline);
+          if (classification.action === 'next_candidate') return 'next';
+          // Our adapter service unreachable (a restart): waited for, within adapterUnavailableWaitMs and the deadline.
+          if (described.fault.fault === 'gateway_internal') unreachableSince ??= Date.now();
+          const waitingForAdapter =
+            unreachableSince !== undefined &&
+            described.fault.fault === 'gateway_internal' &&
+            Date.now() - unreachableSince < (this.settings.adapterUnavailableWaitMs ?? 0) &&
+            deadline - Date.now() > ADAPTER_RETRY_INTERVAL_MS;
+          if (!waitingForAdapter && attempt > this.settings.maxRetries) return 'next';
+          const delay = waitingForAdapter ? ADAPTER_RETRY_INTERVAL_MS : this.retryDelay(described, attempt, deadline);
           if (delay === null) return 'next';
           await sleep(delay, signal).catch(() => {
             throw new RouteFailure(withAttempts(described, record.attempts.length));

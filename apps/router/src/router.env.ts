@@ -33,6 +33,8 @@ export const ROUTER_ENV = {
   MAX_RETRIES: { type: 'int', default: 2, min: 0, max: 10 },
   RETRY_BASE_MS: { type: 'int', default: 100, min: 0 },
   RETRY_AFTER_MAX_MS: { type: 'int', default: 2000, min: 0 },
+  /** A request's wait for its unreachable adapter service (a restart of one replica takes a few seconds), retried every 250 ms; 0: MAX_RETRIES only. */
+  ADAPTER_UNAVAILABLE_WAIT_MS: { type: 'int', default: 5000, min: 0, max: 60000 },
   USAGE_BUFFER_SIZE: { type: 'int', default: 10_000, min: 1 },
   BREAKER_FAILURES: { type: 'int', default: 5, min: 1 },
   BREAKER_COOLDOWN_MS: { type: 'int', default: 30_000, min: 100 },

@@ -31,6 +31,12 @@ export interface GrpcServiceSpec {
   registry?: Registry;
   /** DRAIN_GRACE_MS and DRAIN_TIMEOUT_MS (drainLimits(config)): the drain on SIGTERM. */
   drain: DrainLimits;
+  /**
+   * Called when the drain starts refusing new calls: ends what is not a request in flight (watch
+   * streams, whose callers reconnect to another replica), which would otherwise hold the drain
+   * until DRAIN_TIMEOUT_MS and be cut.
+   */
+  onRefusing?: () => void;
   /** Releases what the service holds (watches, connections), after its servers drained. */
   release?: () => Promise<void> | void;
 }
@@ -63,12 +69,13 @@ export async function serveGrpcService(spec: GrpcServiceSpec): Promise<RunningSe
   grpc.markServing();
   const metrics = await startMetricsServer(registry, spec.metricsPort, spec.host);
   const stop = async (limits: DrainLimits): Promise<void> => {
-    const outcome = await grpc.close(limits, (phase) =>
+    const outcome = await grpc.close(limits, (phase) => {
       spec.logger.info(
         { phase, graceMs: limits.graceMs, timeoutMs: limits.timeoutMs },
         phase === 'grace' ? 'draining: health NOT_SERVING, calls still served' : 'draining: new calls refused, waiting for in-flight calls',
-      ),
-    );
+      );
+      if (phase === 'refusing') spec.onRefusing?.();
+    });
     if (outcome === 'cut') spec.logger.warn({ timeoutMs: limits.timeoutMs }, 'drain timeout passed: in-flight calls cut');
     await spec.release?.();
     await metrics.close();

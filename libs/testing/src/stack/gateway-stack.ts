@@ -99,6 +99,8 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         SERVICE_CREDENTIAL: serviceCredentials.router,
         ROUTER_REPLICA_ID: `router-${i}`,
         RETRY_BASE_MS: '10',
+        // Suites that stop an adapter expect its 503 at once; tools/chaos.integration-spec.ts covers the wait.
+        ADAPTER_UNAVAILABLE_WAIT_MS: '0',
         ...options.routerEnv,
       });
       const ingress = await start(`ingress-${i}`, 'ingress', {
