@@ -100,7 +100,18 @@ export class KeyStore {
   /** Decrypts the keys of the given providers (all when empty). */
   async resolve(providers: string[]): Promise<ResolvedKey[]> {
     const wanted = new Set(providers);
-    const records = this.list().filter((r) => wanted.size === 0 || wanted.has(r.provider));
+    // Read from the bucket, not this replica's mirror: a change committed by another key-vault
+    // replica must be visible to the router it announced it to, however late the mirror is.
+    const records: KeyRecord[] = [];
+    const ids: string[] = [];
+    for await (const key of await this.kv.keys(`${KEY_PREFIX}>`)) ids.push(key);
+    for (const key of ids) {
+      const entry = await this.kv.get(key);
+      if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) continue;
+      const record = entry.json<KeyRecord>();
+      if (wanted.size === 0 || wanted.has(record.provider)) records.push(record);
+    }
+    records.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     return Promise.all(
       records.map(async (r) => ({ id: r.id, provider: r.provider, version: r.version, secret: await openSecret(this.kms, r.sealed) })),
     );
