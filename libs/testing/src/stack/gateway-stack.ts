@@ -160,7 +160,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         const order = Object.keys(apps).reverse();
         for (const name of order) await apps[name].close().catch(() => undefined);
         if (!options.nats) await nats.dispose();
-        if (!process.env.KEEP_STACK_DIR) rmSync(dataDir, { recursive: true, force: true });
+        rmSync(dataDir, { recursive: true, force: true });
       },
     };
     return stack;
