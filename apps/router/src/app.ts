@@ -20,7 +20,7 @@ import { createGrpcClient, createServiceRegistry, type Environment, type Running
 import { AdapterClients } from './adapter.clients';
 import { RouterAppModule } from './app.module';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
-import { ControlPlaneStatus } from './control-plane.status';
+import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.status';
 import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
 import { RouteExecutor } from './route.executor';
@@ -41,7 +41,14 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
   const watcher = new ConfigSnapshotWatcher(configProxy, log, (connected) => controlPlane.set('config', connected));
   const keys = createKeysCache(nc, resolveProxy, config.ROUTER_REPLICA_ID, controlPlane, log, await openRouterLeases(nc));
-  await Promise.all([watcher.start(), keys.start()]);
+  try {
+    await Promise.all([watcher.start(), keys.start()]);
+  } catch (error) {
+    watcher.stop();
+    keys.stop();
+    await nc.drain().catch(() => undefined);
+    throw error;
+  }
   const keyVaultProbe = probeHealth(config.KEY_VAULT_RESOLVE_URL, ROUTER_LEASE_RENEW_MS, (up) => controlPlane.set('key_vault', up));
 
   const registry = createServiceRegistry('router');
@@ -81,7 +88,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     callers,
     registry,
     namedHealth: (set) => {
-      for (const component of ['key_vault', 'config', 'nats'] as const) set(`gateway.control_plane.${component}`, controlPlane.connected(component));
+      for (const component of CONTROL_PLANE_COMPONENTS) set(`gateway.control_plane.${component}`, controlPlane.connected(component));
       controlPlane.onChange((component, connected) => set(`gateway.control_plane.${component}`, connected));
     },
     release: async () => {
