@@ -3,9 +3,10 @@
 // router; routers keep serving from their last keys while key-vault is away (their lease in NATS
 // does not depend on it), and a router's lease that lapsed is not waited on.
 import { Kvm } from '@nats-io/kv';
+import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { connect } from '@nats-io/transport-node';
 import OpenAI from 'openai';
-import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import { expectEventually, loadApp, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack, type RunningApp } from '@ai-gateway/testing';
 
 const FIRST_KEY = 'sk-proj-cpFirstKeyAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const SECOND_KEY = 'sk-proj-cpSecondKeyBBBBBBBBBBBBBBBBBBBBBBBBB';
@@ -140,4 +141,77 @@ describe('control plane without a single replica: two key-vault replicas, two ro
       await nc.close();
     }
   }, 20_000);
+
+  it('a router cut off from NATS stops using its keys within its lease, and a delete completes without it once the lease expired', async () => {
+    // A third router (with its own ingress) reaches NATS through a proxy this test cuts.
+    const sockets = new Set<Socket>();
+    const natsPort = Number(new URL(stack.nats.url.replace(/^nats:/, 'http:')).port);
+    const proxy = createServer((client) => {
+      const upstreamSocket = tcpConnect(natsPort, '127.0.0.1');
+      for (const socket of [client, upstreamSocket]) {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+        socket.on('close', () => sockets.delete(socket));
+      }
+      client.pipe(upstreamSocket).pipe(client);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxyPort = (proxy.address() as { port: number }).port;
+    const adapterUrls = ['openai', 'anthropic'].filter((kind) => stack.apps[`adapter-${kind}`]).map((kind) => `${kind}=127.0.0.1:${stack.apps[`adapter-${kind}`].ports.grpc}`);
+    const common = { BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: '0', SERVICE_CALLERS: stack.serviceCallers };
+    let router: RunningApp | undefined;
+    let ingress: RunningApp | undefined;
+    try {
+      router = await loadApp('router')({
+        ...common,
+        NATS_URL: `nats://127.0.0.1:${proxyPort}`,
+        GRPC_PORT: '0',
+        CONFIG_URL: `127.0.0.1:${stack.apps.config.ports.grpc}`,
+        KEY_VAULT_RESOLVE_URL: `127.0.0.1:${stack.apps['key-vault'].ports.resolve}`,
+        ADAPTER_URLS: adapterUrls.join(','),
+        SERVICE_CREDENTIAL: stack.serviceCredentials.router,
+        ROUTER_REPLICA_ID: 'router-cut',
+      });
+      ingress = await loadApp('ingress')({
+        ...common,
+        NATS_URL: stack.nats.url,
+        PORT: '0',
+        ADMIN_TOKEN: stack.adminToken,
+        SERVICE_CREDENTIAL: stack.serviceCredentials.ingress,
+        ROUTER_URL: `127.0.0.1:${router.ports.grpc}`,
+        CONFIG_URL: `127.0.0.1:${stack.apps.config.ports.grpc}`,
+        KEY_VAULT_ADMIN_URL: `127.0.0.1:${stack.apps['key-vault'].ports.admin}`,
+      });
+      const cut = new OpenAI({ apiKey: clients[0].apiKey, baseURL: `http://127.0.0.1:${ingress.ports.http}/v1`, maxRetries: 0 });
+      const added = await admin(0, 'POST', '/admin/v1/provider-keys', { provider: 'openai', key: FIRST_KEY, name: 'cut' });
+      expect(added.status).toBe(201);
+      expect(await keyUsed(cut)).toBe(FIRST_KEY);
+
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+      const cutAt = Date.now();
+      // Lease TTL 4 s, renewed every 1 s, keys dropped 1 s before the TTL counted from the last renewal sent.
+      await expectEventually(async () => {
+        const error = await cut.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+        expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      }, 5_000, 100);
+      expect(Date.now() - cutAt).toBeLessThan(3_500);
+      const metricsUrl = `http://127.0.0.1:${router.ports.metrics}/metrics`;
+      await expectEventually(async () => expect(await (await fetch(metricsUrl)).text()).toMatch(/gen_ai_gateway_control_plane_connected\{component="nats"[^}]*\} 0/), 2_000);
+
+      // The other routers confirm; router-cut's lease expires (≤ 4 s after its last renewal) and is not waited on.
+      const deleted = await admin(1, 'DELETE', `/admin/v1/provider-keys/${(added.body as { id: string }).id}`);
+      expect(deleted.status).toBe(204);
+      expect(Date.now() - cutAt).toBeLessThan(4_000 + 5_000);
+      const before = upstream.requests.length;
+      const error = await cut.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+      expect((error as InstanceType<typeof OpenAI.APIError>).status).toBe(503);
+      expect(upstream.requests.length).toBe(before);
+    } finally {
+      proxy.close();
+      for (const socket of sockets) socket.destroy();
+      await ingress?.close().catch(() => undefined);
+      await Promise.race([router?.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3_000))]);
+    }
+  }, 30_000);
 });

@@ -118,6 +118,7 @@ export class ProviderKeysCache {
   /** Drops every key once the lease is no longer valid; true while it is. */
   private checkLease(): boolean {
     if (this.lease.valid()) return true;
+    if (!this.stopped) this.options.onLease?.(false);
     if (!this.needsReload || this.keys.size > 0) {
       if (!this.stopped) this.logger.warn('router lease not renewed in time: provider keys dropped until it is renewed');
       this.needsReload = true;
