@@ -142,30 +142,40 @@ describe('key vault with two router replicas', () => {
     }
   });
 
-  it('fails a delete loudly, naming the replica, when a watching replica never confirms', async () => {
+  it('fails a delete loudly, naming the replica, when a router holding a lease never confirms', async () => {
+    // A replica that holds an unexpired lease in NATS but never acknowledges (stuck, or not subscribed).
+    const nc = await connect({ servers: stack.nats.url });
+    const leases = await new Kvm(nc).open('gateway_router_leases');
+    await leases.put('stuck-replica', JSON.stringify({ replicaId: 'stuck-replica', ttlMs: 60_000 }));
+    try {
+      const keys = (await stack.admin('GET', '/admin/v1/provider-keys')).body as Array<{ id: string }>;
+      const deleted = await stack.admin('DELETE', `/admin/v1/provider-keys/${keys[0].id}`);
+      expect(JSON.stringify(deleted.body)).toContain('stuck-replica');
+      expect(deleted.status).toBe(504);
+      expect(JSON.stringify(deleted.body)).not.toContain('router-0');
+    } finally {
+      await leases.delete('stuck-replica');
+      await nc.close();
+    }
+  }, 20_000);
+
+  it('no longer serves key changes over gRPC: they travel through NATS', async () => {
     const proxy = createGrpcClient({
       url: `127.0.0.1:${stack.apps['key-vault'].ports.resolve}`,
       package: GATEWAY_V1_PACKAGE_NAME,
       protoPath: PROTO_FILES.keyVaultResolve,
       credential: stack.serviceCredentials.router,
     });
-    const acks = new Subject<KeyChangeAck>();
-    const subscription = proxy
-      .getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME)
-      .watchKeyChanges(acks.asObservable())
-      .subscribe({ error: () => undefined });
-    acks.next({ replicaId: 'stuck-replica', sequence: 0 });
     try {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      const keys = (await stack.admin('GET', '/admin/v1/provider-keys')).body as Array<{ id: string }>;
-      const deleted = await stack.admin('DELETE', `/admin/v1/provider-keys/${keys[0].id}`);
-      expect(deleted.status).toBe(504);
-      expect(JSON.stringify(deleted.body)).toContain('stuck-replica');
+      const acks = new Subject<KeyChangeAck>();
+      const error = await firstValueFrom(proxy.getService<KeyVaultResolveServiceClient>(KEY_VAULT_RESOLVE_SERVICE_NAME).watchKeyChanges(acks.asObservable())).catch(
+        (e: unknown) => e,
+      );
+      expect(decodeGrpcError(error).code).toBe(GrpcStatus.UNIMPLEMENTED);
     } finally {
-      subscription.unsubscribe();
       proxy.close();
     }
-  }, 20_000);
+  });
 
   it('records every add, rotate and delete in the audit stream, without a key value', async () => {
     const nc = await connect({ servers: stack.nats.url });

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createKmsBackend } from '@ai-gateway/kms';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
-import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
+import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket, openRouterLeases } from '@ai-gateway/nats';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { KeyVaultAppModule } from './app.module';
@@ -33,7 +33,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   await ensureAuditStream(nc, config.KV_REPLICAS);
   const store = new KeyStore(kv, kms, log);
   await store.start();
-  const changes = new KeyChangeBroadcaster(log);
+  const changes = new KeyChangeBroadcaster(nc, await openRouterLeases(nc, config.KV_REPLICAS), log);
+  await changes.start();
   const audit = new AuditTrail(nc, log);
 
   return serveGrpcService({
@@ -66,6 +67,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         .catch(() => undefined),
     release: async () => {
       store.stop();
+      changes.stop();
       await nc.drain();
     },
   });

@@ -1,11 +1,7 @@
-import type { KeyChange } from '@ai-gateway/proto';
+import { randomUUID } from 'node:crypto';
+import { createInbox, type NatsConnection } from '@nats-io/nats-core';
+import { KEY_CHANGES_SUBJECT, mirrorKv, type KeyChangeAck, type KeyChangeAnnouncement, type KV, type KvEntry, type RouterLease } from '@ai-gateway/nats';
 import type { Logger } from 'pino';
-
-interface Replica {
-  id: string;
-  send(change: KeyChange): void;
-  confirmed: number;
-}
 
 export class RevocationTimeoutError extends Error {
   constructor(readonly unconfirmed: string[]) {
@@ -14,64 +10,121 @@ export class RevocationTimeoutError extends Error {
   }
 }
 
+/** Re-sends an unconfirmed announcement this often: a router that reconnected to NATS meanwhile still gets it. */
+const RESEND_MS = 250;
+
 /**
- * Announces key changes to every connected router replica and waits for each to confirm
- * that it dropped the old value. A replica whose stream ends has dropped its whole cache
- * (the router clears it when its watch breaks), so it no longer holds the key.
+ * Announces key changes on NATS (KEY_CHANGES_SUBJECT) and waits until every router replica that
+ * held an unexpired lease (bucket gateway_router_leases) when the change was committed has
+ * confirmed it. Any key-vault replica can do this: no router is connected to one replica.
+ *
+ * A router whose lease runs out stops using its keys before the lease's expiry as judged here
+ * (it counts from when it sent its renewal, minus a safety margin), so a router that stopped
+ * renewing is no longer waited on once its lease expired. A router that acquires a lease after
+ * the listing resolves its keys after the change was committed, so it never held the old key.
  */
 export class KeyChangeBroadcaster {
-  private sequence = 0;
-  private readonly replicas = new Map<string, Replica>();
-  private readonly waiters = new Set<() => void>();
+  /** Lease key → when it expires (nats-server's write time + its TTL), followed from a KV watch. */
+  private readonly leaseExpiry = new Map<string, number>();
+  private stopWatch: (() => void) | undefined;
+  /** Highest bucket revision the watch applied. */
+  private seen = 0;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly leases: KV,
+    private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  connect(id: string, send: (change: KeyChange) => void): () => void {
-    const replica: Replica = { id, send, confirmed: this.sequence };
-    this.replicas.set(id, replica);
-    this.logger.info({ replica: id, replicas: this.replicas.size }, 'router replica watching key changes');
-    return () => {
-      if (this.replicas.get(id) === replica) this.replicas.delete(id);
-      this.logger.info({ replica: id, replicas: this.replicas.size }, 'router replica stopped watching');
-      this.notify();
-    };
+  async start(): Promise<void> {
+    this.stopWatch = await mirrorKv(this.leases, '>', (entry) => this.applyLease(entry), this.logger);
   }
 
-  confirm(id: string, sequence: number): void {
-    const replica = this.replicas.get(id);
-    if (!replica) return;
-    replica.confirmed = Math.max(replica.confirmed, sequence);
-    this.notify();
+  stop(): void {
+    this.stopWatch?.();
   }
 
+  /** Router replicas holding an unexpired lease now (by the lease's write time on nats-server). */
   liveReplicas(): string[] {
-    return [...this.replicas.keys()];
+    const now = this.now();
+    return [...this.leaseExpiry.entries()]
+      .filter(([, expires]) => expires > now)
+      .map(([key]) => key)
+      .sort();
   }
 
-  /** Sends the change to every replica; resolves with those that confirmed, or throws naming the rest. */
-  async announce(change: Omit<KeyChange, 'sequence'>, timeoutMs: number): Promise<string[]> {
-    const sequence = ++this.sequence;
-    const targets = [...this.replicas.values()];
-    for (const replica of targets) replica.send({ ...change, sequence });
-    const pending = (): Replica[] => targets.filter((r) => this.replicas.get(r.id) === r && r.confirmed < sequence);
-    await new Promise<void>((resolve, reject) => {
-      const check = (): void => {
-        if (pending().length > 0) return;
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters.delete(check);
-        reject(new RevocationTimeoutError(pending().map((r) => r.id)));
-      }, timeoutMs);
-      this.waiters.add(check);
-      check();
-    });
-    return targets.filter((r) => r.confirmed >= sequence).map((r) => r.id);
+  private applyLease(entry: KvEntry): void {
+    if (entry.operation !== 'PUT' || entry.value.length === 0) {
+      this.seen = Math.max(this.seen, entry.revision);
+      this.leaseExpiry.delete(entry.key);
+      return;
+    }
+    this.seen = Math.max(this.seen, entry.revision);
+    try {
+      const lease = entry.json<RouterLease>();
+      this.leaseExpiry.set(entry.key, entry.created.getTime() + lease.ttlMs);
+    } catch {
+      this.logger.warn({ lease: entry.key }, 'unreadable router lease ignored');
+    }
   }
 
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+  /** Publishes the change; resolves with the replicas that confirmed, or throws naming the live ones that did not. */
+  async announce(change: Omit<KeyChangeAnnouncement, 'changeId'>, timeoutMs: number): Promise<string[]> {
+    const announcement: KeyChangeAnnouncement = { changeId: randomUUID(), ...change };
+    const deadline = this.now() + timeoutMs;
+    // Every lease written before the change was committed: the watch may lag by a moment, so read the bucket's end first.
+    await this.caughtUp();
+    const targets = this.liveReplicas();
+    const acked = new Set<string>();
+    const inbox = createInbox();
+    const sub = this.nc.subscribe(inbox);
+    let wake: (() => void) | undefined;
+    void (async () => {
+      for await (const msg of sub) {
+        try {
+          const ack = msg.json<KeyChangeAck>();
+          if (ack.changeId !== announcement.changeId) continue;
+          acked.add(ack.replicaId);
+          wake?.();
+        } catch {
+          // not an ack: ignored
+        }
+      }
+    })();
+    try {
+      let live = targets;
+      for (;;) {
+        const pending = live.filter((id) => !acked.has(id));
+        if (pending.length === 0) break;
+        if (this.now() >= deadline) throw new RevocationTimeoutError(pending);
+        this.nc.publish(KEY_CHANGES_SUBJECT, JSON.stringify(announcement), { reply: inbox });
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.max(1, Math.min(RESEND_MS, deadline - this.now())));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+        // A lease that expired since the listing belongs to a router that has stopped using its keys.
+        const stillLive = new Set(this.liveReplicas());
+        live = targets.filter((id) => stillLive.has(id));
+      }
+    } finally {
+      sub.unsubscribe();
+    }
+    const confirmed = targets.filter((id) => acked.has(id));
+    this.logger.info({ change: change.change, keyId: change.keyId, provider: change.provider, confirmed, expired: targets.filter((id) => !acked.has(id)) }, 'key change confirmed by every live router');
+    return confirmed;
+  }
+
+  /** Waits until the lease watch has applied every entry the bucket held when called (bounded). */
+  private async caughtUp(): Promise<void> {
+    const status = await this.leases.status();
+    if (status.values === 0) return;
+    const last = status.streamInfo.state.last_seq;
+    const until = this.now() + 1_000;
+    while (this.seen < last && this.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

@@ -36,7 +36,7 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
     return this.guard(async () => {
       const record = await this.store.add(request.provider, request.key, request.name);
       await this.audit.record({ action: 'provider_key.added', keyId: record.id, provider: record.provider, actor: request.actor });
-      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'added' }, this.settings.revocationTimeoutMs);
+      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'added', version: record.version }, this.settings.revocationTimeoutMs);
       return toEntry(record);
     });
   }
@@ -49,7 +49,7 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
     return this.guard(async () => {
       const record = await this.store.rotate(request.id, request.key);
       await this.audit.record({ action: 'provider_key.rotated', keyId: record.id, provider: record.provider, actor: request.actor });
-      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'rotated' }, this.settings.revocationTimeoutMs);
+      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'rotated', version: record.version }, this.settings.revocationTimeoutMs);
       return toEntry(record);
     });
   }
@@ -59,7 +59,7 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
       const record = await this.store.delete(request.id);
       await this.audit.record({ action: 'provider_key.deleted', keyId: record.id, provider: record.provider, actor: request.actor });
       const confirmed = await this.changes.announce(
-        { provider: record.provider, keyId: record.id, change: 'deleted' },
+        { provider: record.provider, keyId: record.id, change: 'deleted', version: 0 },
         this.settings.revocationTimeoutMs,
       );
       return { confirmedReplicas: confirmed };

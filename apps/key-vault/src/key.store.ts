@@ -24,6 +24,8 @@ export class KeyValidationError extends Error {}
 export class KeyStore {
   private readonly records = new Map<string, KeyRecord>();
   private stopWatch: (() => void) | undefined;
+  /** Highest bucket revision the mirror applied. */
+  private seen = 0;
 
   constructor(
     private readonly kv: KV,
@@ -100,6 +102,9 @@ export class KeyStore {
   /** Decrypts the keys of the given providers (all when empty). */
   async resolve(providers: string[]): Promise<ResolvedKey[]> {
     const wanted = new Set(providers);
+    // Another key-vault replica may have committed a change a moment ago: answer only once this
+    // replica's mirror holds everything the bucket held when the router asked.
+    await this.caughtUp();
     const records = this.list().filter((r) => wanted.size === 0 || wanted.has(r.provider));
     return Promise.all(
       records.map(async (r) => ({ id: r.id, provider: r.provider, version: r.version, secret: await openSecret(this.kms, r.sealed) })),
@@ -121,7 +126,19 @@ export class KeyStore {
     return moved;
   }
 
+  /** Waits (up to 2 s, else throws) until the mirror applied the bucket's last revision. */
+  private async caughtUp(): Promise<void> {
+    const state = (await this.kv.status()).streamInfo.state;
+    if (state.messages === 0) return;
+    const until = Date.now() + 2_000;
+    while (this.seen < state.last_seq) {
+      if (Date.now() >= until) throw new Error('key records not caught up with the bucket');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
   private apply(entry: KvEntry): void {
+    this.seen = Math.max(this.seen, entry.revision);
     const id = entry.key.slice(KEY_PREFIX.length);
     if (entry.operation !== 'PUT') {
       this.records.delete(id);

@@ -1,17 +1,33 @@
 import 'reflect-metadata';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
-import { connectNats } from '@ai-gateway/nats';
+import {
+  connectNats,
+  KEY_CHANGES_SUBJECT,
+  leaseKey,
+  openRouterLeases,
+  ROUTER_LEASE_RENEW_MS,
+  ROUTER_LEASE_SAFETY_MS,
+  ROUTER_LEASE_TTL_MS,
+  type KeyChangeAck,
+  type KeyChangeAnnouncement,
+  type RouterLease as RouterLeaseValue,
+} from '@ai-gateway/nats';
+import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
 import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
 import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget, drainLimits } from '@ai-gateway/service-kit';
 import { AdapterClients } from './adapter.clients';
 import { RouterAppModule } from './app.module';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
-import { ProviderKeysCache } from './provider-keys.cache';
+import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.status';
+import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
+import { RouterLease } from './router-lease';
 import { RouteExecutor } from './route.executor';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
-import { UsagePublisher } from '@ai-gateway/nats';
+import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
+import type { ClientGrpcProxy } from '@nestjs/microservices';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readRouterEnv(env);
@@ -21,9 +37,19 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
 
   const configProxy = createGrpcClient({ url: config.CONFIG_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential: config.SERVICE_CREDENTIAL });
   const resolveProxy = createGrpcClient({ url: config.KEY_VAULT_RESOLVE_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultResolve, credential: config.SERVICE_CREDENTIAL });
-  const watcher = new ConfigSnapshotWatcher(configProxy, log);
-  const keys = new ProviderKeysCache(resolveProxy, config.ROUTER_REPLICA_ID, log);
-  await Promise.all([watcher.start(), keys.start()]);
+  const controlPlane = new ControlPlaneStatus(log);
+  const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
+  const watcher = new ConfigSnapshotWatcher(configProxy, log, (connected) => controlPlane.set('config', connected));
+  const keys = createKeysCache(nc, resolveProxy, config.ROUTER_REPLICA_ID, controlPlane, log, await openRouterLeases(nc));
+  try {
+    await Promise.all([watcher.start(), keys.start()]);
+  } catch (error) {
+    watcher.stop();
+    keys.stop();
+    await nc.drain().catch(() => undefined);
+    throw error;
+  }
+  const keyVaultProbe = probeHealth(config.KEY_VAULT_RESOLVE_URL, ROUTER_LEASE_RENEW_MS, (up) => controlPlane.set('key_vault', up));
 
   const registry = createServiceRegistry('router');
   const breaker = new CircuitBreaker({
@@ -32,8 +58,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     failureRate: config.BREAKER_FAILURE_RATE_PERCENT === 0 ? false : { threshold: config.BREAKER_FAILURE_RATE_PERCENT / 100, window: 20, minimumRequests: 20 },
   });
   const keyHealth = new KeyHealth();
-  const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '');
-  const nc = await connectNats(config.NATS_URL, `router-${config.ROUTER_REPLICA_ID}`);
+  const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '', controlPlane);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterClients(config.adapterUrls, config.SERVICE_CREDENTIAL);
   const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {
@@ -63,7 +88,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     logger: log,
     callers,
     registry,
+    namedHealth: (set) => {
+      for (const component of CONTROL_PLANE_COMPONENTS) set(`gateway.control_plane.${component}`, controlPlane.connected(component));
+      controlPlane.onChange((component, connected) => set(`gateway.control_plane.${component}`, connected));
+    },
     release: async () => {
+      keyVaultProbe();
       await usage.flush(3_000);
       usage.close();
       watcher.stop();
@@ -74,4 +104,77 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       await nc.drain();
     },
   });
+}
+
+/** The provider keys cache over NATS: changes on KEY_CHANGES_SUBJECT, acknowledgements as replies, the lease in gateway_router_leases. */
+function createKeysCache(
+  nc: NatsConnection,
+  resolveProxy: ClientGrpcProxy,
+  replicaId: string,
+  controlPlane: ControlPlaneStatus,
+  log: Logger,
+  leases: KV,
+): ProviderKeysCache {
+  const id = leaseKey(replicaId);
+  const value: RouterLeaseValue = { replicaId: id, ttlMs: ROUTER_LEASE_TTL_MS };
+  const writeTimeoutMs = ROUTER_LEASE_TTL_MS - ROUTER_LEASE_SAFETY_MS;
+  const lease = new RouterLease(
+    async () => {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          leases.put(id, JSON.stringify(value)),
+          new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('lease renewal timed out')), writeTimeoutMs))),
+        ]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    { ttlMs: ROUTER_LEASE_TTL_MS, safetyMs: ROUTER_LEASE_SAFETY_MS },
+    undefined,
+    async () => {
+      await leases.delete(id);
+    },
+  );
+  const feed: KeyChangeFeed = {
+    subscribe: (handler) => {
+      const sub = nc.subscribe(KEY_CHANGES_SUBJECT, {
+        callback: (error, msg) => {
+          if (error) return;
+          let change: KeyChangeAnnouncement;
+          try {
+            change = msg.json<KeyChangeAnnouncement>();
+          } catch {
+            return;
+          }
+          const ack: KeyChangeAck = { changeId: change.changeId, replicaId: id };
+          handler(change, () => msg.reply && nc.publish(msg.reply, JSON.stringify(ack)));
+        },
+      });
+      return () => sub.unsubscribe();
+    },
+  };
+  return new ProviderKeysCache(resolveProxy, lease, feed, log, {
+    renewMs: ROUTER_LEASE_RENEW_MS,
+    onKeyVault: (up) => controlPlane.set('key_vault', up),
+    onLease: (renewed) => controlPlane.set('nats', renewed),
+  });
+}
+
+type HealthClient = Client & {
+  check(request: { service: string }, options: { deadline: number }, callback: (error: Error | null, response?: { status: string | number }) => void): void;
+};
+const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Health');
+
+/** Checks a gRPC server's health every `everyMs` (grpc.health.v1 needs no credential); returns a stop function. */
+function probeHealth(url: string, everyMs: number, report: (serving: boolean) => void): () => void {
+  const client = new HealthClientConstructor(url, credentials.createInsecure()) as unknown as HealthClient;
+  const timer = setInterval(() => {
+    client.check({ service: '' }, { deadline: Date.now() + everyMs }, (error, response) => report(!error && (response?.status === 'SERVING' || response?.status === 1)));
+  }, everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    client.close();
+  };
 }

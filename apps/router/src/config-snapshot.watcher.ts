@@ -24,12 +24,13 @@ export class ConfigSnapshotWatcher {
   constructor(
     proxy: ClientGrpcProxy,
     private readonly logger: Logger,
+    private readonly onConnected?: (connected: boolean) => void,
   ) {
     this.client = proxy.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
   }
 
   async start(): Promise<void> {
-    this.stopFollowing = await followConfigSnapshots(this.client, (snapshot) => this.apply(snapshot), this.logger);
+    this.stopFollowing = await followConfigSnapshots(this.client, (snapshot) => this.apply(snapshot), this.logger, this.onConnected);
   }
 
   current(): RoutingView {

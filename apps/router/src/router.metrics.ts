@@ -1,13 +1,20 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
 import type { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
+import { CONTROL_PLANE_COMPONENTS, type ControlPlaneStatus } from './control-plane.status';
 
 export interface RouterMetrics {
   usageEventsDropped: Counter;
 }
 
 /** The router's own series: events it had to drop, and the circuit breakers' state. */
-export function createRouterMetrics(registry: Registry, breaker: CircuitBreaker, keyHealth: KeyHealth, kindOf: (providerId: string) => string): RouterMetrics {
+export function createRouterMetrics(
+  registry: Registry,
+  breaker: CircuitBreaker,
+  keyHealth: KeyHealth,
+  kindOf: (providerId: string) => string,
+  controlPlane: ControlPlaneStatus,
+): RouterMetrics {
   const usageEventsDropped = new Counter({
     name: 'gen_ai_gateway_usage_events_dropped_total',
     help: 'Usage events dropped because the bounded buffer overflowed while NATS was unreachable.',
@@ -42,6 +49,15 @@ export function createRouterMetrics(registry: Registry, breaker: CircuitBreaker,
           1,
         );
       }
+    },
+  });
+  new Gauge({
+    name: 'gen_ai_gateway_control_plane_connected',
+    help: 'Whether this router reaches a control-plane component (1) or serves from the last config and keys it had (0).',
+    labelNames: ['component'],
+    registers: [registry],
+    collect() {
+      for (const component of CONTROL_PLANE_COMPONENTS) this.set({ component }, controlPlane.connected(component) ? 1 : 0);
     },
   });
   return { usageEventsDropped };

@@ -312,9 +312,19 @@ adapter-anthropic:
 {{- end }}
 
 {{/* Whether a component runs more than one pod (then it gets a PodDisruptionBudget). */}}
+{{- /*
+Replicas of a component without autoscaling: replicaCount, except key-vault with the local KMS
+backend, whose master key file is per pod (keys sealed by one pod could not be opened by another):
+one replica there, whatever replicaCount says.
+*/ -}}
+{{- define "ai-gateway.replicas" -}}
+{{- $svc := index .root.Values.services .component }}
+{{- if and (eq .component "key-vault") (eq .root.Values.kms.provider "local") }}1{{ else }}{{ $svc.replicaCount }}{{ end }}
+{{- end }}
+
 {{- define "ai-gateway.multiReplica" -}}
 {{- $svc := index .root.Values.services .component }}
 {{- if dig "autoscaling" "enabled" false $svc }}
 {{- if gt (int $svc.autoscaling.minReplicas) 1 }}true{{ end }}
-{{- else if gt (int $svc.replicaCount) 1 }}true{{ end }}
+{{- else if gt (int (include "ai-gateway.replicas" .)) 1 }}true{{ end }}
 {{- end }}

@@ -310,8 +310,9 @@ describe('optional parts', () => {
     expect(new Set(Object.entries(images).filter(([c]) => c !== 'router').map(([, image]) => image))).toEqual(new Set(['registry.example/ai-gateway/ai-gateway:1.2.3']));
   });
 
-  it('are off by default', () => {
-    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget', 'Ingress', 'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PersistentVolumeClaim']) {
+  it('are off by default (but the control plane\'s PDBs: config and key-vault run two replicas)', () => {
+    expect(ofKind(defaults, 'PodDisruptionBudget').map(component)).toEqual(['config']);
+    for (const kind of ['HorizontalPodAutoscaler', 'Ingress', 'ServiceMonitor', 'PrometheusRule', 'ConfigMap', 'PersistentVolumeClaim']) {
       expect({ kind, count: ofKind(defaults, kind).length }).toEqual({ kind, count: 0 });
     }
   });
@@ -380,8 +381,19 @@ describe('optional parts', () => {
   });
 
   it('adds a PodDisruptionBudget only where more than one replica runs', () => {
-    const objs = render([valuesFile('router-2', { services: { router: { replicaCount: 2 } } })]);
+    const objs = render([valuesFile('router-2', { services: { router: { replicaCount: 2 }, config: { replicaCount: 1 } } })]);
     expect(ofKind(objs, 'PodDisruptionBudget').map(component)).toEqual(['router']);
+  });
+
+  it('runs config and key-vault as two replicas with a PDB by default; key-vault as one with the local KMS (its master key is per pod)', () => {
+    const replicas = (objs: any[], app: string): number => byComponent(objs, 'Deployment', app).spec.replicas;
+    expect(replicas(defaults, 'config')).toBe(2);
+    expect(replicas(defaults, 'key-vault')).toBe(1);
+    const aws = render([valuesFile('kv-aws', { kms: { provider: 'aws', keyId: 'alias/ai-gateway', region: 'eu-west-1' } })]);
+    expect(replicas(aws, 'config')).toBe(2);
+    expect(replicas(aws, 'key-vault')).toBe(2);
+    expect(ofKind(aws, 'PodDisruptionBudget').map(component).sort()).toEqual(['config', 'key-vault']);
+    for (const pdb of ofKind(aws, 'PodDisruptionBudget')) expect(pdb.spec.maxUnavailable).toBe(1);
   });
 
   it('renders nothing of adapter-anthropic when it is disabled', () => {

@@ -13,6 +13,8 @@ export async function followConfigSnapshots(
   client: ConfigServiceClient,
   apply: (snapshot: ConfigSnapshot) => void,
   logger: Logger,
+  /** Whether the watch stream is up (true once it delivered, false when it broke): the last snapshot stays in use meanwhile. */
+  onConnected?: (connected: boolean) => void,
 ): Promise<() => void> {
   let revision = -1;
   let subscription: Subscription | undefined;
@@ -24,14 +26,18 @@ export async function followConfigSnapshots(
   };
   const watch = (): void => {
     subscription = client.watchSnapshot({}).subscribe({
-      next: accept,
+      next: (snapshot) => {
+        onConnected?.(true);
+        accept(snapshot);
+      },
       error: (error: unknown) => reconnect(error),
       complete: () => reconnect(new Error('config watch completed')),
     });
   };
   const reconnect = (error: unknown): void => {
     if (stopped) return;
-    logger.warn({ err: error }, 'config watch broke; reconnecting');
+    onConnected?.(false);
+    logger.warn({ err: error }, 'config watch broke; reconnecting, the last snapshot stays in use');
     setTimeout(() => !stopped && watch(), RECONNECT_MS).unref();
   };
   accept(await firstValueFrom(client.getSnapshot({})));

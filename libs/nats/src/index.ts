@@ -4,3 +4,4 @@ export * from './usage-stream';
 export * from './usage.publisher';
 export * from './kv-mirror';
 export * from './audit.publisher';
+export * from './key-changes';

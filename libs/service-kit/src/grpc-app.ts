@@ -22,6 +22,8 @@ export interface GrpcApp {
   ports: Record<string, number>;
   /** Health SERVING on every server. */
   markServing(): void;
+  /** A named health status on every server (GatewayGrpcServer.setNamedHealth). */
+  setNamedHealth(service: string, serving: boolean): void;
   /** Drains every server (GatewayGrpcServer.drain, together), then closes the Nest app. */
   close(limits?: DrainLimits, onPhase?: (phase: 'grace' | 'refusing') => void): Promise<DrainOutcome>;
 }
@@ -50,6 +52,7 @@ export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer
     app,
     ports: Object.fromEntries(strategies.map(({ name, strategy }) => [name, strategy.port])),
     markServing: () => strategies.forEach(({ strategy }) => strategy.setServing(true)),
+    setNamedHealth: (service, serving) => strategies.forEach(({ strategy }) => strategy.setNamedHealth(service, serving)),
     close: async (limits, onPhase) => {
       // One server reports the phases: they all share the limits and start together.
       const outcomes = await Promise.all(strategies.map(({ strategy }, i) => strategy.drain(limits, i === 0 ? onPhase : undefined)));

@@ -67,6 +67,11 @@ export class GatewayGrpcServer extends ServerGrpc {
     this.health.setStatus('', serving ? 'SERVING' : 'NOT_SERVING');
   }
 
+  /** A named health status (e.g. a dependency's state, for a caller's /readyz detail); '' stays the server's own. */
+  setNamedHealth(service: string, serving: boolean): void {
+    if (service) this.health.setStatus(service, serving ? 'SERVING' : 'NOT_SERVING');
+  }
+
   /** Drains as drain.ts describes; the default (close()) has no grace and gives in-flight calls 5 s. */
   async drain(limits: DrainLimits = IMMEDIATE_DRAIN, onPhase?: (phase: 'grace' | 'refusing') => void): Promise<DrainOutcome> {
     const server = this.server;

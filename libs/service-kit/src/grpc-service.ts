@@ -39,6 +39,8 @@ export interface GrpcServiceSpec {
   onRefusing?: () => void;
   /** Releases what the service holds (watches, connections), after its servers drained. */
   release?: () => Promise<void> | void;
+  /** Named health statuses the service keeps up to date (called once serving, with the setter). */
+  namedHealth?: (set: (service: string, serving: boolean) => void) => void;
 }
 
 /** Serves a gRPC service: its servers (health SERVING once up, every other call authenticated), its /metrics, and a graceful close. */
@@ -67,6 +69,7 @@ export async function serveGrpcService(spec: GrpcServiceSpec): Promise<RunningSe
     registry,
   );
   grpc.markServing();
+  spec.namedHealth?.((service, serving) => grpc.setNamedHealth(service, serving));
   const metrics = await startMetricsServer(registry, spec.metricsPort, spec.host);
   const stop = async (limits: DrainLimits): Promise<void> => {
     const outcome = await grpc.close(limits, (phase) => {

@@ -12,6 +12,11 @@ export interface GatewayStackOptions {
   anthropicBaseUrl?: string;
   /** Router replicas; each gets its own ingress so a test can reach either. */
   routers?: number;
+  /**
+   * Key-vault replicas (apps `key-vault`, `key-vault-1`, ...), one data directory, one bucket:
+   * router and ingress i use replica i modulo the count (resolve and admin).
+   */
+  keyVaults?: number;
   /** Extra environment for every service (e.g. RETRY_AFTER_MAX_MS). */
   env?: Record<string, string>;
   /** Environment for the routers only. */
@@ -76,12 +81,17 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       OPENAI_BASE_URL: options.openaiBaseUrl ?? 'http://127.0.0.1:9/v1',
       ANTHROPIC_BASE_URL: options.anthropicBaseUrl ?? 'http://127.0.0.1:9',
     });
-    const keyVault = await start('key-vault', 'key-vault', {
-      ADMIN_GRPC_PORT: '0',
-      RESOLVE_GRPC_PORT: '0',
-      GATEWAY_DATA_DIR: dataDir,
-      KMS_PROVIDER: 'local',
-    });
+    const keyVaults: RunningApp[] = [];
+    for (let i = 0; i < (options.keyVaults ?? 1); i++) {
+      keyVaults.push(
+        await start(i === 0 ? 'key-vault' : `key-vault-${i}`, 'key-vault', {
+          ADMIN_GRPC_PORT: '0',
+          RESOLVE_GRPC_PORT: '0',
+          GATEWAY_DATA_DIR: dataDir,
+          KMS_PROVIDER: 'local',
+        }),
+      );
+    }
     const analytics = appExists('analytics') ? await start('analytics', 'analytics', { GRPC_PORT: '0' }) : undefined;
     const adapterUrls: string[] = [];
     for (const kind of ['openai', 'anthropic']) {
@@ -94,7 +104,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       const router = await start(`router-${i}`, 'router', {
         GRPC_PORT: '0',
         CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
-        KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVault.ports.resolve}`,
+        KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVaults[i % keyVaults.length].ports.resolve}`,
         ADAPTER_URLS: adapterUrls.join(','),
         SERVICE_CREDENTIAL: serviceCredentials.router,
         ROUTER_REPLICA_ID: `router-${i}`,
@@ -109,7 +119,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
         SERVICE_CREDENTIAL: serviceCredentials.ingress,
         ROUTER_URL: `127.0.0.1:${router.ports.grpc}`,
         CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
-        KEY_VAULT_ADMIN_URL: `127.0.0.1:${keyVault.ports.admin}`,
+        KEY_VAULT_ADMIN_URL: `127.0.0.1:${keyVaults[i % keyVaults.length].ports.admin}`,
         ...(analytics ? { ANALYTICS_URL: `127.0.0.1:${analytics.ports.grpc}` } : {}),
       });
       ingressUrls.push(`http://127.0.0.1:${ingress.ports.http}`);
