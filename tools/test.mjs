@@ -6,6 +6,7 @@
 //   unit       jest unit project
 //   tools      node --test over the dev stack's own modules (ESM, outside jest): supervision
 //   integration jest integration project (real nats-server, KMS emulator, services; each suite on its own ports)
+//   chaos      the chaos suite (services as processes, killed and restarted on their ports), alone
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
@@ -31,7 +32,9 @@ const steps = [
   },
   { name: 'unit', commands: [[bin('jest'), '--selectProjects', 'unit']] },
   { name: 'tools', commands: [[process.execPath, '--test', 'tools/dev-stack/supervisor.test.mjs']] },
-  { name: 'integration', commands: [[bin('jest'), '--selectProjects', 'integration', '--maxWorkers=2']] },
+  { name: 'integration', commands: [[bin('jest'), '--selectProjects', 'integration', '--maxWorkers=2', '--testPathIgnorePatterns', 'tools/chaos']] },
+  // Alone: it kills and restarts services on the ports they had, which a suite running beside it could take meanwhile.
+  { name: 'chaos', commands: [[bin('jest'), '--selectProjects', 'integration', '--runInBand', '--testPathPatterns', 'tools/chaos']] },
 ];
 
 let current; // the running step's process
