@@ -7,3 +7,4 @@ export * from './adapter-request';
 export * from './retry-after';
 export * from './grpc-usage';
 export * from './client-backpressure';
+export * from './provider-adapter';
