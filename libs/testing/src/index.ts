@@ -9,3 +9,4 @@ export * from './stack';
 export * from './dashboard';
 export * from './openapi';
 export * from './service-credentials';
+export * from './fake-azure-openai';
