@@ -13,7 +13,6 @@ const WEATHER = { type: 'function', function: { name: 'get_weather', parameters:
 
 interface Settings {
   apiVersion?: string;
-  deployments?: Record<string, string>;
   headers?: Record<string, string>;
 }
 
@@ -59,9 +58,10 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
       kind: 'azure-openai',
       baseUrl: options.baseUrl ?? fake.url,
       apiKey: options.key ?? FAKE_AZURE_API_KEY,
-      model: options.model ?? 'gpt-4o',
+      // The router's catalog sends a mapped model as its deployment.
+      model: options.model ?? 'prod-gpt4o',
       maxOutputTokens: 16384,
-      settings: options.settings ?? { deployments: { 'gpt-4o': 'prod-gpt4o', 'text-embedding-3-small': 'embed3' } },
+      settings: { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {}, ...options.settings },
     } as ProviderTarget;
     return {
       requestId: 'req-1',
@@ -144,12 +144,12 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
   });
 
   it('answers embeddings from the embedding deployment, on the dated and the v1 surface', async () => {
-    const dated = await adapter.embeddings(request({ model: 'text-embedding-3-small', input: ['a', 'b'] }, { model: 'text-embedding-3-small' }), call());
+    const dated = await adapter.embeddings(request({ model: 'text-embedding-3-small', input: ['a', 'b'] }, { model: 'embed3' }), call());
     expect(JSON.parse(Buffer.from(dated.body).toString('utf8')).data).toHaveLength(2);
     expect(dated.usage?.promptTokens).toBeGreaterThan(0);
     expect(fake.requests[fake.requests.length - 1].path).toBe('/openai/deployments/embed3/embeddings');
     const v1 = await adapter.embeddings(
-      request({ model: 'text-embedding-3-small', input: 'a' }, { model: 'text-embedding-3-small', settings: { apiVersion: 'v1', deployments: { 'text-embedding-3-small': 'embed3' } } }),
+      request({ model: 'text-embedding-3-small', input: 'a' }, { model: 'embed3', settings: { apiVersion: 'v1' } }),
       call(),
     );
     expect(v1.responseModel).toBe('text-embedding-3-small');
@@ -157,7 +157,7 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
   });
 
   it('calls the v1 surface with the deployment as the model and no api-version', async () => {
-    const response = await adapter.chat(request(chat(), { settings: { apiVersion: 'v1', deployments: { 'gpt-4o': 'prod-gpt4o' } } }), call());
+    const response = await adapter.chat(request(chat(), { settings: { apiVersion: 'v1' } }), call());
     expect(response.responseModel).toBe('gpt-4o-2024-08-06');
     expect(fake.requests[fake.requests.length - 1]).toMatchObject({ path: '/openai/v1/chat/completions', apiVersion: null, body: { model: 'prod-gpt4o' } });
   });
@@ -180,15 +180,15 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
   });
 
   it('names the missing deployment in a 404-class error', async () => {
-    const { decoded } = await rejection(adapter.chat(request(chat(), { settings: { deployments: { 'gpt-4o': 'gone-deployment' } } }), call()));
+    const { decoded } = await rejection(adapter.chat(request(chat(), { model: 'gone-deployment' }), call()));
     expect(decoded.code).toBe(GrpcStatus.NOT_FOUND);
-    expect(decoded.message).toContain('"gone-deployment" (model gpt-4o)');
+    expect(decoded.message).toContain('"gone-deployment" (for model gpt-4o)');
     expect(decoded.detail).toMatchObject({ upstreamHttpStatus: 404, openaiErrorCode: 'deployment_not_found', retryable: false });
   });
 
   it('refuses a pinned model that cannot be a deployment name before any request', async () => {
     const before = fake.requests.length;
-    const { decoded } = await rejection(adapter.chat(request(chat(), { model: '../../admin', settings: {} }), call()));
+    const { decoded } = await rejection(adapter.chat(request(chat(), { model: '../../admin' }), call()));
     expect(decoded.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(fake.requests.length).toBe(before);
   });

@@ -113,7 +113,7 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     try {
       const prepared = await this.prepare(request, state, operation, false);
       const response = await this.upstream.post(prepared.url, prepared.headers, prepared.body, state.attempt.limits, state.attempt.signal);
-      await this.throwIfFailed(state, prepared, response);
+      await this.throwIfFailed(request, state, prepared, response);
       state.answered = true;
       state.attempt.answered(false);
       const bytes = await readBounded(response, this.upstream.maxResponseBytes, state.attempt);
@@ -136,7 +136,7 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     try {
       const prepared = await this.prepare(request, state, 'chat/completions', true);
       const response = await this.upstream.post(prepared.url, prepared.headers, prepared.body, attempt.limits, attempt.signal);
-      await this.throwIfFailed(state, prepared, response);
+      await this.throwIfFailed(request, state, prepared, response);
       state.answered = true;
       attempt.answered(true);
       sink.push({ start: { headers: headerList(openAiRateLimitHeaders(response.headers)) } });
@@ -259,13 +259,13 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
   }
 
   /** A non-2xx answer as the provider's error: scrubbed, cut, with its rate-limit headers and retry-after(-ms). */
-  private async throwIfFailed(state: AttemptState, prepared: PreparedCall, response: UpstreamResponse): Promise<void> {
+  private async throwIfFailed(request: AdapterRequest, state: AttemptState, prepared: PreparedCall, response: UpstreamResponse): Promise<void> {
     if (response.status < 400) return;
     const text = await readLimited(response);
     const headers = openAiRateLimitHeaders(response.headers);
     // Azure refused an Entra token it accepted before (revoked, or the role assignment changed): fetch a new one next time.
     if (response.status === 401 && prepared.credential.kind === 'entra') this.tokens.invalidate(prepared.credential);
-    const error = azureProviderError(response.status, text, { deployment: prepared.deployment, model: state.target.model });
+    const error = azureProviderError(response.status, text, { deployment: prepared.deployment, model: request.clientModel || state.target.model });
     throw new RpcException(providerAnswerGrpcError(state.target.providerId, error, state.scrub, { headers, retryAfterMs: providerRetryAfterMs(headers) }));
   }
 

@@ -24,7 +24,7 @@ describe('Azure OpenAI errors', () => {
   it('names the deployment and the model when the deployment does not exist', () => {
     const error = errorOf('error-deployment-not-found.json');
     expect(error).toMatchObject({ status: 404, upstreamStatus: 404, code: 'deployment_not_found', param: 'model', retryable: false });
-    expect(error.message).toContain('"prod-gpt4o" (model gpt-4o)');
+    expect(error.message).toContain('"prod-gpt4o" (for model gpt-4o)');
     expect(error.message).toContain('does not exist');
   });
 

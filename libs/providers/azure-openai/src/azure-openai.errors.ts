@@ -10,7 +10,7 @@ import { openAiProviderError } from '@ai-gateway/providers-openai';
 export interface AzureErrorContext {
   /** The deployment the request was sent to. */
   deployment: string;
-  /** The model the gateway asked for. */
+  /** The model the client asked for (it may be the deployment's own name). */
   model: string;
 }
 
@@ -20,14 +20,14 @@ const CONTENT_FILTER = 'content_filter';
 export function azureProviderError(upstreamStatus: number, bodyText: string, context: AzureErrorContext): ProviderError {
   const error = openAiProviderError(upstreamStatus, bodyText);
   if (upstreamStatus === 404 && (error.code === 'DeploymentNotFound' || isDeploymentMissingText(error.message))) {
-    const named = context.deployment === context.model ? `"${context.deployment}"` : `"${context.deployment}" (model ${context.model})`;
+    const named = context.deployment === context.model ? `"${context.deployment}"` : `"${context.deployment}" (for model ${context.model.slice(0, 80)})`;
     return {
       ...error,
       status: 404,
       type: 'invalid_request_error',
       code: 'deployment_not_found',
       param: 'model',
-      message: `Azure OpenAI deployment ${named} does not exist on this resource; map the model to an existing deployment in the provider's deployments. Azure said: ${error.message}`,
+      message: `Azure OpenAI deployment ${named} does not exist on this resource; map the model to an existing deployment in the provider's deployments setting. Azure said: ${error.message}`,
       retryable: false,
     };
   }

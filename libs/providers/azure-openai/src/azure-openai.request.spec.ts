@@ -6,30 +6,36 @@ const text = (body: Uint8Array | string) => (typeof body === 'string' ? body : B
 const base: AzureRequestInput = {
   raw: raw({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
   clientModel: 'gpt-4o',
-  targetModel: 'gpt-4o',
+  targetModel: 'prod-gpt4o',
   baseUrl: 'https://res.openai.azure.com/',
-  settings: { deployments: { 'gpt-4o': 'prod-gpt4o' } },
+  settings: {},
   operation: 'chat/completions',
   stream: false,
   includeUsage: false,
 };
 
 describe('azureUpstreamRequest', () => {
-  it('sends the client bytes untouched to the deployment on the dated surface', () => {
+  it('sends the request to the deployment on the dated surface, the body naming it', () => {
     const request = azureUpstreamRequest(base);
     expect(request.url).toBe('https://res.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21');
-    expect(request.body).toBe(base.raw);
+    expect(JSON.parse(text(request.body)).model).toBe('prod-gpt4o');
     expect(request.deployment).toBe('prod-gpt4o');
   });
 
+  it('forwards the client bytes untouched when the model is the deployment\'s own name', () => {
+    const request = azureUpstreamRequest({ ...base, targetModel: 'gpt-4o' });
+    expect(request.url).toBe('https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21');
+    expect(request.body).toBe(base.raw);
+  });
+
   it('names the deployment as the model on the v1 surface', () => {
-    const request = azureUpstreamRequest({ ...base, settings: { ...base.settings, apiVersion: 'v1' } });
+    const request = azureUpstreamRequest({ ...base, settings: { apiVersion: 'v1' } });
     expect(request.url).toBe('https://res.openai.azure.com/openai/v1/chat/completions');
     expect(JSON.parse(text(request.body)).model).toBe('prod-gpt4o');
   });
 
   it('asks a stream for usage on the client\'s behalf', () => {
-    const request = azureUpstreamRequest({ ...base, raw: raw({ model: 'gpt-4o', stream: true, messages: [] }), stream: true });
+    const request = azureUpstreamRequest({ ...base, targetModel: 'gpt-4o', raw: raw({ model: 'gpt-4o', stream: true, messages: [] }), stream: true });
     expect(request.usageForced).toBe(true);
     expect(JSON.parse(text(request.body)).stream_options).toEqual({ include_usage: true });
   });

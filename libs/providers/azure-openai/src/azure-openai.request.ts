@@ -1,12 +1,12 @@
 import { openAiUpstreamBody, providerHeaderOverrides } from '@ai-gateway/providers-openai';
 import { azureSurfaceOf, type AzureOpenAiSettings } from './azure-openai.settings';
-import { azureDeploymentFor, azureOperationUrl, type AzureOperation } from './azure-openai.url';
+import { azureDeploymentOf, azureOperationUrl, type AzureOperation } from './azure-openai.url';
 
 export interface AzureRequestInput {
   /** The client's OpenAI JSON, as it sent it. */
   raw: Uint8Array;
   clientModel: string;
-  /** The provider's model id (catalog; aliases resolved). */
+  /** The provider's model id (catalog; aliases resolved; the deployment when the provider maps the model to one). */
   targetModel: string;
   baseUrl: string;
   settings: AzureOpenAiSettings;
@@ -25,16 +25,16 @@ export interface AzureUpstreamRequest {
 
 /**
  * The Azure request for the client's body. On the dated surface the deployment in the path
- * picks the model (the body names the provider's model id, as to OpenAI); on the v1 surface
- * `model` must be the deployment. The client's bytes pass untouched when nothing differs.
+ * picks the model; on the v1 surface `model` must be the deployment: the body names it on both.
+ * The client's bytes pass untouched when nothing differs.
  */
 export function azureUpstreamRequest(input: AzureRequestInput): AzureUpstreamRequest {
   const surface = azureSurfaceOf(input.settings);
-  const deployment = azureDeploymentFor(input.targetModel, input.settings);
+  const deployment = azureDeploymentOf(input.targetModel);
   const { body, usageForced } = openAiUpstreamBody({
     raw: input.raw,
     clientModel: input.clientModel,
-    targetModel: surface.kind === 'v1' ? deployment : input.targetModel,
+    targetModel: deployment,
     stream: input.stream,
     includeUsage: input.includeUsage,
   });

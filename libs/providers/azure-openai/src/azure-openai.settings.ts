@@ -7,7 +7,7 @@ import type { ProviderTarget } from '@ai-gateway/proto';
  * - `v1`: `{endpoint}/openai/v1/{operation}`, plain OpenAI shape, `model` = the deployment,
  *   no api-version.
  */
-export type AzureSurface = { kind: 'dated'; apiVersion: string } | { kind: 'v1' };
+export type AzureSurface = { kind: 'dated'; apiVersion: string } | { kind: 'v1'; preview: boolean };
 
 /**
  * The dated API version used when a provider names none: the last dated GA release (every
@@ -17,12 +17,16 @@ export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 
 /** `apiVersion` that selects the v1 surface instead of a dated version. */
 export const AZURE_V1_API_VERSION = 'v1';
+/** `apiVersion` that selects the v1 surface's preview features (`/openai/v1/…?api-version=preview`). */
+export const AZURE_V1_PREVIEW_API_VERSION = 'preview';
 
-/** What an azure-openai provider's settings say (ProviderTarget.settings; absent fields are unset). */
+/**
+ * What an azure-openai provider's settings say to the adapter (ProviderTarget.settings; empty
+ * fields are unset). The deployments map is applied by the router's catalog, which sends the
+ * deployment as the target's model; the adapter does not map again.
+ */
 export interface AzureOpenAiSettings {
   apiVersion?: string;
-  /** Model id → deployment name; a model without an entry is called on a deployment of its own name. */
-  deployments?: Record<string, string>;
   /** Extra headers sent with every request (never the credential headers). */
   headers?: Record<string, string>;
 }
@@ -32,21 +36,21 @@ const API_VERSION_SHAPE = /^\d{4}-\d{2}-\d{2}(-preview)?$/;
 
 /** The target's Azure settings; missing or empty fields read as unset. */
 export function azureSettingsOf(target: ProviderTarget): AzureOpenAiSettings {
-  const settings = (target as ProviderTarget & { settings?: AzureOpenAiSettings | null }).settings;
+  const settings = target.settings;
   if (!settings) return {};
-  return {
-    apiVersion: settings.apiVersion || undefined,
-    deployments: settings.deployments ?? undefined,
-    headers: settings.headers ?? undefined,
-  };
+  return { apiVersion: settings.apiVersion || undefined, headers: settings.headers ?? undefined };
 }
 
-/** The surface the settings choose: `apiVersion: "v1"` → v1; unset → DEFAULT_AZURE_API_VERSION; else that dated version. */
+/**
+ * The surface the settings choose: `apiVersion: "v1"` → v1; `"preview"` → v1 with its preview
+ * features; unset → the dated DEFAULT_AZURE_API_VERSION; else that dated version.
+ */
 export function azureSurfaceOf(settings: AzureOpenAiSettings): AzureSurface {
   const version = settings.apiVersion?.trim();
   if (!version) return { kind: 'dated', apiVersion: DEFAULT_AZURE_API_VERSION };
-  if (version.toLowerCase() === AZURE_V1_API_VERSION) return { kind: 'v1' };
-  if (!API_VERSION_SHAPE.test(version)) throw new AzureSettingsError(`apiVersion "${version.slice(0, 40)}" is neither "v1" nor a dated version like ${DEFAULT_AZURE_API_VERSION}`);
+  if (version.toLowerCase() === AZURE_V1_API_VERSION) return { kind: 'v1', preview: false };
+  if (version.toLowerCase() === AZURE_V1_PREVIEW_API_VERSION) return { kind: 'v1', preview: true };
+  if (!API_VERSION_SHAPE.test(version)) throw new AzureSettingsError(`apiVersion "${version.slice(0, 40)}" is neither "v1", "preview" nor a dated version like ${DEFAULT_AZURE_API_VERSION}`);
   return { kind: 'dated', apiVersion: version };
 }
 

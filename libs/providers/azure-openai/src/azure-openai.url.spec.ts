@@ -1,6 +1,6 @@
 import { OpenAiRequestError } from '@ai-gateway/openai-api';
 import { AzureSettingsError, azureSurfaceOf, azureSettingsOf, DEFAULT_AZURE_API_VERSION } from './azure-openai.settings';
-import { azureDeploymentFor, azureEndpoint, azureOperationUrl } from './azure-openai.url';
+import { azureDeploymentOf, azureEndpoint, azureOperationUrl } from './azure-openai.url';
 import type { ProviderTarget } from '@ai-gateway/proto';
 
 describe('Azure OpenAI surfaces and URLs', () => {
@@ -8,8 +8,9 @@ describe('Azure OpenAI surfaces and URLs', () => {
     [{}, { kind: 'dated', apiVersion: DEFAULT_AZURE_API_VERSION }],
     [{ apiVersion: '' }, { kind: 'dated', apiVersion: DEFAULT_AZURE_API_VERSION }],
     [{ apiVersion: '2025-04-01-preview' }, { kind: 'dated', apiVersion: '2025-04-01-preview' }],
-    [{ apiVersion: 'v1' }, { kind: 'v1' }],
-    [{ apiVersion: 'V1' }, { kind: 'v1' }],
+    [{ apiVersion: 'v1' }, { kind: 'v1', preview: false }],
+    [{ apiVersion: 'V1' }, { kind: 'v1', preview: false }],
+    [{ apiVersion: 'preview' }, { kind: 'v1', preview: true }],
   ])('settings %j choose %j', (settings, surface) => {
     expect(azureSurfaceOf(settings)).toEqual(surface);
   });
@@ -32,27 +33,25 @@ describe('Azure OpenAI surfaces and URLs', () => {
     expect(azureOperationUrl('https://res.openai.azure.com/', { kind: 'dated', apiVersion: '2024-10-21' }, 'my-gpt4o', 'chat/completions')).toBe(
       'https://res.openai.azure.com/openai/deployments/my-gpt4o/chat/completions?api-version=2024-10-21',
     );
-    expect(azureOperationUrl('https://res.openai.azure.com', { kind: 'v1' }, 'my-gpt4o', 'embeddings')).toBe('https://res.openai.azure.com/openai/v1/embeddings');
+    expect(azureOperationUrl('https://res.openai.azure.com', { kind: 'v1', preview: false }, 'my-gpt4o', 'embeddings')).toBe('https://res.openai.azure.com/openai/v1/embeddings');
+    expect(azureOperationUrl('https://res.openai.azure.com', { kind: 'v1', preview: true }, 'my-gpt4o', 'chat/completions')).toBe(
+      'https://res.openai.azure.com/openai/v1/chat/completions?api-version=preview',
+    );
   });
 
-  it('maps a model to its deployment, else to a deployment of its own name', () => {
-    const settings = { deployments: { 'gpt-4o': 'prod-gpt4o' } };
-    expect(azureDeploymentFor('gpt-4o', settings)).toBe('prod-gpt4o');
-    expect(azureDeploymentFor('gpt-4o-mini', settings)).toBe('gpt-4o-mini');
-    expect(azureDeploymentFor('gpt-4.1', {})).toBe('gpt-4.1');
+  it('calls the deployment the target names (the router already applied the deployments map)', () => {
+    expect(azureDeploymentOf('prod-gpt4o')).toBe('prod-gpt4o');
+    expect(azureDeploymentOf('gpt-4.1')).toBe('gpt-4.1');
   });
 
   it.each(['..', '.', '../admin', 'a/b', 'a?b', 'a b', 'x'.repeat(65), ''])('refuses %j as a deployment name (it becomes a path segment)', (model) => {
-    expect(() => azureDeploymentFor(model, {})).toThrow(OpenAiRequestError);
-  });
-
-  it('refuses a mapped deployment that is no deployment name', () => {
-    expect(() => azureDeploymentFor('gpt-4o', { deployments: { 'gpt-4o': '../../x' } })).toThrow(/no usable Azure OpenAI deployment name/);
+    expect(() => azureDeploymentOf(model)).toThrow(OpenAiRequestError);
   });
 
   it('reads settings from the target, empty fields as unset', () => {
     const target = { settings: { apiVersion: '', deployments: { a: 'b' }, headers: {} } } as unknown as ProviderTarget;
-    expect(azureSettingsOf(target)).toEqual({ apiVersion: undefined, deployments: { a: 'b' }, headers: {} });
+    expect(azureSettingsOf(target)).toEqual({ apiVersion: undefined, headers: {} });
+    expect(azureSettingsOf({ settings: { apiVersion: 'v1', headers: { a: 'b' } } } as unknown as ProviderTarget)).toEqual({ apiVersion: 'v1', headers: { a: 'b' } });
     expect(azureSettingsOf({} as ProviderTarget)).toEqual({});
   });
 });

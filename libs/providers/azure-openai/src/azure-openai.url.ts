@@ -1,5 +1,5 @@
 import { OpenAiRequestError } from '@ai-gateway/openai-api';
-import type { AzureOpenAiSettings, AzureSurface } from './azure-openai.settings';
+import type { AzureSurface } from './azure-openai.settings';
 
 export type AzureOperation = 'chat/completions' | 'embeddings';
 
@@ -10,10 +10,13 @@ export type AzureOperation = 'chat/completions' | 'embeddings';
  */
 const DEPLOYMENT_NAME = /^(?=.*[A-Za-z0-9])[A-Za-z0-9._-]{1,64}$/;
 
-/** The deployment that serves `model`: the provider's `deployments` entry, else a deployment named like the model. */
-export function azureDeploymentFor(model: string, settings: AzureOpenAiSettings): string {
-  const mapped = settings.deployments?.[model];
-  const deployment = typeof mapped === 'string' && mapped !== '' ? mapped : model;
+/**
+ * The deployment a target model names: the router's catalog already replaced a model in the
+ * provider's `deployments` by its deployment, and a model without one is called on a deployment
+ * of its own name (Azure's common convention). Checked, since it becomes a path segment.
+ */
+export function azureDeploymentOf(model: string): string {
+  const deployment = model;
   if (!DEPLOYMENT_NAME.test(deployment)) {
     throw new OpenAiRequestError(
       `The model \`${model.slice(0, 80)}\` has no usable Azure OpenAI deployment name (letters, digits, ".", "_", "-"; at most 64).`,
@@ -37,6 +40,6 @@ export function azureEndpoint(baseUrl: string): string {
 /** The URL of one operation on one deployment, on the provider's surface. */
 export function azureOperationUrl(baseUrl: string, surface: AzureSurface, deployment: string, operation: AzureOperation): string {
   const endpoint = azureEndpoint(baseUrl);
-  if (surface.kind === 'v1') return `${endpoint}/openai/v1/${operation}`;
+  if (surface.kind === 'v1') return `${endpoint}/openai/v1/${operation}${surface.preview ? '?api-version=preview' : ''}`;
   return `${endpoint}/openai/deployments/${encodeURIComponent(deployment)}/${operation}?api-version=${encodeURIComponent(surface.apiVersion)}`;
 }

@@ -3,7 +3,7 @@ export { parseAzureCredential, AzureCredentialError, type AzureCredential, type 
 export { azureProviderError, azureStreamError } from './azure-openai.errors';
 export { azureUpstreamRequest, azureRequestHeaders } from './azure-openai.request';
 export * from './azure-openai.settings';
-export { azureDeploymentFor, azureEndpoint, azureOperationUrl, type AzureOperation } from './azure-openai.url';
+export { azureDeploymentOf, azureEndpoint, azureOperationUrl, type AzureOperation } from './azure-openai.url';
 export { AzureStreamReshaper } from './azure-stream.reshaper';
 export { EntraTokenCache, EntraTokenError, TOKEN_REFRESH_MARGIN_MS, MAX_CACHED_TOKENS, type TokenEndpointPost } from './entra-token.cache';
 export { entraTokenRequest, readEntraToken, entraTokenError, COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST } from './entra-token.wire';
