@@ -10,3 +10,4 @@ export * from './dashboard';
 export * from './openapi';
 export * from './service-credentials';
 export * from './fake-azure-openai';
+export * from './litellm';
