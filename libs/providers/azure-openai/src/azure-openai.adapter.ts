@@ -49,7 +49,8 @@ export interface AzureOpenAiAdapterOptions {
 interface AttemptState {
   target: ProviderTarget;
   attempt: UpstreamAttempt;
-  secrets: SecretScrubber;
+  /** The attempt's own secrets (the key, an Entra client secret, the bearer token), scrubbed from every provider text. */
+  secrets: AttemptSecrets;
   scrub: (text: string) => string;
   answered: boolean;
   chunks?: number;
@@ -203,13 +204,13 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     const onCancel = (): void => attempt.cancel();
     if (call.signal.aborted) attempt.cancel();
     else call.signal.addEventListener('abort', onCancel, { once: true });
-    const secrets = new SecretScrubber();
-    secrets.register(target.apiKey);
+    const secrets = new AttemptSecrets();
+    secrets.add(target.apiKey);
     return {
       target,
       attempt,
       secrets,
-      scrub: (text) => secretScrubber.scrub(secrets.scrub(text)),
+      scrub: (text) => secrets.scrub(text),
       answered: false,
       release: () => {
         attempt.done();
@@ -227,7 +228,7 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     try {
       settings = azureSettingsOf(target);
       credential = parseAzureCredential(target.apiKey);
-      if (credential.kind === 'entra') state.secrets.register(credential.clientSecret);
+      if (credential.kind === 'entra') state.secrets.add(credential.clientSecret);
     } catch (error) {
       throw new RpcException(this.configurationError(target, error));
     }
@@ -254,7 +255,7 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
       if (error instanceof EntraTokenError) throw new RpcException(providerAnswerGrpcError(target.providerId, error.error, state.scrub));
       throw error;
     }
-    state.secrets.register(bearerToken);
+    state.secrets.add(bearerToken);
     return { ...upstreamRequest, credential, headers: azureRequestHeaders({ bearerToken }, settings) };
   }
 
@@ -322,6 +323,28 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     // The service's pino logger scrubs the text again on the way out.
     this.logger.warn(`${message}: ${JSON.stringify(detail)}`);
   };
+}
+
+/**
+ * One attempt's secrets and their scrubber, built on first use: most attempts never fail, and
+ * indexing a secret costs a string per character. The process-wide scrubber runs after it.
+ */
+class AttemptSecrets {
+  private readonly values: string[] = [];
+  private scrubber: SecretScrubber | undefined;
+
+  add(secret: string): void {
+    this.values.push(secret);
+    this.scrubber?.register(secret);
+  }
+
+  scrub(text: string): string {
+    if (!this.scrubber) {
+      this.scrubber = new SecretScrubber();
+      for (const value of this.values) this.scrubber.register(value);
+    }
+    return secretScrubber.scrub(this.scrubber.scrub(text));
+  }
 }
 
 /** The provider's 2xx answer must be a JSON object; anything else is malformed. */
