@@ -35,13 +35,17 @@ import type { AzureOperation } from './azure-openai.url';
 import { AzureStreamReshaper } from './azure-stream.reshaper';
 import { EntraTokenCache, EntraTokenError } from './entra-token.cache';
 import { MAX_ENTRA_ANSWER_BYTES, entraTokenPost } from './entra-token.post';
+import { authorityHostOf } from './entra-token.wire';
 
 export const AZURE_OPENAI_KIND = 'azure-openai';
 
 export interface AzureOpenAiAdapterOptions {
   /** Connection pools to the providers; one is made (and closed by close()) when none is given. */
   upstream?: UpstreamClient;
-  /** Base URL of the Entra ID token endpoint (AZURE_AUTHORITY_HOST): sovereign clouds, tests. */
+  /**
+   * Base URL of the Entra ID token endpoint: sovereign clouds, tests. Default: the
+   * AZURE_AUTHORITY_HOST environment variable (the Azure SDKs' name), else login.microsoftonline.com.
+   */
   authorityHost?: string;
 }
 
@@ -76,7 +80,8 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
   constructor(options: AzureOpenAiAdapterOptions = {}) {
     this.upstream = options.upstream ?? new UpstreamClient();
     this.ownsUpstream = options.upstream === undefined;
-    this.tokens = new EntraTokenCache({ post: entraTokenPost(this.upstream, MAX_ENTRA_ANSWER_BYTES), authorityHost: options.authorityHost });
+    const authorityHost = authorityHostOf(options.authorityHost ?? process.env.AZURE_AUTHORITY_HOST);
+    this.tokens = new EntraTokenCache({ post: entraTokenPost(this.upstream, MAX_ENTRA_ANSWER_BYTES), authorityHost });
   }
 
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {

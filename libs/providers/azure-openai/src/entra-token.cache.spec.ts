@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SecretScrubber } from '@ai-gateway/logging';
 import { fixtureText } from '../test/fixtures';
 import { EntraTokenCache, EntraTokenError, MAX_CACHED_TOKENS, type TokenEndpointPost } from './entra-token.cache';
-import { COGNITIVE_SERVICES_SCOPE, entraTokenError, entraTokenRequest, readEntraToken } from './entra-token.wire';
+import { authorityHostOf, COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, entraTokenError, entraTokenRequest, readEntraToken } from './entra-token.wire';
 
 const credentials = { tenantId: 'contoso.onmicrosoft.com', clientId: 'client-1', clientSecret: 'Qx8Q~abcdEFGHijklMNOPqrstUVWxyz0123456789' };
 
@@ -35,6 +35,24 @@ function endpoint(answers: Array<{ status: number; text: string } | Error> = [])
 }
 
 const signal = () => new AbortController().signal;
+
+describe('authorityHostOf (AZURE_AUTHORITY_HOST)', () => {
+  it.each([
+    [undefined, DEFAULT_AUTHORITY_HOST],
+    ['', DEFAULT_AUTHORITY_HOST],
+    ['https://login.microsoftonline.us/', 'https://login.microsoftonline.us'],
+    ['http://127.0.0.1:4321', 'http://127.0.0.1:4321'],
+  ])('%j is %s', (value, host) => {
+    expect(authorityHostOf(value)).toBe(host);
+  });
+
+  it.each(['http://login.example.com', 'https://user:pw@login.example.com', 'https://login.example.com/?x=1', 'not a url', 'ftp://127.0.0.1'])(
+    'refuses %s, naming the variable',
+    (value) => {
+      expect(() => authorityHostOf(value)).toThrow(/AZURE_AUTHORITY_HOST/);
+    },
+  );
+});
 
 describe('Entra ID token wire', () => {
   it('asks for a Cognitive Services token with the client credentials grant, tenant in the path', () => {

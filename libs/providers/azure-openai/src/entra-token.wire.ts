@@ -8,6 +8,29 @@ import type { EntraClientCredentials } from './azure-openai.credentials';
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/**
+ * The identity platform's base URL (AZURE_AUTHORITY_HOST, the Azure SDKs' name): a sovereign
+ * cloud (login.microsoftonline.us, login.chinacloudapi.cn) or a test's fake. Client secrets are
+ * sent there, so it must be https, or http only on loopback. Read once, at start: a bad value
+ * stops the service with a message naming the variable.
+ */
+export function authorityHostOf(value: string | undefined): string {
+  if (value === undefined || value.trim() === '') return DEFAULT_AUTHORITY_HOST;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new Error(`AZURE_AUTHORITY_HOST is not a URL: "${value.slice(0, 100)}"`);
+  }
+  const secure = url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname));
+  if (!secure || url.username || url.password || url.search || url.hash) {
+    throw new Error('AZURE_AUTHORITY_HOST must be an https URL without credentials, query or fragment (http only on loopback)');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
+
 /** The scope of Azure OpenAI (Cognitive Services) tokens. */
 export const COGNITIVE_SERVICES_SCOPE = 'https://cognitiveservices.azure.com/.default';
 
