@@ -1,8 +1,9 @@
-// What differs between the two adapter modes (README "Adapters: embedded or service"): in
-// embedded mode the router's relay carries a slow client's backpressure to the provider read
-// itself; in service mode the adapter is a process of its own that can go away mid-answer.
+// The two adapter modes where they differ most (README "Adapters: embedded or service"): a slow
+// client's backpressure reaches the provider read in both (embedded: through the router's relay;
+// service: through the adapter's gRPC call), and in service mode the adapter is a process of its
+// own that can go away mid-answer.
 import OpenAI from 'openai';
-import { startFakeOpenAi, startGatewayStack, expectEventually, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import { ADAPTER_MODES, expectEventually, startFakeOpenAi, startGatewayStack, type AdapterMode, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const PROVIDER_KEY = 'sk-proj-modesProviderKey0123456789abcd';
 const MiB = 1024 * 1024;
@@ -11,7 +12,7 @@ const WORD = 'x'.repeat(8 * 1024);
 const WORDS = 4096;
 const ASK = [{ role: 'user' as const, content: 'Say a lot' }];
 
-async function startRig(adapterMode: 'embedded' | 'service', replyWords?: string[], chunkDelayMs?: number) {
+async function startRig(adapterMode: AdapterMode, replyWords?: string[], chunkDelayMs?: number) {
   const upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY], replyWords, chunkDelayMs });
   const stack = await startGatewayStack({ openaiBaseUrl: upstream.baseUrl, adapterMode, logLevel: 'warn' });
   const created = await stack.admin('POST', '/admin/v1/api-keys', { name: `modes-${adapterMode}` });
@@ -26,13 +27,13 @@ async function startRig(adapterMode: 'embedded' | 'service', replyWords?: string
   return { upstream, stack, client };
 }
 
-describe('embedded adapters: backpressure from a slow client to the provider', () => {
+describe.each(ADAPTER_MODES)('%s adapters: backpressure from a slow client to the provider', (adapterMode) => {
   let upstream: FakeOpenAi;
   let stack: GatewayStack;
   let client: OpenAI;
 
   beforeAll(async () => {
-    ({ upstream, stack, client } = await startRig('embedded', Array.from({ length: WORDS }, () => WORD)));
+    ({ upstream, stack, client } = await startRig(adapterMode, Array.from({ length: WORDS }, () => WORD)));
   });
   afterAll(async () => {
     await stack?.close();
