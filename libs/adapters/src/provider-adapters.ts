@@ -23,16 +23,16 @@ export class UnknownAdapterKindError extends Error {
 
 /** One adapter per kind asked for, keyed by every kind it serves; each with its own connection pool. */
 export function createProviderAdapters(options: ProviderAdapterOptions): Map<string, ProviderAdapter> {
+  const wanted = new Set(options.kinds ?? registeredAdapterKinds());
   const adapters = new Map<string, ProviderAdapter>();
-  for (const kind of options.kinds ?? registeredAdapterKinds()) {
+  for (const kind of wanted) {
     if (adapters.has(kind)) continue;
     const factory = Object.hasOwn(ADAPTER_FACTORIES, kind) ? ADAPTER_FACTORIES[kind] : undefined;
     if (!factory) throw new UnknownAdapterKindError(kind);
     const adapter = factory({ upstream: new UpstreamClient({ maxResponseBytes: options.maxResponseBytes }), logUnexpected: options.logUnexpected });
-    for (const served of adapter.kinds) {
-      if (served === kind || (options.kinds ?? registeredAdapterKinds()).includes(served)) adapters.set(served, adapter);
-    }
     adapters.set(kind, adapter);
+    // An adapter serving several kinds (gemini and vertex) is built once for all the wanted ones.
+    for (const served of adapter.kinds) if (wanted.has(served) && !adapters.has(served)) adapters.set(served, adapter);
   }
   return adapters;
 }
