@@ -2,6 +2,7 @@ export * from './openai-upstream.request';
 export * from './openai-errors';
 export * from './openai-rate-limits';
 export * from './openai-stream.parser';
+export * from './openai.adapter';
 export * from './provider-header-overrides';
 export * from './openai-compat.switches';
 export * from './openai-compat.request';
