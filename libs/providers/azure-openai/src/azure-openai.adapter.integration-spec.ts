@@ -1,6 +1,6 @@
 import { GrpcStatus, decodeGrpcError } from '@ai-gateway/service-kit';
 import type { AdapterRequest, AdapterStreamEvent, ProviderTarget } from '@ai-gateway/proto';
-import type { AdapterStreamSink } from '@ai-gateway/provider-http';
+import { UpstreamClient, type AdapterStreamSink } from '@ai-gateway/provider-http';
 import { expectEventually, FAKE_AZURE_API_KEY, startFakeAzureOpenAi, startFakeEntra, type FakeAzureOpenAi, type FakeEntra } from '@ai-gateway/testing';
 import { AzureOpenAiAdapter } from './azure-openai.adapter';
 
@@ -86,7 +86,7 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
   beforeAll(async () => {
     entra = await startFakeEntra({ clients: [CLIENT] });
     fake = await startFakeAzureOpenAi({ isValidToken: (token) => entra.isValidToken(token) });
-    adapter = new AzureOpenAiAdapter({ authorityHost: entra.url });
+    adapter = new AzureOpenAiAdapter({ upstream: new UpstreamClient(), logUnexpected: () => undefined, authorityHost: entra.url });
   });
   afterAll(async () => {
     await adapter.close();

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { secretScrubber, type SecretScrubber } from '@ai-gateway/logging';
 import type { ProviderError } from '@ai-gateway/openai-api';
 import type { EntraClientCredentials } from './azure-openai.credentials';
 import { DEFAULT_AUTHORITY_HOST, entraTokenError, entraTokenRequest, readEntraToken } from './entra-token.wire';
@@ -39,25 +38,23 @@ export interface EntraTokenCacheOptions {
   /** Base URL of the identity platform (sovereign clouds, tests); default login.microsoftonline.com. */
   authorityHost?: string;
   now?: () => number;
-  /** Where issued tokens are registered so no log line shows one; the process-wide scrubber by default. */
-  scrubber?: SecretScrubber;
 }
 
 /**
  * Entra ID access tokens per client credential (client credentials grant), cached in memory and
  * replaced before they expire. Concurrent requests for one key share one token request. The
- * client secret is only ever sent to the token endpoint; cache keys are its SHA-256.
+ * client secret is only ever sent to the token endpoint; cache keys are its SHA-256. A token
+ * leaves the adapter only in the Authorization header; the adapter scrubs it (and the secret)
+ * from every provider text of the attempt that used it.
  */
 export class EntraTokenCache {
   private readonly entries = new Map<string, Entry>();
   private readonly authorityHost: string;
   private readonly now: () => number;
-  private readonly scrubber: SecretScrubber;
 
   constructor(private readonly options: EntraTokenCacheOptions) {
     this.authorityHost = options.authorityHost || DEFAULT_AUTHORITY_HOST;
     this.now = options.now ?? Date.now;
-    this.scrubber = options.scrubber ?? secretScrubber;
   }
 
   /** A valid bearer token for the credentials; rejects with EntraTokenError, or when `signal` aborts. */
@@ -79,14 +76,11 @@ export class EntraTokenCache {
   /** Drops the token of these credentials (Azure refused it): the next request fetches a new one. */
   invalidate(credentials: EntraClientCredentials): void {
     const entry = this.entries.get(cacheKey(credentials));
-    if (!entry?.token) return;
-    this.scrubber.forget(entry.token.accessToken);
-    entry.token = undefined;
+    if (entry) entry.token = undefined;
   }
 
   /** Forgets every token (shutdown). */
   clear(): void {
-    for (const entry of this.entries.values()) if (entry.token) this.scrubber.forget(entry.token.accessToken);
     this.entries.clear();
   }
 
@@ -96,8 +90,6 @@ export class EntraTokenCache {
 
   private refresh(entry: Entry, credentials: EntraClientCredentials): Promise<CachedToken> {
     const pending = this.fetchToken(credentials).then((token) => {
-      if (entry.token) this.scrubber.forget(entry.token.accessToken);
-      this.scrubber.register(token.accessToken);
       entry.token = token;
       return token;
     });
@@ -157,8 +149,7 @@ export class EntraTokenCache {
     const entry: Entry = {};
     this.entries.set(id, entry);
     if (this.entries.size > MAX_CACHED_TOKENS) {
-      const [oldestId, oldest] = this.entries.entries().next().value as [string, Entry];
-      if (oldest.token) this.scrubber.forget(oldest.token.accessToken);
+      const oldestId = this.entries.keys().next().value as string;
       this.entries.delete(oldestId);
     }
     return entry;
