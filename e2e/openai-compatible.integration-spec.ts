@@ -79,6 +79,16 @@ describe('an OpenAI-compatible server (LiteLLM proxy) behind the gateway', () =>
     expect(usage?.completion_tokens).toBeGreaterThan(0);
   });
 
+  it('keeps the usage chunk the gateway asked for from a client that did not (LiteLLM\'s has one empty choice)', async () => {
+    const stream = await client.chat.completions.create({ model: CHAT_MODEL, messages: [{ role: 'user', content: 'Hi' }], stream: true });
+    let text = '';
+    for await (const chunk of stream) {
+      expect(chunk.usage ?? undefined).toBeUndefined();
+      text += chunk.choices[0]?.delta?.content ?? '';
+    }
+    expect(text).toBe(REPLY);
+  });
+
   it('answers embeddings from the server', async () => {
     const embeddings = await client.embeddings.create({ model: EMBEDDING_MODEL, input: 'hello', encoding_format: 'float' });
     expect(embeddings.data[0].embedding).toEqual([0.25, 0.5, 0.75]);
