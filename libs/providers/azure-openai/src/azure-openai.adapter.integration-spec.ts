@@ -37,7 +37,7 @@ class RecordingSink implements AdapterStreamSink {
     return undefined;
   }
   chunks(): Array<{ choices: Array<{ delta: { content?: string; tool_calls?: unknown[] }; finish_reason: string | null }>; usage?: unknown }> {
-    return this.events.filter((event) => event.chunk).map((event) => JSON.parse(Buffer.from(event.chunk!).toString('utf8')));
+    return this.events.flatMap((event) => (event.chunk ? [JSON.parse(Buffer.from(event.chunk).toString('utf8'))] : []));
   }
   text(): string {
     return this.chunks()

@@ -1,5 +1,6 @@
 import { recordedError } from '../test/fixtures';
 import { azureProviderError, azureStreamError } from './azure-openai.errors';
+import type { ProviderError } from '@ai-gateway/openai-api';
 import { streamErrorOf } from '@ai-gateway/providers-openai';
 
 const context = { deployment: 'prod-gpt4o', model: 'gpt-4o' };
@@ -37,10 +38,10 @@ describe('Azure OpenAI errors', () => {
   });
 
   it('makes a content-filter error event inside a 200 stream the client\'s 400', () => {
-    const inBand = streamErrorOf('{"error":{"message":"The response was filtered","type":null,"param":"prompt","code":"content_filter","status":400}}');
+    const inBand = streamErrorOf('{"error":{"message":"The response was filtered","type":null,"param":"prompt","code":"content_filter","status":400}}') as ProviderError;
     expect(inBand).toMatchObject({ upstreamStatus: 500, retryable: true });
-    expect(azureStreamError(inBand!)).toMatchObject({ status: 400, upstreamStatus: 400, code: 'content_filter', retryable: false });
-    const server = streamErrorOf('{"error":{"message":"The server had an error","type":"server_error","code":null}}')!;
+    expect(azureStreamError(inBand)).toMatchObject({ status: 400, upstreamStatus: 400, code: 'content_filter', retryable: false });
+    const server = streamErrorOf('{"error":{"message":"The server had an error","type":"server_error","code":null}}') as ProviderError;
     expect(azureStreamError(server)).toBe(server);
   });
 });

@@ -65,7 +65,7 @@ describe('OpenAiAdapter with an OpenAI-compatible server\'s settings', () => {
     const events = await stream(request({ model: 'llama', stream: true, messages: [{ role: 'user', content: 'hi' }] }, {}));
     expect(lastSent().body).toMatchObject({ stream_options: { include_usage: true } });
     expect(events.some((event) => event.usage)).toBe(true);
-    const chunks = events.filter((event) => event.chunk).map((event) => JSON.parse(Buffer.from(event.chunk!).toString('utf8')) as { usage?: unknown });
+    const chunks = events.flatMap((event) => (event.chunk ? [JSON.parse(Buffer.from(event.chunk).toString('utf8')) as { usage?: unknown }] : []));
     expect(chunks.some((chunk) => chunk.usage)).toBe(false);
   });
 });
