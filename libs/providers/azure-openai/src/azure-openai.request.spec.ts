@@ -15,17 +15,11 @@ const base: AzureRequestInput = {
 };
 
 describe('azureUpstreamRequest', () => {
-  it('sends the request to the deployment on the dated surface, the body naming it', () => {
+  it('sends the client bytes untouched to the deployment on the dated surface (the path picks the model)', () => {
     const request = azureUpstreamRequest(base);
     expect(request.url).toBe('https://res.openai.azure.com/openai/deployments/prod-gpt4o/chat/completions?api-version=2024-10-21');
-    expect(JSON.parse(text(request.body)).model).toBe('prod-gpt4o');
-    expect(request.deployment).toBe('prod-gpt4o');
-  });
-
-  it('forwards the client bytes untouched when the model is the deployment\'s own name', () => {
-    const request = azureUpstreamRequest({ ...base, targetModel: 'gpt-4o' });
-    expect(request.url).toBe('https://res.openai.azure.com/openai/deployments/gpt-4o/chat/completions?api-version=2024-10-21');
     expect(request.body).toBe(base.raw);
+    expect(request.deployment).toBe('prod-gpt4o');
   });
 
   it('names the deployment as the model on the v1 surface', () => {
@@ -35,7 +29,7 @@ describe('azureUpstreamRequest', () => {
   });
 
   it('asks a stream for usage on the client\'s behalf', () => {
-    const request = azureUpstreamRequest({ ...base, targetModel: 'gpt-4o', raw: raw({ model: 'gpt-4o', stream: true, messages: [] }), stream: true });
+    const request = azureUpstreamRequest({ ...base, raw: raw({ model: 'gpt-4o', stream: true, messages: [] }), stream: true });
     expect(request.usageForced).toBe(true);
     expect(JSON.parse(text(request.body)).stream_options).toEqual({ include_usage: true });
   });

@@ -25,8 +25,8 @@ export interface AzureUpstreamRequest {
 
 /**
  * The Azure request for the client's body. On the dated surface the deployment in the path
- * picks the model; on the v1 surface `model` must be the deployment: the body names it on both.
- * The client's bytes pass untouched when nothing differs.
+ * picks the model; on the v1 surface `model` must be the deployment. The client's bytes pass
+ * untouched unless the v1 surface needs the deployment's name or a stream must ask for usage.
  */
 export function azureUpstreamRequest(input: AzureRequestInput): AzureUpstreamRequest {
   const surface = azureSurfaceOf(input.settings);
@@ -34,7 +34,9 @@ export function azureUpstreamRequest(input: AzureRequestInput): AzureUpstreamReq
   const { body, usageForced } = openAiUpstreamBody({
     raw: input.raw,
     clientModel: input.clientModel,
-    targetModel: deployment,
+    // The dated surface ignores the body's model (the path's deployment picks it): the client's
+    // bytes go as they are, without parsing a body that may be megabytes of images.
+    targetModel: surface.kind === 'v1' ? deployment : input.clientModel,
     stream: input.stream,
     includeUsage: input.includeUsage,
   });
