@@ -60,3 +60,20 @@ describe('models of OpenAI-compatible servers', () => {
     expect(catalog.servesModel(mistral, 'mistral-small-latest')).toBeUndefined();
   });
 });
+
+describe('a model pinned to its provider', () => {
+  const vllm: CatalogProvider = { id: 'vllm', kind: 'openai', enabled: true, models: ['llama-3.1-70b'], baseUrl: 'http://vllm:8000/v1' };
+  const azure: CatalogProvider = { id: 'azure', kind: 'azure-openai', enabled: true, models: [], settings: { deployments: { 'gpt-4o': 'prod-4o' } } };
+  const catalog = ProviderModelCatalog.fromSnapshot({ providers: [vllm, azure] });
+
+  it('passes a name the catalog does not know through to the pinned provider', () => {
+    expect(catalog.servesModel(vllm, 'qwen3-32b')).toBeUndefined();
+    expect(catalog.servesPinnedModel(vllm, 'qwen3-32b')).toEqual({ providerModelId: 'qwen3-32b', maxOutputTokens: undefined });
+    expect(catalog.servesPinnedModel(azure, 'gpt-6-preview')).toEqual({ providerModelId: 'gpt-6-preview', maxOutputTokens: undefined });
+  });
+
+  it('serves a known name pinned as it serves it unpinned', () => {
+    expect(catalog.servesPinnedModel(azure, 'gpt-4o')).toEqual(catalog.servesModel(azure, 'gpt-4o'));
+    expect(catalog.servesPinnedModel(vllm, '')).toBeUndefined();
+  });
+});

@@ -89,6 +89,16 @@ export class ProviderModelCatalog {
     return this.index.find(name, kind);
   }
 
+  /**
+   * What a provider serves for a name pinned to it (`provider/model`): what servesModel says,
+   * else the name itself, passed through — a model the catalog does not know yet (a new release,
+   * a fine-tune, whatever a vLLM server loaded) needs no gateway release when the client names
+   * the provider. Unpinned, an unknown name stays unknown.
+   */
+  servesPinnedModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
+    return this.servesModel(provider, requestedName) ?? (requestedName === '' ? undefined : { providerModelId: requestedName, maxOutputTokens: undefined });
+  }
+
   /** Whether the provider serves the name, ignoring whether it is enabled or holds a key. */
   servesModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
     const catalogEntry = this.entryFor(provider, requestedName);
