@@ -222,6 +222,17 @@ describe('AzureOpenAiAdapter against the fake Azure OpenAI resource', () => {
     expect(decoded.detail?.openaiErrorCode).toBe('stream_cut');
   });
 
+  it('ends a stream whose first token does not come within the first-token limit, and closes the upstream request', async () => {
+    fake.enqueue({ kind: 'slow_first_token', delayMs: 30_000 });
+    const slow = { ...request(chat({ stream: true })), firstTokenTimeoutMs: 200 } as AdapterRequest;
+    const sink = new RecordingSink();
+    const { decoded } = await rejection(adapter.chatStream(slow, sink, call()));
+    expect(decoded.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+    expect(decoded.detail).toMatchObject({ openaiErrorCode: 'first_token_timeout', retryable: true });
+    expect(sink.events[0].start).toBeDefined();
+    await expectEventually(() => expect(fake.openResponses()).toBe(0));
+  });
+
   it('stops the upstream request when the caller goes away', async () => {
     fake.enqueue({ kind: 'hang' });
     const controller = new AbortController();

@@ -169,7 +169,10 @@ export async function startFakeAzureOpenAi(options: FakeAzureOptions = {}): Prom
         res.end(`data: ${JSON.stringify({ error })}\n\n`);
         return;
       }
+      if (scenario.kind === 'slow_first_token' && i === 2) await sleep(scenario.delayMs);
+      if (res.destroyed) return;
       await new Promise<void>((resolve) => res.write(`data: ${JSON.stringify(events[i])}\n\n`, () => resolve()));
+      if (options.chunkDelayMs) await sleep(options.chunkDelayMs);
     }
     res.end('data: [DONE]\n\n');
   };
@@ -207,6 +210,10 @@ export async function startFakeAzureOpenAi(options: FakeAzureOptions = {}): Prom
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function routeOf(method: string, path: string): Route | undefined {

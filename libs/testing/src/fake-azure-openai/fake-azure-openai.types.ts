@@ -24,7 +24,9 @@ export type FakeAzureScenario =
   /** An error whose message repeats the caller's credential (api-key or bearer token). */
   | { kind: 'echo_key'; status: number }
   /** No answer at all; the socket stays open. */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Streams: headers and the annotation and role chunks at once, the first content after `delayMs`. */
+  | { kind: 'slow_first_token'; delayMs: number };
 
 export interface FakeAzureOptions {
   /** Deployment name → the model it serves (the `model` answers name). */
@@ -36,6 +38,8 @@ export interface FakeAzureOptions {
   /** Dated api-versions served; anything else answers 404 as Azure does. */
   apiVersions?: string[];
   replyWords?: string[];
+  /** Pause between stream chunks; 0 (default): none. */
+  chunkDelayMs?: number;
 }
 
 export interface FakeAzureRequest {
