@@ -1,0 +1,62 @@
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+
+/** One decoded frame: typed headers and the payload bytes. */
+export type EventStreamMessage = ReturnType<EventStreamCodec['decode']>;
+
+/**
+ * The largest frame accepted. A frame carries one event; the longest a model writes in one is a
+ * whole answer's text or tool input (64K output tokens ≈ 256 KiB), so 1 MiB is four times that.
+ * The SDK's own chunker allocates whatever length a frame's prelude claims (up to 4 GiB).
+ */
+export const MAX_FRAME_BYTES = 1024 * 1024;
+
+/** Prelude (total length, headers length, prelude CRC) plus the message CRC. */
+const MIN_FRAME_BYTES = 16;
+
+/** The byte stream is not a valid `application/vnd.amazon.eventstream` (bad length, CRC, headers). */
+export class EventStreamFrameError extends Error {}
+
+/**
+ * Splits an `application/vnd.amazon.eventstream` body into frames as bytes arrive, in pieces of
+ * any size, and decodes each with the AWS event-stream codec (CRC checks, typed headers). Only
+ * the splitting at each frame's 4-byte length prefix is done here, bounded by MAX_FRAME_BYTES.
+ */
+export class EventStreamDecoder {
+  private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
+  private pending: Buffer = Buffer.alloc(0);
+
+  feed(bytes: Uint8Array): EventStreamMessage[] {
+    this.pending = this.pending.length === 0 ? Buffer.from(bytes) : Buffer.concat([this.pending, bytes]);
+    const messages: EventStreamMessage[] = [];
+    while (this.pending.length >= 4) {
+      const length = this.pending.readUInt32BE(0);
+      if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
+        throw new EventStreamFrameError(`a frame declares ${length} bytes (accepted: ${MIN_FRAME_BYTES} to ${MAX_FRAME_BYTES})`);
+      }
+      if (this.pending.length < length) break;
+      messages.push(this.decode(this.pending.subarray(0, length)));
+      this.pending = this.pending.subarray(length);
+    }
+    return messages;
+  }
+
+  /** The body ended: bytes of an unfinished frame mean it was cut. */
+  get midFrame(): boolean {
+    return this.pending.length > 0;
+  }
+
+  private decode(frame: Buffer): EventStreamMessage {
+    try {
+      return this.codec.decode(frame);
+    } catch (error) {
+      throw new EventStreamFrameError(`an unreadable frame (${error instanceof Error ? error.message.slice(0, 120) : 'decode failed'})`);
+    }
+  }
+}
+
+/** A string header of a decoded frame (`:message-type`, `:event-type`, `:exception-type`...). */
+export function stringHeader(message: EventStreamMessage, name: string): string | undefined {
+  const header = message.headers[name];
+  return header?.type === 'string' ? header.value : undefined;
+}
