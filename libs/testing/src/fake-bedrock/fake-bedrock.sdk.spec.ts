@@ -132,7 +132,7 @@ describe('startFakeBedrock, read by @aws-sdk/client-bedrock-runtime', () => {
     sdk.middlewareStack.add(
       (next) => async (args) => {
         const request = args.request as { body: string | Uint8Array };
-        const text = typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8');
+        const text = typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body);
         request.body = text.replace('Hi there', 'Hi thera');
         return next(args);
       },
