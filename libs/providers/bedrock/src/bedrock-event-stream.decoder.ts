@@ -20,30 +20,53 @@ export class EventStreamFrameError extends Error {}
 /**
  * Splits an `application/vnd.amazon.eventstream` body into frames as bytes arrive, in pieces of
  * any size, and decodes each with the AWS event-stream codec (CRC checks, typed headers). Only
- * the splitting at each frame's 4-byte length prefix is done here, bounded by MAX_FRAME_BYTES.
+ * the splitting at each frame's 4-byte length prefix is done here, bounded by MAX_FRAME_BYTES;
+ * each byte is copied once, however small the pieces.
  */
 export class EventStreamDecoder {
   private readonly codec = new EventStreamCodec(toUtf8, fromUtf8);
-  private pending: Buffer = Buffer.alloc(0);
+  /** The current frame's 4-byte length prefix while it arrives. */
+  private readonly prefix = Buffer.alloc(4);
+  private prefixFilled = 0;
+  /** The current frame, allocated once at its declared (bounded) length and filled as bytes arrive. */
+  private frame: Buffer | undefined;
+  private filled = 0;
 
   feed(bytes: Uint8Array): EventStreamMessage[] {
-    this.pending = this.pending.length === 0 ? Buffer.from(bytes) : Buffer.concat([this.pending, bytes]);
     const messages: EventStreamMessage[] = [];
-    while (this.pending.length >= 4) {
-      const length = this.pending.readUInt32BE(0);
-      if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
-        throw new EventStreamFrameError(`a frame declares ${length} bytes (accepted: ${MIN_FRAME_BYTES} to ${MAX_FRAME_BYTES})`);
+    let offset = 0;
+    while (offset < bytes.length) {
+      if (!this.frame) {
+        const taken = Math.min(4 - this.prefixFilled, bytes.length - offset);
+        this.prefix.set(bytes.subarray(offset, offset + taken), this.prefixFilled);
+        this.prefixFilled += taken;
+        offset += taken;
+        if (this.prefixFilled < 4) break;
+        const length = this.prefix.readUInt32BE(0);
+        if (length < MIN_FRAME_BYTES || length > MAX_FRAME_BYTES) {
+          throw new EventStreamFrameError(`a frame declares ${length} bytes (accepted: ${MIN_FRAME_BYTES} to ${MAX_FRAME_BYTES})`);
+        }
+        this.frame = Buffer.allocUnsafe(length);
+        this.prefix.copy(this.frame, 0);
+        this.filled = 4;
+        this.prefixFilled = 0;
       }
-      if (this.pending.length < length) break;
-      messages.push(this.decode(this.pending.subarray(0, length)));
-      this.pending = this.pending.subarray(length);
+      const taken = Math.min(this.frame.length - this.filled, bytes.length - offset);
+      this.frame.set(bytes.subarray(offset, offset + taken), this.filled);
+      this.filled += taken;
+      offset += taken;
+      if (this.filled === this.frame.length) {
+        const whole = this.frame;
+        this.frame = undefined;
+        messages.push(this.decode(whole));
+      }
     }
     return messages;
   }
 
   /** The body ended: bytes of an unfinished frame mean it was cut. */
   get midFrame(): boolean {
-    return this.pending.length > 0;
+    return this.frame !== undefined || this.prefixFilled > 0;
   }
 
   private decode(frame: Buffer): EventStreamMessage {
