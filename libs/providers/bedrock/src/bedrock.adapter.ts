@@ -133,7 +133,16 @@ export class BedrockAdapter implements ProviderAdapter {
     state.chunks = 0;
     attempt.answered(true);
     const headers = flatHeaders(response.headers);
-    sink.push({ start: { headers: headerList(rateLimitHeaders(headers)) } });
+    // `start` goes with the first chunk: an exception frame before any event is then a failure
+    // before the stream started, which the router may fall back on.
+    let started = false;
+    const push: AdapterStreamSink['push'] = (event) => {
+      if (!started) {
+        started = true;
+        sink.push({ start: { headers: headerList(rateLimitHeaders(headers)) } });
+      }
+      sink.push(event);
+    };
     const parser = new BedrockStreamParser({ includeUsage: request.includeUsage, model: target.model, requestId: requestIdOf(headers) });
     const emit = (outputs: ChatStreamOutput[]): void => {
       for (const output of outputs) {
@@ -144,10 +153,10 @@ export class BedrockAdapter implements ProviderAdapter {
         }
         if (carriesContent(output.chunk)) attempt.firstToken();
         state.chunks = (state.chunks ?? 0) + 1;
-        sink.push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
+        push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
         if (!outcome.responseModel && parser.responseModel) {
           outcome.responseModel = parser.responseModel;
-          sink.push({ responseModel: parser.responseModel });
+          push({ responseModel: parser.responseModel });
         }
       }
     };
@@ -167,7 +176,7 @@ export class BedrockAdapter implements ProviderAdapter {
     const usage = parser.usage;
     if (usage) {
       outcome.usage = grpcUsage(usage);
-      sink.push({ usage: outcome.usage });
+      push({ usage: outcome.usage });
     }
   }
 

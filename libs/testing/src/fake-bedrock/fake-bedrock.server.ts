@@ -31,6 +31,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
   const requests: RecordedBedrockRequest[] = [];
   let scenario = options.scenario ?? AUTO;
   let remainingUses = Infinity;
+  let streamsWritten = 0;
 
   const nextScenario = (): FakeBedrockScenario => {
     const current = scenario;
@@ -97,6 +98,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     }
     res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': id });
     await writeStream(res, streamEvents(reply), current, pause, credentials[0]);
+    streamsWritten += 1;
   };
 
   const authenticate = async (
@@ -128,6 +130,7 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     region,
     requests,
     openConnections: () => sockets.size,
+    streamsWritten: () => streamsWritten,
     setScenario(next: FakeBedrockScenario, times?: number): void {
       scenario = next;
       remainingUses = times ?? Infinity;

@@ -66,6 +66,8 @@ export interface FakeBedrock {
   requests: RecordedBedrockRequest[];
   /** Sockets still open (streams in flight, idle keep-alive connections). */
   openConnections(): number;
+  /** ConverseStream answers written to their end (the socket may still hold them unread). */
+  streamsWritten(): number;
   /** Answers the next `times` requests (default: all of them) by `scenario`, then `auto` again. */
   setScenario(scenario: FakeBedrockScenario, times?: number): void;
   close(): Promise<void>;
