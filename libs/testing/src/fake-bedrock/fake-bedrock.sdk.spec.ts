@@ -90,7 +90,10 @@ describe('startFakeBedrock, read by @aws-sdk/client-bedrock-runtime', () => {
     expect(starts.map((start) => start.start?.toolUse?.name)).toEqual(['get_weather', 'get_time']);
     for (const start of starts) {
       const input = events
-        .flatMap((event) => (event.contentBlockDelta?.contentBlockIndex === start.contentBlockIndex && event.contentBlockDelta.delta?.toolUse ? [event.contentBlockDelta.delta.toolUse.input] : []))
+        .flatMap((event) => {
+          const delta = event.contentBlockDelta;
+          return delta?.contentBlockIndex === start.contentBlockIndex && delta.delta?.toolUse ? [delta.delta.toolUse.input] : [];
+        })
         .join('');
       expect(JSON.parse(input)).toHaveProperty('unit', 'celsius');
     }
