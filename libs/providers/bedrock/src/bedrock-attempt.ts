@@ -12,7 +12,7 @@ import {
 } from '@ai-gateway/provider-http';
 import { gatewayGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { BedrockKeyError, parseBedrockKey, type BedrockCredentials } from './bedrock-credentials';
-import { bedrockEndpoint, BedrockEndpointError, type BedrockEndpoint, type BedrockSettings } from './bedrock-endpoint';
+import { bedrockEndpoint, BedrockEndpointError, type BedrockEndpoint } from './bedrock-endpoint';
 
 export type LogUnexpected = FailureContext['logUnexpected'];
 
@@ -46,11 +46,10 @@ export class BedrockAttempt {
   /** Throws a GatewayGrpcErrorShape when the provider's configuration or key cannot be used. */
   static begin(request: AdapterRequest, call: AdapterCall, logUnexpected: LogUnexpected): BedrockAttempt {
     const target = bare(() => targetOf(request));
-    const settings = (target as ProviderTarget & { settings?: BedrockSettings }).settings;
     let endpoint: BedrockEndpoint;
     let credentials: BedrockCredentials;
     try {
-      endpoint = bedrockEndpoint(target.baseUrl, settings);
+      endpoint = bedrockEndpoint(target.baseUrl, target.settings);
       credentials = parseBedrockKey(target.apiKey);
     } catch (error) {
       if (error instanceof BedrockEndpointError || error instanceof BedrockKeyError) throw configurationGrpcError(target.providerId, error.message);

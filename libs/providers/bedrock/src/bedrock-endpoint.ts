@@ -1,6 +1,6 @@
 import type { BedrockOperation } from './bedrock.types';
 
-/** The provider's settings this kind reads (ProviderTarget.settings). */
+/** The provider's settings this kind reads (ProviderTarget.settings: ProviderSettings.region). */
 export interface BedrockSettings {
   region?: string;
 }

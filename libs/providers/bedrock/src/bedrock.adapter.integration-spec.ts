@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Logger, type LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk } from '@ai-gateway/openai-api';
-import { Fault, type AdapterRequest, type AdapterStreamEvent, type ProviderTarget } from '@ai-gateway/proto';
+import { Fault, type AdapterRequest, type ProviderSettings, type AdapterStreamEvent, type ProviderTarget } from '@ai-gateway/proto';
 import type { AdapterStreamSink } from '@ai-gateway/provider-http';
 import { decodeGrpcError, GrpcStatus, type DecodedGrpcError } from '@ai-gateway/service-kit';
 import {
@@ -24,6 +24,8 @@ const SLICE = 16;
 const hello = { model: 'claude-3-5-sonnet', messages: [{ role: 'user', content: 'Hi there' }] };
 
 type Json = Record<string, unknown>;
+
+const settingsOf = (region: string): ProviderSettings => ({ headers: {}, project: '', location: '', region, apiVersion: '', deployments: {} });
 
 /** A sink that records what the adapter pushes, optionally holding the reader back (backpressure). */
 class RecordingSink implements AdapterStreamSink {
@@ -75,8 +77,16 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
     await running?.close();
     fake = running = await startFakeBedrock(options);
   };
-  const target = (overrides: Partial<ProviderTarget> & { settings?: Json } = {}): ProviderTarget =>
-    ({ providerId: 'bedrock', kind: 'bedrock', baseUrl: fake.url, apiKey: JSON.stringify(FAKE_BEDROCK_CREDENTIALS), model: MODEL, maxOutputTokens: 8192, settings: { region: fake.region }, ...overrides }) as ProviderTarget;
+  const target = (overrides: Partial<ProviderTarget> = {}): ProviderTarget => ({
+    providerId: 'bedrock',
+    kind: 'bedrock',
+    baseUrl: fake.url,
+    apiKey: JSON.stringify(FAKE_BEDROCK_CREDENTIALS),
+    model: MODEL,
+    maxOutputTokens: 8192,
+    settings: settingsOf(fake.region),
+    ...overrides,
+  });
   const request = (body: object, fields: Partial<AdapterRequest> = {}, targetFields: Parameters<typeof target>[0] = {}): AdapterRequest => ({
     requestId: 'req-test',
     target: target(targetFields),
@@ -241,7 +251,7 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
     });
 
     it.each<[string, Parameters<typeof target>[0], RegExp]>([
-      ['no region for a non-AWS endpoint', { settings: {} }, /no region/],
+      ['no region for a non-AWS endpoint', { settings: settingsOf('') }, /no region/],
       ['a key that is broken JSON', { apiKey: '{"accessKeyId":"AKIA"' }, /not valid JSON/],
     ])('a provider that cannot be called (%s), before any request', async (_name, overrides, message) => {
       const error = await failure(adapter.chat(request(hello, {}, overrides), call()));

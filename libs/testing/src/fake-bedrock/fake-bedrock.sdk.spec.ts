@@ -92,7 +92,8 @@ describe('startFakeBedrock, read by @aws-sdk/client-bedrock-runtime', () => {
       const input = events
         .flatMap((event) => {
           const delta = event.contentBlockDelta;
-          return delta?.contentBlockIndex === start.contentBlockIndex && delta.delta?.toolUse ? [delta.delta.toolUse.input] : [];
+          if (!delta || delta.contentBlockIndex !== start.contentBlockIndex) return [];
+          return delta.delta?.toolUse ? [delta.delta.toolUse.input] : [];
         })
         .join('');
       expect(JSON.parse(input)).toHaveProperty('unit', 'celsius');
