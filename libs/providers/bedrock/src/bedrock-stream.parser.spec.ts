@@ -40,8 +40,7 @@ describe('BedrockStreamParser', () => {
         { content: ' help?', finish: null },
         { finish: 'stop' },
       ]);
-      const last = chunks(outputs).at(-1)!;
-      expect(last).toEqual({
+      expect(chunks(outputs).at(-1)).toEqual({
         id: 'chatcmpl-req-1',
         object: 'chat.completion.chunk',
         created: NOW / 1000,

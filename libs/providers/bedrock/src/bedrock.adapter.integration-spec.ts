@@ -178,7 +178,8 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
 
     it('tool results in the follow-up turn, which Bedrock validates against the toolConfig', async () => {
       const first = await chat({ ...hello, tools: [WEATHER] });
-      const toolCall = first.choices[0].message.tool_calls![0];
+      const [toolCall] = first.choices[0].message.tool_calls ?? [];
+      expect(toolCall).toBeDefined();
       const second = await chat({
         ...hello,
         tools: [WEATHER],

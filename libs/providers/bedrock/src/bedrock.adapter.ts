@@ -16,7 +16,7 @@ import {
   type ProviderAdapter,
 } from '@ai-gateway/provider-http';
 import { decodeGrpcError } from '@ai-gateway/service-kit';
-import { BedrockAttempt } from './bedrock-attempt';
+import { BedrockAttempt, type LogUnexpected } from './bedrock-attempt';
 import { toEmbeddingsPlan, toOpenAiEmbeddings, UnreadableEmbeddingsResponse, type EmbeddingsPlan, type InvokeAnswer } from './bedrock-embeddings';
 import { BedrockStreamParser } from './bedrock-stream.parser';
 import { toOpenAiChatCompletion, UnreadableConverseResponse } from './bedrock-to-openai.response';
@@ -29,9 +29,16 @@ const EMBEDDING_CALLS_IN_FLIGHT = 4;
 /** AWS Bedrock Runtime (Converse, ConverseStream, InvokeModel for embeddings) behind the gateway's adapter interface. */
 export class BedrockAdapter implements ProviderAdapter {
   readonly kinds = ['bedrock'] as const;
-  private readonly logger = new Logger('adapter-bedrock');
+  private readonly logUnexpected: LogUnexpected;
 
-  constructor(private readonly upstream: UpstreamClient = new UpstreamClient()) {}
+  constructor(
+    private readonly upstream: UpstreamClient = new UpstreamClient(),
+    logUnexpected?: LogUnexpected,
+  ) {
+    const logger = new Logger('adapter-bedrock');
+    // The host's logger scrubs secrets again on the way out.
+    this.logUnexpected = logUnexpected ?? ((message, detail) => logger.warn(`${message}: ${JSON.stringify(detail)}`));
+  }
 
   async chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
     return traceUnary(new UpstreamSpan('chat', request.target, call.metadata), async () => {
@@ -208,10 +215,6 @@ export class BedrockAdapter implements ProviderAdapter {
     return { body: parsed, inputTokens: Number.isInteger(count) && count >= 0 ? count : undefined };
   }
 
-  private readonly logUnexpected = (message: string, detail: Record<string, unknown>): void => {
-    // The service's logger scrubs secrets again on the way out.
-    this.logger.warn(`${message}: ${JSON.stringify(detail)}`);
-  };
 }
 
 /** Bedrock's 2xx Converse answer as an OpenAI completion; unreadable JSON or shape is a malformed answer. */

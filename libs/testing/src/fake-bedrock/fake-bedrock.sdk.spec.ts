@@ -58,15 +58,16 @@ describe('startFakeBedrock, read by @aws-sdk/client-bedrock-runtime', () => {
     expect(answer.stopReason).toBe('tool_use');
     const toolUse = answer.output?.message?.content?.find((block) => block.toolUse)?.toolUse;
     expect(toolUse).toMatchObject({ name: 'get_weather', input: { city: 'Paris', unit: 'celsius' } });
-    expect(toolUse?.toolUseId).toMatch(/^tooluse_/);
+    const toolUseId = toolUse?.toolUseId ?? '';
+    expect(toolUseId).toMatch(/^tooluse_/);
     const followUp = await client().send(
       new ConverseCommand({
         ...hello,
         toolConfig: { tools: [WEATHER_TOOL] },
         messages: [
-          ...hello.messages!,
-          { role: 'assistant', content: [{ toolUse: { toolUseId: toolUse!.toolUseId, name: 'get_weather', input: {} } }] },
-          { role: 'user', content: [{ toolResult: { toolUseId: toolUse!.toolUseId, content: [{ text: 'sunny' }] } }] },
+          ...(hello.messages ?? []),
+          { role: 'assistant', content: [{ toolUse: { toolUseId: toolUseId, name: 'get_weather', input: {} } }] },
+          { role: 'user', content: [{ toolResult: { toolUseId: toolUseId, content: [{ text: 'sunny' }] } }] },
         ],
       }),
     );
@@ -172,7 +173,7 @@ describe('startFakeBedrock, read by @aws-sdk/client-bedrock-runtime', () => {
   it('refuses a conversation Converse would refuse (toolUse without toolConfig) with ValidationException', async () => {
     const input: ConverseCommandInput = {
       ...hello,
-      messages: [...hello.messages!, { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'x', input: {} } }] }, { role: 'user', content: [{ text: 'ok' }] }],
+      messages: [...(hello.messages ?? []), { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'x', input: {} } }] }, { role: 'user', content: [{ text: 'ok' }] }],
     };
     await expect(client().send(new ConverseCommand(input))).rejects.toMatchObject({ name: 'ValidationException' });
   });
