@@ -16,6 +16,12 @@ describe('authorizedHeaders', () => {
     await expect(verifySigV4(received, [FAKE_BEDROCK_CREDENTIALS], 'eu-west-1', 'bedrock')).resolves.toMatchObject({ ok: false });
   });
 
+  it('signs for the time it is called: a signature made 20 minutes ago is refused as expired', async () => {
+    const stale = await authorizedHeaders(UNSIGNED, { kind: 'aws', ...FAKE_BEDROCK_CREDENTIALS }, 'us-east-1', new Date(Date.now() - 20 * 60_000));
+    const received = { method: 'POST', url: URL_OF_PROFILE.pathname, headers: { ...lower(stale), host: URL_OF_PROFILE.host }, body: BODY };
+    await expect(verifySigV4(received, [FAKE_BEDROCK_CREDENTIALS], 'us-east-1', 'bedrock')).resolves.toMatchObject({ ok: false, message: expect.stringMatching(/expired/) });
+  });
+
   it('sends a Bedrock API key as a bearer token and signs nothing', async () => {
     const headers = await authorizedHeaders(UNSIGNED, { kind: 'api_key', token: 'ABSKtoken' }, 'us-east-1');
     expect(headers).toEqual({ 'content-type': 'application/json', accept: 'application/json', authorization: 'Bearer ABSKtoken' });

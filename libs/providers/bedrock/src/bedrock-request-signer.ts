@@ -1,6 +1,9 @@
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { BedrockCredentials } from './bedrock-credentials';
+
+/** SHA-256 through node:crypto (the AWS SDK's Node hash): hashing a 20 MB body in JS would hold the event loop for half a second. */
+const SHA256 = Hash.bind(null, 'sha256');
 
 /** SigV4's signing name for every Bedrock Runtime operation. */
 export const BEDROCK_SIGNING_SERVICE = 'bedrock';
@@ -21,7 +24,7 @@ export async function authorizedHeaders(request: UnsignedRequest, credentials: B
   const signer = new SignatureV4({
     service: BEDROCK_SIGNING_SERVICE,
     region,
-    sha256: Sha256,
+    sha256: SHA256,
     credentials: {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.secretAccessKey,

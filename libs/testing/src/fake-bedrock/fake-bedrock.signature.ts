@@ -1,6 +1,9 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { Hash } from '@smithy/hash-node';
 import { SignatureV4 } from '@smithy/signature-v4';
+
+/** SHA-256 through node:crypto, as the AWS SDK for Node signs. */
+const SHA256 = Hash.bind(null, 'sha256');
 
 export interface ReceivedRequest {
   method: string;
@@ -23,6 +26,9 @@ export type SignatureVerdict =
 
 const AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([a-z0-9;-]+), ?Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+
+/** AWS refuses a signature whose date is further than this from its clock. */
+const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 
 const MISMATCH =
   'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
@@ -54,7 +60,10 @@ export async function verifySigV4(request: ReceivedRequest, known: readonly Cred
   if (!signedNames.includes('host') || !signedNames.includes('x-amz-date')) return { ok: false, errorType: 'InvalidSignatureException', message: MISMATCH };
   const [, year, month, day, hours, minutes, seconds] = date.map(Number);
   const signingDate = new Date(Date.UTC(year, month - 1, day, hours, minutes, seconds));
-  const expected = await new SignatureV4({ service, region, sha256: Sha256, credentials }).sign(
+  if (Math.abs(Date.now() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {
+    return { ok: false, errorType: 'InvalidSignatureException', message: `Signature expired: ${request.headers['x-amz-date']} is outside the 15-minute window.` };
+  }
+  const expected = await new SignatureV4({ service, region, sha256: SHA256, credentials }).sign(
     {
       method: request.method,
       protocol: 'http:',
