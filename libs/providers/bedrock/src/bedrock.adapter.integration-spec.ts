@@ -267,6 +267,21 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
       expect(fake.requests).toHaveLength(0);
     });
 
+    it.each<[string, string]>([
+      ['not JSON', '{"output":{"message":{"content":[{"te'],
+      ['not a Converse response', '{"hello":"world"}'],
+      ['tool input nested too deep to re-serialise', `{"output":{"message":{"role":"assistant","content":[{"toolUse":{"toolUseId":"t","name":"f","input":${'['.repeat(200_000)}${']'.repeat(200_000)}}}]}},"stopReason":"tool_use"}`],
+    ])('an answer that is %s as a malformed answer', async (_name, body) => {
+      fake.setScenario({ kind: 'raw', body }, 1);
+      expect(await failure(adapter.chat(request(hello), call()))).toMatchObject({ code: GrpcStatus.UNAVAILABLE, detail: { fault: Fault.FAULT_PROVIDER_MALFORMED, retryable: true } });
+    });
+
+    it('a stream of unreadable frames as a malformed answer', async () => {
+      fake.setScenario({ kind: 'raw', body: Buffer.from('<html>503 Service Unavailable</html>') }, 1);
+      const error = await failure(adapter.chatStream(request({ ...hello, stream: true }), new RecordingSink(), call()));
+      expect(error).toMatchObject({ detail: { fault: Fault.FAULT_PROVIDER_MALFORMED, retryable: true } });
+    });
+
     it('a stream cut by Bedrock after content as a cut stream', async () => {
       fake.setScenario({ kind: 'stream_cut', afterEvents: 2 }, 1);
       const error = await failure(adapter.chatStream(request({ ...hello, stream: true }), new RecordingSink(), call()));

@@ -228,8 +228,9 @@ function readCompletion(bytes: Buffer, model: string, requestId: string): ChatCo
   try {
     return toOpenAiChatCompletion(body, { model, requestId });
   } catch (error) {
-    if (error instanceof UnreadableConverseResponse) throw new ProviderAnswerError('malformed', `the answer is not a Converse response (${error.message})`);
-    throw error;
+    // Not a Converse response, or one that cannot be re-serialised (tool input nested too deep).
+    const reason = error instanceof UnreadableConverseResponse ? error.message : 'it cannot be translated';
+    throw new ProviderAnswerError('malformed', `the answer is not a usable Converse response (${reason})`);
   }
 }
 

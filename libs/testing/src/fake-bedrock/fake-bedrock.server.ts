@@ -83,6 +83,11 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     if (current.kind === 'http_error') {
       return sendError(current.status, current.errorType ?? ERROR_TYPE_BY_STATUS[current.status] ?? 'InternalServerException', current.message ?? defaultMessage(current.status));
     }
+    if (current.kind === 'raw') {
+      const streamed = match[2] === 'converse-stream';
+      res.writeHead(200, { 'content-type': current.contentType ?? (streamed ? 'application/vnd.amazon.eventstream' : 'application/json'), 'x-amzn-requestid': id });
+      return void res.end(current.body);
+    }
     if (match[2] === 'invoke') {
       const answer = embeddingAnswer(record.modelId, body);
       if (!answer.ok) return sendError(answer.status, answer.errorType, answer.message);

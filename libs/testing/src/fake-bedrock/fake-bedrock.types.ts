@@ -32,6 +32,8 @@ export type FakeBedrockScenario =
   | { kind: 'stream_cut'; afterEvents: number }
   /** Streams only: nothing more after `afterEvents` events; the connection stays open. */
   | { kind: 'stream_stall'; afterEvents: number }
+  /** 200 with this body as it is (a broken answer: invalid JSON, unreadable frames), after authentication. */
+  | { kind: 'raw'; body: string | Uint8Array; contentType?: string }
   /** An error answer whose message is built from the caller's secret (secret access key, or the bearer token). */
   | { kind: 'echo_secret'; status: number; errorType: string; message: (secret: string) => string };
 
