@@ -57,11 +57,16 @@ export function bedrockHttpError(upstreamStatus: number, bodyText: string, heade
   return toProviderError(shape, shape.standsFor ?? upstreamStatus, message);
 }
 
-/** An exception frame inside a ConverseStream (`:exception-type`), in the gateway's terms; upstreamStatus is what its type stands for. */
-export function bedrockStreamException(exceptionType: string, payload: Uint8Array): ProviderError {
+/**
+ * An exception frame inside a ConverseStream (`:exception-type`, payload `{"message"}`) or an
+ * error frame (`:error-code`, `:error-message`), in the gateway's terms; upstreamStatus is the
+ * status its type stands for.
+ */
+export function bedrockStreamException(exceptionType: string, payload: Uint8Array | { message: string }): ProviderError {
   const type = exceptionType.toLowerCase();
   const shape = BY_TYPE[type] ?? BY_TYPE.internalserverexception;
-  const message = messageOf(Buffer.from(payload).toString('utf8')) ?? `Bedrock reported ${exceptionType.slice(0, 64) || 'an exception'} in the stream.`;
+  const text = payload instanceof Uint8Array ? messageOf(Buffer.from(payload).toString('utf8')) : payload.message.slice(0, MAX_MESSAGE_CHARS);
+  const message = text || `Bedrock reported ${exceptionType.slice(0, 64) || 'an exception'} in the stream.`;
   return toProviderError(shape, shape.standsFor ?? 500, message);
 }
 

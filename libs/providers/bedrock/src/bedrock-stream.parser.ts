@@ -90,9 +90,8 @@ export class BedrockStreamParser implements ChatStreamParser {
       return [this.fail(bedrockStreamException(stringHeader(message, ':exception-type') ?? '', message.body), 'provider_error')];
     }
     if (messageType === 'error') {
-      const code = (stringHeader(message, ':error-code') ?? 'internalServerException').slice(0, 64);
-      const text = stringHeader(message, ':error-message') ?? '';
-      return [this.fail(bedrockStreamException(code, Buffer.from(JSON.stringify({ message: text.slice(0, 2000) }))), 'provider_error')];
+      const code = stringHeader(message, ':error-code') ?? 'internalServerException';
+      return [this.fail(bedrockStreamException(code, { message: stringHeader(message, ':error-message') ?? '' }), 'provider_error')];
     }
     if (messageType !== 'event') return [this.fail(malformed('The upstream event stream sent a frame without a known :message-type.'), 'malformed')];
     const eventType = stringHeader(message, ':event-type') ?? '';
