@@ -72,8 +72,9 @@ export async function startFakeBedrock(options: FakeBedrockOptions = {}): Promis
     record.auth = auth.ok ? auth.how : auth.errorType;
     if (scenario.kind === 'echo_secret') {
       const current = nextScenario() as Extract<FakeBedrockScenario, { kind: 'echo_secret' }>;
-      const secret = auth.ok && auth.how === 'bearer' ? (headers['authorization'] ?? '').slice('Bearer '.length) : credentials[0].secretAccessKey;
-      return sendError(current.status, current.errorType, current.message(`${secret} ${credentials[0].sessionToken ?? ''}`));
+      const bearer = auth.ok && auth.how === 'bearer';
+      const secret = bearer ? (headers['authorization'] ?? '').slice('Bearer '.length) : credentialText(credentials[0]);
+      return sendError(current.status, current.errorType, current.message(secret));
     }
     if (!auth.ok) return sendError(403, auth.errorType, auth.message);
     const body = parseJson(rawBody);
@@ -163,7 +164,7 @@ async function writeStream(
     if (i === failAfter && scenario.kind === 'stream_exception') {
       const message =
         typeof scenario.message === 'function'
-          ? scenario.message(`${credentials.secretAccessKey} ${credentials.sessionToken ?? ''}`)
+          ? scenario.message(credentialText(credentials))
           : (scenario.message ?? 'The model is receiving too many requests. Please try again later.');
       return void res.end(exceptionFrame(scenario.exceptionType, message));
     }
@@ -171,6 +172,11 @@ async function writeStream(
     await pause();
   }
   res.end();
+}
+
+/** Every part of AWS credentials, as a provider that echoes them would show them. */
+function credentialText(credentials: Credentials): string {
+  return [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken ?? ''].join(' ');
 }
 
 function defaultMessage(status: number): string {

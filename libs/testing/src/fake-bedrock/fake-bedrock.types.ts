@@ -24,8 +24,8 @@ export type FakeBedrockScenario =
   | { kind: 'http_error'; status: number; errorType?: string; message?: string }
   /**
    * Streams only: an exception frame (`:message-type` exception) after `afterEvents` events
-   * (0: before any event), then the body ends. `message` may be built from the caller's
-   * credentials (a provider echoing them).
+   * (0: before any event), then the body ends. `message` may be built from the credentials
+   * (access key id, secret access key and session token: a provider echoing them).
    */
   | { kind: 'stream_exception'; exceptionType: string; message?: string | ((secret: string) => string); afterEvents?: number }
   /** Streams only: the socket is destroyed after `afterEvents` events. */
@@ -34,7 +34,7 @@ export type FakeBedrockScenario =
   | { kind: 'stream_stall'; afterEvents: number }
   /** 200 with this body as it is (a broken answer: invalid JSON, unreadable frames), after authentication. */
   | { kind: 'raw'; body: string | Uint8Array; contentType?: string }
-  /** An error answer whose message is built from the caller's secret (secret access key, or the bearer token). */
+  /** An error answer whose message is built from the caller's secret (its AWS credentials, or the bearer token). */
   | { kind: 'echo_secret'; status: number; errorType: string; message: (secret: string) => string };
 
 export interface FakeBedrockOptions {
