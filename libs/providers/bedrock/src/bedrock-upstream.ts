@@ -1,13 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { RpcException } from '@nestjs/microservices';
-import {
-  providerAnswerGrpcError,
-  providerRetryAfterMs,
-  readLimited,
-  type UpstreamClient,
-  type UpstreamResponse,
-} from '@ai-gateway/provider-http';
-import type { BedrockAttempt } from './bedrock-attempt';
+import type { ProviderAttempt, ProviderErrorReader, UpstreamClient, UpstreamResponse } from '@ai-gateway/provider-http';
+import type { BedrockCall } from './bedrock-call';
 import { bedrockHttpError } from './bedrock-errors';
 import { bedrockModelPath } from './bedrock-endpoint';
 import { authorizedHeaders } from './bedrock-request-signer';
@@ -21,29 +14,21 @@ const ACCEPT: Readonly<Record<BedrockOperation, string>> = {
 
 /**
  * POSTs a signed request to `/model/{modelId}/{operation}` and resolves at a 2xx answer's
- * headers; an error answer becomes the provider's error (scrubbed, cut) as an RpcException.
+ * headers; an error answer rejects as Bedrock's error (by `x-amzn-errortype`), scrubbed and cut.
  */
 export async function postToBedrock(
   upstream: UpstreamClient,
-  state: BedrockAttempt,
+  attempt: ProviderAttempt,
+  call: BedrockCall,
   operation: BedrockOperation,
   body: string,
 ): Promise<UpstreamResponse> {
-  const { target, endpoint, attempt } = state;
-  const url = new URL(`${endpoint.baseUrl}${bedrockModelPath(target.model, operation)}`);
-  const headers = await authorizedHeaders({ url, headers: { 'content-type': 'application/json', accept: ACCEPT[operation] }, body }, state.credentials, endpoint.region);
-  const response = await upstream.post(url.toString(), headers, body, attempt.limits, attempt.signal);
-  if (response.status >= 200 && response.status < 300) return response;
-  const text = await readLimited(response);
-  const flat = flatHeaders(response.headers);
-  const error = bedrockHttpError(response.status, text, flat);
-  throw new RpcException(
-    providerAnswerGrpcError(target.providerId, error, state.scrub, {
-      headers: rateLimitHeaders(flat),
-      retryAfterMs: providerRetryAfterMs(flat),
-    }),
-  );
+  const url = new URL(`${call.endpoint.baseUrl}${bedrockModelPath(attempt.target.model, operation)}`);
+  const headers = await authorizedHeaders({ url, headers: { 'content-type': 'application/json', accept: ACCEPT[operation] }, body }, call.credentials, call.endpoint.region);
+  return attempt.send(upstream, url.toString(), headers, body, bedrockError);
 }
+
+const bedrockError: ProviderErrorReader = (status, text, headers) => ({ error: bedrockHttpError(status, text, headers), headers: rateLimitHeaders(headers) });
 
 /** Bedrock sends no x-ratelimit-* headers; a Retry-After (from a proxy or a future version) passes on. */
 export function rateLimitHeaders(headers: Record<string, string>): Record<string, string> {
@@ -54,13 +39,4 @@ export function rateLimitHeaders(headers: Record<string, string>): Record<string
 export function requestIdOf(headers: Record<string, string>): string {
   const id = headers['x-amzn-requestid'] ?? '';
   return /^[A-Za-z0-9-]{1,64}$/.test(id) ? id : randomUUID();
-}
-
-/** Upstream (undici) headers as one lowercase string per name; repeated values are joined with ", ". */
-export function flatHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Logger, type LoggerService } from '@nestjs/common';
 import type { ChatCompletion, ChatCompletionChunk } from '@ai-gateway/openai-api';
 import { Fault, type AdapterRequest, type ProviderSettings, type AdapterStreamEvent, type ProviderTarget } from '@ai-gateway/proto';
-import type { AdapterStreamSink } from '@ai-gateway/provider-http';
+import { UpstreamClient, type AdapterStreamSink } from '@ai-gateway/provider-http';
 import { decodeGrpcError, GrpcStatus, type DecodedGrpcError } from '@ai-gateway/service-kit';
 import {
   expectEventually,
@@ -45,16 +44,6 @@ class RecordingSink implements AdapterStreamSink {
   }
 }
 
-/** Captures what the adapter logs, for the leak scan. */
-class CollectingLogger implements LoggerService {
-  readonly lines: string[] = [];
-  log = (message: unknown): void => void this.lines.push(String(message));
-  warn = (message: unknown): void => void this.lines.push(String(message));
-  error = (message: unknown, ...rest: unknown[]): void => void this.lines.push([message, ...rest].map(String).join(' '));
-  debug = (message: unknown): void => void this.lines.push(String(message));
-  verbose = (message: unknown): void => void this.lines.push(String(message));
-}
-
 function leakedSlice(text: string, secret: string): string | undefined {
   for (let i = 0; i + SLICE <= text.length; i++) {
     if (secret.includes(text.slice(i, i + SLICE))) return text.slice(i, i + SLICE);
@@ -71,7 +60,8 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
   let fake: FakeBedrock;
   let running: FakeBedrock | undefined;
   let adapter: BedrockAdapter;
-  let logs: CollectingLogger;
+  /** What the adapter logged as unexpected, for the leak scan. */
+  const logs: string[] = [];
 
   const start = async (options: FakeBedrockOptions = {}): Promise<void> => {
     await running?.close();
@@ -114,13 +104,9 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
     return decodeGrpcError(error);
   };
 
-  beforeAll(() => {
-    logs = new CollectingLogger();
-    Logger.overrideLogger(logs);
-  });
   beforeEach(async () => {
     await start();
-    adapter = new BedrockAdapter();
+    adapter = new BedrockAdapter(new UpstreamClient(), (message, detail) => logs.push(`${message}: ${JSON.stringify(detail)}`));
   });
   afterEach(async () => {
     await adapter.close();
@@ -316,18 +302,19 @@ describe('BedrockAdapter against the fake Bedrock Runtime', () => {
     expect(sink.content).toBe('Hello from the fake Bedrock model.');
   });
 
-  describe('never shows the secret access key or the session token, whole or as any 16-character slice', () => {
+  describe('never shows the access key id, the secret access key or the session token, whole or as any 16-character slice', () => {
     const credentials = {
       accessKeyId: `AKIA${randomBytes(8).toString('hex').toUpperCase()}`,
       secretAccessKey: randomBytes(30).toString('base64'),
       sessionToken: `IQoJb3JpZ2luX2Vj${randomBytes(180).toString('base64')}`,
     };
-    const secrets = [credentials.secretAccessKey, credentials.sessionToken];
+    // The whole stored key: the access key id is no secret to AWS, but it is part of the key.
+    const secrets = [credentials.accessKeyId, credentials.secretAccessKey, credentials.sessionToken];
     const echoes = (secret: string): string => `denied for ${secret} (head ${secret.slice(0, 40)}, tail ${secret.slice(-24)})`;
     const expectNoLeak = (error: DecodedGrpcError): void => {
       for (const secret of secrets) {
         expect(leakedSlice(errorText(error), secret)).toBeUndefined();
-        expect(leakedSlice(logs.lines.join('\n'), secret)).toBeUndefined();
+        expect(leakedSlice(logs.join('\n'), secret)).toBeUndefined();
       }
     };
 

@@ -1,117 +1,119 @@
-import { Logger } from '@nestjs/common';
-import { RpcException } from '@nestjs/microservices';
 import type { ChatCompletion, ChatCompletionChunk, ChatStreamOutput } from '@ai-gateway/openai-api';
 import type { AdapterRequest, AdapterResponse } from '@ai-gateway/proto';
 import {
+  flatHeaders,
   grpcUsage,
   headerList,
-  providerAnswerGrpcError,
   ProviderAnswerError,
-  readBounded,
-  traceUnary,
-  UpstreamClient,
-  UpstreamSpan,
+  ProviderAttempt,
   type AdapterCall,
   type AdapterStreamSink,
+  type LogUnexpected,
   type ProviderAdapter,
+  type UpstreamClient,
 } from '@ai-gateway/provider-http';
-import { decodeGrpcError } from '@ai-gateway/service-kit';
-import { BedrockAttempt, type LogUnexpected } from './bedrock-attempt';
-import { toEmbeddingsPlan, toOpenAiEmbeddings, UnreadableEmbeddingsResponse, type EmbeddingsPlan, type InvokeAnswer } from './bedrock-embeddings';
+import type { GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
+import { bedrockCallOf, type BedrockCall } from './bedrock-call';
+import { toEmbeddingsPlan, toOpenAiEmbeddings, UnreadableEmbeddingsResponse, type InvokeAnswer } from './bedrock-embeddings';
 import { BedrockStreamParser } from './bedrock-stream.parser';
 import { toOpenAiChatCompletion, UnreadableConverseResponse } from './bedrock-to-openai.response';
-import { flatHeaders, postToBedrock, rateLimitHeaders, requestIdOf } from './bedrock-upstream';
+import { postToBedrock, rateLimitHeaders, requestIdOf } from './bedrock-upstream';
 import { toConverseRequest } from './openai-to-bedrock.request';
 
-/** Titan embeds one text per call: this many calls run at once for a batch. */
+/** Titan embeds one text per call: this many calls of a batch run at once. */
 const EMBEDDING_CALLS_IN_FLIGHT = 4;
 
-/** AWS Bedrock Runtime (Converse, ConverseStream, InvokeModel for embeddings) behind the gateway's adapter interface. */
+/** AWS Bedrock Runtime (Converse, ConverseStream, InvokeModel for embeddings) behind the OpenAI shapes. */
 export class BedrockAdapter implements ProviderAdapter {
   readonly kinds = ['bedrock'] as const;
-  private readonly logUnexpected: LogUnexpected;
 
   constructor(
-    private readonly upstream: UpstreamClient = new UpstreamClient(),
-    logUnexpected?: LogUnexpected,
-  ) {
-    const logger = new Logger('adapter-bedrock');
-    // The host's logger scrubs secrets again on the way out.
-    this.logUnexpected = logUnexpected ?? ((message, detail) => logger.warn(`${message}: ${JSON.stringify(detail)}`));
-  }
+    private readonly upstream: UpstreamClient,
+    private readonly logUnexpected: LogUnexpected,
+  ) {}
 
-  async chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    return traceUnary(new UpstreamSpan('chat', request.target, call.metadata), async () => {
-      const state = BedrockAttempt.begin(request, call, this.logUnexpected);
-      try {
-        const body = this.converseBody(request, state);
-        const response = await postToBedrock(this.upstream, state, 'converse', body);
-        state.answered = true;
-        state.attempt.answered(false);
-        const headers = flatHeaders(response.headers);
-        const completion = readCompletion(await readBounded(response, this.upstream.maxResponseBytes, state.attempt), state.target.model, requestIdOf(headers));
-        return {
-          body: Buffer.from(JSON.stringify(completion)),
-          usage: completion.usage ? grpcUsage(completion.usage) : undefined,
-          hasUsage: completion.usage !== undefined,
-          responseModel: completion.model,
-          headers: headerList(rateLimitHeaders(headers)),
-        };
-      } catch (error) {
-        throw state.failureOf(error);
-      } finally {
-        state.end();
-      }
+  chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
+    return ProviderAttempt.unary('chat', request, call, this.logUnexpected, async (attempt) => {
+      const bedrock = bedrockCallOf(attempt.target);
+      const body = attempt.translate(() => converseBody(request));
+      const response = await postToBedrock(this.upstream, attempt, bedrock, 'converse', body);
+      const headers = flatHeaders(response.headers);
+      const completion = readCompletion(await attempt.readBody(response, this.upstream.maxResponseBytes), attempt.target.model, requestIdOf(headers));
+      return {
+        body: Buffer.from(JSON.stringify(completion)),
+        usage: completion.usage ? grpcUsage(completion.usage) : undefined,
+        hasUsage: completion.usage !== undefined,
+        responseModel: completion.model,
+        headers: headerList(rateLimitHeaders(headers)),
+      };
     });
   }
 
-  async chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
-    const span = new UpstreamSpan('chat', request.target, call.metadata);
-    let state: BedrockAttempt | undefined;
-    const outcome = { responseModel: undefined as string | undefined, usage: undefined as ReturnType<typeof grpcUsage> | undefined };
-    try {
-      state = BedrockAttempt.begin(request, call, this.logUnexpected);
-      await this.relayStream(request, state, sink, outcome);
-      span.succeeded(outcome.responseModel, outcome.usage);
-    } catch (error) {
-      const failure = state ? state.failureOf(error) : error;
-      span.failed(decodeGrpcError(failure).detail?.openaiErrorType || 'error');
-      throw failure;
-    } finally {
-      state?.end();
-    }
+  chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
+    return ProviderAttempt.stream(request, sink, call, this.logUnexpected, async (attempt, out) => {
+      const bedrock = bedrockCallOf(attempt.target);
+      const body = attempt.translate(() => converseBody(request));
+      const response = await postToBedrock(this.upstream, attempt, bedrock, 'converse-stream', body);
+      const headers = flatHeaders(response.headers);
+      const parser = new BedrockStreamParser({ includeUsage: request.includeUsage, model: attempt.target.model, requestId: requestIdOf(headers) });
+      // `start` goes with the first chunk: an exception frame before any event is then a
+      // failure before the stream started, which the router may retry or fall back on.
+      let started = false;
+      const push: AdapterStreamSink['push'] = (event) => {
+        if (!started) {
+          started = true;
+          out.push({ start: { headers: headerList(rateLimitHeaders(headers)) } });
+        }
+        out.push(event);
+      };
+      let modelSent = false;
+      const emit = (outputs: ChatStreamOutput[]): GatewayGrpcErrorShape | undefined => {
+        for (const output of outputs) {
+          if (output.kind === 'error') return attempt.streamFailure(output);
+          attempt.chunk(carriesContent(output.chunk));
+          push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
+          if (!modelSent && parser.responseModel) {
+            modelSent = true;
+            push({ responseModel: parser.responseModel });
+          }
+        }
+        return undefined;
+      };
+      await attempt.relay(response, out, {
+        feed: (piece) => emit(parser.feed(piece)),
+        finish: () => {
+          const failure = emit(parser.finish());
+          if (failure) return failure;
+          const usage = parser.usage;
+          if (usage) push({ usage: grpcUsage(usage) });
+          return undefined;
+        },
+        get complete() {
+          return parser.complete;
+        },
+      });
+    });
   }
 
-  async embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    return traceUnary(new UpstreamSpan('embeddings', request.target, call.metadata), async () => {
-      const state = BedrockAttempt.begin(request, call, this.logUnexpected);
+  embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
+    return ProviderAttempt.unary('embeddings', request, call, this.logUnexpected, async (attempt) => {
+      const bedrock = bedrockCallOf(attempt.target);
+      const plan = attempt.translate(() => toEmbeddingsPlan(JSON.parse(Buffer.from(request.body).toString('utf8')), attempt.target.model));
+      const answers = await this.invokeAll(attempt, bedrock, plan.bodies);
+      let translated: ReturnType<typeof toOpenAiEmbeddings>;
       try {
-        let plan: EmbeddingsPlan;
-        try {
-          plan = toEmbeddingsPlan(JSON.parse(Buffer.from(request.body).toString('utf8')), state.target.model);
-        } catch (error) {
-          throw state.clientRequestFailure(error);
-        }
-        const answers = await this.invokeAll(state, plan.bodies);
-        let translated: ReturnType<typeof toOpenAiEmbeddings>;
-        try {
-          translated = toOpenAiEmbeddings(plan, answers, state.target.model);
-        } catch (error) {
-          if (error instanceof UnreadableEmbeddingsResponse) throw new ProviderAnswerError('malformed', error.message);
-          throw error;
-        }
-        return {
-          body: Buffer.from(JSON.stringify(translated.body)),
-          usage: grpcUsage(translated.usage),
-          hasUsage: true,
-          responseModel: state.target.model,
-          headers: [],
-        };
+        translated = toOpenAiEmbeddings(plan, answers, attempt.target.model);
       } catch (error) {
-        throw state.failureOf(error);
-      } finally {
-        state.end();
+        if (error instanceof UnreadableEmbeddingsResponse) throw new ProviderAnswerError('malformed', error.message);
+        throw error;
       }
+      return {
+        body: Buffer.from(JSON.stringify(translated.body)),
+        usage: grpcUsage(translated.usage),
+        hasUsage: true,
+        responseModel: attempt.target.model,
+        headers: [],
+      };
     });
   }
 
@@ -119,92 +121,29 @@ export class BedrockAdapter implements ProviderAdapter {
     await this.upstream.close();
   }
 
-  private converseBody(request: AdapterRequest, state: BedrockAttempt): string {
-    try {
-      return JSON.stringify(toConverseRequest(JSON.parse(Buffer.from(request.body).toString('utf8'))));
-    } catch (error) {
-      throw state.clientRequestFailure(error);
-    }
-  }
-
-  private async relayStream(
-    request: AdapterRequest,
-    state: BedrockAttempt,
-    sink: AdapterStreamSink,
-    outcome: { responseModel?: string; usage?: ReturnType<typeof grpcUsage> },
-  ): Promise<void> {
-    const { attempt, target } = state;
-    const body = this.converseBody(request, state);
-    const response = await postToBedrock(this.upstream, state, 'converse-stream', body);
-    state.answered = true;
-    state.chunks = 0;
-    attempt.answered(true);
-    const headers = flatHeaders(response.headers);
-    // `start` goes with the first chunk: an exception frame before any event is then a failure
-    // before the stream started, which the router may fall back on.
-    let started = false;
-    const push: AdapterStreamSink['push'] = (event) => {
-      if (!started) {
-        started = true;
-        sink.push({ start: { headers: headerList(rateLimitHeaders(headers)) } });
-      }
-      sink.push(event);
-    };
-    const parser = new BedrockStreamParser({ includeUsage: request.includeUsage, model: target.model, requestId: requestIdOf(headers) });
-    const emit = (outputs: ChatStreamOutput[]): void => {
-      for (const output of outputs) {
-        if (output.kind === 'error') {
-          response.body.destroy();
-          if (output.cause === 'provider_error') throw new RpcException(providerAnswerGrpcError(target.providerId, output.error, state.scrub));
-          throw new ProviderAnswerError(output.cause, output.error.message);
-        }
-        if (carriesContent(output.chunk)) attempt.firstToken();
-        state.chunks = (state.chunks ?? 0) + 1;
-        push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
-        if (!outcome.responseModel && parser.responseModel) {
-          outcome.responseModel = parser.responseModel;
-          push({ responseModel: parser.responseModel });
-        }
-      }
-    };
-    try {
-      for await (const piece of response.body) {
-        attempt.progress();
-        emit(parser.feed(piece as Buffer));
-        // Backpressure: read Bedrock's next piece only once the consumer can take more.
-        const writable = sink.whenWritable(attempt.signal);
-        if (writable) await attempt.holdFor(writable);
-      }
-    } catch (error) {
-      // A transport error after messageStop loses nothing: the answer is whole.
-      if (error instanceof RpcException || error instanceof ProviderAnswerError || !parser.complete || attempt.signal.aborted) throw error;
-    }
-    emit(parser.finish());
-    const usage = parser.usage;
-    if (usage) {
-      outcome.usage = grpcUsage(usage);
-      push({ usage: outcome.usage });
-    }
-  }
-
-  private async invokeAll(state: BedrockAttempt, bodies: string[]): Promise<InvokeAnswer[]> {
-    state.attempt.answered(false);
-    const answers: InvokeAnswer[] = new Array<InvokeAnswer>(bodies.length);
+  /** The InvokeModel calls of a batch, a few at a time; the first failure aborts the calls still in flight. */
+  private async invokeAll(attempt: ProviderAttempt, bedrock: BedrockCall, bodies: string[]): Promise<InvokeAnswer[]> {
+    const answers = new Array<InvokeAnswer>(bodies.length);
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < bodies.length) {
         const i = next++;
-        answers[i] = await this.invoke(state, bodies[i]);
+        answers[i] = await this.invoke(attempt, bedrock, bodies[i]);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(EMBEDDING_CALLS_IN_FLIGHT, bodies.length) }, worker));
+    try {
+      await Promise.all(Array.from({ length: Math.min(EMBEDDING_CALLS_IN_FLIGHT, bodies.length) }, worker));
+    } catch (error) {
+      const failure = attempt.failure(error);
+      attempt.timing.cancel();
+      throw failure;
+    }
     return answers;
   }
 
-  private async invoke(state: BedrockAttempt, body: string): Promise<InvokeAnswer> {
-    const response = await postToBedrock(this.upstream, state, 'invoke', body);
-    state.answered = true;
-    const bytes = await readBounded(response, this.upstream.maxResponseBytes, state.attempt);
+  private async invoke(attempt: ProviderAttempt, bedrock: BedrockCall, body: string): Promise<InvokeAnswer> {
+    const response = await postToBedrock(this.upstream, attempt, bedrock, 'invoke', body);
+    const bytes = await attempt.readBody(response, this.upstream.maxResponseBytes);
     let parsed: unknown;
     try {
       parsed = JSON.parse(bytes.toString('utf8'));
@@ -214,10 +153,13 @@ export class BedrockAdapter implements ProviderAdapter {
     const count = Number(flatHeaders(response.headers)['x-amzn-bedrock-input-token-count']);
     return { body: parsed, inputTokens: Number.isInteger(count) && count >= 0 ? count : undefined };
   }
-
 }
 
-/** Bedrock's 2xx Converse answer as an OpenAI completion; unreadable JSON or shape is a malformed answer. */
+function converseBody(request: AdapterRequest): string {
+  return JSON.stringify(toConverseRequest(JSON.parse(Buffer.from(request.body).toString('utf8'))));
+}
+
+/** Bedrock's 2xx Converse answer as an OpenAI completion; an unreadable or untranslatable answer is malformed. */
 function readCompletion(bytes: Buffer, model: string, requestId: string): ChatCompletion {
   let body: unknown;
   try {
