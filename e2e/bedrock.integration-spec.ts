@@ -1,9 +1,16 @@
 // Issue 16's end-to-end path: the official openai SDK → ingress → router (the Bedrock adapter
-// embedded) → a fake Bedrock Runtime that verifies every request's SigV4 signature and frames
-// streams with the AWS event-stream codec; a fake OpenAI as the fallback provider.
+// embedded, or behind its own adapter service) → a fake Bedrock Runtime that verifies every
+// request's SigV4 signature and frames streams with the AWS event-stream codec; a fake OpenAI as
+// the fallback provider.
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
+import { createAdapterService } from '@ai-gateway/adapters';
+import type { RunningService } from '@ai-gateway/service-kit';
 import {
+  ADAPTER_MODES,
   expectEventually,
   fakeEmbedding,
   startFakeBedrock,
@@ -33,12 +40,33 @@ async function ok(result: Promise<{ status: number; body: unknown }>): Promise<u
   return body;
 }
 
-describe('AWS Bedrock through the gateway end to end', () => {
+describe.each(ADAPTER_MODES)('AWS Bedrock through the gateway end to end (%s adapter)', (mode) => {
   let bedrock: FakeBedrock;
   let openai: FakeOpenAi;
   let stack: GatewayStack;
   let client: OpenAI;
+  /** Service mode: the bedrock kind's adapter service, and where it logs. */
+  let adapterService: RunningService | undefined;
+  const logDir = mkdtempSync(join(tmpdir(), 'bedrock-adapter-'));
   const responses: string[] = [];
+  const logText = (): string => {
+    const adapterLog = join(logDir, 'adapter-bedrock.log');
+    return stack.logText() + (existsSync(adapterLog) ? readFileSync(adapterLog, 'utf8') : '');
+  };
+
+  /** The router reaches Bedrock through its own adapter service: started, then named in the router's ADAPTER_URLS. */
+  const serveBedrockAsService = async (): Promise<void> => {
+    adapterService = await createAdapterService({ name: 'adapter-bedrock', kinds: ['bedrock'], defaultPort: 0 }, {
+      GRPC_PORT: '0',
+      BIND_HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      SERVICE_CALLERS: stack.serviceCallers,
+      LOG_FILE: join(logDir, 'adapter-bedrock.log'),
+    });
+    const port = stack.apps['router-0'].ports.grpc;
+    await stack.stopApp('router-0');
+    await stack.startApp('router-0', { GRPC_PORT: String(port), ADAPTER_URLS: `bedrock=127.0.0.1:${adapterService.ports.grpc}` });
+  };
 
   const collect = async (stream: AsyncIterable<OpenAI.ChatCompletionChunk>): Promise<OpenAI.ChatCompletionChunk[]> => {
     const chunks: OpenAI.ChatCompletionChunk[] = [];
@@ -51,6 +79,7 @@ describe('AWS Bedrock through the gateway end to end', () => {
     bedrock = await startFakeBedrock({ credentials: [CREDENTIALS], frameDelayMs: 2 });
     openai = await startFakeOpenAi({ validKeys: [OPENAI_KEY] });
     stack = await startGatewayStack({ openaiBaseUrl: openai.baseUrl, routerEnv: { MAX_RETRIES: '1', BREAKER_FAILURES: '100' } });
+    if (mode === 'service') await serveBedrockAsService();
     await ok(stack.admin('PUT', '/admin/v1/providers/bedrock', { kind: 'bedrock', baseUrl: bedrock.url, region: bedrock.region, confirmKeyRedirect: true }));
     responses.push(JSON.stringify(await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'bedrock', key: JSON.stringify(CREDENTIALS), name: 'aws' }))));
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: OPENAI_KEY }));
@@ -68,7 +97,9 @@ describe('AWS Bedrock through the gateway end to end', () => {
 
   afterAll(async () => {
     await stack?.close();
+    await adapterService?.close();
     await Promise.all([bedrock?.close(), openai?.close()]);
+    rmSync(logDir, { recursive: true, force: true });
   });
 
   it('answers text from Converse, signed with SigV4 and the session token', async () => {
@@ -81,6 +112,11 @@ describe('AWS Bedrock through the gateway end to end', () => {
     expect(response.headers.get('x-gateway-provider')).toBe('bedrock');
     expect(response.headers.get('x-gateway-model')).toBe(BEDROCK_MODEL);
     expect(bedrock.requests.slice(from)).toMatchObject([{ modelId: BEDROCK_MODEL, operation: 'converse', auth: 'sigv4', body: { system: [{ text: 'Be brief.' }] } }]);
+    if (adapterService) {
+      // Service mode: the call went through the adapter service, not an adapter inside the router.
+      const metrics = await (await fetch(`http://127.0.0.1:${adapterService.ports.metrics}/metrics`)).text();
+      expect(metrics).toMatch(/grpc_server_handled_total\{[^}]*grpc_method="Chat"[^}]*\} [1-9]/);
+    }
   });
 
   it('streams text with a usage chunk', async () => {
@@ -206,7 +242,7 @@ describe('AWS Bedrock through the gateway end to end', () => {
     );
     expect(error).toBeInstanceOf(OpenAI.BadRequestError);
     responses.push(JSON.stringify(error), String((error as Error).message));
-    const written = stack.logText() + responses.join('\n');
+    const written = logText() + responses.join('\n');
     const leaks: string[] = [];
     for (const secret of [CREDENTIALS.accessKeyId, CREDENTIALS.secretAccessKey, CREDENTIALS.sessionToken]) {
       for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 4)}…[${i}]`);
