@@ -80,6 +80,5 @@ export interface BedrockStreamEvents {
   metadata: { usage?: BedrockUsage; metrics?: { latencyMs?: number } };
 }
 
-/** The Converse / ConverseStream paths (the model id or inference-profile ARN is URL-encoded by the caller). */
-export const CONVERSE_OPERATIONS = { converse: 'converse', stream: 'converse-stream', invoke: 'invoke' } as const;
-export type BedrockOperation = (typeof CONVERSE_OPERATIONS)[keyof typeof CONVERSE_OPERATIONS];
+/** The last segment of `/model/{modelId}/{operation}`: Converse, ConverseStream, InvokeModel. */
+export type BedrockOperation = 'converse' | 'converse-stream' | 'invoke';
