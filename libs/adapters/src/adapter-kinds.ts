@@ -1,6 +1,7 @@
 import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
 import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
 import { AzureOpenAiAdapter } from '@ai-gateway/providers-azure-openai';
+import { BedrockAdapter } from '@ai-gateway/providers-bedrock';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 
 /** What every adapter is built from: its own connection pool to its provider, and where unexpected failures are logged. */
@@ -19,4 +20,5 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
   'azure-openai': ({ upstream, logUnexpected }) => new AzureOpenAiAdapter({ upstream, logUnexpected }),
+  bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
 };
