@@ -19,6 +19,7 @@ interface Spend {
 describe('teams: budgets and limits across two ingress replicas', () => {
   let upstream: FakeOpenAi;
   let stack: GatewayStack;
+  let raceTeamId = '';
   const responses: string[] = [];
 
   beforeAll(async () => {
@@ -59,6 +60,7 @@ describe('teams: budgets and limits across two ingress replicas', () => {
 
   it('admits exactly 20 of 200 parallel requests against a budget for 20, and settles the spend to the 20 answers’ usage', async () => {
     const teamId = await createTeam({ name: 'race', budget: { amountUsd: 1, period: 'month' } });
+    raceTeamId = teamId;
     const key = await createKey({ name: 'race-key', teamId });
 
     // One request's reservation, read while it is held upstream: the budget is then set for exactly 20 of them.
@@ -126,6 +128,17 @@ describe('teams: budgets and limits across two ingress replicas', () => {
       expect(spend.spentUsd).toBeCloseTo(before + answered, 12);
       expect(spend.byModel['gpt-4o']).toBeCloseTo(before + answered, 12);
     }, 20_000);
+  });
+
+  it('exports the team’s spend, budget and remaining budget as Prometheus series from every ingress replica', async () => {
+    const spend = await spendOf(raceTeamId);
+    for (const app of ['ingress-0', 'ingress-1']) {
+      const text = await (await fetch(stack.metricsUrl(app))).text();
+      const value = (name: string): number => Number(new RegExp(`^${name}\\{team_id="${raceTeamId}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(value('gen_ai_gateway_team_spend_usd')).toBeCloseTo(spend.spentUsd, 9);
+      expect(value('gen_ai_gateway_team_budget_usd')).toBeCloseTo(spend.budget ?? NaN, 9);
+      expect(value('gen_ai_gateway_team_budget_remaining_usd')).toBeCloseTo((spend.budget ?? 0) - spend.spentUsd, 9);
+    }
   });
 
   it('holds an RPM limit across both replicas, with the x-ratelimit-* headers of the gateway’s own limit', async () => {

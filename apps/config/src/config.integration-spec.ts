@@ -86,7 +86,7 @@ describe('config service over gRPC with a real nats-server', () => {
 
     const inUse = decodeGrpcError(await firstValueFrom(client.deleteTeam({ id: team.id })).catch((e: unknown) => e));
     expect(inUse.code).toBe(GrpcStatus.FAILED_PRECONDITION);
-    await firstValueFrom(client.deleteApiKey({ id: key.entry!.id }));
+    await firstValueFrom(client.deleteApiKey({ id: key.entry?.id ?? '' }));
     await firstValueFrom(client.deleteTeam({ id: team.id }));
     expect((await firstValueFrom(client.getSnapshot({}))).teams.some((t) => t.id === team.id)).toBe(false);
   });

@@ -56,6 +56,10 @@ export class ApiKeyAuthenticator {
     return id ? this.teams.get(id) : undefined;
   }
 
+  teamList(): Team[] {
+    return [...this.teams.values()];
+  }
+
   /** The fallback map (model → fallback models), for pricing a request's dearest candidate. */
   fallbackMap(): Record<string, string[]> {
     return this.fallbacks;

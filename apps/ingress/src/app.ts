@@ -42,6 +42,7 @@ import { RequestAdmission } from './admission/request-admission';
 import { ReservationStore } from './admission/reservation.store';
 import { SpendReport } from './admission/spend.report';
 import { SpendSettler } from './admission/spend.settler';
+import { registerTeamSpendMetrics } from './admission/team-spend.metrics';
 
 /** After a drain's timeout: time the cut streams' last events get to reach their sockets before every connection is closed. */
 const CUT_FLUSH_MS = 1_000;
@@ -86,6 +87,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   });
   const settler = new SpendSettler(nc, reservations, auth, log);
   await settler.start();
+  const spend = new SpendReport(reservations);
+  registerTeamSpendMetrics(registry, () => auth.teamList(), spend);
   const rejections = new RejectedRequestRecorder(usage);
   const httpDuration = createHttpServerMetrics(registry);
   const dashboard = loadDashboard(config.DASHBOARD_DIR || undefined);
@@ -179,7 +182,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
       signIn,
-      spend: new SpendReport(reservations),
+      spend,
       onSignInFailure: (address, route) => {
         const event = { action: 'admin.sign_in_failed', actor: `address:${address}`, route, at: new Date().toISOString() };
         log.warn({ audit: event }, 'audit');
