@@ -168,6 +168,25 @@ describe('teams: budgets and limits across two ingress replicas', () => {
     expect(next.choices[0].message.content).toBeTruthy();
   });
 
+  it('settles a stream the client asked no usage for, and admits embeddings under the same limits', async () => {
+    const teamId = await createTeam({ name: 'stream', limits: { rpm: 3 } });
+    const key = await createKey({ name: 'stream-key', teamId });
+    await earlyInMinute();
+    const stream = await clientOn(1, key).chat.completions.create({ ...REQUEST, stream: true });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    await expectEventually(async () => {
+      const spend = await spendOf(teamId);
+      expect(spend.inFlight).toBe(0);
+      expect(spend.spentUsd).toBeGreaterThan(0);
+    });
+    const embedded = await clientOn(0, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
+    expect(embedded.data).toHaveLength(1);
+    await clientOn(1, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
+    await expect(clientOn(0, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+  });
+
   it('holds a TPM limit: a request whose worst case does not fit is refused before the provider sees it', async () => {
     const key = await createKey({ name: 'tpm-key', limits: { tpm: 100 } });
     const seen = upstream.chatRequests();

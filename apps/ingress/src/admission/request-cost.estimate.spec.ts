@@ -21,6 +21,8 @@ describe('request cost estimate', () => {
     expect(chatMaxOutputTokens({ max_tokens: 50, n: 3 }, 4096)).toBe(150);
     expect(chatMaxOutputTokens({}, 4096)).toBe(4096);
     expect(chatMaxOutputTokens({ max_tokens: -1 }, 4096)).toBe(4096);
+    // A hostile cap stays a finite number the shared state can store.
+    expect(chatMaxOutputTokens({ max_tokens: 1e308, n: 1e308 }, 4096)).toBe(10_000_000 * 128);
   });
 
   it('counts embedding inputs, strings and token arrays', () => {

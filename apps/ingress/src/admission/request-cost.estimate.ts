@@ -15,6 +15,8 @@ const TOKENS_PER_MESSAGE = 4;
 const TOKENS_PER_IMAGE = 1_600;
 /** Choices (`n`) counted at most: beyond it providers refuse the request anyway. */
 const MAX_CHOICES = 128;
+/** Output tokens counted at most per choice: above every model's output limit, and keeps sums finite whatever a client sends. */
+const MAX_OUTPUT_TOKENS = 10_000_000;
 
 /** Prompt tokens of a chat request, estimated from its text; images at a fixed worst case. */
 export function chatPromptTokens(body: Record<string, unknown>): number {
@@ -40,7 +42,7 @@ export function chatPromptTokens(body: Record<string, unknown>): number {
 
 /** The output a chat request may produce: its own cap (times its choices), else the gateway's default cap. */
 export function chatMaxOutputTokens(body: Record<string, unknown>, defaultCap: number): number {
-  const asked = positive(body.max_completion_tokens) ?? positive(body.max_tokens) ?? defaultCap;
+  const asked = Math.min(MAX_OUTPUT_TOKENS, positive(body.max_completion_tokens) ?? positive(body.max_tokens) ?? defaultCap);
   const choices = Math.min(MAX_CHOICES, positive(body.n) ?? 1);
   return Math.ceil(asked) * Math.ceil(choices);
 }
