@@ -163,12 +163,42 @@ function admit<T>(
   return { ...ids, key, model: validated.model, request: validated.request, body: parsed.value as Record<string, unknown> };
 }
 
-/** The key's and its team's budget and limits; false when the request was refused (answered here). */
-async function withinLimits(deps: CompletionsDeps, admitted: Admitted<unknown>, operation: 'chat' | 'embeddings', deadlineMs: number, reply: FastifyReply): Promise<boolean> {
+/**
+ * The key's and its team's budget and limits; false when the request was refused (answered here),
+ * or when its client left while it waited: nothing is routed then, and the usage event recorded
+ * here releases the reservation.
+ */
+async function withinLimits(
+  deps: CompletionsDeps,
+  admitted: Admitted<unknown>,
+  operation: 'chat' | 'embeddings',
+  deadlineMs: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  if (!deps.admission.applies(admitted.key)) return true;
+  const startedAt = Date.now();
   const refusal = await deps.admission.check({ key: admitted.key, model: admitted.model, operation, body: admitted.body, requestId: admitted.requestId, deadlineMs });
-  if (!refusal) return true;
-  sendError(reply, refusal);
-  return false;
+  if (refusal) {
+    sendError(reply, refusal);
+    return false;
+  }
+  if (!request.raw.socket || request.raw.socket.destroyed) {
+    deps.rejections.markRouted(request.raw);
+    deps.rejections.recordInternalFailure({
+      requestId: admitted.requestId,
+      correlationId: admitted.correlationId,
+      apiKeyId: admitted.key.id,
+      operation,
+      model: admitted.model,
+      stream: admitted.body.stream === true,
+      httpStatus: 499,
+      errorType: 'cancelled',
+      startedAt,
+    });
+    return false;
+  }
+  return true;
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -179,7 +209,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   if (!admitted) return;
   const { requestId, correlationId, key, model, request: chatRequest } = admitted;
   const deadlineMs = deadlineOf(deps, request);
-  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, reply))) return;
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
@@ -208,7 +238,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   if (!admitted) return;
   const { requestId, correlationId, key, model } = admitted;
   const deadlineMs = deadlineOf(deps, request);
-  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, reply))) return;
+  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
     meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs },
     body: request.body as Buffer,

@@ -34,6 +34,11 @@ export class AdmissionGate {
     private readonly clock: () => number = Date.now,
   ) {}
 
+  /** Whether the key's requests go through admission at all (a key without team, budget or limits does not). */
+  applies(key: ApiKey): boolean {
+    return this.admission.applies(key);
+  }
+
   async check(request: AdmissionRequest): Promise<HttpError | undefined> {
     const { key, model } = request;
     if (!this.admission.applies(key)) return undefined;
