@@ -222,12 +222,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       if (decoded.code === GrpcStatus.NOT_FOUND) throw new NotFound(`There is no team \`${id}\`.`, 'team_not_found', null);
       throw error;
     }
+    // The team is gone from config: its spend entry goes too (best effort; an orphan costs only bytes).
+    await deps.spend.forget({ kind: 'team', id }).catch(() => undefined);
     return { status: 204 };
   });
   route('GET', '/admin/v1/teams/:id/spend', async (request) => ({ status: 200, body: await deps.spend.ofTeam(await teamOf((request.params as { id: string }).id)) }));
   route('DELETE', '/admin/v1/api-keys/:id', async (request) => {
     const { id } = request.params as { id: string };
     await call(deps.config.deleteApiKey({ id }));
+    await deps.spend.forget({ kind: 'key', id }).catch(() => undefined);
     return { status: 204 };
   });
 

@@ -85,4 +85,12 @@ describe('ReservationStore on a real nats-server, two replicas', () => {
     expect(stored?.spentUsd).toBe(25);
     expect(stored?.byModel).toEqual({ 'gpt-4o': 12.5, 'claude-3-5-sonnet': 12.5 });
   });
+
+  it('forgets a removed subject, and a late settlement starts a fresh entry on any replica', async () => {
+    await replicas[0].apply('team.gone', reserve('g-1', { budget: { amountUsd: 1, period: 'total' } }));
+    await replicas[1].remove('team.gone');
+    expect(await replicas[0].read('team.gone')).toBeUndefined();
+    await replicas[0].apply('team.gone', { kind: 'settle', requestId: 'g-1', costUsd: 0.5, tokens: 1, model: 'gpt-4o', provider: 'openai' });
+    expect(await replicas[1].read('team.gone')).toMatchObject({ spentUsd: 0.5, reservations: {} });
+  });
 });

@@ -53,6 +53,12 @@ export class ReservationStore {
     });
   }
 
+  /** Deletes the subject's state (its key or team is gone); a request still in flight settles into a fresh entry. */
+  async remove(subject: string): Promise<void> {
+    this.cache.delete(subject);
+    await this.kv.purge(subject);
+  }
+
   /** The subject's state as stored now (expired reservations still in it), or undefined. */
   async read(subject: string): Promise<LimitState | undefined> {
     const entry = await this.kv.get(subject);

@@ -21,7 +21,7 @@ export interface SpendView {
 /** Spend against budget of this period, read from the shared limits state (what every replica admits against). */
 export class SpendReport {
   constructor(
-    private readonly store: Pick<ReservationStore, 'read'>,
+    private readonly store: Pick<ReservationStore, 'read' | 'remove'>,
     private readonly clock: () => number = Date.now,
   ) {}
 
@@ -31,6 +31,11 @@ export class SpendReport {
 
   async ofKey(key: ApiKey): Promise<SpendView> {
     return this.view(await this.store.read(keySubject(key.id)), key.budget);
+  }
+
+  /** Forgets a deleted team's or key's spend and reservations (the limits bucket keeps no orphans). */
+  async forget(subject: { kind: 'team' | 'key'; id: string }): Promise<void> {
+    await this.store.remove(subject.kind === 'team' ? teamSubject(subject.id) : keySubject(subject.id));
   }
 
   private view(stored: LimitState | undefined, budget: Budget | undefined): SpendView {
