@@ -37,9 +37,9 @@ function policyOf(budget: Budget | undefined, limits: Limits | undefined): Polic
 }
 
 /**
- * Reserves a request's worst case against its key and its team before anything is routed:
- * first the key's entry, then the team's; when the team refuses, the key's grant is rolled back.
- * The team always gets an entry (its spend is shown even without a budget).
+ * Reserves a request's worst case against its key and its team before anything is routed, both
+ * at once (one round trip); when either refuses, the other's grant is rolled back. The team always
+ * gets an entry (its spend is shown even without a budget).
  */
 export class RequestAdmission {
   constructor(
@@ -55,24 +55,29 @@ export class RequestAdmission {
   async admit(key: ApiKey, team: Team | undefined, requestId: string, estimate: RequestEstimate, holdMs: number): Promise<AdmissionOutcome> {
     const expiresAtMs = this.clock() + holdMs;
     const reserve = (policy: Policy, teamId?: string) => ({ kind: 'reserve' as const, requestId, usd: estimate.usd, tokens: estimate.tokens, expiresAtMs, policy, ...(teamId ? { teamId } : {}) });
-    try {
-      const ownEntry = hasOwnPolicy(key);
-      if (ownEntry) {
-        const result = await this.store.apply(keySubject(key.id), reserve(policyOf(key.budget, key.limits), team?.id));
-        if (!isGranted(result)) return refusedBy(result, { kind: 'key', id: key.id, name: key.name });
-      }
-      if (team) {
-        const result = await this.store.apply(teamSubject(team.id), reserve(policyOf(team.budget, team.limits)));
-        if (!isGranted(result)) {
-          if (ownEntry) await this.store.apply(keySubject(key.id), { kind: 'rollback', requestId }).catch(() => undefined);
-          return refusedBy(result, { kind: 'team', id: team.id, name: team.name });
-        }
-      }
-      return { admitted: true };
-    } catch (error) {
-      if (error instanceof LimitsUnavailable) return { admitted: false, unavailable: error.message };
-      throw error;
+    const attempts: Array<{ subject: string; holder: Holder; result: Promise<OperationResult> }> = [];
+    if (hasOwnPolicy(key)) {
+      attempts.push({ subject: keySubject(key.id), holder: { kind: 'key', id: key.id, name: key.name }, result: this.store.apply(keySubject(key.id), reserve(policyOf(key.budget, key.limits), team?.id)) });
     }
+    if (team) {
+      attempts.push({ subject: teamSubject(team.id), holder: { kind: 'team', id: team.id, name: team.name }, result: this.store.apply(teamSubject(team.id), reserve(policyOf(team.budget, team.limits))) });
+    }
+    const settled = await Promise.allSettled(attempts.map((a) => a.result));
+    const refusedAt = settled.findIndex((s) => s.status === 'rejected' || !isGranted(s.value));
+    if (refusedAt < 0) return { admitted: true };
+    // Whatever was granted goes back: the request is not admitted anywhere.
+    await Promise.all(
+      attempts.map((attempt, i) => {
+        const outcome = settled[i];
+        return outcome.status === 'fulfilled' && isGranted(outcome.value) ? this.store.apply(attempt.subject, { kind: 'rollback', requestId }).catch(() => undefined) : undefined;
+      }),
+    );
+    const failed = settled[refusedAt];
+    if (failed.status === 'rejected') {
+      if (failed.reason instanceof LimitsUnavailable) return { admitted: false, unavailable: failed.reason.message };
+      throw failed.reason;
+    }
+    return refusedBy(failed.value, attempts[refusedAt].holder);
   }
 }
 

@@ -2,9 +2,16 @@ import type { KV } from '@ai-gateway/nats';
 import { applyOperation, emptyState, type LimitOperation, type LimitState, type OperationResult } from './limit-state';
 
 /** Compare-and-set rounds per batch before giving up: with batching only other replicas contend, so each round is another replica's write. */
-const MAX_CAS_ROUNDS = 32;
+const MAX_CAS_ROUNDS = 64;
 /** Longest pause between rounds (jittered, growing with the round). */
-const MAX_BACKOFF_MS = 20;
+const MAX_BACKOFF_MS = 5;
+/** After a conflict on a subject, for this long each write is followed by a short random pause before the next. */
+const CONTENDED_MS = 1_000;
+/**
+ * That pause's longest: a replica that just wrote already holds the latest revision and would win
+ * every round against one that must read first; yielding lets the other's write land (fairness).
+ */
+const MAX_YIELD_MS = 3;
 /** Subjects whose last entry this process remembers (to skip a read before the first write). */
 const MAX_CACHED_SUBJECTS = 10_000;
 /** Operations one subject may have waiting here; past it new ones fail at once (overload, not a hang). */
@@ -34,6 +41,7 @@ export class ReservationStore {
   private readonly queues = new Map<string, Pending[]>();
   private readonly running = new Set<string>();
   private readonly cache = new Map<string, Cached>();
+  private readonly contendedUntil = new Map<string, number>();
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
 
@@ -71,6 +79,8 @@ export class ReservationStore {
     try {
       for (let batch = this.take(subject); batch.length > 0; batch = this.take(subject)) {
         await this.write(subject, batch);
+        if ((this.contendedUntil.get(subject) ?? 0) > Date.now()) await pause(Math.random() * MAX_YIELD_MS);
+        else this.contendedUntil.delete(subject);
       }
     } finally {
       this.running.delete(subject);
@@ -86,6 +96,8 @@ export class ReservationStore {
   private async write(subject: string, batch: Pending[]): Promise<void> {
     let lastError: unknown;
     for (let round = 0; round < MAX_CAS_ROUNDS; round++) {
+      // Operations that arrived meanwhile join the retry: one write for all of them.
+      if (round > 0) batch.push(...this.take(subject));
       try {
         const current = this.cache.get(subject) ?? (await this.load(subject));
         const now = this.clock();
@@ -100,7 +112,8 @@ export class ReservationStore {
         // Another replica wrote first (wrong last sequence), or NATS failed: read again and retry.
         lastError = error;
         this.cache.delete(subject);
-        await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 1 + round * 2));
+        this.contendedUntil.set(subject, Date.now() + CONTENDED_MS);
+        await pause(Math.random() * Math.min(MAX_BACKOFF_MS, 1 + round));
       }
     }
     const reason = lastError instanceof Error ? lastError.message : String(lastError);
