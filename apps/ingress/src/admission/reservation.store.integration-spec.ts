@@ -93,4 +93,18 @@ describe('ReservationStore on a real nats-server, two replicas', () => {
     await replicas[0].apply('team.gone', { kind: 'settle', requestId: 'g-1', costUsd: 0.5, tokens: 1, model: 'gpt-4o', provider: 'openai' });
     expect(await replicas[1].read('team.gone')).toMatchObject({ spentUsd: 0.5, reservations: {} });
   });
+
+  it('loses no operation under heavy contention: 1000 reservations and their 1000 settlements, interleaved across replicas', async () => {
+    const policy: Policy = { limits: { rpm: 0, tpm: 0, concurrent: 100_000 } };
+    const reserved = await Promise.all(Array.from({ length: 1000 }, (_, i) => replicas[i % 2].apply('team.busy', reserve(`b-${i}`, policy))));
+    expect(reserved.every(granted)).toBe(true);
+    await Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        replicas[(i + 1) % 2].apply('team.busy', { kind: 'settle', requestId: `b-${i}`, costUsd: 0.001, tokens: 10, model: 'gpt-4o', provider: 'openai' }),
+      ),
+    );
+    const stored = await replicas[0].read('team.busy');
+    expect(stored?.reservations).toEqual({});
+    expect(stored?.spentUsd).toBeCloseTo(1, 9);
+  });
 });
