@@ -2,6 +2,8 @@
 // the official openai SDK → ingress admission (reservations in NATS KV) → router → a fake OpenAI,
 // spend settled from the usage stream.
 import OpenAI from 'openai';
+import { Kvm } from '@nats-io/kv';
+import { connectNats, KV_BUCKETS } from '@ai-gateway/nats';
 import { costUsd, findModel } from '@ai-gateway/model-catalog';
 import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
@@ -42,9 +44,13 @@ describe('teams: budgets and limits across two ingress replicas', () => {
   }
 
   async function createKey(body: Record<string, unknown>): Promise<string> {
+    return (await createKeyEntry(body)).key;
+  }
+
+  async function createKeyEntry(body: Record<string, unknown>): Promise<{ id: string; key: string }> {
     const created = await stack.admin('POST', '/admin/v1/api-keys', body);
     expect(created.status).toBe(201);
-    return (created.body as { key: string }).key;
+    return created.body as { id: string; key: string };
   }
 
   async function spendOf(teamId: string): Promise<Spend> {
@@ -207,6 +213,32 @@ describe('teams: budgets and limits across two ingress replicas', () => {
       const answer = await clientOn(0, key).chat.completions.create(REQUEST);
       expect(answer.choices).toHaveLength(1);
     }, 20_000);
+  });
+
+  it('lets the reservation of a replica that died (never settled) expire: its slot frees without any event', async () => {
+    const { id, key } = await createKeyEntry({ name: 'orphan-key', limits: { concurrent: 1 } });
+    // What a replica killed between reserving and routing leaves in the shared state: one reservation, no usage event ever.
+    const nc = await connectNats(stack.nats.url, 'dead-replica');
+    try {
+      const limits = await new Kvm(nc).open(KV_BUCKETS.limits);
+      const orphan = { usd: 0.001, tokens: 100, expiresAtMs: Date.now() + 2_000, windowStartMs: 0 };
+      await limits.put(
+        `key.${id}`,
+        JSON.stringify({ period: 'total', spentUsd: 0, byModel: {}, byProvider: {}, window: { startMs: 0, requests: 0, tokens: 0 }, reservations: { req_orphan: orphan } }),
+      );
+    } finally {
+      await nc.drain();
+    }
+    await expect(clientOn(0, key).chat.completions.create(REQUEST)).rejects.toMatchObject({ status: 429, code: 'concurrency_limit_exceeded' });
+    // ingress-0: router-1, behind ingress-1, was stopped by the test before.
+    await expectEventually(async () => {
+      const answer = await clientOn(0, key).chat.completions.create(REQUEST);
+      expect(answer.choices).toHaveLength(1);
+    }, 15_000, 250);
+    await expectEventually(async () => {
+      const spend = (await stack.admin('GET', `/admin/v1/api-keys/${id}/spend`)).body as Spend;
+      expect(spend).toMatchObject({ reservedUsd: 0, inFlight: 0 });
+    });
   });
 
   it('refuses a key once it expired (401), and a model outside its team’s allow-list (403)', async () => {
