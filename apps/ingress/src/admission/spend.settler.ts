@@ -32,7 +32,13 @@ export interface Settlement {
   provider: string;
 }
 
-export function settlementOf(event: UsageEvent): Settlement {
+/**
+ * The event's settlement, or undefined for a request turned away before admission (its event,
+ * from rejected-request.recorder.ts, names no model: it never reserved anything, and a flood of
+ * refused requests must not become a flood of writes to the limits state).
+ */
+export function settlementOf(event: UsageEvent): Settlement | undefined {
+  if (event.requestedModel === '' && event.responseModel === '') return undefined;
   return {
     requestId: event.requestId,
     apiKeyId: event.apiKeyId,
@@ -140,8 +146,13 @@ export class SpendSettler {
       m.ack();
       return;
     }
+    const settlement = settlementOf(event);
+    if (!settlement) {
+      m.ack();
+      return;
+    }
     try {
-      await settle(this.store, this.keys, settlementOf(event));
+      await settle(this.store, this.keys, settlement);
       m.ack();
     } catch (error) {
       this.logger.warn({ err: error instanceof Error ? error.message : String(error), requestId: event.requestId }, 'spend not settled; will retry');
