@@ -1,0 +1,53 @@
+// Where a request goes, per kind:
+// - gemini (Google AI Studio): {base}/v1beta/models/{model}:{method}, key in x-goog-api-key;
+//   base https://generativelanguage.googleapis.com (GEMINI_BASE_URL convention: no /v1beta).
+// - vertex (Vertex AI): {base}/v1/projects/{project}/locations/{location}/publishers/google/
+//   models/{model}:{method}, OAuth2 bearer; base https://aiplatform.googleapis.com for the
+//   `global` location, https://{location}-aiplatform.googleapis.com for a region, unless the
+//   provider names its own base URL.
+
+export type GeminiKind = 'gemini' | 'vertex';
+export type GeminiMethod = 'generateContent' | 'streamGenerateContent' | 'batchEmbedContents' | 'predict';
+
+export const GEMINI_DEFAULT_BASE_URL = 'https://generativelanguage.googleapis.com';
+export const VERTEX_GLOBAL_BASE_URL = 'https://aiplatform.googleapis.com';
+
+export interface VertexLocation {
+  project: string;
+  location: string;
+}
+
+/** Model ids, projects and locations go into a URL path: only the characters their names use. */
+const MODEL_ID = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,62}$/;
+const LOCATION = /^[a-z][a-z0-9-]{1,62}$/;
+
+export class EndpointConfigError extends Error {}
+
+/** The full URL of one call. Throws EndpointConfigError when the model or the provider's settings cannot form one. */
+export function geminiUrl(kind: GeminiKind, baseUrl: string, model: string, method: GeminiMethod, vertex?: Partial<VertexLocation>): string {
+  const id = model.replace(/^models\//, '');
+  if (!MODEL_ID.test(id)) throw new EndpointConfigError(`model id '${id.slice(0, 128)}' is not a Gemini model name`);
+  const query = method === 'streamGenerateContent' ? '?alt=sse' : '';
+  if (kind === 'gemini') return `${trimmed(baseUrl || GEMINI_DEFAULT_BASE_URL)}/v1beta/models/${id}:${method}${query}`;
+  const { project, location } = vertexLocation(vertex);
+  const base = trimmed(baseUrl || vertexBaseUrl(location));
+  return `${base}/v1/projects/${project}/locations/${location}/publishers/google/models/${id}:${method}${query}`;
+}
+
+/** Vertex's endpoint for a location: the global one, or the region's. */
+export function vertexBaseUrl(location: string): string {
+  return location === 'global' ? VERTEX_GLOBAL_BASE_URL : `https://${location}-aiplatform.googleapis.com`;
+}
+
+function vertexLocation(vertex: Partial<VertexLocation> | undefined): VertexLocation {
+  const project = vertex?.project ?? '';
+  const location = vertex?.location || 'global';
+  if (!PROJECT_ID.test(project)) throw new EndpointConfigError('the Vertex provider has no valid `project` setting');
+  if (!LOCATION.test(location)) throw new EndpointConfigError('the Vertex provider has no valid `location` setting');
+  return { project, location };
+}
+
+function trimmed(baseUrl: string): string {
+  return baseUrl.replace(/\/+$/, '');
+}
