@@ -13,7 +13,7 @@ const WEATHER = {
  * The SDK's own fetch: without it, the SDK installs a dispatcher that reads undici's global from
  * `globalThis`, which jest's sandboxed global does not carry.
  */
-const httpOptions = (baseUrl: string): object => ({ baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 }, fetch: (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init) });
+const httpOptions = (baseUrl: string): object => ({ baseUrl, apiVersion: 'v1beta', retryOptions: { attempts: 1 }, fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, init) });
 const TIME = { name: 'get_time', parameters: { type: Type.OBJECT, properties: { city: { type: Type.STRING } } } };
 
 describe('the fake Gemini API through @google/genai', () => {
