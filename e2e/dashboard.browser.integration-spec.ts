@@ -117,6 +117,37 @@ describeInBrowser(title, () => {
     expect(listed.body).toEqual([expect.objectContaining({ provider: 'openai', name: 'primary', last4: PROVIDER_KEY.slice(-4) })]);
   });
 
+  it("adds a Vertex provider with its project and location, and its service-account JSON through a masked multi-line field, never shown again", async () => {
+    const providers = page.locator('#providers');
+    await providers.getByLabel('Provider id').fill('gcp');
+    await providers.getByLabel('Kind').selectOption('vertex');
+    expect(await providers.getByLabel('Base URL', { exact: true }).inputValue()).toBe('https://aiplatform.googleapis.com');
+    await providers.getByLabel('Project').fill('dashboard-project');
+    await providers.getByLabel('Location').fill('us-central1');
+    await providers.getByRole('button', { name: 'Add provider' }).click();
+    await providers.locator('.provider-list li[data-id="gcp"]', { hasText: 'project dashboard-project · location us-central1' }).waitFor();
+    const stored = ((await stack.admin('GET', '/admin/v1/providers')).body as Array<Record<string, unknown>>).find((p) => p.id === 'gcp');
+    expect(stored).toMatchObject({ kind: 'vertex', project: 'dashboard-project', location: 'us-central1' });
+
+    const privateKey = `-----BEGIN PRIVATE KEY-----\nMIIEvgIBADANBgkqhkiG9w0BAQEFAASC${'Z'.repeat(48)}\n-----END PRIVATE KEY-----\n`;
+    const serviceAccount = JSON.stringify({ type: 'service_account', project_id: 'dashboard-project', private_key: privateKey, client_email: 'gw@dashboard-project.iam.gserviceaccount.com' }, null, 2);
+    const keys = page.locator('#provider-keys');
+    await keys.getByLabel('Provider', { exact: true }).selectOption('gcp');
+    await keys.getByLabel('Key name').fill('service-account');
+    const credential = keys.getByLabel('Provider key or credential JSON');
+    expect(await credential.evaluate((element) => element.tagName)).toBe('TEXTAREA');
+    type Styles = { getComputedStyle(element: unknown): { getPropertyValue(name: string): string } };
+    const masking = await credential.evaluate((element) => (globalThis as unknown as Styles).getComputedStyle(element).getPropertyValue('-webkit-text-security'));
+    expect(masking).toBe('disc');
+    await credential.fill(serviceAccount);
+    await keys.getByRole('button', { name: 'Add key' }).click();
+    await keys.locator('tbody tr', { hasText: 'service-account' }).waitFor();
+    expect(await credential.inputValue()).toBe('');
+    expect(await page.content()).not.toContain(privateKey.slice(30, 46));
+    const listed = (await stack.admin('GET', '/admin/v1/provider-keys')).body as Array<{ provider: string; name: string }>;
+    expect(listed).toContainEqual(expect.objectContaining({ provider: 'gcp', name: 'service-account' }));
+  });
+
   it('moves a provider to another host only after the operator confirms that its keys go there', async () => {
     const baseUrlOf = async (id: string): Promise<string | undefined> =>
       ((await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>).find((p) => p.id === id)?.baseUrl;

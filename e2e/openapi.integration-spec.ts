@@ -115,6 +115,35 @@ describe('OpenAPI description against the running gateway', () => {
     expect(JSON.parse(rewrap.text)).toMatchObject({ error: { param: 'toKmsKeyId', code: 'KMS_UNSUPPORTED' } });
   });
 
+  it("admin: a provider kind's fields are set, kept, shown and checked; a credential JSON is a key never shown again", async () => {
+    const put = (id: string, body: Record<string, unknown>) =>
+      call('PUT', '/admin/v1/providers/{id}', { path: `/admin/v1/providers/${id}`, auth: 'admin', body: JSON.stringify(body) });
+    const vertex = await put('gcp-openapi', { kind: 'vertex', baseUrl: 'https://aiplatform.googleapis.com', project: 'openapi-project', location: 'global' });
+    expect(vertex.status).toBe(201);
+    expect(JSON.parse(vertex.text)).toMatchObject({ id: 'gcp-openapi', kind: 'vertex', project: 'openapi-project', location: 'global' });
+    expect(JSON.parse(vertex.text)).not.toHaveProperty('region');
+    const moved = await put('gcp-openapi', { location: 'europe-west4' });
+    expect(JSON.parse(moved.text)).toMatchObject({ project: 'openapi-project', location: 'europe-west4' });
+    const foreign = await put('gcp-openapi', { region: 'us-east-1' });
+    expect([foreign.status, JSON.parse(foreign.text).error.param]).toEqual([400, 'region']);
+    const missing = await put('aws-openapi', { kind: 'bedrock', baseUrl: 'https://bedrock-runtime.eu-west-1.amazonaws.com' });
+    expect([missing.status, JSON.parse(missing.text).error.param]).toEqual([400, 'region']);
+    const azure = await put('azure-openapi', { kind: 'azure-openai', baseUrl: 'https://res.openai.azure.com', apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'prod-4o' } });
+    expect(JSON.parse(azure.text)).toMatchObject({ apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'prod-4o' } });
+    const listed = JSON.parse((await call('GET', '/admin/v1/providers', { auth: 'admin' })).text) as Array<Record<string, unknown>>;
+    expect(listed.find((p) => p.id === 'gcp-openapi')).toMatchObject({ project: 'openapi-project', location: 'europe-west4' });
+
+    const privateKey = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${'q'.repeat(64)}\n-----END PRIVATE KEY-----\n`;
+    const serviceAccount = JSON.stringify({ type: 'service_account', project_id: 'openapi-project', private_key: privateKey, client_email: 'gw@openapi-project.iam.gserviceaccount.com' }, null, 2);
+    const added = await call('POST', '/admin/v1/provider-keys', { auth: 'admin', body: JSON.stringify({ provider: 'gcp-openapi', key: serviceAccount, name: 'sa' }) });
+    expect(added.status).toBe(201);
+    const keys = (await call('GET', '/admin/v1/provider-keys', { auth: 'admin' })).text;
+    for (const text of [added.text, keys]) expect(text).not.toContain(privateKey.slice(40, 56));
+    const broken = await call('POST', '/admin/v1/provider-keys', { auth: 'admin', body: JSON.stringify({ provider: 'gcp-openapi', key: '{"private_key": "-----BEGIN' }) });
+    expect(broken.status).toBe(400);
+    expect(broken.text).not.toContain('BEGIN');
+  });
+
   it('chat: a completion, a stream, and a stream that fails after its first chunk', async () => {
     const body = (extra: Record<string, unknown> = {}): string => JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], ...extra });
     const unary = await call('POST', '/v1/chat/completions', { auth: 'gateway', body: body() });

@@ -8,6 +8,7 @@ import type { ConfigAuditEvent } from './config.constants';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
 import { ProviderRedirectPolicy } from './provider-redirect.policy';
+import { seedProviders } from './seed-providers';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
   const config = readConfigEnv(env);
@@ -20,10 +21,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const audit = new AuditPublisher<ConfigAuditEvent>(nc, log);
   const store = new ConfigStore(kv, log, redirects);
   await store.start();
-  await store.seedDefaults([
-    { id: 'openai', kind: 'openai', baseUrl: config.OPENAI_BASE_URL },
-    { id: 'anthropic', kind: 'anthropic', baseUrl: config.ANTHROPIC_BASE_URL },
-  ]);
+  await store.seedDefaults(seedProviders(config));
 
   return serveGrpcService({
     name: 'config',

@@ -56,6 +56,7 @@ export class ConfigController implements ConfigServiceController {
           baseUrl: request.baseUrl,
           enabled: request.enabled,
           models: request.hasModels ? request.models : undefined,
+          settings: { fields: request.settingsFields, values: request.settings },
           confirmKeyRedirect: request.confirmKeyRedirect,
         }),
       );
@@ -110,7 +111,7 @@ export class ConfigController implements ConfigServiceController {
       return await action();
     } catch (error) {
       if (error instanceof ConfigValidationError) {
-        throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error' });
+        throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error', param: error.param ?? '' });
       }
       throw error;
     }

@@ -30,20 +30,61 @@ describe('config service over gRPC with a real nats-server', () => {
     expect(snapshot.providers.map((p) => [p.id, p.kind, p.baseUrl, p.priority])).toEqual([
       ['openai', 'openai', 'http://127.0.0.1:1/v1', 0],
       ['anthropic', 'anthropic', 'https://api.anthropic.com', 1],
+      ['gemini', 'gemini', 'https://generativelanguage.googleapis.com', 2],
+      ['bedrock', 'bedrock', 'https://bedrock-runtime.us-east-1.amazonaws.com', 3],
     ]);
+    expect(snapshot.providers.find((p) => p.id === 'bedrock')?.settings?.region).toBe('us-east-1');
+  });
+
+  it("keeps a provider's kind fields, replaces only the ones a change names, and refuses another kind's", async () => {
+    const put = (request: Partial<Parameters<ConfigServiceClient['putProvider']>[0]>) =>
+      firstValueFrom(client.putProvider({ id: 'gcp', models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [], ...request }));
+    const none = { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {} };
+    const refused = async (request: Partial<Parameters<ConfigServiceClient['putProvider']>[0]>) =>
+      decodeGrpcError(await put(request).then(() => undefined, (error: unknown) => error));
+
+    const missing = await refused({ kind: 'vertex', baseUrl: 'https://aiplatform.googleapis.com', settings: { ...none, project: 'my-project-1' }, settingsFields: ['project'] });
+    expect([missing.code, missing.detail?.param]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'location']);
+
+    const created = await put({
+      kind: 'vertex',
+      baseUrl: 'https://aiplatform.googleapis.com',
+      settings: { ...none, project: 'my-project-1', location: 'global' },
+      settingsFields: ['project', 'location'],
+    });
+    expect(created.provider?.settings).toMatchObject({ project: 'my-project-1', location: 'global', region: '' });
+
+    const moved = await put({ settings: { ...none, location: 'europe-west4' }, settingsFields: ['location'] });
+    expect(moved.provider?.settings).toMatchObject({ project: 'my-project-1', location: 'europe-west4' });
+
+    const foreign = await refused({ settings: { ...none, region: 'us-east-1' }, settingsFields: ['region'] });
+    expect([foreign.code, foreign.detail?.param]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'region']);
+    const credentialHeader = await refused({
+      kind: 'openai',
+      baseUrl: 'https://aiplatform.googleapis.com',
+      settings: { ...none, headers: { Authorization: 'Bearer x' } },
+      settingsFields: ['headers'],
+    });
+    expect([credentialHeader.code, credentialHeader.detail?.param]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'headers']);
+
+    // A kind change starts from no fields: vertex's project is not carried into an openai provider.
+    const changed = await put({ kind: 'openai', settings: { ...none, headers: { 'X-Team': 'search' } }, settingsFields: ['headers'] });
+    expect(changed.provider?.settings).toMatchObject({ project: '', location: '', headers: { 'x-team': 'search' } });
+    const stored = (await firstValueFrom(client.getSnapshot({}))).providers.find((p) => p.id === 'gcp');
+    expect(stored?.settings?.headers).toEqual({ 'x-team': 'search' });
   });
 
   it('creates a provider, reorders priority, and pushes each change to watchers', async () => {
     const updates = firstValueFrom(client.watchSnapshot({}).pipe(take(3), toArray()));
     const put = await firstValueFrom(
-      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false }),
+      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false, settingsFields: [] }),
     );
     expect(put.created).toBe(true);
     expect(put.provider).toMatchObject({ id: 'vllm', baseUrl: 'http://vllm:8000/v1', models: ['llama-3.1-70b'], enabled: true });
     const reordered = await firstValueFrom(client.setPriority({ order: ['vllm', 'anthropic'] }));
-    expect(reordered.providers.map((p) => p.id)).toEqual(['vllm', 'anthropic', 'openai']);
+    expect(reordered.providers.map((p) => p.id).slice(0, 3)).toEqual(['vllm', 'anthropic', 'openai']);
     const seen = await updates;
-    expect(seen[2].providers.map((p) => p.id)).toEqual(['vllm', 'anthropic', 'openai']);
+    expect(seen[2].providers.map((p) => p.id).slice(0, 3)).toEqual(['vllm', 'anthropic', 'openai']);
     expect(seen[2].revision).toBeGreaterThan(seen[0].revision);
   });
 

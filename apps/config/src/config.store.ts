@@ -1,8 +1,9 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
-import type { ApiKey, ConfigSnapshot, Provider } from '@ai-gateway/proto';
+import type { ApiKey, ConfigSnapshot, Provider, ProviderSettings } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { ProviderRedirectPolicy, RedirectDecision } from './provider-redirect.policy';
+import { emptySettings, PROVIDER_KINDS, ProviderSettingsError, validateProviderSettings, type SettingsUpdate } from './provider-settings.validation';
 
 const PROVIDER_PREFIX = 'providers.';
 const API_KEY_PREFIX = 'apikeys.';
@@ -10,11 +11,18 @@ const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
 
-export const PROVIDER_KINDS = ['openai', 'anthropic'] as const;
+export { PROVIDER_KINDS };
 
 type StoredProvider = Omit<Provider, 'priority'> & { createdAt: string };
 
-export class ConfigValidationError extends Error {}
+export class ConfigValidationError extends Error {
+  constructor(
+    message: string,
+    readonly param?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A base URL change to a new origin that was neither confirmed nor allow-listed. */
 export class ProviderRedirectRefused extends Error {
@@ -94,10 +102,10 @@ export class ConfigStore {
   }
 
   /** Creates the default providers on first start; create() is compare-and-set, so replicas agree. */
-  async seedDefaults(defaults: Array<Pick<Provider, 'id' | 'kind' | 'baseUrl'>>): Promise<void> {
+  async seedDefaults(defaults: Array<Pick<Provider, 'id' | 'kind' | 'baseUrl' | 'settings'>>): Promise<void> {
     for (const provider of defaults) {
       if (this.providers.has(provider.id)) continue;
-      const stored: StoredProvider = { ...provider, enabled: true, models: [], createdAt: new Date().toISOString() };
+      const stored: StoredProvider = { settings: emptySettings(), ...provider, enabled: true, models: [], createdAt: new Date().toISOString() };
       try {
         await this.waitFor(await this.kv.create(PROVIDER_PREFIX + provider.id, JSON.stringify(stored)));
       } catch {
@@ -112,6 +120,7 @@ export class ConfigStore {
     baseUrl?: string;
     enabled?: boolean;
     models?: string[];
+    settings?: SettingsUpdate;
     confirmKeyRedirect?: boolean;
   }): Promise<{ provider: Provider; created: boolean; redirect?: ProviderRedirect }> {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(input.id)) {
@@ -120,8 +129,17 @@ export class ConfigStore {
     const existing = this.providers.get(input.id);
     const kind = input.kind ?? existing?.kind;
     if (!kind) throw new ConfigValidationError(`provider "${input.id}" is new: "kind" is required (${PROVIDER_KINDS.join(', ')})`);
-    if (!(PROVIDER_KINDS as readonly string[]).includes(kind)) {
-      throw new ConfigValidationError(`unknown provider kind "${kind}" (known: ${PROVIDER_KINDS.join(', ')})`);
+    if (!PROVIDER_KINDS.includes(kind)) {
+      throw new ConfigValidationError(`unknown provider kind "${kind}" (known: ${PROVIDER_KINDS.join(', ')})`, 'kind');
+    }
+    // A kind change starts from no fields: another kind's would be refused or misread.
+    const currentSettings = existing && kind === existing.kind ? existing.settings : undefined;
+    let settings: ProviderSettings;
+    try {
+      settings = validateProviderSettings(kind, currentSettings, input.settings ?? { fields: [], values: undefined });
+    } catch (error) {
+      if (error instanceof ProviderSettingsError) throw new ConfigValidationError(error.message, error.param);
+      throw error;
     }
     const baseUrl = input.baseUrl ?? existing?.baseUrl;
     if (!baseUrl) throw new ConfigValidationError(`provider "${input.id}" is new: "baseUrl" is required`);
@@ -147,6 +165,7 @@ export class ConfigStore {
       baseUrl: baseUrl.replace(/\/+$/, ''),
       enabled: input.enabled ?? existing?.enabled ?? true,
       models,
+      settings,
       createdAt: existing?.createdAt ?? new Date().toISOString(),
     };
     await this.waitFor(await this.kv.put(PROVIDER_PREFIX + input.id, JSON.stringify(stored)));
@@ -252,7 +271,15 @@ export class ConfigStore {
   private publish(): void {
     const providers = this.orderedProviderIds().map((id, priority): Provider => {
       const stored = this.providers.get(id) as StoredProvider;
-      return { id, kind: stored.kind, baseUrl: stored.baseUrl, enabled: stored.enabled, priority, models: stored.models };
+      return {
+        id,
+        kind: stored.kind,
+        baseUrl: stored.baseUrl,
+        enabled: stored.enabled,
+        priority,
+        models: stored.models,
+        settings: stored.settings ?? emptySettings(),
+      };
     });
     this.snapshot = {
       revision: this.revision,

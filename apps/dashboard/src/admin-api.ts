@@ -8,6 +8,12 @@ export interface Provider {
   enabled: boolean;
   priority: number;
   models: string[];
+  /** Kind fields, present when set (CONTRACT.md, provider kinds). */
+  project?: string;
+  location?: string;
+  region?: string;
+  apiVersion?: string;
+  deployments?: Record<string, string>;
 }
 
 export interface ProviderPatch {
@@ -15,6 +21,11 @@ export interface ProviderPatch {
   baseUrl?: string;
   enabled?: boolean;
   models?: string[];
+  project?: string;
+  location?: string;
+  region?: string;
+  apiVersion?: string;
+  deployments?: Record<string, string>;
   /** Sent only after the operator confirmed that a base URL on another origin receives the provider's keys. */
   confirmKeyRedirect?: boolean;
 }

@@ -34,7 +34,7 @@ export function uid(prefix: string): string {
 }
 
 /** A labelled control: `<div class="field"><label for=id>text</label>control</div>`. */
-export function field(label: string, control: HTMLInputElement | HTMLSelectElement, hint?: string): HTMLDivElement {
+export function field(label: string, control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLDivElement {
   if (!control.id) control.id = uid('field');
   const hintElement = hint ? h('p', { class: 'hint', id: `${control.id}-hint` }, hint) : undefined;
   if (hintElement) control.setAttribute('aria-describedby', hintElement.id);

@@ -1,7 +1,9 @@
 // Provider keys: listed masked (last 4 characters only), added, rotated, deleted after a confirm.
-// A key is typed only into a password input, sent once, and the input is cleared at once.
-import type { ProviderKey } from './admin-api.js';
+// A key is typed only into a password input (a credential JSON, for the kinds that take one, into
+// a multi-line field that is not echoed back), sent once, and the input is cleared at once.
+import type { Provider, ProviderKey } from './admin-api.js';
 import { clear, field, formatDate, h } from './dom.js';
+import { kindInfo } from './provider-kinds.js';
 import type { View, ViewContext } from './view-context.js';
 
 export function createProviderKeysView(ctx: ViewContext): View {
@@ -10,16 +12,29 @@ export function createProviderKeysView(ctx: ViewContext): View {
   const empty = h('p', { class: 'empty', hidden: true }, 'No provider keys yet: add one below, or no request can be routed.');
   const provider = h('select', { required: true });
   const name = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
-  const secret = passwordInput();
+  let providers: Provider[] = [];
+  const kindOf = (providerId: string): string => providers.find((p) => p.id === providerId)?.kind ?? 'openai';
+  const secretArea = h('div', { class: 'secret-area' });
+  let secret: HTMLInputElement | HTMLTextAreaElement = passwordInput();
+  const showSecretInput = (): void => {
+    const info = kindInfo(kindOf(provider.value));
+    clear(secretArea);
+    secret = info.credentialJson ? credentialInput() : passwordInput();
+    secretArea.appendChild(
+      field(info.credentialJson ? 'Provider key or credential JSON' : 'Provider API key', secret, `${info.keyHint} Sent once to key-vault, which encrypts it; it is never shown again.`),
+    );
+  };
+  provider.addEventListener('change', showSecretInput);
   const form = h(
     'form',
     { class: 'stacked-form', 'aria-labelledby': 'add-key-heading' },
     h('h3', { id: 'add-key-heading' }, 'Add a provider key'),
     field('Provider', provider),
     field('Key name', name, 'Optional, e.g. primary.'),
-    field('Provider API key', secret, 'Sent once to key-vault, which encrypts it; it is never shown again.'),
+    secretArea,
     h('button', { type: 'submit' }, 'Add key'),
   );
+  showSecretInput();
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const key = secret.value;
@@ -47,12 +62,14 @@ export function createProviderKeysView(ctx: ViewContext): View {
       form,
     ),
     refresh: async () => {
-      const [list, providers] = await Promise.all([ctx.api.listProviderKeys(), ctx.api.listProviders()]);
+      const [list, listed] = await Promise.all([ctx.api.listProviderKeys(), ctx.api.listProviders()]);
+      providers = listed;
       keys = list.sort((a, b) => a.provider.localeCompare(b.provider) || a.name.localeCompare(b.name));
       const selected = provider.value;
       clear(provider);
       for (const p of providers) provider.appendChild(h('option', { value: p.id }, p.id));
       if (providers.some((p) => p.id === selected)) provider.value = selected;
+      if (secret.value === '') showSecretInput();
       render();
     },
   };
@@ -76,7 +93,7 @@ export function createProviderKeysView(ctx: ViewContext): View {
     };
     const showRotate = (_from: HTMLButtonElement): void => {
       clear(actions);
-      const input = passwordInput();
+      const input = kindInfo(kindOf(key.provider)).credentialJson ? credentialInput() : passwordInput();
       const rotateForm = h(
         'form',
         { class: 'inline-form' },
@@ -160,4 +177,9 @@ export function createProviderKeysView(ctx: ViewContext): View {
 
 function passwordInput(): HTMLInputElement {
   return h('input', { type: 'password', required: true, autocomplete: 'new-password', spellcheck: 'false' });
+}
+
+/** A multi-line field for a credential document; like a password field: not remembered, not spell-checked, cleared once sent. */
+function credentialInput(): HTMLTextAreaElement {
+  return h('textarea', { required: true, rows: 4, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'off', 'data-credential': '', class: 'credential' });
 }

@@ -3,6 +3,7 @@
 // the provider's keys go there); add an OpenAI-compatible or Anthropic provider.
 import { AdminApiError, PROVIDER_REDIRECT_UNCONFIRMED, type Provider } from './admin-api.js';
 import { clear, field, h } from './dom.js';
+import { kindFieldsBody, kindFieldsSummary, kindInfo, PROVIDER_KIND_INFO } from './provider-kinds.js';
 import { parseModelList } from './fallback-map.js';
 import { movesToAnotherOrigin, redirectQuestion } from './provider-redirect.js';
 import { byPriority, dropOn, moveId, priorityBody, sameOrder } from './priority-order.js';
@@ -88,6 +89,7 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
         h('strong', {}, provider.id),
         h('span', { class: 'tag' }, provider.kind),
         provider.enabled ? null : h('span', { class: 'tag tag-off' }, 'disabled'),
+        kindFieldsSummary(provider) ? h('span', { class: 'kind-fields' }, kindFieldsSummary(provider)) : null,
       ),
       h('label', { class: 'toggle' }, enabled, ` Enabled`, hidden(` (${provider.id})`)),
       urlArea,
@@ -187,27 +189,49 @@ export function createProvidersView(ctx: ViewContext): ProvidersView {
 
   function addProviderForm(): HTMLFormElement {
     const id = h('input', { type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', pattern: '[a-z0-9][a-z0-9_\\-]*' });
-    const kind = h('select', {}, h('option', { value: 'openai' }, 'openai (OpenAI-compatible)'), h('option', { value: 'anthropic' }, 'anthropic'));
+    const kind = h('select', {}, ...PROVIDER_KIND_INFO.map((info) => h('option', { value: info.kind }, info.label)));
     const baseUrl = h('input', { type: 'url', required: true, autocomplete: 'off', spellcheck: 'false' });
+    const baseUrlField = field('Base URL', baseUrl, kindInfo(kind.value).baseUrlHint);
     const models = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+    const kindFields = h('div', { class: 'kind-fields-inputs' });
+    let inputs = new Map<string, HTMLInputElement>();
+    const showKindFields = (): void => {
+      const info = kindInfo(kind.value);
+      clear(kindFields);
+      inputs = new Map();
+      for (const kindField of info.fields) {
+        const input = h('input', { type: 'text', required: kindField.required, autocomplete: 'off', spellcheck: 'false', 'data-kind-field': kindField.name });
+        inputs.set(kindField.name, input);
+        kindFields.appendChild(field(kindField.label, input, kindField.hint));
+      }
+      const hint = baseUrlField.querySelector('.hint');
+      if (hint) hint.textContent = info.baseUrlHint;
+      // A default the operator has not changed follows the kind.
+      if (!baseUrl.value || PROVIDER_KIND_INFO.some((other) => other.defaultBaseUrl === baseUrl.value)) baseUrl.value = info.defaultBaseUrl;
+    };
+    kind.addEventListener('change', showKindFields);
     const form = h(
       'form',
       { class: 'stacked-form', 'aria-labelledby': 'add-provider-heading' },
       h('h3', { id: 'add-provider-heading' }, 'Add a provider'),
       field('Provider id', id, 'Lower case, e.g. vllm; pin it with "vllm/<model>".'),
       field('Kind', kind),
-      field('Base URL', baseUrl, 'OpenAI-compatible URLs end in /v1.'),
+      baseUrlField,
+      kindFields,
       field('Models', models, 'Comma separated, e.g. llama-3.1-70b. An OpenAI-compatible server serves only these; the built-in kinds serve their catalog models too.'),
       h('button', { type: 'submit' }, 'Add provider'),
     );
+    showKindFields();
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const extra = parseModelList(models.value);
       void (async () => {
         try {
-          await ctx.api.updateProvider(id.value.trim(), { kind: kind.value, baseUrl: baseUrl.value.trim(), ...(extra.length ? { models: extra } : {}) });
+          const fields = kindFieldsBody(kind.value, Object.fromEntries([...inputs].map(([name, input]) => [name, input.value])));
+          await ctx.api.updateProvider(id.value.trim(), { kind: kind.value, baseUrl: baseUrl.value.trim(), ...fields, ...(extra.length ? { models: extra } : {}) });
           ctx.notify(`Provider ${id.value.trim()} saved.`);
           form.reset();
+          showKindFields();
           await view.refresh();
           changed();
         } catch (error) {

@@ -14,6 +14,7 @@ import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
+import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
@@ -82,6 +83,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   route('PUT', '/admin/v1/providers/:id', async (request, body) => {
     const { id } = request.params as { id: string };
     const models = optionalStringArray(body, 'models');
+    const { settings, settingsFields } = kindFields(body);
     const result = await call(
       deps.config.putProvider({
         id,
@@ -90,11 +92,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
         enabled: optionalBoolean(body, 'enabled'),
         models: models ?? [],
         hasModels: models !== undefined,
+        settings,
+        settingsFields,
         // Moving an existing provider to another origin sends its keys there: the admin says so explicitly.
         confirmKeyRedirect: optionalBoolean(body, 'confirmKeyRedirect') ?? false,
       }),
     );
-    return { status: result.created ? 201 : 200, body: result.provider };
+    return { status: result.created ? 201 : 200, body: result.provider ? providerView(result.provider) : undefined };
   });
   route('PUT', '/admin/v1/routing/priority', async (_request, body) => {
     const order = optionalStringArray(body, 'order');
@@ -246,7 +250,16 @@ function optionalStringArray(body: Body, field: string): string[] | undefined {
 }
 
 function providersOf(snapshot: ConfigSnapshot) {
-  return snapshot.providers.map((p) => ({ id: p.id, kind: p.kind, baseUrl: p.baseUrl, enabled: p.enabled, priority: p.priority, models: p.models }));
+  return snapshot.providers.map(providerView);
+}
+
+function kindFields(body: Body): ReturnType<typeof settingsUpdateOf> {
+  try {
+    return settingsUpdateOf(body);
+  } catch (error) {
+    if (error instanceof ProviderFieldError) throw new BadRequest(error.message, error.param);
+    throw error;
+  }
 }
 
 function fallbacksOf(snapshot: ConfigSnapshot): Record<string, string[]> {

@@ -4,6 +4,8 @@ import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ResolvedKey } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { KeyRecord } from './key-record';
+import { validateProviderSecret } from './provider-secret.validation';
+import { KeyValidationError } from './key-validation.error';
 
 const KEY_PREFIX = 'keys.';
 /** What a key id may look like: one NATS KV key token (letters, digits, `_`, `-`), bounded. */
@@ -15,7 +17,7 @@ export class KeyNotFoundError extends Error {
   }
 }
 
-export class KeyValidationError extends Error {}
+export { KeyValidationError };
 
 /**
  * Provider keys sealed with envelope encryption in a NATS KV bucket, mirrored in memory
@@ -53,7 +55,7 @@ export class KeyStore {
 
   async add(provider: string, secret: string, name: string): Promise<KeyRecord> {
     validateProvider(provider);
-    validateSecret(secret);
+    validateProviderSecret(secret);
     const id = `pk_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
     const now = new Date().toISOString();
     const record: KeyRecord = {
@@ -72,7 +74,7 @@ export class KeyStore {
   }
 
   async rotate(id: string, secret: string): Promise<KeyRecord> {
-    validateSecret(secret);
+    validateProviderSecret(secret);
     // An id that cannot be a KV key token (`pk_` + hex is what add() makes) names no key; NATS would
     // refuse it as a subject instead, and that is no reason for an internal error.
     if (!KEY_ID_PATTERN.test(id)) throw new KeyNotFoundError(id.slice(0, 64));
@@ -156,8 +158,3 @@ function validateProvider(provider: string): void {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(provider)) throw new KeyValidationError('"provider" must be a provider id');
 }
 
-function validateSecret(secret: string): void {
-  if (typeof secret !== 'string' || secret.trim().length < 8 || secret.length > 4096 || /\s/.test(secret)) {
-    throw new KeyValidationError('"key" must be 8 to 4096 characters without whitespace');
-  }
-}

@@ -620,6 +620,7 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
       kind: candidate.kind,
       baseUrl: candidate.baseUrl,
       apiKey,
+      settings: candidate.settings,
       model: candidate.model,
       maxOutputTokens: candidate.maxOutputTokens ?? 0,
     },

@@ -16,6 +16,12 @@ const secondAccount: CatalogProvider = { ...provider('team-b', 'openai'), baseUr
 /** An OpenAI-compatible server declaring a catalog model by an alias. */
 const groq: CatalogProvider = { ...provider('groq', 'openai', ['gpt-4o-mini-2024-07-18']), baseUrl: 'https://api.groq.com/openai/v1' };
 
+/** Azure OpenAI with deployments named by the operator. */
+const azure: CatalogProvider = {
+  ...provider('azure', 'azure-openai'),
+  settings: { deployments: { 'gpt-4o': 'prod-4o', 'my-finetune': 'ft-deploy-7' } },
+};
+
 const catalog = ProviderModelCatalog.fromSnapshot({
   providers: [openai, anthropic, bedrock, vllm, anthropicExtra, disabledOllama],
 });
@@ -35,6 +41,10 @@ describe('ProviderModelCatalog.servesModel', () => {
     ['ollama (disabled: still serves)', disabledOllama, 'qwen2.5', 'qwen2.5', undefined, false],
     ['a second OpenAI account', secondAccount, 'o1-mini', 'o1-mini', 65_536, true],
     ['groq, by the canonical name of what it declares', groq, 'gpt-4o-mini', 'gpt-4o-mini-2024-07-18', 16_384, true],
+    ['vertex, from the gemini catalog', provider('gcp', 'vertex'), 'gemini-1.5-pro', 'gemini-1.5-pro', 8_192, true],
+    ['azure, through its deployment', azure, 'gpt-4o', 'prod-4o', 16_384, true],
+    ['azure, through its deployment, by an alias', azure, 'gpt-4o-2024-08-06', 'prod-4o', 16_384, true],
+    ['azure, a deployment of a model the catalog does not know', azure, 'my-finetune', 'ft-deploy-7', undefined, false],
   ])('%s serves %j as %j', (_id, servingProvider, name, providerModelId, maxOutputTokens, inCatalog) => {
     const served = catalog.servesModel(servingProvider, name);
     expect(served?.providerModelId).toBe(providerModelId);

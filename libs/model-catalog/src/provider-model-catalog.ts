@@ -11,6 +11,16 @@ export interface CatalogProvider {
   readonly models: readonly string[];
   /** Decides, for kind `openai`, whether this is OpenAI itself (see servesCatalogOfKind). */
   readonly baseUrl?: string;
+  /** Model name → the provider's deployment of it (Azure OpenAI): served, and sent upstream as the deployment. */
+  readonly settings?: { readonly deployments?: Readonly<Record<string, string>> };
+}
+
+/** Kinds that serve another kind's catalog under the same model ids: Vertex AI serves Gemini's models. */
+const CATALOG_KIND: Readonly<Record<string, string>> = { vertex: 'gemini' };
+
+/** The kind whose catalog entries a provider kind serves. */
+export function catalogKindOf(kind: string): string {
+  return CATALOG_KIND[kind] ?? kind;
 }
 
 /** The host of OpenAI's own API: a provider of kind `openai` there serves the whole catalog. */
@@ -36,7 +46,7 @@ export function servesCatalogOfKind(provider: Pick<CatalogProvider, 'kind'> & { 
 }
 
 /** The parts servesModel reads. */
-export type ServingProvider = Pick<CatalogProvider, 'kind' | 'models'> & { readonly id?: string; readonly baseUrl?: string };
+export type ServingProvider = Pick<CatalogProvider, 'kind' | 'models' | 'settings'> & { readonly id?: string; readonly baseUrl?: string };
 
 export interface ServedModel {
   readonly providerModelId: string;
@@ -78,11 +88,13 @@ export class ProviderModelCatalog {
 
   /** Whether the provider serves the name, ignoring whether it is enabled or holds a key. */
   servesModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
-    const catalogEntry = this.index.find(requestedName, provider.kind);
+    const catalogEntry = this.index.find(requestedName, catalogKindOf(provider.kind));
+    const deployment = this.deploymentOf(provider, requestedName, catalogEntry);
+    if (deployment !== undefined) return { providerModelId: deployment, maxOutputTokens: catalogEntry?.maxOutputTokens, ...(catalogEntry ? { catalogEntry } : {}) };
     if (catalogEntry && !servesCatalogOfKind(provider)) {
       // An OpenAI-compatible server: a catalog model only when it declares it (by any of its names).
       const declared = provider.models.find(
-        (name) => name === requestedName || this.index.find(name, provider.kind)?.canonicalName === catalogEntry.canonicalName,
+        (name) => name === requestedName || this.index.find(name, catalogKindOf(provider.kind))?.canonicalName === catalogEntry.canonicalName,
       );
       if (declared === undefined) return undefined;
       return { providerModelId: declared, maxOutputTokens: catalogEntry.maxOutputTokens, catalogEntry };
@@ -102,7 +114,7 @@ export class ProviderModelCatalog {
 
   /** Whether any provider kind in the catalog or any provider's models list knows the name. */
   isKnownModel(name: string): boolean {
-    return this.index.knows(name) || this.providers.some((provider) => provider.models.includes(name));
+    return this.index.knows(name) || this.providers.some((provider) => provider.models.includes(name) || Object.hasOwn(deploymentsOf(provider), name));
   }
 
   /** The names GET /v1/models lists: canonical names served by enabled providers holding a key. */
@@ -124,10 +136,23 @@ export class ProviderModelCatalog {
   }
 
   private namesServedBy(provider: CatalogProvider): string[] {
-    const catalogNames = servesCatalogOfKind(provider) ? this.index.ofKind(provider.kind).map((model) => model.canonicalName) : [];
-    const extraNames = provider.models.map(
-      (name) => this.index.find(name, provider.kind)?.canonicalName ?? name,
+    const catalogNames = servesCatalogOfKind(provider) ? this.index.ofKind(catalogKindOf(provider.kind)).map((model) => model.canonicalName) : [];
+    const extraNames = [...provider.models, ...Object.keys(deploymentsOf(provider))].map(
+      (name) => this.index.find(name, catalogKindOf(provider.kind))?.canonicalName ?? name,
     );
     return [...new Set([...catalogNames, ...extraNames])];
   }
+
+  /** The deployment serving the name, by the name itself or any name of the same catalog model. */
+  private deploymentOf(provider: ServingProvider, requestedName: string, catalogEntry: CatalogModel | undefined): string | undefined {
+    const deployments = deploymentsOf(provider);
+    if (Object.hasOwn(deployments, requestedName)) return deployments[requestedName];
+    if (!catalogEntry) return undefined;
+    const name = Object.keys(deployments).find((model) => this.index.find(model, catalogKindOf(provider.kind))?.canonicalName === catalogEntry.canonicalName);
+    return name === undefined ? undefined : deployments[name];
+  }
+}
+
+function deploymentsOf(provider: Pick<CatalogProvider, 'settings'>): Readonly<Record<string, string>> {
+  return provider.settings?.deployments ?? {};
 }

@@ -1,9 +1,9 @@
 import type { ProviderModelCatalog } from '@ai-gateway/model-catalog';
-import type { Provider } from '@ai-gateway/proto';
+import type { Provider, ProviderSettings } from '@ai-gateway/proto';
 import { type FallbackMap, fallbacksOf } from './fallback-map';
 import { parsePinnedModel } from './pinned-model';
 
-export type RoutePlanProvider = Pick<Provider, 'id' | 'kind' | 'baseUrl' | 'enabled' | 'models'>;
+export type RoutePlanProvider = Pick<Provider, 'id' | 'kind' | 'baseUrl' | 'enabled' | 'models' | 'settings'>;
 
 export type RouteCatalog = Pick<ProviderModelCatalog, 'servesModel' | 'isKnownModel' | 'findModel'>;
 
@@ -20,6 +20,8 @@ export interface RouteCandidate {
   readonly providerId: string;
   readonly kind: string;
   readonly baseUrl: string;
+  /** The provider's kind fields, passed to its adapter as they are. */
+  readonly settings?: ProviderSettings;
   /** The provider's model id, sent upstream. */
   readonly model: string;
   /** The model name this candidate serves: the requested one (unpinned) or a fallback. */
@@ -136,6 +138,7 @@ class CandidateCollector {
         providerId: provider.id,
         kind: provider.kind,
         baseUrl: provider.baseUrl,
+        settings: provider.settings,
         model: served.providerModelId,
         requestedModel: model,
         maxOutputTokens: served.maxOutputTokens,

@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
-import { Header, Usage } from "./common";
+import { Header, ProviderSettings, Usage } from "./common";
 
 /** Where and as whom to call. The api_key exists only in router and adapter memory. */
 export interface ProviderTarget {
@@ -21,6 +21,8 @@ export interface ProviderTarget {
   model: string;
   /** The catalog's maximum output tokens for the model (0 when unknown). */
   maxOutputTokens: number;
+  /** The provider's kind fields (region, project, deployments, extra headers, ...). */
+  settings?: ProviderSettings | undefined;
 }
 
 export interface AdapterRequest {
@@ -115,6 +117,9 @@ export const ProviderTarget: MessageFns<ProviderTarget> = {
     if (message.maxOutputTokens !== 0) {
       writer.uint32(48).int32(message.maxOutputTokens);
     }
+    if (message.settings !== undefined) {
+      ProviderSettings.encode(message.settings, writer.uint32(58).fork()).join();
+    }
     return writer;
   },
 
@@ -177,6 +182,14 @@ export const ProviderTarget: MessageFns<ProviderTarget> = {
             }
 
             message.maxOutputTokens = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.settings = ProviderSettings.decode(reader, reader.uint32());
             continue;
           }
         }

@@ -38,6 +38,36 @@ export interface Header {
   value: string;
 }
 
+/**
+ * A provider's kind fields (CONTRACT.md, provider kinds), stored with the provider and sent to
+ * its adapter with every attempt. Never a secret: keys live in key-vault. Field ranges are kept
+ * per kind so kinds grow without colliding: gemini/vertex 20-29, bedrock 30-39,
+ * azure-openai and OpenAI-compatible servers 40-59.
+ */
+export interface ProviderSettings {
+  /** Extra request headers for the provider (OpenAI-compatible servers); never auth headers. */
+  headers: { [key: string]: string };
+  /** vertex: the Google Cloud project id and location ("global" or a region). */
+  project: string;
+  location: string;
+  /** bedrock: the AWS region. */
+  region: string;
+  /** azure-openai: the api-version query parameter ("" = the adapter's default). */
+  apiVersion: string;
+  /** azure-openai: model name → deployment name. */
+  deployments: { [key: string]: string };
+}
+
+export interface ProviderSettings_HeadersEntry {
+  key: string;
+  value: string;
+}
+
+export interface ProviderSettings_DeploymentsEntry {
+  key: string;
+  value: string;
+}
+
 /** Token counts of one completion, in OpenAI's terms. */
 export interface Usage {
   promptTokens: number;
@@ -112,6 +142,227 @@ export const Header: MessageFns<Header> = {
             }
 
             message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProviderSettings(): ProviderSettings {
+  return { headers: {}, project: "", location: "", region: "", apiVersion: "", deployments: {} };
+}
+
+export const ProviderSettings: MessageFns<ProviderSettings> = {
+  encode(message: ProviderSettings, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    globalThis.Object.entries(message.headers).forEach(([key, value]: [string, string]) => {
+      ProviderSettings_HeadersEntry.encode({ key: key as any, value }, writer.uint32(10).fork()).join();
+    });
+    if (message.project !== "") {
+      writer.uint32(18).string(message.project);
+    }
+    if (message.location !== "") {
+      writer.uint32(26).string(message.location);
+    }
+    if (message.region !== "") {
+      writer.uint32(34).string(message.region);
+    }
+    if (message.apiVersion !== "") {
+      writer.uint32(42).string(message.apiVersion);
+    }
+    globalThis.Object.entries(message.deployments).forEach(([key, value]: [string, string]) => {
+      ProviderSettings_DeploymentsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderSettings {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderSettings();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            const entry1 = ProviderSettings_HeadersEntry.decode(reader, reader.uint32());
+            if (entry1.value !== undefined) {
+              message.headers[entry1.key] = entry1.value;
+            }
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.project = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.location = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.region = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.apiVersion = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            const entry6 = ProviderSettings_DeploymentsEntry.decode(reader, reader.uint32());
+            if (entry6.value !== undefined) {
+              message.deployments[entry6.key] = entry6.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProviderSettings_HeadersEntry(): ProviderSettings_HeadersEntry {
+  return { key: "", value: "" };
+}
+
+export const ProviderSettings_HeadersEntry: MessageFns<ProviderSettings_HeadersEntry> = {
+  encode(message: ProviderSettings_HeadersEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderSettings_HeadersEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderSettings_HeadersEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProviderSettings_DeploymentsEntry(): ProviderSettings_DeploymentsEntry {
+  return { key: "", value: "" };
+}
+
+export const ProviderSettings_DeploymentsEntry: MessageFns<ProviderSettings_DeploymentsEntry> = {
+  encode(message: ProviderSettings_DeploymentsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderSettings_DeploymentsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderSettings_DeploymentsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
             continue;
           }
           case 2: {

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
+import { ProviderSettings } from "./common";
 
 export interface Provider {
   /** Lowercase id, e.g. "openai", "anthropic", "vllm". */
@@ -21,6 +22,8 @@ export interface Provider {
   priority: number;
   /** Models served beyond what the catalog knows the kind serves. */
   models: string[];
+  /** The kind's fields (region, project, deployments, ...). */
+  settings?: ProviderSettings | undefined;
 }
 
 export interface ModelList {
@@ -81,6 +84,13 @@ export interface PutProviderRequest {
    * (GatewayError.openai_error_code "provider_redirect_unconfirmed").
    */
   confirmKeyRedirect: boolean;
+  /**
+   * New values of the kind fields named in settings_fields (admin names: "headers", "project",
+   * "location", "region", "apiVersion", "deployments"); fields not named are kept. A field
+   * named with an empty value is cleared. Fields of another kind are refused.
+   */
+  settings?: ProviderSettings | undefined;
+  settingsFields: string[];
 }
 
 export interface PutProviderResponse {
@@ -161,6 +171,9 @@ export const Provider: MessageFns<Provider> = {
     for (const v of message.models) {
       writer.uint32(50).string(v!);
     }
+    if (message.settings !== undefined) {
+      ProviderSettings.encode(message.settings, writer.uint32(58).fork()).join();
+    }
     return writer;
   },
 
@@ -223,6 +236,14 @@ export const Provider: MessageFns<Provider> = {
             }
 
             message.models.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.settings = ProviderSettings.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -620,7 +641,7 @@ export const GetSnapshotRequest: MessageFns<GetSnapshotRequest> = {
 };
 
 function createBasePutProviderRequest(): PutProviderRequest {
-  return { id: "", models: [], hasModels: false, confirmKeyRedirect: false };
+  return { id: "", models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [] };
 }
 
 export const PutProviderRequest: MessageFns<PutProviderRequest> = {
@@ -645,6 +666,12 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
     }
     if (message.confirmKeyRedirect !== false) {
       writer.uint32(56).bool(message.confirmKeyRedirect);
+    }
+    if (message.settings !== undefined) {
+      ProviderSettings.encode(message.settings, writer.uint32(66).fork()).join();
+    }
+    for (const v of message.settingsFields) {
+      writer.uint32(74).string(v!);
     }
     return writer;
   },
@@ -716,6 +743,22 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
             }
 
             message.confirmKeyRedirect = reader.bool();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.settings = ProviderSettings.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.settingsFields.push(reader.string());
             continue;
           }
         }

@@ -1,0 +1,158 @@
+import type { ProviderSettings } from '@ai-gateway/proto';
+
+/** The admin names of ProviderSettings' fields (CONTRACT.md, provider kinds). */
+export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments';
+
+/** Which kind fields each kind takes, and which of them it requires. */
+const KIND_FIELDS: Readonly<Record<string, { allowed: readonly SettingsField[]; required: readonly SettingsField[] }>> = {
+  openai: { allowed: ['headers'], required: [] },
+  anthropic: { allowed: [], required: [] },
+  gemini: { allowed: [], required: [] },
+  vertex: { allowed: ['project', 'location'], required: ['project', 'location'] },
+  bedrock: { allowed: ['region'], required: ['region'] },
+  'azure-openai': { allowed: ['apiVersion', 'deployments'], required: [] },
+};
+
+export const PROVIDER_KINDS: readonly string[] = Object.keys(KIND_FIELDS);
+
+const MAX_MAP_ENTRIES = 64;
+const MAX_VALUE_LENGTH = 256;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/;
+/** Headers a provider setting may not set: credentials (they live sealed in key-vault) and what HTTP itself owns. */
+const RESERVED_HEADERS = new Set([
+  'authorization',
+  'proxy-authorization',
+  'api-key',
+  'x-api-key',
+  'x-goog-api-key',
+  'cookie',
+  'host',
+  'content-length',
+  'content-type',
+  'transfer-encoding',
+  'connection',
+  'upgrade',
+  'te',
+  'trailer',
+  'keep-alive',
+  'expect',
+]);
+const PROJECT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const LOCATION = /^(global|[a-z]+-[a-z]+[0-9]+)$/;
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
+const API_VERSION = /^(v1|preview|[0-9]{4}-[0-9]{2}-[0-9]{2}(-preview)?)$/;
+const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Printable ASCII without control characters: a header value must not split the request. */
+const HEADER_VALUE = /^[\x20-\x7e]*$/;
+
+export class ProviderSettingsError extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments'];
+
+/** The kind fields a change names, with their new values. */
+export interface SettingsUpdate {
+  readonly fields: readonly string[];
+  readonly values: ProviderSettings | undefined;
+}
+
+/**
+ * The provider's kind fields after a change, checked: only the kind's own fields, the required
+ * ones present, every value in its shape and bounds. The update replaces the fields it names.
+ */
+export function validateProviderSettings(kind: string, current: ProviderSettings | undefined, update: SettingsUpdate): ProviderSettings {
+  const fields = KIND_FIELDS[kind];
+  if (!fields) throw new ProviderSettingsError('kind', `unknown provider kind "${kind}" (known: ${PROVIDER_KINDS.join(', ')})`);
+  const merged = merge(current ?? emptySettings(), update);
+  for (const field of presentFields(merged)) {
+    if (!fields.allowed.includes(field)) {
+      throw new ProviderSettingsError(field, `"${field}" is not a field of provider kind "${kind}" (its fields: ${fields.allowed.join(', ') || 'none'})`);
+    }
+  }
+  for (const field of fields.required) {
+    if (!presentFields(merged).includes(field)) throw new ProviderSettingsError(field, `provider kind "${kind}" requires "${field}"`);
+  }
+  checkHeaders(merged.headers);
+  checkPattern('project', merged.project, PROJECT_ID, 'a Google Cloud project id');
+  checkPattern('location', merged.location, LOCATION, '"global" or a region such as us-central1');
+  checkPattern('region', merged.region, AWS_REGION, 'an AWS region such as us-east-1');
+  checkPattern('apiVersion', merged.apiVersion, API_VERSION, '"v1", "preview" or a date such as 2024-10-21');
+  checkDeployments(merged.deployments);
+  return normalised(merged);
+}
+
+export function emptySettings(): ProviderSettings {
+  return { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {} };
+}
+
+function merge(current: ProviderSettings, update: SettingsUpdate): ProviderSettings {
+  const merged: ProviderSettings = { ...emptySettings(), ...current };
+  const values = update.values ?? emptySettings();
+  for (const field of update.fields) {
+    if (!(SETTINGS_FIELDS as readonly string[]).includes(field)) throw new ProviderSettingsError(field, `"${field}" is not a provider field`);
+    (merged as unknown as Record<string, unknown>)[field] = values[field as SettingsField] ?? emptySettings()[field as SettingsField];
+  }
+  return merged;
+}
+
+function presentFields(settings: ProviderSettings): SettingsField[] {
+  const present: SettingsField[] = [];
+  if (Object.keys(settings.headers ?? {}).length > 0) present.push('headers');
+  if (settings.project) present.push('project');
+  if (settings.location) present.push('location');
+  if (settings.region) present.push('region');
+  if (settings.apiVersion) present.push('apiVersion');
+  if (Object.keys(settings.deployments ?? {}).length > 0) present.push('deployments');
+  return present;
+}
+
+function checkHeaders(headers: Record<string, string> | undefined): void {
+  const entries = Object.entries(headers ?? {});
+  if (entries.length > MAX_MAP_ENTRIES) throw new ProviderSettingsError('headers', `headers holds at most ${MAX_MAP_ENTRIES} entries`);
+  const seen = new Set<string>();
+  for (const [name, value] of entries) {
+    if (!HEADER_NAME.test(name)) throw new ProviderSettingsError('headers', `header name "${name.slice(0, 64)}" is not a valid HTTP header name`);
+    const lower = name.toLowerCase();
+    if (RESERVED_HEADERS.has(lower)) {
+      throw new ProviderSettingsError('headers', `header "${lower}" cannot be set here: credentials belong in provider keys, and HTTP framing is the gateway's`);
+    }
+    if (seen.has(lower)) throw new ProviderSettingsError('headers', `header "${lower}" is given twice`);
+    seen.add(lower);
+    if (typeof value !== 'string' || value.length > MAX_VALUE_LENGTH || !HEADER_VALUE.test(value)) {
+      throw new ProviderSettingsError('headers', `header "${lower}" needs a printable value of at most ${MAX_VALUE_LENGTH} characters`);
+    }
+  }
+}
+
+function checkPattern(field: SettingsField, value: string | undefined, pattern: RegExp, expected: string): void {
+  if (value && !pattern.test(value)) throw new ProviderSettingsError(field, `"${field}" must be ${expected}`);
+}
+
+function checkDeployments(deployments: Record<string, string> | undefined): void {
+  const entries = Object.entries(deployments ?? {});
+  if (entries.length > MAX_MAP_ENTRIES * 4) throw new ProviderSettingsError('deployments', `deployments holds at most ${MAX_MAP_ENTRIES * 4} entries`);
+  for (const [model, deployment] of entries) {
+    if (model.length === 0 || model.length > 200) throw new ProviderSettingsError('deployments', 'deployments: model names must be 1-200 characters');
+    if (typeof deployment !== 'string' || !DEPLOYMENT_NAME.test(deployment)) {
+      throw new ProviderSettingsError('deployments', `deployments: "${model.slice(0, 64)}" needs a deployment name of letters, digits, "_", "." or "-" (at most 64)`);
+    }
+  }
+}
+
+/** The stored form: header names lowercased, every field present. */
+function normalised(settings: ProviderSettings): ProviderSettings {
+  return {
+    headers: Object.fromEntries(Object.entries(settings.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value])),
+    project: settings.project ?? '',
+    location: settings.location ?? '',
+    region: settings.region ?? '',
+    apiVersion: settings.apiVersion ?? '',
+    deployments: { ...(settings.deployments ?? {}) },
+  };
+}

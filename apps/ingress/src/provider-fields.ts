@@ -1,0 +1,58 @@
+import type { Provider, ProviderSettings } from '@ai-gateway/proto';
+
+/** The admin API's names of a provider's kind fields (CONTRACT.md, provider kinds). */
+const STRING_FIELDS = ['project', 'location', 'region', 'apiVersion'] as const;
+const MAP_FIELDS = ['headers', 'deployments'] as const;
+
+export class ProviderFieldError extends Error {
+  constructor(
+    message: string,
+    readonly param: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The kind fields a PUT body names, as config's settings update: each named field replaces the
+ * stored one (null or "" clears it), fields not named are kept. config checks which fields the
+ * kind takes and their shapes.
+ */
+export function settingsUpdateOf(body: Record<string, unknown>): { settings: ProviderSettings; settingsFields: string[] } {
+  const settings: ProviderSettings = { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {} };
+  const settingsFields: string[] = [];
+  for (const field of STRING_FIELDS) {
+    if (!(field in body)) continue;
+    const value = body[field];
+    if (value !== null && typeof value !== 'string') throw new ProviderFieldError(`"${field}" must be a string`, field);
+    settings[field] = value ?? '';
+    settingsFields.push(field);
+  }
+  for (const field of MAP_FIELDS) {
+    if (!(field in body)) continue;
+    const value = body[field];
+    if (value !== null && (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string'))) {
+      throw new ProviderFieldError(`"${field}" must be an object of strings`, field);
+    }
+    settings[field] = { ...((value as Record<string, string> | null) ?? {}) };
+    settingsFields.push(field);
+  }
+  return { settings, settingsFields };
+}
+
+/** A provider as the admin API shows it: the common fields, then the kind fields that are set. */
+export function providerView(provider: Provider): Record<string, unknown> {
+  const view: Record<string, unknown> = {
+    id: provider.id,
+    kind: provider.kind,
+    baseUrl: provider.baseUrl,
+    enabled: provider.enabled,
+    priority: provider.priority,
+    models: provider.models,
+  };
+  const settings = provider.settings;
+  if (!settings) return view;
+  for (const field of STRING_FIELDS) if (settings[field]) view[field] = settings[field];
+  for (const field of MAP_FIELDS) if (Object.keys(settings[field] ?? {}).length > 0) view[field] = { ...settings[field] };
+  return view;
+}

@@ -1,0 +1,2 @@
+/** A provider id or key that key-vault refuses to store. */
+export class KeyValidationError extends Error {}
