@@ -3,8 +3,10 @@
 //   base https://generativelanguage.googleapis.com (GEMINI_BASE_URL convention: no /v1beta).
 // - vertex (Vertex AI): {base}/v1/projects/{project}/locations/{location}/publishers/google/
 //   models/{model}:{method}, OAuth2 bearer; base https://aiplatform.googleapis.com for the
-//   `global` location, https://{location}-aiplatform.googleapis.com for a region, unless the
-//   provider names its own base URL.
+//   `global` location, https://{location}-aiplatform.googleapis.com for a region. A provider whose
+//   base URL is the global endpoint and whose location is a region is sent to the region's
+//   endpoint (regional resources are served there); any other base URL (a private endpoint, a
+//   test's fake) is used as it is.
 
 export type GeminiKind = 'gemini' | 'vertex';
 export type GeminiMethod = 'generateContent' | 'streamGenerateContent' | 'batchEmbedContents' | 'predict';
@@ -31,7 +33,8 @@ export function geminiUrl(kind: GeminiKind, baseUrl: string, model: string, meth
   const query = method === 'streamGenerateContent' ? '?alt=sse' : '';
   if (kind === 'gemini') return `${trimmed(baseUrl || GEMINI_DEFAULT_BASE_URL)}/v1beta/models/${id}:${method}${query}`;
   const { project, location } = vertexLocation(vertex);
-  const base = trimmed(baseUrl || vertexBaseUrl(location));
+  const given = trimmed(baseUrl);
+  const base = given === '' || given === VERTEX_GLOBAL_BASE_URL ? vertexBaseUrl(location) : given;
   return `${base}/v1/projects/${project}/locations/${location}/publishers/google/models/${id}:${method}${query}`;
 }
 

@@ -10,21 +10,17 @@ export interface GeminiProviderSettings extends Partial<VertexLocation> {
 /** Headers an operator's settings cannot replace. */
 const RESERVED_HEADERS = new Set(['x-goog-api-key', 'authorization', 'content-type', 'content-length', 'host']);
 
-type SettingsShape = { project?: unknown; location?: unknown; headers?: unknown };
-
-/** The provider's settings as the adapter reads them; absent fields are absent. */
+/** The provider's settings as the adapter reads them; absent (empty) fields are absent. */
 export function geminiSettingsOf(target: ProviderTarget): GeminiProviderSettings {
-  const settings = ((target as ProviderTarget & { settings?: SettingsShape }).settings ?? {}) as SettingsShape;
+  const settings = target.settings;
   const headers: Record<string, string> = {};
-  if (typeof settings.headers === 'object' && settings.headers !== null) {
-    for (const [name, value] of Object.entries(settings.headers as Record<string, unknown>)) {
-      if (typeof value === 'string' && !RESERVED_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
-    }
+  for (const [name, value] of Object.entries(settings?.headers ?? {})) {
+    if (!RESERVED_HEADERS.has(name.toLowerCase())) headers[name.toLowerCase()] = value;
   }
   return {
     headers,
-    ...(typeof settings.project === 'string' && settings.project !== '' ? { project: settings.project } : {}),
-    ...(typeof settings.location === 'string' && settings.location !== '' ? { location: settings.location } : {}),
+    ...(settings?.project ? { project: settings.project } : {}),
+    ...(settings?.location ? { location: settings.location } : {}),
   };
 }
 
