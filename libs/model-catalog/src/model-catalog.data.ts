@@ -8,6 +8,7 @@
  *   ids and the `-latest` / `-0` aliases.
  * - OpenAI, "Models" (platform.openai.com/docs/models): dated snapshot ids.
  * - AWS Bedrock model ids as listed in the project's PROVIDERS.md §4.
+ * - Gemini: model-catalog.gemini.data.ts names its own sources.
  *
  * Entries of different kinds that share a canonical name are the same model; a name
  * that resolves to one of them resolves to all. Azure OpenAI ids are deployment names,
@@ -15,6 +16,7 @@
  * provider's `models`).
  */
 import type { CatalogModel, ModelCapabilities } from './catalog-model.types';
+import { GEMINI_MODELS } from './model-catalog.gemini.data';
 
 const CHAT_TOOLS_VISION: ModelCapabilities = { tools: true, vision: true, streaming: true, embeddings: false };
 const CHAT_TOOLS: ModelCapabilities = { tools: true, vision: false, streaming: true, embeddings: false };
@@ -302,30 +304,6 @@ const BEDROCK_MODELS: readonly CatalogModel[] = [
     contextWindow: 300_000,
     maxOutputTokens: 5_000,
     price: { inputUsdPerMTok: 0.06, outputUsdPerMTok: 0.24 },
-    capabilities: CHAT_TOOLS_VISION,
-  },
-];
-
-const GEMINI_MODELS: readonly CatalogModel[] = [
-  {
-    // Price for prompts up to 128K tokens.
-    canonicalName: 'gemini-1.5-pro',
-    kind: 'gemini',
-    providerModelId: 'gemini-1.5-pro',
-    aliases: [],
-    contextWindow: 2_097_152,
-    maxOutputTokens: 8_192,
-    price: { inputUsdPerMTok: 1.25, outputUsdPerMTok: 5 },
-    capabilities: CHAT_TOOLS_VISION,
-  },
-  {
-    canonicalName: 'gemini-2.0-flash',
-    kind: 'gemini',
-    providerModelId: 'gemini-2.0-flash',
-    aliases: [],
-    contextWindow: 1_048_576,
-    maxOutputTokens: 8_192,
-    price: { inputUsdPerMTok: 0.1, outputUsdPerMTok: 0.4, cachedInputUsdPerMTok: 0.025 },
     capabilities: CHAT_TOOLS_VISION,
   },
 ];
