@@ -65,6 +65,7 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: string;
   responseSchema?: GeminiSchema;
+  thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: 'low' | 'high' };
 }
 
 export interface GeminiGenerateContentRequest {

@@ -5,6 +5,7 @@ import { requiresThoughtSignatures, toGeminiGenerateContentRequest } from './ope
 import { toolCallId } from './gemini-tool-call-id';
 
 const flash = { model: 'gemini-2.5-flash', maxOutputTokens: 65_536 };
+const old = { model: 'gemini-2.0-flash', maxOutputTokens: 8_192 };
 const three = { model: 'gemini-3-pro-preview', maxOutputTokens: 65_536 };
 const user = (content: unknown): object => ({ role: 'user', content });
 const weather = { type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } };
@@ -160,7 +161,8 @@ describe('toGeminiGenerateContentRequest', () => {
   it.each<[string, object, string]>([
     ['n > 1', { n: 2 }, 'n'],
     ['logprobs', { logprobs: true }, 'logprobs'],
-    ['reasoning_effort', { reasoning_effort: 'high' }, 'reasoning_effort'],
+    ['reasoning_effort for a model that does not think', { reasoning_effort: 'high' }, 'reasoning_effort'],
+    ['an unknown reasoning_effort', { reasoning_effort: 'extreme' }, 'reasoning_effort'],
     ['six stop sequences', { stop: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'stop'],
     ['temperature above 2', { temperature: 2.5 }, 'temperature'],
     ['a fractional max_tokens', { max_tokens: 1.5 }, 'max_tokens'],
@@ -177,7 +179,7 @@ describe('toGeminiGenerateContentRequest', () => {
     ['content of a wrong type', { messages: [user(5)] }, 'messages[0].content'],
     ['only a system message', { messages: [{ role: 'system', content: 'x' }] }, 'messages'],
   ])('refuses %s with a 400 naming the field', (_case, fields, param) => {
-    const error = thrownBy(() => toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], ...fields }, flash));
+    const error = thrownBy(() => toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], ...fields }, param === 'reasoning_effort' ? old : flash));
     expect(error).toBeInstanceOf(OpenAiRequestError);
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param });
   });
@@ -187,6 +189,18 @@ describe('toGeminiGenerateContentRequest', () => {
     for (let i = 0; i < 5000; i++) schema = { type: 'array', items: schema };
     const error = thrownBy(() => toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], tools: [{ type: 'function', function: { name: 'f', parameters: schema } }] }, flash));
     expect(error).toMatchObject({ status: 400, message: expect.stringContaining('nested more than') });
+  });
+
+  it.each<[string, string, object]>([
+    ['gemini-3-pro-preview', 'medium', { thinkingLevel: 'high' }],
+    ['gemini-3-flash-preview', 'low', { thinkingLevel: 'low' }],
+    ['gemini-2.5-flash', 'high', { thinkingBudget: 24_576 }],
+    ['gemini-2.5-flash', 'none', { thinkingBudget: 0 }],
+    ['gemini-2.5-pro', 'none', { thinkingBudget: 128 }],
+    ['gemini-2.5-pro', 'minimal', { thinkingBudget: 1_024 }],
+  ])('%s thinks with reasoning_effort %s as %j', (model, effort, thinkingConfig) => {
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], reasoning_effort: effort }, { model, maxOutputTokens: 0 });
+    expect(body.generationConfig?.thinkingConfig).toEqual(thinkingConfig);
   });
 
   it.each<[string, boolean]>([

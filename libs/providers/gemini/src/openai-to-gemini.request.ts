@@ -5,6 +5,7 @@ import { toGeminiConversation } from './openai-to-gemini.contents';
 import { toGeminiSchema } from './openai-to-gemini.schema';
 import { assertTranslatableShape } from './openai-to-gemini.shape';
 import { toGeminiToolFields } from './openai-to-gemini.tools';
+import { toThinkingConfig } from './openai-to-gemini.thinking';
 import { rejectUnsupportedParameters } from './openai-to-gemini.unsupported';
 
 /** Gemini accepts at most 5 stop sequences (GenerationConfig.stopSequences). */
@@ -15,7 +16,7 @@ export function toGeminiGenerateContentRequest(request: unknown, target: Transla
   assertTranslatableShape(request);
   rejectUnsupportedParameters(request);
   const conversation = toGeminiConversation(request.messages, { placeholderSignatures: requiresThoughtSignatures(target.model) });
-  const generationConfig = toGenerationConfig(request);
+  const generationConfig = { ...toGenerationConfig(request), ...toThinkingConfig(request.reasoning_effort, target.model) };
   return {
     ...conversation,
     ...toGeminiToolFields(request),

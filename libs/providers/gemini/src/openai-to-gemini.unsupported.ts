@@ -19,13 +19,6 @@ const UNSUPPORTED: readonly UnsupportedParameter[] = [
   { param: 'logit_bias', asks: (r) => r.logit_bias != null && Object.keys(r.logit_bias).length > 0, reason: 'logit bias is not available' },
   { param: 'audio', asks: (r) => r.audio != null, reason: 'audio output is not available' },
   { param: 'modalities', asks: (r) => Array.isArray(r.modalities) && r.modalities.some((m) => m !== 'text'), reason: 'only text output is available' },
-  {
-    // Effort maps onto Gemini's thinking budget differently per model generation; refusing is
-    // clearer than answering with a reasoning depth the client did not ask for.
-    param: 'reasoning_effort',
-    asks: (r) => r.reasoning_effort != null,
-    reason: 'reasoning_effort is not available',
-  },
   { param: 'functions', asks: (r) => r.functions != null, reason: 'legacy functions are not available; use tools' },
   { param: 'function_call', asks: (r) => r.function_call != null, reason: 'legacy function_call is not available; use tool_choice' },
 ];
