@@ -296,6 +296,13 @@ describe('GeminiAdapter against the fake Gemini API', () => {
       expect(lastRequest().path).toBe('/v1/projects/my-project/locations/europe-west4/publishers/google/models/text-embedding-005:predict');
     });
 
+    it('reads a token endpoint it cannot reach as a connection failure, not as the client leaving', async () => {
+      const unreachable = serviceAccount.replace(fake.tokenUri, 'http://127.0.0.1:9/token');
+      const error = await failure(adapter.chat(request(hello, vertexTarget(unreachable)), call()));
+      expect(error.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(error.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_CONNECTION, retryable: true });
+    });
+
     it.each<[string, () => string]>([
       ['a key that is no JSON', () => 'not-json-at-all-but-long-enough'],
       ['a key the token endpoint refuses', () => serviceAccount.replace(CLIENT_EMAIL, 'someone-else@my-project.iam.gserviceaccount.com')],

@@ -39,6 +39,8 @@ interface AttemptState {
   scrub: (text: string) => string;
   answered: boolean;
   chunks?: number;
+  /** Detaches the attempt from the caller's signal. */
+  release: () => void;
 }
 
 /**
@@ -70,7 +72,7 @@ export class GeminiAdapter implements ProviderAdapter {
     } catch (error) {
       throw this.failed(span, error, state);
     } finally {
-      state.attempt.done();
+      state.release();
     }
   }
 
@@ -91,7 +93,7 @@ export class GeminiAdapter implements ProviderAdapter {
     } catch (error) {
       throw this.failed(span, error, state);
     } finally {
-      state.attempt.done();
+      state.release();
     }
   }
 
@@ -111,7 +113,7 @@ export class GeminiAdapter implements ProviderAdapter {
     } catch (error) {
       throw this.failed(span, error, state);
     } finally {
-      state.attempt.done();
+      state.release();
     }
   }
 
@@ -123,9 +125,14 @@ export class GeminiAdapter implements ProviderAdapter {
   private begin(request: AdapterRequest, call: AdapterCall): AttemptState {
     const target = targetOf(request);
     const attempt = new UpstreamAttempt(limitsOf(request));
-    if (call.signal.aborted) attempt.cancel();
-    else call.signal.addEventListener('abort', () => attempt.cancel(), { once: true });
-    return { target, kind: geminiKindOf(target), attempt, scrub: attemptScrubber(target.apiKey), answered: false };
+    const cancel = (): void => attempt.cancel();
+    if (call.signal.aborted) cancel();
+    else call.signal.addEventListener('abort', cancel, { once: true });
+    const release = (): void => {
+      attempt.done();
+      call.signal.removeEventListener('abort', cancel);
+    };
+    return { target, kind: geminiKindOf(target), attempt, scrub: attemptScrubber(target.apiKey), answered: false, release };
   }
 
   /** Runs a translation; whatever it throws is the client's request (400 naming the field). */
@@ -219,10 +226,17 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   /** Token endpoint calls go through the same pool, bounded like every provider answer. */
-  private readonly tokenExchange: TokenExchange = async (tokenUri, form, signal) => {
-    const limits = { headersMs: 10_000, firstTokenMs: 10_000, idleMs: 10_000, deadlineUnixMs: 0 };
-    const response = await this.upstream.post(tokenUri, { 'content-type': 'application/x-www-form-urlencoded' }, form, limits, signal);
-    return { status: response.status, text: await readLimited(response) };
+  private readonly tokenExchange: TokenExchange = async (tokenUri, form, timeoutMs) => {
+    const limits = { headersMs: timeoutMs, firstTokenMs: timeoutMs, idleMs: timeoutMs, deadlineUnixMs: 0 };
+    // The reason says "timeout", so a slow token endpoint reads as one, never as the client leaving.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort({ kind: 'timeout', phase: 'headers', limitMs: timeoutMs }), timeoutMs);
+    try {
+      const response = await this.upstream.post(tokenUri, { 'content-type': 'application/x-www-form-urlencoded' }, form, limits, controller.signal);
+      return { status: response.status, text: await readLimited(response) };
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   private readonly logUnexpected = (message: string, detail: Record<string, unknown>): void => {

@@ -13,8 +13,8 @@ export interface TokenExchangeAnswer {
   text: string;
 }
 
-/** POSTs a form to the token endpoint; the adapter's HTTP client, bounded read included. */
-export type TokenExchange = (tokenUri: string, form: string, signal: AbortSignal) => Promise<TokenExchangeAnswer>;
+/** POSTs a form to the token endpoint within `timeoutMs`; the adapter's HTTP client, bounded read included. */
+export type TokenExchange = (tokenUri: string, form: string, timeoutMs: number) => Promise<TokenExchangeAnswer>;
 
 /** The token endpoint refused the key (an OAuth error answer): the key is failing, like a 401. */
 export class TokenRefusedError extends Error {
@@ -68,7 +68,7 @@ export class VertexTokenCache {
   private async mint(serviceAccountJson: string): Promise<CachedToken> {
     const account = parseServiceAccount(serviceAccountJson);
     const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: signedAssertion(account, this.nowMs()) }).toString();
-    const answer = await this.exchange(account.tokenUri, form, AbortSignal.timeout(TOKEN_FETCH_TIMEOUT_MS));
+    const answer = await this.exchange(account.tokenUri, form, TOKEN_FETCH_TIMEOUT_MS);
     let body: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(answer.text);
