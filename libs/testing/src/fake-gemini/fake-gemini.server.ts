@@ -45,7 +45,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
 
     if (req.method === 'POST' && url.pathname === '/token') {
       const form = new URLSearchParams(rawBody);
-      requests.push({ method: 'POST', path: req.url ?? '', headers, body: Object.fromEntries(form) });
+      requests.push({ method: 'POST', path: req.url ?? '', headers, body: Object.fromEntries(form), receivedAt: Date.now() });
       const answer = exchangeAssertion(form, options.vertexAccounts ?? [], tokenUri, options.tokenLifetimeSeconds ?? 3599);
       if (answer.token) {
         issuedTokens.push(answer.token);
@@ -54,7 +54,7 @@ export async function startFakeGemini(options: FakeGeminiOptions = {}): Promise<
       return sendJson(answer.status, JSON.stringify(answer.body));
     }
 
-    requests.push({ method: req.method ?? '', path: req.url ?? '', headers, body: parseJson(rawBody) ?? rawBody });
+    requests.push({ method: req.method ?? '', path: req.url ?? '', headers, body: parseJson(rawBody) ?? rawBody, receivedAt: Date.now() });
     const gemini = GEMINI_PATH.exec(url.pathname);
     const vertex = VERTEX_PATH.exec(url.pathname);
     if (req.method !== 'POST' || (!gemini && !vertex)) return sendJson(404, errorBody(404, `The requested URL ${url.pathname.slice(0, 200)} was not found on this server.`));

@@ -58,6 +58,8 @@ export interface RecordedGeminiRequest {
   headers: Record<string, string>;
   /** The parsed JSON body (or the form fields of a token request), or the raw text. */
   body: unknown;
+  /** When the request arrived (Date.now()), for ordering and waits between attempts. */
+  receivedAt: number;
 }
 
 export interface FakeGemini {
