@@ -5,10 +5,9 @@ import { ServiceAccountError } from './vertex-service-account';
 import { TokenRefusedError, type VertexTokenCache } from './vertex-token.cache';
 
 /** The auth header of one call: the API key (AI Studio) or a bearer token minted from the service account (Vertex). */
-export async function authHeaders(kind: GeminiKind, target: ProviderTarget, tokens: VertexTokenCache, signal: AbortSignal): Promise<{ headers: Record<string, string>; token?: string }> {
-  if (kind === 'gemini') return { headers: { 'x-goog-api-key': target.apiKey } };
-  const token = await tokens.accessToken(target.apiKey, signal);
-  return { headers: { authorization: `Bearer ${token}` }, token };
+export async function authHeaders(kind: GeminiKind, target: ProviderTarget, tokens: VertexTokenCache, signal: AbortSignal): Promise<Record<string, string>> {
+  if (kind === 'gemini') return { 'x-goog-api-key': target.apiKey };
+  return { authorization: `Bearer ${await tokens.accessToken(target.apiKey, signal)}` };
 }
 
 /**

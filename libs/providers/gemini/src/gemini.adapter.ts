@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { attemptScrubber } from '@ai-gateway/logging';
+import { attemptScrubber, secretScrubber } from '@ai-gateway/logging';
 import type { ChatCompletionChunk, ChatStreamOutput } from '@ai-gateway/openai-api';
 import type { AdapterRequest, AdapterResponse, ProviderTarget } from '@ai-gateway/proto';
 import { decodeGrpcError } from '@ai-gateway/service-kit';
@@ -54,7 +54,7 @@ export class GeminiAdapter implements ProviderAdapter {
   private readonly tokens: VertexTokenCache;
 
   constructor(private readonly upstream: UpstreamClient = new UpstreamClient()) {
-    this.tokens = new VertexTokenCache(this.tokenExchange);
+    this.tokens = new VertexTokenCache(this.tokenExchange, secretScrubber);
   }
 
   async chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
@@ -156,12 +156,7 @@ export class GeminiAdapter implements ProviderAdapter {
       throw error;
     }
     const auth = await authHeaders(kind, target, this.tokens, attempt.signal);
-    if (auth.token) {
-      const scrubKey = state.scrub;
-      const scrubToken = attemptScrubber(auth.token);
-      state.scrub = (text) => scrubToken(scrubKey(text));
-    }
-    const headers = { ...settings.headers, ...auth.headers, 'content-type': 'application/json' };
+    const headers = { ...settings.headers, ...auth, 'content-type': 'application/json' };
     const response = await this.upstream.post(url, headers, JSON.stringify(body), attempt.limits, attempt.signal);
     state.answered = true;
     attempt.answered(stream);

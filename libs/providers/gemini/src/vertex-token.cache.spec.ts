@@ -24,7 +24,8 @@ describe('VertexTokenCache', () => {
   it('exchanges a JWT signed RS256 by the key for a token and reuses it until shortly before expiry', async () => {
     let now = 1_750_000_000_000;
     const { forms, exchange } = exchanger([ok('ya29.first'), ok('ya29.second')]);
-    const cache = new VertexTokenCache(exchange, () => now);
+    const secrets = new Set<string>();
+    const cache = new VertexTokenCache(exchange, { register: (t) => secrets.add(t), forget: (t) => secrets.delete(t) }, () => now);
     const signal = new AbortController().signal;
     const [a, b] = await Promise.all([cache.accessToken(account(), signal), cache.accessToken(account(), signal)]);
     expect([a, b]).toEqual(['ya29.first', 'ya29.first']);
@@ -48,11 +49,14 @@ describe('VertexTokenCache', () => {
     now += 2000;
     expect(await cache.accessToken(account(), signal)).toBe('ya29.second');
     expect(forms).toHaveLength(2);
+    expect([...secrets]).toEqual(['ya29.second']);
+    cache.clear();
+    expect(secrets.size).toBe(0);
   });
 
   it('reads a refusal as TokenRefusedError naming the OAuth error only', async () => {
     const { exchange } = exchanger([{ status: 400, text: JSON.stringify({ error: 'invalid_grant', error_description: 'Invalid JWT Signature.' }) }]);
-    const error = await new VertexTokenCache(exchange).accessToken(account(), new AbortController().signal).catch((e: unknown) => e);
+    const error = await new VertexTokenCache(exchange, { register: () => undefined, forget: () => undefined }).accessToken(account(), new AbortController().signal).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TokenRefusedError);
     expect((error as Error).message).toBe('the token endpoint refused the Vertex service-account key (HTTP 400, invalid_grant)');
   });

@@ -27,6 +27,12 @@ export class TokenRefusedError extends Error {
   }
 }
 
+/** Where live tokens are registered so every scrubber (error texts, logs) replaces them. */
+export interface SecretRegistry {
+  register(secret: string): void;
+  forget(secret: string): void;
+}
+
 interface CachedToken {
   token: string;
   refreshAtMs: number;
@@ -35,7 +41,8 @@ interface CachedToken {
 /**
  * Access tokens per service-account key, minted on first use and renewed shortly before they
  * expire. Concurrent requests for one key share one exchange. Keys are held by their SHA-256,
- * never as text.
+ * never as text. Each live token is registered with the process's secret scrubber (and forgotten
+ * when replaced or dropped), so no error text or log line can carry it.
  */
 export class VertexTokenCache {
   private readonly tokens = new Map<string, CachedToken>();
@@ -43,6 +50,7 @@ export class VertexTokenCache {
 
   constructor(
     private readonly exchange: TokenExchange,
+    private readonly secrets: SecretRegistry,
     private readonly nowMs: () => number = Date.now,
   ) {}
 
@@ -60,8 +68,9 @@ export class VertexTokenCache {
     return (await raceWithSignal(pending, signal)).token;
   }
 
-  /** Forgets every token (shutdown, or a key known to be revoked). */
+  /** Forgets every token (shutdown). */
   clear(): void {
+    for (const cached of this.tokens.values()) this.secrets.forget(cached.token);
     this.tokens.clear();
   }
 
@@ -87,13 +96,20 @@ export class VertexTokenCache {
     }
     // A short-lived token (under twice the margin) is renewed halfway through its life.
     const lifetimeMs = expiresIn * 1000;
+    this.secrets.register(token);
     return { token, refreshAtMs: this.nowMs() + Math.max(lifetimeMs - TOKEN_REFRESH_MARGIN_MS, lifetimeMs / 2) };
   }
 
   private remember(id: string, token: CachedToken): void {
+    const replaced = this.tokens.get(id);
+    if (replaced) this.secrets.forget(replaced.token);
     this.tokens.delete(id);
     this.tokens.set(id, token);
-    if (this.tokens.size > MAX_CACHED_TOKENS) this.tokens.delete(this.tokens.keys().next().value as string);
+    if (this.tokens.size > MAX_CACHED_TOKENS) {
+      const [oldestId, oldest] = this.tokens.entries().next().value as [string, CachedToken];
+      this.secrets.forget(oldest.token);
+      this.tokens.delete(oldestId);
+    }
   }
 }
 
