@@ -80,9 +80,11 @@ export class GeminiAdapter implements ProviderAdapter {
     const span = new UpstreamSpan('embeddings', request.target, call.metadata);
     const state = this.begin(request, call);
     try {
-      const input = this.translate(state, () => readEmbeddingsRequest(parseBody(request)));
       const vertex = state.kind === 'vertex';
-      const body = vertex ? toVertexPredictRequest(input) : toBatchEmbedContentsRequest(input, state.target.model);
+      const { input, body } = this.translate(state, () => {
+        const read = readEmbeddingsRequest(parseBody(request));
+        return { input: read, body: vertex ? toVertexPredictRequest(read, state.target.model) : toBatchEmbedContentsRequest(read, state.target.model) };
+      });
       const response = await this.send(state, vertex ? 'predict' : 'batchEmbedContents', body, false);
       const list = readAnswer(await readBounded(response, this.upstream.maxResponseBytes, state.attempt), (json) =>
         vertex ? fromVertexPredict(json, input, state.target.model) : fromBatchEmbedContents(json, input, state.target.model),

@@ -32,7 +32,8 @@ describe('embeddings translation', () => {
 
   it('asks Vertex predict and sums its token counts', () => {
     const input = readEmbeddingsRequest({ input: ['a', 'b'] });
-    expect(toVertexPredictRequest(input)).toEqual({ instances: [{ content: 'a' }, { content: 'b' }] });
+    expect(toVertexPredictRequest(input, 'text-embedding-005')).toEqual({ instances: [{ content: 'a' }, { content: 'b' }] });
+    expect(thrownBy(() => toVertexPredictRequest(input, 'gemini-embedding-001'))).toMatchObject({ status: 400, param: 'input' });
     const list = fromVertexPredict({ predictions: [{ embeddings: { values: [1], statistics: { token_count: 2 } } }, { embeddings: { values: [2], statistics: { token_count: 3 } } }] }, input, 'text-embedding-005');
     expect(list.usage).toEqual({ prompt_tokens: 5, total_tokens: 5 });
   });

@@ -55,8 +55,14 @@ export function toBatchEmbedContentsRequest(input: EmbeddingsInput, model: strin
   };
 }
 
-/** The Vertex `:predict` body for a text embedding model. */
-export function toVertexPredictRequest(input: EmbeddingsInput): { instances: Array<{ content: string }>; parameters?: { outputDimensionality: number } } {
+/**
+ * The Vertex `:predict` body for a text embedding model. Vertex's gemini-embedding models take
+ * one input per request (cloud.google.com/vertex-ai/generative-ai/docs/embeddings/get-text-embeddings).
+ */
+export function toVertexPredictRequest(input: EmbeddingsInput, model: string): { instances: Array<{ content: string }>; parameters?: { outputDimensionality: number } } {
+  if (input.texts.length > 1 && model.startsWith('gemini-embedding')) {
+    throw invalidParameter('input', `Vertex AI embeds one input per request with ${model.slice(0, 64)}; send the inputs one by one.`);
+  }
   return {
     instances: input.texts.map((content) => ({ content })),
     ...(input.dimensions !== undefined ? { parameters: { outputDimensionality: input.dimensions } } : {}),
