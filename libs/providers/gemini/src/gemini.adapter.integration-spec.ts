@@ -3,7 +3,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import type { ChatCompletion, ChatCompletionChunk } from '@ai-gateway/openai-api';
 import { Fault, type AdapterRequest, type AdapterStreamEvent, type ProviderTarget } from '@ai-gateway/proto';
-import { UpstreamClient } from '@ai-gateway/provider-http';
+import { MAX_PROVIDER_ERROR_MESSAGE_BYTES, UpstreamClient } from '@ai-gateway/provider-http';
 import { decodeGrpcError, GrpcStatus, type DecodedGrpcError } from '@ai-gateway/service-kit';
 import { expectEventually, FAKE_GEMINI_API_KEY, startFakeGemini, type FakeGemini } from '@ai-gateway/testing';
 import { GeminiAdapter } from './gemini.adapter';
@@ -238,6 +238,13 @@ describe('GeminiAdapter against the fake Gemini API', () => {
       const error = await failure(adapter.chatStream(request({ ...hello, stream: true }, {}, { timeoutMs: 300 }), new CollectingSink(), call()));
       expect(error.code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
       expect(error.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_TIMEOUT, openaiErrorCode: 'idle_timeout' });
+    });
+
+    it('cuts a 65,000-character error body to a short message', async () => {
+      fake.setScenario({ kind: 'huge_error_body', chars: 65_000 }, 1);
+      const error = await failure(adapter.chat(request(hello), call()));
+      expect(error.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_HTTP, upstreamHttpStatus: 500 });
+      expect(Buffer.byteLength(error.message)).toBeLessThanOrEqual(MAX_PROVIDER_ERROR_MESSAGE_BYTES);
     });
 
     it('reads a 200 that is not JSON as one malformed answer', async () => {
