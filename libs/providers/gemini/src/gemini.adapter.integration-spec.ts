@@ -71,7 +71,7 @@ describe('GeminiAdapter against the fake Gemini API', () => {
 
   beforeAll(async () => {
     fake = await startFakeGemini({ vertexAccounts: [{ clientEmail: CLIENT_EMAIL, publicKey }] });
-    adapter = new GeminiAdapter(new UpstreamClient());
+    adapter = new GeminiAdapter(new UpstreamClient(), () => undefined);
     serviceAccount = JSON.stringify({
       type: 'service_account',
       project_id: 'my-project',

@@ -1,28 +1,21 @@
-import { Logger } from '@nestjs/common';
-import { attemptScrubber, secretScrubber } from '@ai-gateway/logging';
+import { secretScrubber } from '@ai-gateway/logging';
 import type { ChatCompletionChunk, ChatStreamOutput } from '@ai-gateway/openai-api';
 import type { AdapterRequest, AdapterResponse, ProviderTarget } from '@ai-gateway/proto';
-import { decodeGrpcError } from '@ai-gateway/service-kit';
 import {
-  adapterGrpcError,
-  clientRequestGrpcError,
   grpcUsage,
-  limitsOf,
-  providerAnswerGrpcError,
   ProviderAnswerError,
-  readBounded,
+  ProviderAttempt,
   readLimited,
-  targetOf,
-  UpstreamAttempt,
-  UpstreamClient,
-  UpstreamSpan,
   type AdapterCall,
   type AdapterStreamSink,
+  type LogUnexpected,
   type ProviderAdapter,
+  type ProviderErrorReader,
+  type UpstreamClient,
   type UpstreamResponse,
 } from '@ai-gateway/provider-http';
 import { authHeaders, credentialGrpcError, misconfiguredGrpcError } from './gemini-credentials';
-import { EndpointConfigError, geminiUrl, type GeminiKind, type GeminiMethod } from './gemini-endpoint';
+import { EndpointConfigError, geminiUrl, type GeminiMethod } from './gemini-endpoint';
 import { geminiHttpError } from './gemini-errors';
 import { geminiKindOf, geminiSettingsOf } from './gemini-settings';
 import { GeminiStreamParser } from './gemini-stream.parser';
@@ -31,92 +24,81 @@ import { fromBatchEmbedContents, fromVertexPredict, readEmbeddingsRequest, toBat
 import { toGeminiGenerateContentRequest } from './openai-to-gemini.request';
 import { VertexTokenCache, type TokenExchange } from './vertex-token.cache';
 
-/** One attempt's state the failure classification reads. */
-interface AttemptState {
-  target: ProviderTarget;
-  kind: GeminiKind;
-  attempt: UpstreamAttempt;
-  scrub: (text: string) => string;
-  answered: boolean;
-  chunks?: number;
-  /** Detaches the attempt from the caller's signal. */
-  release: () => void;
-}
-
 /**
  * Google Gemini (AI Studio, kind `gemini`) and Vertex AI (kind `vertex`) behind the one adapter
  * interface: OpenAI chat completions and embeddings translated to generateContent,
- * streamGenerateContent (SSE) and batchEmbedContents / predict, over the shared keep-alive pool.
+ * streamGenerateContent (SSE) and batchEmbedContents / predict, over one keep-alive pool.
  */
 export class GeminiAdapter implements ProviderAdapter {
   readonly kinds = ['gemini', 'vertex'] as const;
-  private readonly logger = new Logger('adapter-gemini');
   private readonly tokens: VertexTokenCache;
 
-  constructor(private readonly upstream: UpstreamClient = new UpstreamClient()) {
+  constructor(
+    private readonly upstream: UpstreamClient,
+    private readonly logUnexpected: LogUnexpected,
+  ) {
     this.tokens = new VertexTokenCache(this.tokenExchange, secretScrubber);
   }
 
-  async chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    const span = new UpstreamSpan('chat', request.target, call.metadata);
-    const state = this.begin(request, call);
-    try {
-      const body = this.translate(state, () => toGeminiGenerateContentRequest(parseBody(request), translationTarget(state.target)));
-      const response = await this.send(state, 'generateContent', body, false);
-      const completion = readAnswer(await readBounded(response, this.upstream.maxResponseBytes, state.attempt), (json) =>
-        toOpenAiChatCompletion(json, translationTarget(state.target)),
-      );
+  chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
+    return ProviderAttempt.unary('chat', request, call, this.logUnexpected, async (attempt) => {
+      const body = attempt.translate(() => toGeminiGenerateContentRequest(parseBody(request), translationTarget(attempt.target)));
+      const response = await this.send(attempt, 'generateContent', body);
+      const completion = readAnswer(await attempt.readBody(response, this.upstream.maxResponseBytes), (json) => toOpenAiChatCompletion(json, translationTarget(attempt.target)));
       const usage = completion.usage ? grpcUsage(completion.usage) : undefined;
-      span.succeeded(completion.model, usage);
       return { body: Buffer.from(JSON.stringify(completion)), usage, hasUsage: usage !== undefined, responseModel: completion.model, headers: [] };
-    } catch (error) {
-      throw this.failed(span, error, state);
-    } finally {
-      state.release();
-    }
+    });
   }
 
-  async embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    const span = new UpstreamSpan('embeddings', request.target, call.metadata);
-    const state = this.begin(request, call);
-    try {
-      const vertex = state.kind === 'vertex';
-      const { input, body } = this.translate(state, () => {
+  embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
+    return ProviderAttempt.unary('embeddings', request, call, this.logUnexpected, async (attempt) => {
+      const { model } = attempt.target;
+      const vertex = geminiKindOf(attempt.target) === 'vertex';
+      const { input, body } = attempt.translate(() => {
         const read = readEmbeddingsRequest(parseBody(request));
-        return { input: read, body: vertex ? toVertexPredictRequest(read, state.target.model) : toBatchEmbedContentsRequest(read, state.target.model) };
+        return { input: read, body: vertex ? toVertexPredictRequest(read, model) : toBatchEmbedContentsRequest(read, model) };
       });
-      const response = await this.send(state, vertex ? 'predict' : 'batchEmbedContents', body, false);
-      const list = readAnswer(await readBounded(response, this.upstream.maxResponseBytes, state.attempt), (json) =>
-        vertex ? fromVertexPredict(json, input, state.target.model) : fromBatchEmbedContents(json, input, state.target.model),
+      const response = await this.send(attempt, vertex ? 'predict' : 'batchEmbedContents', body);
+      const list = readAnswer(await attempt.readBody(response, this.upstream.maxResponseBytes), (json) =>
+        vertex ? fromVertexPredict(json, input, model) : fromBatchEmbedContents(json, input, model),
       );
       const usage = grpcUsage(list.usage);
-      span.succeeded(state.target.model, usage);
-      return { body: Buffer.from(JSON.stringify(list)), usage, hasUsage: true, responseModel: state.target.model, headers: [] };
-    } catch (error) {
-      throw this.failed(span, error, state);
-    } finally {
-      state.release();
-    }
+      return { body: Buffer.from(JSON.stringify(list)), usage, hasUsage: true, responseModel: model, headers: [] };
+    });
   }
 
-  async chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
-    const span = new UpstreamSpan('chat', request.target, call.metadata);
-    const state = this.begin(request, call);
-    state.chunks = 0;
-    try {
-      const body = this.translate(state, () => toGeminiGenerateContentRequest(parseBody(request), translationTarget(state.target)));
-      const response = await this.send(state, 'streamGenerateContent', body, true);
-      const parser = new GeminiStreamParser({ includeUsage: request.includeUsage, model: state.target.model });
-      sink.push({ start: { headers: [] } });
-      await this.relay(response, parser, state, sink);
-      const usage = parser.usage ? grpcUsage(parser.usage) : undefined;
-      if (usage) sink.push({ usage });
-      span.succeeded(parser.responseModel, usage);
-    } catch (error) {
-      throw this.failed(span, error, state);
-    } finally {
-      state.release();
-    }
+  chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
+    return ProviderAttempt.stream(request, sink, call, this.logUnexpected, async (attempt, out) => {
+      const body = attempt.translate(() => toGeminiGenerateContentRequest(parseBody(request), translationTarget(attempt.target)));
+      const response = await this.send(attempt, 'streamGenerateContent', body);
+      out.push({ start: { headers: [] } });
+      const parser = new GeminiStreamParser({ includeUsage: request.includeUsage, model: attempt.target.model });
+      let modelSent = false;
+      const emit = (outputs: ChatStreamOutput[]) => {
+        for (const output of outputs) {
+          if (output.kind === 'error') return attempt.streamFailure(output, parser.retryAfterMs);
+          attempt.chunk(carriesContent(output.chunk));
+          out.push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
+          if (!modelSent && parser.responseModel) {
+            modelSent = true;
+            out.push({ responseModel: parser.responseModel });
+          }
+        }
+        return undefined;
+      };
+      await attempt.relay(response, out, {
+        feed: (piece) => emit(parser.feed(piece)),
+        finish: () => {
+          const failure = emit(parser.finish());
+          if (failure) return failure;
+          if (parser.usage) out.push({ usage: grpcUsage(parser.usage) });
+          return undefined;
+        },
+        get complete() {
+          return parser.complete;
+        },
+      });
+    });
   }
 
   async close(): Promise<void> {
@@ -124,31 +106,13 @@ export class GeminiAdapter implements ProviderAdapter {
     await this.upstream.close();
   }
 
-  private begin(request: AdapterRequest, call: AdapterCall): AttemptState {
-    const target = targetOf(request);
-    const attempt = new UpstreamAttempt(limitsOf(request));
-    const cancel = (): void => attempt.cancel();
-    if (call.signal.aborted) cancel();
-    else call.signal.addEventListener('abort', cancel, { once: true });
-    const release = (): void => {
-      attempt.done();
-      call.signal.removeEventListener('abort', cancel);
-    };
-    return { target, kind: geminiKindOf(target), attempt, scrub: attemptScrubber(target.apiKey), answered: false, release };
-  }
-
-  /** Runs a translation; whatever it throws is the client's request (400 naming the field). */
-  private translate<T>(state: AttemptState, translation: () => T): T {
-    try {
-      return translation();
-    } catch (error) {
-      throw clientRequestGrpcError(state.target.providerId, error, this.logUnexpected);
-    }
-  }
-
-  /** POSTs to the method's URL; a non-2xx answer becomes Gemini's error (scrubbed, cut, with its retry delay). */
-  private async send(state: AttemptState, method: GeminiMethod, body: object, stream: boolean): Promise<UpstreamResponse> {
-    const { target, kind, attempt } = state;
+  /**
+   * POSTs to the method's URL with the kind's credential (the API key, or a Vertex access token
+   * minted within the attempt's time limits); a non-2xx answer rejects as Gemini's error.
+   */
+  private async send(attempt: ProviderAttempt, method: GeminiMethod, body: object): Promise<UpstreamResponse> {
+    const { target } = attempt;
+    const kind = geminiKindOf(target);
     const settings = geminiSettingsOf(target);
     let url: string;
     try {
@@ -157,69 +121,13 @@ export class GeminiAdapter implements ProviderAdapter {
       if (error instanceof EndpointConfigError) throw misconfiguredGrpcError(target.providerId, error.message);
       throw error;
     }
-    const auth = await authHeaders(kind, target, this.tokens, attempt.signal);
-    const headers = { ...settings.headers, ...auth, 'content-type': 'application/json' };
-    const response = await this.upstream.post(url, headers, JSON.stringify(body), attempt.limits, attempt.signal);
-    state.answered = true;
-    attempt.answered(stream);
-    if (response.status >= 200 && response.status < 300) return response;
-    const failure = geminiHttpError(response.status, await readLimited(response));
-    throw providerAnswerGrpcError(target.providerId, failure.error, state.scrub, { retryAfterMs: failure.retryAfterMs });
-  }
-
-  private async relay(response: UpstreamResponse, parser: GeminiStreamParser, state: AttemptState, sink: AdapterStreamSink): Promise<void> {
-    const { attempt } = state;
-    let modelSent = false;
-    const emit = (outputs: ChatStreamOutput[]): void => {
-      for (const output of outputs) {
-        if (output.kind === 'error') {
-          response.body.destroy();
-          if (output.cause === 'provider_error') throw providerAnswerGrpcError(state.target.providerId, output.error, state.scrub, { retryAfterMs: parser.retryAfterMs });
-          throw new ProviderAnswerError(output.cause, output.error.message);
-        }
-        if (carriesContent(output.chunk)) attempt.firstToken();
-        state.chunks = (state.chunks ?? 0) + 1;
-        sink.push({ chunk: Buffer.from(JSON.stringify(output.chunk)) });
-        if (!modelSent && parser.responseModel) {
-          modelSent = true;
-          sink.push({ responseModel: parser.responseModel });
-        }
-      }
-    };
+    let auth: Record<string, string>;
     try {
-      for await (const piece of response.body) {
-        attempt.progress();
-        emit(parser.feed(piece as Buffer));
-        // Backpressure: read Gemini's next piece only once the consumer can take more.
-        const writable = sink.whenWritable(attempt.signal);
-        if (writable) await attempt.holdFor(writable);
-        if (attempt.signal.aborted) throw attempt.signal.reason;
-      }
+      auth = await authHeaders(kind, target, this.tokens, attempt.signal);
     } catch (error) {
-      // A transport error after the finish reason loses nothing: the answer is whole.
-      if (!parser.complete || attempt.signal.aborted || !isTransportFailure(error)) throw error;
+      throw credentialGrpcError(target.providerId, error) ?? error;
     }
-    emit(parser.finish());
-  }
-
-  /** The failure as the GatewayGrpcErrorShape the router reads; the span records it. */
-  private failed(span: UpstreamSpan, error: unknown, state: AttemptState): object {
-    const shape = credentialGrpcError(state.target.providerId, error) ?? this.classify(error, state);
-    span.failed(decodeGrpcError(shape).detail?.openaiErrorType || 'error');
-    return shape;
-  }
-
-  private classify(error: unknown, state: AttemptState): object {
-    if (isGrpcErrorShape(error)) return error;
-    return adapterGrpcError(error, {
-      providerId: state.target.providerId,
-      signal: state.attempt.signal,
-      limits: state.attempt.limits,
-      answered: state.answered,
-      chunks: state.chunks,
-      scrub: state.scrub,
-      logUnexpected: this.logUnexpected,
-    });
+    return attempt.send(this.upstream, url, { ...settings.headers, ...auth, 'content-type': 'application/json' }, JSON.stringify(body), providerError);
   }
 
   /** Token endpoint calls go through the same pool, bounded like every provider answer. */
@@ -235,12 +143,12 @@ export class GeminiAdapter implements ProviderAdapter {
       clearTimeout(timer);
     }
   };
-
-  private readonly logUnexpected = (message: string, detail: Record<string, unknown>): void => {
-    // Nest's logger takes text; the service's pino logger scrubs it again on the way out.
-    this.logger.warn(`${message}: ${JSON.stringify(detail)}`);
-  };
 }
+
+const providerError: ProviderErrorReader = (status, text) => {
+  const { error, retryAfterMs } = geminiHttpError(status, text);
+  return { error, retryAfterMs };
+};
 
 function translationTarget(target: ProviderTarget): { model: string; maxOutputTokens: number } {
   return { model: target.model, maxOutputTokens: target.maxOutputTokens };
@@ -270,12 +178,4 @@ function carriesContent(chunk: ChatCompletionChunk): boolean {
   return chunk.choices.some(
     (choice) => choice.finish_reason != null || (typeof choice.delta.content === 'string' && choice.delta.content !== '') || (choice.delta.tool_calls?.length ?? 0) > 0,
   );
-}
-
-function isGrpcErrorShape(error: unknown): error is object {
-  return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number' && 'metadata' in error;
-}
-
-function isTransportFailure(error: unknown): boolean {
-  return error instanceof Error && !(error instanceof ProviderAnswerError) && !isGrpcErrorShape(error);
 }
