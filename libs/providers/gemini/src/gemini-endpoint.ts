@@ -3,7 +3,9 @@
 //   base https://generativelanguage.googleapis.com (GEMINI_BASE_URL convention: no /v1beta).
 // - vertex (Vertex AI): {base}/v1/projects/{project}/locations/{location}/publishers/google/
 //   models/{model}:{method}, OAuth2 bearer; base https://aiplatform.googleapis.com for the
-//   `global` location, https://{location}-aiplatform.googleapis.com for a region. A provider whose
+//   `global` location, https://aiplatform.{us|eu}.rep.googleapis.com for the multi-regions `us`
+//   and `eu` (as googleapis/js-genai picks them), https://{location}-aiplatform.googleapis.com for
+//   a region. A provider whose
 //   base URL is the global endpoint and whose location is a region is sent to the region's
 //   endpoint (regional resources are served there); any other base URL (a private endpoint, a
 //   test's fake) is used as it is.
@@ -38,9 +40,14 @@ export function geminiUrl(kind: GeminiKind, baseUrl: string, model: string, meth
   return `${base}/v1/projects/${project}/locations/${location}/publishers/google/models/${id}:${method}${query}`;
 }
 
-/** Vertex's endpoint for a location: the global one, or the region's. */
+/** Multi-regional locations, served from their own `rep` endpoints. */
+const MULTI_REGIONS = new Set(['us', 'eu']);
+
+/** Vertex's endpoint for a location: the global one, a multi-region's, or the region's. */
 export function vertexBaseUrl(location: string): string {
-  return location === 'global' ? VERTEX_GLOBAL_BASE_URL : `https://${location}-aiplatform.googleapis.com`;
+  if (location === 'global') return VERTEX_GLOBAL_BASE_URL;
+  if (MULTI_REGIONS.has(location)) return `https://aiplatform.${location}.rep.googleapis.com`;
+  return `https://${location}-aiplatform.googleapis.com`;
 }
 
 function vertexLocation(vertex: Partial<VertexLocation> | undefined): VertexLocation {
