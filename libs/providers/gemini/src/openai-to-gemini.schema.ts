@@ -6,15 +6,23 @@ import { invalidParameter } from './invalid-parameter';
 // and answer 400 "Unknown name" for any other keyword. The policy, keyword by keyword:
 // - kept: what the Schema object defines (types upper-cased);
 // - rewritten: `type: [T, "null"]` → `type: T, nullable: true`; `const: "x"` → `enum: ["x"]`;
+//   a local reference (`$ref: "#/$defs/Name"`, as Pydantic and zod emit for nested models) →
+//   the definition inlined, unless it refers to itself (Gemini's schema has no recursion);
 // - dropped: annotations and constraints Gemini does not check but whose absence only widens what
 //   the schema accepts (`additionalProperties`, `$schema`, `examples`, `multipleOf`, ...) — OpenAI's
 //   strict mode puts `additionalProperties: false` on every object, so refusing it would refuse
 //   every strict client;
 // - refused with a 400 naming the schema path: keywords whose meaning Gemini cannot express and
-//   that dropping would change (`$ref`, `oneOf`, `allOf`, `not`, conditionals, type unions).
+//   that dropping would change (remote or recursive `$ref`, `oneOf`, `allOf`, `not`,
+//   conditionals, type unions).
 
 /** Gemini refuses deeper schemas; the bound also keeps the walk's recursion small. */
 export const MAX_SCHEMA_DEPTH = 32;
+/**
+ * The most schema nodes one schema may expand to once its references are inlined: a definition
+ * used many times inside definitions used many times grows exponentially ("billion laughs").
+ */
+export const MAX_SCHEMA_NODES = 5_000;
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
 
@@ -39,9 +47,6 @@ const PLAIN_KEYWORDS = new Set([
 ]);
 
 const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
-  $ref: 'schema references ($ref) are not supported by Gemini; inline the referenced schema',
-  $defs: 'schema definitions ($defs) are not supported by Gemini; inline them',
-  definitions: 'schema definitions are not supported by Gemini; inline them',
   oneOf: 'oneOf is not supported by Gemini; use anyOf',
   allOf: 'allOf is not supported by Gemini; merge the schemas',
   not: 'not is not supported by Gemini',
@@ -53,12 +58,29 @@ const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
   prefixItems: 'tuple schemas (prefixItems) are not supported by Gemini',
 };
 
+const LOCAL_REF = /^#\/(\$defs|definitions)\/([^/]+)$/;
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** One conversion's state: the root's definitions, the references being expanded, the nodes made so far. */
+interface Walk {
+  definitions: Record<string, unknown>;
+  expanding: string[];
+  nodes: number;
+  root: string;
+}
+
 /** A JSON Schema as Gemini's Schema object; throws a 400 naming `param` + the path of what Gemini cannot take. */
-export function toGeminiSchema(schema: unknown, param: string, depth = 0): GeminiSchema {
+export function toGeminiSchema(schema: unknown, param: string): GeminiSchema {
+  const definitions = isObject(schema) ? { ...asObject(schema.definitions), ...asObject(schema.$defs) } : {};
+  return convert(schema, param, 0, { definitions, expanding: [], nodes: 0, root: param });
+}
+
+function convert(schema: unknown, param: string, depth: number, walk: Walk): GeminiSchema {
   if (!isObject(schema)) throw invalidParameter(param, `${param} must be a JSON schema object.`);
   if (depth > MAX_SCHEMA_DEPTH) throw invalidParameter(param, `The schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep, more than Gemini accepts.`);
+  if (++walk.nodes > MAX_SCHEMA_NODES) throw invalidParameter(walk.root, `The schema expands to more than ${MAX_SCHEMA_NODES} nodes once its references are inlined.`);
+  if (schema.$ref !== undefined) return inlineReference(schema, param, depth, walk);
   const out: GeminiSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     const at = `${param}.${keyword}`;
@@ -73,14 +95,14 @@ export function toGeminiSchema(schema: unknown, param: string, depth = 0): Gemin
         break;
       case 'properties':
         if (!isObject(value)) throw invalidParameter(at, `${at} must be an object of schemas.`);
-        out.properties = Object.fromEntries(Object.entries(value).map(([name, property]) => [name, toGeminiSchema(property, `${at}.${name}`, depth + 1)]));
+        out.properties = Object.fromEntries(Object.entries(value).map(([name, property]) => [name, convert(property, `${at}.${name}`, depth + 1, walk)]));
         break;
       case 'items':
-        out.items = toGeminiSchema(value, at, depth + 1);
+        out.items = convert(value, at, depth + 1, walk);
         break;
       case 'anyOf':
         if (!Array.isArray(value)) throw invalidParameter(at, `${at} must be an array of schemas.`);
-        out.anyOf = value.map((option, i) => toGeminiSchema(option, `${at}[${i}]`, depth + 1));
+        out.anyOf = value.map((option, i) => convert(option, `${at}[${i}]`, depth + 1, walk));
         break;
       case 'required':
         if (!Array.isArray(value) || !value.every((name) => typeof name === 'string')) throw invalidParameter(at, `${at} must be an array of property names.`);
@@ -88,10 +110,38 @@ export function toGeminiSchema(schema: unknown, param: string, depth = 0): Gemin
         break;
       default:
         if (PLAIN_KEYWORDS.has(keyword)) out[keyword] = value;
-      // Anything else is an annotation or a constraint Gemini does not check: dropped (see above).
+      // Anything else ($defs, annotations, constraints Gemini does not check) is dropped (see above).
     }
   }
   return out;
+}
+
+/** `{"$ref": "#/$defs/Name", ...siblings}` as the definition (siblings such as a description win). */
+function inlineReference(schema: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
+  const at = `${param}.$ref`;
+  const match = typeof schema.$ref === 'string' ? LOCAL_REF.exec(schema.$ref) : null;
+  if (!match) throw invalidParameter(at, `${at}: only local references (#/$defs/Name) are supported by Gemini; inline the referenced schema.`);
+  const name = decodeURIComponent(match[2]);
+  if (!Object.hasOwn(walk.definitions, name)) throw invalidParameter(at, `${at}: no definition named '${name.slice(0, 64)}'.`);
+  if (walk.expanding.includes(name)) throw invalidParameter(at, `${at}: the schema refers to '${name.slice(0, 64)}' recursively, which Gemini cannot express.`);
+  walk.expanding.push(name);
+  try {
+    const { $ref: _ref, ...siblings } = schema;
+    const definition = convert(walk.definitions[name], at, depth + 1, walk);
+    return { ...definition, ...convertSiblings(siblings, param, depth, walk) };
+  } finally {
+    walk.expanding.pop();
+  }
+}
+
+function convertSiblings(siblings: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
+  if (Object.keys(siblings).length === 0) return {};
+  walk.nodes -= 1; // the same node as the reference, not a new one
+  return convert(siblings, param, depth, walk);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return isObject(value) ? value : {};
 }
 
 function geminiType(value: unknown, at: string): { type: string; nullable?: true } {
