@@ -2,6 +2,7 @@ import type { AssistantMessage, ChatMessage, ContentPart, TextContentPart, ToolM
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini.types';
 import { thoughtSignatureOf } from './gemini-tool-call-id';
 import { invalidParameter } from './invalid-parameter';
+import { toGeminiFilePart } from './openai-to-gemini.file';
 import { toGeminiImagePart } from './openai-to-gemini.image';
 
 export interface GeminiConversation {
@@ -85,6 +86,8 @@ function userPart(part: ContentPart, param: string): GeminiPart[] {
       if (typeof url !== 'string') throw invalidParameter(`${param}.image_url.url`, 'image_url.url must be a string.');
       return [toGeminiImagePart(url, `${param}.image_url.url`)];
     }
+    case 'file':
+      return [toGeminiFilePart((part as { file?: unknown }).file, param)];
     default:
       throw invalidParameter(`${param}.type`, `Content parts of type '${String(part.type).slice(0, 64)}' are not supported by this model.`);
   }

@@ -48,6 +48,11 @@ describe('toGeminiGenerateContentRequest', () => {
     ]);
   });
 
+  it('sends a PDF file part inline', () => {
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user([{ type: 'file', file: { filename: 'a.pdf', file_data: 'data:application/pdf;base64,JVBERi0xLjQ=' } }])] }, flash);
+    expect(body.contents[0].parts).toEqual([{ inlineData: { mimeType: 'application/pdf', data: 'JVBERi0xLjQ=' } }]);
+  });
+
   it('replays a tool round trip: the signature back on its call, the result named after the call, consecutive user parts merged', () => {
     const signed = toolCallId('resp-1', 0, SIGNATURE);
     const plain = toolCallId('resp-1', 1);
@@ -173,6 +178,8 @@ describe('toGeminiGenerateContentRequest', () => {
     ['tool_choice naming an unknown tool', { tools: [weather], tool_choice: { type: 'function', function: { name: 'other' } } }, 'tool_choice.function.name'],
     ['an http image', { messages: [user([{ type: 'image_url', image_url: { url: 'http://10.0.0.1/x.png' } }])] }, 'messages[0].content[0].image_url.url'],
     ['an image type Gemini refuses', { messages: [user([{ type: 'image_url', image_url: { url: 'data:image/svg+xml;base64,PHN2Zz4=' } }])] }, 'messages[0].content[0].image_url.url'],
+    ['an OpenAI file_id', { messages: [user([{ type: 'file', file: { file_id: 'file-abc' } }])] }, 'messages[0].content[0].file'],
+    ['a file type Gemini cannot read inline', { messages: [user([{ type: 'file', file: { file_data: 'data:application/zip;base64,UEsDBA==' } }])] }, 'messages[0].content[0].file.file_data'],
     ['audio input', { messages: [user([{ type: 'input_audio', input_audio: { data: 'x', format: 'wav' } }])] }, 'messages[0].content[0].type'],
     ['a tool result for no call', { messages: [user('x'), { role: 'tool', tool_call_id: 'nope', content: 'r' }] }, 'messages[1].tool_call_id'],
     ['arguments that are not JSON', { messages: [user('x'), { role: 'assistant', tool_calls: [{ id: 'c', type: 'function', function: { name: 'f', arguments: '{' } }] }] }, 'messages[1].tool_calls[0].function.arguments'],
