@@ -1,5 +1,6 @@
 import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
 import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
+import { AzureOpenAiAdapter } from '@ai-gateway/providers-azure-openai';
 import { BedrockAdapter } from '@ai-gateway/providers-bedrock';
 import { GeminiAdapter } from '@ai-gateway/providers-gemini';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
@@ -19,6 +20,7 @@ export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdap
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
+  'azure-openai': ({ upstream, logUnexpected }) => new AzureOpenAiAdapter({ upstream, logUnexpected }),
   bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
   gemini: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),
   vertex: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),
