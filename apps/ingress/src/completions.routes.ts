@@ -12,6 +12,8 @@ import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.v
 import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
 import { correlationIdOf } from './correlation-id';
+import { isModelAllowed } from './model-allow-list';
+import type { AdmissionGate } from './admission/admission.gate';
 
 const PASSED_HEADERS = ['anthropic-beta'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
@@ -30,6 +32,8 @@ export interface CompletionsDeps {
   rejections: RejectedRequestRecorder;
   /** Aborted when a drain's timeout passed: open streams end with an in-band `gateway_draining` error. */
   shutdown: AbortSignal;
+  /** Budgets and limits of keys and teams, checked before routing. */
+  admission: AdmissionGate;
 }
 
 /** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
@@ -86,25 +90,21 @@ function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
       authenticated.set(request.raw, key);
       return done();
     }
-    const message = request.headers.authorization
-      ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
-      : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
+    const expired = deps.auth.lookup(request.headers.authorization);
+    const message = expired
+      ? `This API key expired at ${expired.expiresAt}. Create a new gateway API key through the admin API.`
+      : request.headers.authorization
+        ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+        : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
     reply.header('connection', 'close');
     requestIdsOf(request, reply);
     sendError(reply, httpError(401, message, 'invalid_api_key'));
   };
 }
 
-/** Whether the key may use the model: listed as is, or pinned (`provider/model`) to a listed model. */
-export function isModelAllowed(key: ApiKey, model: string): boolean {
-  if (key.allowedModels.length === 0 || key.allowedModels.includes(model)) return true;
-  const slash = model.indexOf('/');
-  return slash > 0 && key.allowedModels.includes(model.slice(slash + 1));
-}
-
 /** Whether the key may use the model; answers 403 when not. */
 function modelAllowed(key: ApiKey, model: string, reply: FastifyReply): boolean {
-  if (isModelAllowed(key, model)) return true;
+  if (isModelAllowed(key.allowedModels, model)) return true;
   sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
   return false;
 }
@@ -137,6 +137,7 @@ interface Admitted<T> extends RequestIds {
   key: ApiKey;
   model: string;
   request: T;
+  body: Record<string, unknown>;
 }
 
 /** What every API call goes through before routing: request id, gateway key, JSON, validation, allowed model. */
@@ -159,7 +160,45 @@ function admit<T>(
     return undefined;
   }
   if (!modelAllowed(key, validated.model, reply)) return undefined;
-  return { ...ids, key, model: validated.model, request: validated.request };
+  return { ...ids, key, model: validated.model, request: validated.request, body: parsed.value as Record<string, unknown> };
+}
+
+/**
+ * The key's and its team's budget and limits; false when the request was refused (answered here),
+ * or when its client left while it waited: nothing is routed then, and the usage event recorded
+ * here releases the reservation.
+ */
+async function withinLimits(
+  deps: CompletionsDeps,
+  admitted: Admitted<unknown>,
+  operation: 'chat' | 'embeddings',
+  deadlineMs: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  if (!deps.admission.applies(admitted.key)) return true;
+  const startedAt = Date.now();
+  const refusal = await deps.admission.check({ key: admitted.key, model: admitted.model, operation, body: admitted.body, requestId: admitted.requestId, deadlineMs });
+  if (refusal) {
+    sendError(reply, refusal);
+    return false;
+  }
+  if (!request.raw.socket || request.raw.socket.destroyed) {
+    deps.rejections.markRouted(request.raw);
+    deps.rejections.recordInternalFailure({
+      requestId: admitted.requestId,
+      correlationId: admitted.correlationId,
+      apiKeyId: admitted.key.id,
+      operation,
+      model: admitted.model,
+      stream: admitted.body.stream === true,
+      httpStatus: 499,
+      errorType: 'cancelled',
+      startedAt,
+    });
+    return false;
+  }
+  return true;
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -169,6 +208,8 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   });
   if (!admitted) return;
   const { requestId, correlationId, key, model, request: chatRequest } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
@@ -178,7 +219,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
       model,
       stream,
       includeUsage: chatRequest.stream_options?.include_usage === true,
-      deadlineMs: deadlineOf(deps, request),
+      deadlineMs,
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -196,8 +237,10 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   });
   if (!admitted) return;
   const { requestId, correlationId, key, model } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs },
     body: request.body as Buffer,
     headers: [],
   };
@@ -391,7 +434,8 @@ async function models(deps: CompletionsDeps, request: FastifyRequest, reply: Fas
   await new Promise<void>((resolve) => {
     deps.router.listModels({}).subscribe({
       next: (response) => {
-        const allowed = response.models.filter((m) => isModelAllowed(key, m.id));
+        const teamModels = deps.auth.team(key.teamId)?.allowedModels ?? [];
+        const allowed = response.models.filter((m) => isModelAllowed(key.allowedModels, m.id) && isModelAllowed(teamModels, m.id));
         void reply.code(200).header('content-type', 'application/json').send(
           JSON.stringify({
             object: 'list',
