@@ -157,6 +157,14 @@ adapter-anthropic:
   internet: true
   ports:
     - { name: grpc, port: 50062, from: [router], appProtocol: kubernetes.io/h2c }
+adapter-gemini:
+  probe: grpc
+  probePort: 50063
+  adapter: gemini
+  kinds: [gemini, vertex]
+  internet: true
+  ports:
+    - { name: grpc, port: 50063, from: [router], appProtocol: kubernetes.io/h2c }
 {{- end }}
 
 {{/* A component's port number by name: (dict "root" $ "component" "key-vault" "name" "grpc-resolve"). */}}
@@ -241,7 +249,10 @@ adapter-anthropic:
 {{- $adapters := list }}
 {{- range $name, $c := include "ai-gateway.components" $r | fromYaml }}
 {{- if and $c.adapter (include "ai-gateway.enabled" (dict "root" $r "component" $name)) }}
-{{- $adapters = append $adapters (printf "%s=%s" $c.adapter (include "ai-gateway.grpcAddress" (dict "root" $r "component" $name "name" "grpc"))) }}
+{{- $address := include "ai-gateway.grpcAddress" (dict "root" $r "component" $name "name" "grpc") }}
+{{- range ($c.kinds | default (list $c.adapter)) }}
+{{- $adapters = append $adapters (printf "%s=%s" . $address) }}
+{{- end }}
 {{- end }}
 {{- end }}
 - name: GRPC_PORT
@@ -315,6 +326,12 @@ adapter-anthropic:
 {{- define "ai-gateway.env.adapter-openai" -}}
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-openai" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.serviceCallers" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.adapter-gemini" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-gemini" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 

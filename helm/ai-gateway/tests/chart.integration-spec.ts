@@ -254,7 +254,7 @@ describe.each([
     });
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(/-key-vault:50054$/),
-      ADAPTER_URLS: adapters === 'service' ? expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,openai=\S+-adapter-openai:50061$/) : '',
+      ADAPTER_URLS: adapters === 'service' ? expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,gemini=(\S+-adapter-gemini:50063),vertex=\1,openai=\S+-adapter-openai:50061$/) : '',
       SERVICE_CREDENTIAL: { secretKeyRef: { name: expect.stringMatching(/-router-credential$/), key: 'credential' } },
     });
     for (const app of ['ingress', 'router', 'config', 'key-vault', 'analytics']) {
@@ -351,7 +351,7 @@ describe('optional parts', () => {
   });
 
   it('are all on with ci/full-values.yaml', () => {
-    expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-openai', 'ingress', 'router']);
+    expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-gemini', 'adapter-openai', 'ingress', 'router']);
     expect(ofKind(full, 'PodDisruptionBudget').map(component).sort()).toEqual(apps());
     for (const pdb of ofKind(full, 'PodDisruptionBudget')) expect(pdb.apiVersion).toBe('policy/v1');
     expect(ofKind(full, 'NetworkPolicy').map(component).sort()).toEqual(apps());
@@ -406,7 +406,7 @@ describe('optional parts', () => {
     expect(leftovers.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     const router = byComponent(objs, 'Deployment', 'router');
     const adapterUrls = router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value;
-    expect(adapterUrls).toBe('openai=ai-gw-adapter-openai:50061');
+    expect(adapterUrls).toBe('gemini=ai-gw-adapter-gemini:50063,vertex=ai-gw-adapter-gemini:50063,openai=ai-gw-adapter-openai:50061');
     expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
   });
 
@@ -417,11 +417,14 @@ describe('optional parts', () => {
     expect(JSON.stringify(objs)).not.toContain('adapter-anthropic');
     const router = byComponent(objs, 'Deployment', 'router');
     expect(router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value).toMatch(/^openai=\S+-adapter-openai:50061$/);
-    // Anthropic runs inside the router: the router reaches the internet; with every kind in service mode it does not.
+    // Anthropic runs inside the router: the router reaches the internet (and keeps it with every packaged kind
+    // in service mode: Bedrock and Azure OpenAI always run inside it).
     const prometheus: Array<[string, Peer]> = [['prometheus', { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]];
     expect(edges(objs, prometheus).egress).toEqual(expect.arrayContaining(['router -> internet:443/TCP', 'adapter-openai -> internet:443/TCP', 'router -> adapter-openai:50061/TCP']));
-    const allService = render([valuesFile('all-service', { adapters: { openai: { mode: 'service' }, anthropic: { mode: 'service' } } })]);
-    expect(edges(allService, prometheus).egress).not.toContain('router -> internet:443/TCP');
+    const allService = render([valuesFile('all-service', { adapters: { openai: { mode: 'service' }, anthropic: { mode: 'service' }, gemini: { mode: 'service' } } })]);
+    expect(edges(allService, prometheus).egress).toContain('router -> internet:443/TCP');
+    const refused = helm(['template', RELEASE, CHART, '-f', valuesFile('bedrock-service', { adapters: { bedrock: { mode: 'service' } } })]);
+    expect(refused.status).not.toBe(0);
   });
 
   it('refuses an adapter mode other than embedded or service', () => {
@@ -505,7 +508,7 @@ function edges(objects: Obj[], named: Array<[string, Peer]>): { ingress: string[
 /** The paths the design allows, written out independently of the chart's templates. */
 function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; nats: string; awsKms: boolean; testPod: boolean; adapters: AdapterMode }) {
   const service = o.adapters === 'service';
-  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', ...(service ? ['adapter-openai', 'adapter-anthropic'] : [])];
+  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', ...(service ? ['adapter-openai', 'adapter-anthropic', 'adapter-gemini'] : [])];
   const calls: Array<[string, string, number]> = [
     ['ingress', 'router', 50051],
     ['ingress', 'config', 50052],
@@ -517,11 +520,12 @@ function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; n
       ? ([
           ['router', 'adapter-openai', 50061],
           ['router', 'adapter-anthropic', 50062],
+          ['router', 'adapter-gemini', 50063],
         ] as Array<[string, string, number]>)
       : []),
   ];
-  // Embedded adapters: the router itself calls the providers.
-  const internet = [...(service ? ['adapter-openai', 'adapter-anthropic'] : ['router']), ...(o.awsKms ? ['key-vault'] : [])];
+  // Embedded adapters (Bedrock and Azure OpenAI always): the router itself calls the providers.
+  const internet = ['router', ...(service ? ['adapter-openai', 'adapter-anthropic', 'adapter-gemini'] : []), ...(o.awsKms ? ['key-vault'] : [])];
   const ingress = [
     `${o.ingressFrom} -> ingress:8080/TCP`,
     ...(o.testPod ? ['test -> ingress:8080/TCP'] : []),
