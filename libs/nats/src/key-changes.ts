@@ -42,9 +42,20 @@ export const ROUTER_LEASE_RENEW_MS = 1_000;
  */
 export const ROUTER_LEASE_SAFETY_MS = 1_000;
 
-/** Opens the leases bucket; entries outlive no crashed router for long (max age = 15 TTLs). */
+/**
+ * Opens the leases bucket, creating it (with `replicas`) when it does not exist yet; an existing
+ * bucket is used as it is, so a router never contends with key-vault over its replica count.
+ * Entries outlive no crashed router for long (max age = 15 TTLs).
+ */
 export async function openRouterLeases(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(ROUTER_LEASES_BUCKET, { history: 1, replicas, ttl: ROUTER_LEASE_TTL_MS * 15 });
+  const kvm = new Kvm(nc);
+  try {
+    const existing = await kvm.open(ROUTER_LEASES_BUCKET);
+    await existing.status();
+    return existing;
+  } catch {
+    return kvm.create(ROUTER_LEASES_BUCKET, { history: 1, replicas, ttl: ROUTER_LEASE_TTL_MS * 15 });
+  }
 }
 
 /** A valid KV key token for a replica id (hostnames and pids pass unchanged). */
