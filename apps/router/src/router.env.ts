@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { parseAdapterUrls } from './adapter-urls';
 
 export const ROUTER_ENV = {
   ...COMMON_ENV,
@@ -47,7 +48,7 @@ export function readRouterEnv(env: Environment) {
   checkServiceCredential(config.SERVICE_CREDENTIAL);
   return {
     ...config,
-    adapterUrls: parseAdapterUrls(config.ADAPTER_URLS),
+    adapterUrls: requireAdapters(parseAdapterUrls(config.ADAPTER_URLS)),
     firstTokenOverrides: parseTimeoutOverrides(config.FIRST_TOKEN_TIMEOUT_OVERRIDES),
   };
 }
@@ -67,13 +68,7 @@ function parseTimeoutOverrides(value: string): Record<string, number> {
 
 export type RouterEnv = ReturnType<typeof readRouterEnv>;
 
-function parseAdapterUrls(value: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([a-z0-9-]+)=([A-Za-z0-9.\-[\]:]+:\d{1,5})$/.exec(pair);
-    if (!match) throw new ConfigError('ADAPTER_URLS', `must be kind=host:port pairs separated by commas, got "${pair}"`);
-    out[match[1]] = match[2];
-  }
-  if (Object.keys(out).length === 0) throw new ConfigError('ADAPTER_URLS', 'names no adapter');
-  return out;
+function requireAdapters(urls: Record<string, string>): Record<string, string> {
+  if (Object.keys(urls).length === 0) throw new ConfigError('ADAPTER_URLS', 'names no adapter');
+  return urls;
 }
