@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@ai-gateway/provider-http';
 import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 import { parseAdapterUrls } from './adapter-urls';
 
@@ -9,8 +10,15 @@ export const ROUTER_ENV = {
   GRPC_PORT: { type: 'port', default: 50051 },
   CONFIG_URL: { type: 'hostport', required: true },
   KEY_VAULT_RESOLVE_URL: { type: 'hostport', required: true },
-  /** kind=host:port pairs, comma separated: openai=127.0.0.1:50061,anthropic=127.0.0.1:50062 */
-  ADAPTER_URLS: { type: 'string', required: true },
+  /**
+   * The provider kinds served by their own adapter service (service mode), as kind=address
+   * entries, comma separated, a kind's replicas listed after it (adapter-urls.ts):
+   * openai=127.0.0.1:50061,127.0.0.1:50062. Every other registered kind runs inside the router
+   * (embedded, the default).
+   */
+  ADAPTER_URLS: { type: 'string', default: '' },
+  /** The largest unary answer an embedded adapter reads from a provider (DEFAULT_MAX_RESPONSE_BYTES says why 32 MiB). */
+  MAX_RESPONSE_BYTES: { type: 'int', default: DEFAULT_MAX_RESPONSE_BYTES, min: 1024 },
   NATS_URL: { type: 'string', required: true },
   ROUTER_REPLICA_ID: { type: 'string', default: `${hostname()}-${process.pid}` },
   /** The request's deadline when the client sets no x-gateway-timeout-ms; streams included. */
@@ -48,7 +56,7 @@ export function readRouterEnv(env: Environment) {
   checkServiceCredential(config.SERVICE_CREDENTIAL);
   return {
     ...config,
-    adapterUrls: requireAdapters(parseAdapterUrls(config.ADAPTER_URLS)),
+    adapterUrls: parseAdapterUrls(config.ADAPTER_URLS),
     firstTokenOverrides: parseTimeoutOverrides(config.FIRST_TOKEN_TIMEOUT_OVERRIDES),
   };
 }
@@ -67,8 +75,3 @@ function parseTimeoutOverrides(value: string): Record<string, number> {
 }
 
 export type RouterEnv = ReturnType<typeof readRouterEnv>;
-
-function requireAdapters(urls: Record<string, string>): Record<string, string> {
-  if (Object.keys(urls).length === 0) throw new ConfigError('ADAPTER_URLS', 'names no adapter');
-  return urls;
-}

@@ -7,3 +7,4 @@ export { anthropicRateLimitHeaders, formatDuration } from './anthropic-rate-limi
 export { toFinishReason } from './anthropic-stop-reason';
 export { toOpenAiUsage } from './anthropic-usage';
 export * from './anthropic.types';
+export { AnthropicAdapter } from './anthropic.adapter';
