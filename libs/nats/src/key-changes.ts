@@ -31,8 +31,8 @@ export interface RouterLease {
   ttlMs: number;
 }
 
-/** Lease TTL: 4 s — below key-vault's revocation timeout (5 s), so a crashed router's lease lapses while a delete still waits. */
-export const ROUTER_LEASE_TTL_MS = 4_000;
+/** Lease TTL: 8 s — over a JetStream stream leader election (a NATS node lost), below key-vault's revocation timeout (10 s), so a crashed router's lease lapses while a delete still waits. */
+export const ROUTER_LEASE_TTL_MS = 8_000;
 /** Renewal period: three tries inside one TTL. */
 export const ROUTER_LEASE_RENEW_MS = 1_000;
 /**
