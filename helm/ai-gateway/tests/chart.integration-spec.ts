@@ -142,7 +142,7 @@ describe.each([
     const services = ofKind(objects, 'Service');
     expect(services.filter((svc) => svc.spec.clusterIP !== 'None').map(component).sort()).toEqual(expected);
     // Components running more than one pod also get a headless Service (callers resolve every pod).
-    expect(services.filter((svc) => svc.spec.clusterIP === 'None').every((svc) => expected.includes(component(svc)))).toBe(true);
+    expect(services.filter((svc) => svc.spec.clusterIP === 'None').every((svc) => expected.includes(component(svc) ?? ''))).toBe(true);
     expect(ofKind(objects, 'ServiceAccount').map(component).sort()).toEqual(expected);
   });
 
