@@ -1,4 +1,5 @@
 import { Kvm, type KV } from '@nats-io/kv';
+import { withSetupRetry } from './setup-retry';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 /**
@@ -48,6 +49,10 @@ export const ROUTER_LEASE_SAFETY_MS = 1_000;
  * Entries outlive no crashed router for long (max age = 15 TTLs).
  */
 export async function openRouterLeases(nc: NatsConnection, replicas = 1): Promise<KV> {
+  return withSetupRetry(() => openOrCreateLeases(nc, replicas));
+}
+
+async function openOrCreateLeases(nc: NatsConnection, replicas: number): Promise<KV> {
   const kvm = new Kvm(nc);
   try {
     const existing = await kvm.open(ROUTER_LEASES_BUCKET);
