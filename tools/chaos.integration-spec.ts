@@ -15,10 +15,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
-import { UsageEvent } from '@ai-gateway/proto';
 import {
   expectEventually,
   REPO_ROOT,
@@ -42,9 +41,9 @@ import {
   type ServicePlan,
   type Stack,
 } from './image/service-harness';
+import { request, seconds, usageCounts, type Outcome } from './chaos/load';
 
 const PROVIDER_KEY = 'sk-proj-chaosProviderKey0123456789abcd';
-const USAGE_STREAM = 'GATEWAY_USAGE';
 /** Each client's pace: 10 requests a second, two clients. */
 const CLIENTS = 2;
 const INTERVAL_MS = 100;
@@ -62,18 +61,6 @@ const RECOVERY_MS = 2_000;
 const DOWN_MS = 1_000;
 /** The drain of every service (the chart's is 5 s + 25 s): short, so a rollout of seven fits the suite. */
 const DRAIN = { DRAIN_GRACE_MS: '300', DRAIN_TIMEOUT_MS: '5000' };
-const REQUEST_TIMEOUT_MS = 30_000;
-
-interface Outcome {
-  stream: boolean;
-  startedAt: number;
-  endedAt: number;
-  status: number;
-  gatewayId?: string;
-  ok: boolean;
-  /** Why it failed: the status and error code, an in-band stream error, or a network error. */
-  failure?: string;
-}
 
 interface Row {
   fault: string;
@@ -91,61 +78,6 @@ interface Row {
   failures: string;
 }
 
-async function request(base: string, apiKey: string, stream: boolean): Promise<Outcome> {
-  const startedAt = Date.now();
-  const outcome = (status: number, gatewayId: string | undefined, failure?: string): Outcome => ({
-    stream,
-    startedAt,
-    endedAt: Date.now(),
-    status,
-    gatewayId,
-    ok: failure === undefined,
-    failure,
-  });
-  try {
-    const response = await fetch(`${base}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'chaos' }], stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const gatewayId = response.headers.get('x-gateway-request-id') ?? undefined;
-    const text = await response.text();
-    if (response.status !== 200) {
-      let code = '';
-      try {
-        code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '';
-      } catch {
-        code = 'non-json';
-      }
-      return outcome(response.status, gatewayId, `${response.status} ${code}`);
-    }
-    if (stream) {
-      if (/^data: \{"error"/m.test(text)) return outcome(200, gatewayId, 'stream error');
-      if (!text.trimEnd().endsWith('data: [DONE]')) return outcome(200, gatewayId, 'stream without [DONE]');
-    } else if (!(JSON.parse(text) as { choices?: unknown[] }).choices?.length) {
-      return outcome(200, gatewayId, 'no choices');
-    }
-    return outcome(200, gatewayId);
-  } catch (error) {
-    return outcome(0, undefined, `network: ${(error as Error).cause ? String(((error as Error).cause as Error).message ?? '') : (error as Error).message}`.slice(0, 80));
-  }
-}
-
-/** Every usage event's request id on the stream, with how often it occurs. */
-async function usageCounts(jsm: JetStreamManager): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
-  const info = await jsm.streams.info(USAGE_STREAM);
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const message = await jsm.streams.getMessage(USAGE_STREAM, { seq }).catch(() => null);
-    if (!message) continue;
-    const { requestId } = UsageEvent.decode(message.data);
-    counts.set(requestId, (counts.get(requestId) ?? 0) + 1);
-  }
-  return counts;
-}
-
-const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 
 describe('chaos under load: faults and a rolling restart, every service its own process', () => {
   let upstream: FakeOpenAi;

@@ -18,6 +18,10 @@ const READY_WITHIN_MS = 60_000;
 
 export interface ServicePlan {
   name: AppName;
+  /** This replica's own name (`router-1`) when a service runs more than once; else the name. */
+  instance?: string;
+  /** ingress: its own /readyz base URL when there are several (else the stack's ingressUrl). */
+  readyUrl?: string;
   stage: 1 | 2 | 3;
   /** The gRPC ports answering grpc.health.v1 (none for ingress). */
   grpcPorts: number[];
@@ -27,6 +31,8 @@ export interface ServicePlan {
 
 export interface Running {
   name: AppName;
+  instance: string;
+  readyUrl?: string;
   stage: number;
   process: ChildProcess;
   grpcPorts: number[];
@@ -158,7 +164,7 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | un
 }
 
 export function lastLines(app: Running, count = 30): string {
-  return `--- ${app.name} (pid ${app.process.pid}), last output:\n${app.output.slice(-count).join('\n')}`;
+  return `--- ${app.instance} (pid ${app.process.pid}), last output:\n${app.output.slice(-count).join('\n')}`;
 }
 
 /** The effective uid of a process (/proc/<pid>/status). */
@@ -194,6 +200,8 @@ export function launchService(service: ServicePlan, launch: (service: ServicePla
   const child = launch(service);
   const app: Running = {
     name: service.name,
+    instance: service.instance ?? service.name,
+    ...(service.readyUrl ? { readyUrl: service.readyUrl } : {}),
     stage: service.stage,
     process: child,
     grpcPorts: service.grpcPorts,
@@ -219,7 +227,7 @@ export async function waitHealthy(stack: Stack, app: Running, running: Running[]
         throw new Error(`${app.name} exited (${app.process.exitCode ?? app.process.signalCode}) while starting\n${lastLines(app)}`);
       }
       if (app.name === 'ingress') {
-        const response = await fetch(`${stack.ingressUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch((e: Error) => e);
+        const response = await fetch(`${app.readyUrl ?? stack.ingressUrl}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch((e: Error) => e);
         if (response instanceof Error || response.status !== 200) {
           throw new Error(`ingress /readyz: ${response instanceof Error ? response.message : response.status}\n${dump()}`);
         }

@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { ensureUsageStream, USAGE_CONSUMER, USAGE_STREAM, type NatsConnection, type UsageStreamOptions } from '@ai-gateway/nats';
+import { ensureUsageStream, USAGE_CONSUMER, USAGE_STREAM, withSetupRetry, type NatsConnection, type UsageStreamOptions } from '@ai-gateway/nats';
 import { UsageEvent } from '@ai-gateway/proto';
 import type { Logger } from '@ai-gateway/logging';
 import type { ProviderHealthTracker } from './provider-health';
@@ -60,13 +60,15 @@ export class UsageConsumer {
   private async ensure(): Promise<void> {
     await ensureUsageStream(this.nc, this.stream);
     const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(USAGE_STREAM, {
-      durable_name: USAGE_CONSUMER,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: ACK_WAIT_NS,
-      max_ack_pending: 10_000,
-    });
+    await withSetupRetry(() =>
+      jsm.consumers.add(USAGE_STREAM, {
+        durable_name: USAGE_CONSUMER,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: ACK_WAIT_NS,
+        max_ack_pending: 10_000,
+      }),
+    );
   }
 
   private async run(): Promise<void> {

@@ -59,7 +59,14 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const credential = config.SERVICE_CREDENTIAL;
 
   const proxies = {
-    router: createGrpcClient({ url: config.ROUTER_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.router, credential }),
+    // Router replicas (a list or dns:///): a call a replica refused before answering (it went away) goes to another.
+    router: createGrpcClient({
+      url: config.ROUTER_URL,
+      package: GATEWAY_V1_PACKAGE_NAME,
+      protoPath: PROTO_FILES.router,
+      credential,
+      retryUnavailable: `${GATEWAY_V1_PACKAGE_NAME}.${ROUTER_SERVICE_NAME}`,
+    }),
     config: createGrpcClient({ url: config.CONFIG_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential }),
     keyVault: createGrpcClient({ url: config.KEY_VAULT_ADMIN_URL, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.keyVaultAdmin, credential }),
     analytics: config.ANALYTICS_URL

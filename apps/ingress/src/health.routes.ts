@@ -1,6 +1,7 @@
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import type { FastifyInstance } from 'fastify';
 import { service as healthService } from 'grpc-health-check';
+import { grpcChannelOptions } from '@ai-gateway/service-kit';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import { sendJson } from './http-reply';
 
@@ -19,7 +20,8 @@ const HealthClientConstructor = makeGenericClientConstructor(healthService, 'Hea
  * serves from its last config and keys for); 503 `draining` once a drain began (the process stays alive and serving during the grace).
  */
 export function registerHealthRoutes(app: FastifyInstance, deps: { routerUrl: string; auth: ApiKeyAuthenticator; draining: () => boolean }): () => void {
-  const router = new HealthClientConstructor(deps.routerUrl, credentials.createInsecure()) as unknown as HealthClient;
+  const channel = grpcChannelOptions(deps.routerUrl);
+  const router = new HealthClientConstructor(channel.target, credentials.createInsecure(), channel.options) as unknown as HealthClient;
   app.get('/healthz', (_request, reply) => sendJson(reply, 200, { status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     if (deps.draining()) return sendJson(reply, 503, { status: 'draining' });

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { DEFAULT_MAX_RESPONSE_BYTES } from '@ai-gateway/provider-http';
 import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
+import { parseAdapterUrls } from './adapter-urls';
 
 export const ROUTER_ENV = {
   ...COMMON_ENV,
@@ -10,9 +11,10 @@ export const ROUTER_ENV = {
   CONFIG_URL: { type: 'hostport', required: true },
   KEY_VAULT_RESOLVE_URL: { type: 'hostport', required: true },
   /**
-   * The provider kinds served by their own adapter service (service mode), as kind=host:port
-   * pairs, comma separated: openai=127.0.0.1:50061. Every other registered kind runs inside the
-   * router (embedded, the default).
+   * The provider kinds served by their own adapter service (service mode), as kind=address
+   * entries, comma separated, a kind's replicas listed after it (adapter-urls.ts):
+   * openai=127.0.0.1:50061,127.0.0.1:50062. Every other registered kind runs inside the router
+   * (embedded, the default).
    */
   ADAPTER_URLS: { type: 'string', default: '' },
   /** The largest unary answer an embedded adapter reads from a provider (DEFAULT_MAX_RESPONSE_BYTES says why 32 MiB). */
@@ -73,13 +75,3 @@ function parseTimeoutOverrides(value: string): Record<string, number> {
 }
 
 export type RouterEnv = ReturnType<typeof readRouterEnv>;
-
-function parseAdapterUrls(value: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const pair of value.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const match = /^([a-z0-9-]+)=([A-Za-z0-9.\-[\]:]+:\d{1,5})$/.exec(pair);
-    if (!match) throw new ConfigError('ADAPTER_URLS', `must be kind=host:port pairs separated by commas, got "${pair}"`);
-    out[match[1]] = match[2];
-  }
-  return out;
-}

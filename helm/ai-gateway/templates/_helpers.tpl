@@ -173,8 +173,24 @@ adapter-gemini:
 {{- range $c.ports }}{{ if eq .name $.name }}{{ .port }}{{ end }}{{ end }}
 {{- end }}
 
+{{/*
+Where a caller reaches a component's gRPC port: its Service (host:port) when it runs one pod; its
+headless Service through DNS (dns:///<name>-headless.<namespace>.svc:<port>) when it runs more, so
+the caller's gRPC channel spreads calls over every ready pod by round robin instead of pinning one
+long-lived HTTP/2 connection to a single pod behind a ClusterIP.
+*/}}
 {{- define "ai-gateway.grpcAddress" -}}
+{{- if include "ai-gateway.multiReplica" . }}
+{{- printf "dns:///%s-headless.%s.svc:%v" (include "ai-gateway.componentName" .) .root.Release.Namespace (include "ai-gateway.port" .) }}
+{{- else }}
 {{- include "ai-gateway.address" (dict "root" .root "component" .component "port" (include "ai-gateway.port" .)) }}
+{{- end }}
+{{- end }}
+
+{{/* KV bucket and stream replicas (nats.jetstreamReplicas): 3 on a three-node JetStream cluster. */}}
+{{- define "ai-gateway.env.jetstreamReplicas" -}}
+- name: {{ .name }}
+  value: {{ .root.Values.nats.jetstreamReplicas | int | quote }}
 {{- end }}
 
 {{/* Environment shared by every service. */}}
@@ -242,6 +258,7 @@ adapter-gemini:
 - name: MAX_BODY_BYTES
   value: {{ $r.Values.services.ingress.maxBodyBytes | int64 | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{- end }}
 
 {{- define "ai-gateway.env.router" -}}
@@ -276,6 +293,7 @@ adapter-gemini:
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" $r "component" "config" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{ include "ai-gateway.env.serviceCallers" . }}
 {{- with (index $r.Values.services "config").providerHostAllowlist }}
 - name: PROVIDER_HOST_ALLOWLIST
@@ -299,6 +317,7 @@ adapter-gemini:
 - name: RESOLVE_GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" $r "component" "key-vault" "name" "grpc-resolve") | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{ include "ai-gateway.env.serviceCallers" . }}
 - name: KMS_PROVIDER
   value: {{ $kms.provider | quote }}
@@ -320,6 +339,7 @@ adapter-gemini:
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "analytics" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.nats" . }}
+{{ include "ai-gateway.env.jetstreamReplicas" (dict "root" .root "name" "USAGE_STREAM_REPLICAS") }}
 {{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 

@@ -10,6 +10,7 @@ import { parse as parseYaml, parseAllDocuments } from 'yaml';
 
 const REPO = resolve(__dirname, '..', '..', '..');
 const CHART = resolve(__dirname, '..');
+const PRODUCTION_VALUES = join(CHART, 'ci', 'production-values.yaml');
 const FULL_VALUES = join(CHART, 'ci', 'full-values.yaml');
 const VALIDATOR = join(__dirname, 'validate-manifests.mjs');
 const RELEASE = 'gw';
@@ -138,7 +139,10 @@ describe.each([
     const expected = deployed();
     expect(expected.length).toBeGreaterThanOrEqual(adapters === 'service' ? 7 : 5);
     expect(ofKind(objects, 'Deployment').map(component).sort()).toEqual(expected);
-    expect(ofKind(objects, 'Service').map(component).sort()).toEqual(expected);
+    const services = ofKind(objects, 'Service');
+    expect(services.filter((svc) => svc.spec.clusterIP !== 'None').map(component).sort()).toEqual(expected);
+    // Components running more than one pod also get a headless Service (callers resolve every pod).
+    expect(services.filter((svc) => svc.spec.clusterIP === 'None').every((svc) => expected.includes(component(svc) ?? ''))).toBe(true);
     expect(ofKind(objects, 'ServiceAccount').map(component).sort()).toEqual(expected);
   });
 
@@ -238,6 +242,8 @@ describe.each([
   });
 
   it('wires the services to each other, to NATS and to the Secrets', () => {
+    /** A component's gRPC address: its Service, or its headless Service through DNS when it runs more than one pod. */
+    const at = (name: string, port: number) => new RegExp(`(^\\S+-${name}:${port}|^dns:///\\S+-${name}-headless\\.${NAMESPACE}\\.svc:${port})$`);
     const env = (app: string) => {
       const d = byComponent(objects, 'Deployment', app);
       return Object.fromEntries(d.spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
@@ -246,15 +252,18 @@ describe.each([
     expect(Object.keys(secret.data ?? {}).sort()).toEqual(['admin-token']);
     expect(env('ingress')).toMatchObject({
       PORT: '8080',
-      ROUTER_URL: expect.stringMatching(/-router:50051$/),
-      CONFIG_URL: expect.stringMatching(/-config:50052$/),
-      KEY_VAULT_ADMIN_URL: expect.stringMatching(/-key-vault:50053$/),
-      ANALYTICS_URL: expect.stringMatching(/-analytics:50055$/),
+      ROUTER_URL: expect.stringMatching(at('router', 50051)),
+      CONFIG_URL: expect.stringMatching(at('config', 50052)),
+      KEY_VAULT_ADMIN_URL: expect.stringMatching(at('key-vault', 50053)),
+      ANALYTICS_URL: expect.stringMatching(at('analytics', 50055)),
       ADMIN_TOKEN: { secretKeyRef: { name: secret.metadata.name, key: 'admin-token' } },
     });
     expect(env('router')).toMatchObject({
-      KEY_VAULT_RESOLVE_URL: expect.stringMatching(/-key-vault:50054$/),
-      ADAPTER_URLS: adapters === 'service' ? expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,gemini=(\S+-adapter-gemini:50063),vertex=\1,openai=\S+-adapter-openai:50061$/) : '',
+      KEY_VAULT_RESOLVE_URL: expect.stringMatching(at('key-vault', 50054)),
+      ADAPTER_URLS:
+        adapters === 'service'
+          ? expect.stringMatching(/^anthropic=\S+adapter-anthropic(-headless\.\S+\.svc)?:50062,gemini=(\S+adapter-gemini(-headless\.\S+\.svc)?:50063),vertex=\2,openai=\S+adapter-openai(-headless\.\S+\.svc)?:50061$/)
+          : '',
       SERVICE_CREDENTIAL: { secretKeyRef: { name: expect.stringMatching(/-router-credential$/), key: 'credential' } },
     });
     for (const app of ['ingress', 'router', 'config', 'key-vault', 'analytics']) {
@@ -406,7 +415,8 @@ describe('optional parts', () => {
     expect(leftovers.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     const router = byComponent(objs, 'Deployment', 'router');
     const adapterUrls = router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value;
-    expect(adapterUrls).toBe('gemini=ai-gw-adapter-gemini:50063,vertex=ai-gw-adapter-gemini:50063,openai=ai-gw-adapter-openai:50061');
+    const gemini = 'dns:///ai-gw-adapter-gemini-headless.ai-gateway-test.svc:50063';
+    expect(adapterUrls).toBe(`gemini=${gemini},vertex=${gemini},openai=dns:///ai-gw-adapter-openai-headless.ai-gateway-test.svc:50061`);
     expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
   });
 
@@ -447,6 +457,64 @@ describe('optional parts', () => {
     const kv = byComponent(objs, 'Deployment', 'key-vault');
     expect(kv.spec.template.spec.volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: pvc.metadata.name } });
     expect(validate(objs).filter((r) => r.errors.length)).toEqual([]);
+  });
+});
+
+describe('ci/production-values.yaml: the scale-out topology', () => {
+  let objects: Obj[];
+  const env = (app: string): Record<string, unknown> =>
+    Object.fromEntries(byComponent(objects, 'Deployment', app).spec.template.spec.containers[0].env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+  beforeAll(() => {
+    objects = render([PRODUCTION_VALUES]);
+  });
+
+  it('passes helm lint --strict and renders only valid objects', () => {
+    const r = helm(['lint', '--strict', CHART, '-f', PRODUCTION_VALUES]);
+    expect({ status: r.status, out: r.stdout + r.stderr }).toMatchObject({ status: 0 });
+    expect(validate(objects).filter((r) => r.errors.length > 0)).toEqual([]);
+  });
+
+  it('runs two or more replicas of every service: HPAs (min 2) on ingress and router, two replicas of the rest', () => {
+    const hpas = Object.fromEntries(ofKind(objects, 'HorizontalPodAutoscaler').map((h) => [component(h), h.spec.minReplicas]));
+    expect(hpas).toEqual({ ingress: 2, router: 2 });
+    for (const app of ['ingress', 'router']) expect(byComponent(objects, 'Deployment', app).spec.replicas).toBeUndefined();
+    for (const app of ['config', 'key-vault', 'analytics']) expect(byComponent(objects, 'Deployment', app).spec.replicas).toBe(2);
+  });
+
+  it('gives every service a PodDisruptionBudget and requires its replicas on different nodes', () => {
+    const services = ['analytics', 'config', 'ingress', 'key-vault', 'router'];
+    expect(ofKind(objects, 'PodDisruptionBudget').map(component).sort()).toEqual(services);
+    for (const app of services) {
+      const deployment = byComponent(objects, 'Deployment', app);
+      const required = deployment.spec.template.spec.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+      expect(required).toEqual([{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } }]);
+    }
+  });
+
+  it('reaches every replica through headless Services and round robin (dns:///), and keeps buckets and streams on three JetStream replicas', () => {
+    const headless = ofKind(objects, 'Service').filter((svc) => svc.spec.clusterIP === 'None');
+    expect(headless.map(component).sort()).toEqual(['analytics', 'config', 'key-vault', 'router']);
+    const dns = (name: string, port: number) => `dns:///${RELEASE}-ai-gateway-${name}-headless.${NAMESPACE}.svc:${port}`;
+    expect(env('ingress')).toMatchObject({
+      ROUTER_URL: dns('router', 50051),
+      CONFIG_URL: dns('config', 50052),
+      KEY_VAULT_ADMIN_URL: dns('key-vault', 50053),
+      ANALYTICS_URL: dns('analytics', 50055),
+    });
+    expect(env('router')).toMatchObject({ CONFIG_URL: dns('config', 50052), KEY_VAULT_RESOLVE_URL: dns('key-vault', 50054) });
+    expect(env('config').KV_REPLICAS).toBe('3');
+    expect(env('ingress').KV_REPLICAS).toBe('3');
+    expect(env('key-vault').KV_REPLICAS).toBe('3');
+    expect(env('analytics').USAGE_STREAM_REPLICAS).toBe('3');
+  });
+
+  it('prefers spreading by default (soft), and leaves single-replica components alone', () => {
+    const defaults = render();
+    const config = byComponent(defaults, 'Deployment', 'config').spec.template.spec.affinity;
+    expect(config.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight).toBe(100);
+    expect(byComponent(defaults, 'Deployment', 'router').spec.template.spec.affinity).toBeUndefined();
+    const none = render([valuesFile('no-anti-affinity', { podAntiAffinity: 'none' })]);
+    expect(byComponent(none, 'Deployment', 'config').spec.template.spec.affinity).toBeUndefined();
   });
 });
 

@@ -5,3 +5,4 @@ export * from './usage.publisher';
 export * from './kv-mirror';
 export * from './audit.publisher';
 export * from './key-changes';
+export * from './setup-retry';

@@ -1,4 +1,5 @@
 import { Kvm, type KV } from '@nats-io/kv';
+import { withSetupRetry } from './setup-retry';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 /**
@@ -31,8 +32,8 @@ export interface RouterLease {
   ttlMs: number;
 }
 
-/** Lease TTL: 4 s — below key-vault's revocation timeout (5 s), so a crashed router's lease lapses while a delete still waits. */
-export const ROUTER_LEASE_TTL_MS = 4_000;
+/** Lease TTL: 8 s — over a JetStream stream leader election (a NATS node lost), below key-vault's revocation timeout (10 s), so a crashed router's lease lapses while a delete still waits. */
+export const ROUTER_LEASE_TTL_MS = 8_000;
 /** Renewal period: three tries inside one TTL. */
 export const ROUTER_LEASE_RENEW_MS = 1_000;
 /**
@@ -42,9 +43,24 @@ export const ROUTER_LEASE_RENEW_MS = 1_000;
  */
 export const ROUTER_LEASE_SAFETY_MS = 1_000;
 
-/** Opens the leases bucket; entries outlive no crashed router for long (max age = 15 TTLs). */
+/**
+ * Opens the leases bucket, creating it (with `replicas`) when it does not exist yet; an existing
+ * bucket is used as it is, so a router never contends with key-vault over its replica count.
+ * Entries outlive no crashed router for long (max age = 15 TTLs).
+ */
 export async function openRouterLeases(nc: NatsConnection, replicas = 1): Promise<KV> {
-  return new Kvm(nc).create(ROUTER_LEASES_BUCKET, { history: 1, replicas, ttl: ROUTER_LEASE_TTL_MS * 15 });
+  return withSetupRetry(() => openOrCreateLeases(nc, replicas));
+}
+
+async function openOrCreateLeases(nc: NatsConnection, replicas: number): Promise<KV> {
+  const kvm = new Kvm(nc);
+  try {
+    const existing = await kvm.open(ROUTER_LEASES_BUCKET);
+    await existing.status();
+    return existing;
+  } catch {
+    return kvm.create(ROUTER_LEASES_BUCKET, { history: 1, replicas, ttl: ROUTER_LEASE_TTL_MS * 15 });
+  }
 }
 
 /** A valid KV key token for a replica id (hostnames and pids pass unchanged). */

@@ -1,4 +1,5 @@
 import { Kvm, type KV } from '@nats-io/kv';
+import { withSetupRetry } from './setup-retry';
 import type { NatsConnection } from '@nats-io/nats-core';
 
 /** KV buckets of the gateway (streams KV_<bucket>). */
@@ -12,7 +13,7 @@ export const KV_BUCKETS = {
 /** Opens a bucket, creating it on first use; file storage, a short history for audit and recovery. */
 export async function openKvBucket(nc: NatsConnection, bucket: string, replicas = 1, history = 10): Promise<KV> {
   const kvm = new Kvm(nc);
-  return kvm.create(bucket, { history, replicas });
+  return withSetupRetry(() => kvm.create(bucket, { history, replicas }));
 }
 
 /** JSON value of a KV entry, undefined when absent or deleted. */

@@ -1,5 +1,6 @@
 import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/nats-core';
+import { withSetupRetry } from './setup-retry';
 
 export const USAGE_STREAM = 'GATEWAY_USAGE';
 export const USAGE_SUBJECT = 'gateway.usage.v1';
@@ -13,6 +14,10 @@ export interface UsageStreamOptions {
 
 /** Creates or updates the usage stream: file storage, 2-minute de-duplication window. */
 export async function ensureUsageStream(nc: NatsConnection, options: UsageStreamOptions = {}): Promise<void> {
+  return withSetupRetry(() => putUsageStream(nc, options));
+}
+
+async function putUsageStream(nc: NatsConnection, options: UsageStreamOptions): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const config = {
     name: USAGE_STREAM,
@@ -38,6 +43,10 @@ export const AUDIT_SUBJECT = 'gateway.audit.v1';
 
 /** The audit trail (key changes, refused internal calls, provider redirects): who did what, never a secret. */
 export async function ensureAuditStream(nc: NatsConnection, replicas = 1): Promise<void> {
+  return withSetupRetry(() => putAuditStream(nc, replicas));
+}
+
+async function putAuditStream(nc: NatsConnection, replicas: number): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const config = {
     name: AUDIT_STREAM,

@@ -1,4 +1,5 @@
 // Configuration read once at start from the environment, validated, then typed.
+import { grpcAddressProblem } from './grpc-target';
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
@@ -81,7 +82,8 @@ function parse(name: string, spec: Spec, value: string | undefined): string | nu
         if (spec.required) throw new ConfigError(name, 'is required (host:port)');
         return '';
       }
-      if (!/^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(v)) throw new ConfigError(name, `must be host:port, got "${v}"`);
+      const problem = grpcAddressProblem(v);
+      if (problem) throw new ConfigError(name, problem);
       return v;
     }
     case 'string': {

@@ -1,6 +1,8 @@
 export * from './find-binary';
 export * from './expect-eventually';
 export * from './nats-server';
+export * from './nats-cluster';
+export * from './tcp-balancer';
 export * from './fake-openai';
 export { startFakeAnthropic, FAKE_ANTHROPIC_API_KEY, type FakeAnthropic, type FakeAnthropicOptions, type FakeAnthropicScenario } from './fake-anthropic';
 export * from './fake-bedrock';

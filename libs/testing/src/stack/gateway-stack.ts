@@ -12,6 +12,8 @@ export interface GatewayStackOptions {
   anthropicBaseUrl?: string;
   /** Router replicas; each gets its own ingress so a test can reach either. */
   routers?: number;
+  /** Every ingress reaches every router (ROUTER_URL lists them all, round robin) instead of its own one. */
+  sharedRouters?: boolean;
   /**
    * Key-vault replicas (apps `key-vault`, `key-vault-1`, ...), one data directory, one bucket:
    * router and ingress i use replica i modulo the count (resolve and admin).
@@ -117,25 +119,32 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       const adapter = await start(app, app, { GRPC_PORT: '0' });
       adapterUrls.push(...kinds.map((kind) => `${kind}=127.0.0.1:${adapter.ports.grpc}`));
     }
+    const routerCount = options.routers ?? 1;
+    const routers: RunningApp[] = [];
+    for (let i = 0; i < routerCount; i++) {
+      routers.push(
+        await start(`router-${i}`, 'router', {
+          GRPC_PORT: '0',
+          CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
+          KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVaults[i % keyVaults.length].ports.resolve}`,
+          ADAPTER_URLS: adapterUrls.join(','),
+          SERVICE_CREDENTIAL: serviceCredentials.router,
+          ROUTER_REPLICA_ID: `router-${i}`,
+          RETRY_BASE_MS: '10',
+          // Suites that stop an adapter expect its 503 at once; tools/chaos.integration-spec.ts covers the wait.
+          ADAPTER_UNAVAILABLE_WAIT_MS: '0',
+          ...options.routerEnv,
+        }),
+      );
+    }
+    const everyRouter = routers.map((router) => `127.0.0.1:${router.ports.grpc}`).join(',');
     const ingressUrls: string[] = [];
-    for (let i = 0; i < (options.routers ?? 1); i++) {
-      const router = await start(`router-${i}`, 'router', {
-        GRPC_PORT: '0',
-        CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
-        KEY_VAULT_RESOLVE_URL: `127.0.0.1:${keyVaults[i % keyVaults.length].ports.resolve}`,
-        ADAPTER_URLS: adapterUrls.join(','),
-        SERVICE_CREDENTIAL: serviceCredentials.router,
-        ROUTER_REPLICA_ID: `router-${i}`,
-        RETRY_BASE_MS: '10',
-        // Suites that stop an adapter expect its 503 at once; tools/chaos.integration-spec.ts covers the wait.
-        ADAPTER_UNAVAILABLE_WAIT_MS: '0',
-        ...options.routerEnv,
-      });
+    for (let i = 0; i < routerCount; i++) {
       const ingress = await start(`ingress-${i}`, 'ingress', {
         PORT: '0',
         ADMIN_TOKEN: adminToken,
         SERVICE_CREDENTIAL: serviceCredentials.ingress,
-        ROUTER_URL: `127.0.0.1:${router.ports.grpc}`,
+        ROUTER_URL: options.sharedRouters ? everyRouter : `127.0.0.1:${routers[i].ports.grpc}`,
         CONFIG_URL: `127.0.0.1:${config.ports.grpc}`,
         KEY_VAULT_ADMIN_URL: `127.0.0.1:${keyVaults[i % keyVaults.length].ports.admin}`,
         ...(analytics ? { ANALYTICS_URL: `127.0.0.1:${analytics.ports.grpc}` } : {}),

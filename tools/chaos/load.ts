@@ -1,0 +1,76 @@
+// The load the chaos suites send and what they read back: one chat request as a client sees it
+// (streams and not), and the usage events on the stream by gateway request id.
+import type { JetStreamManager } from '@nats-io/jetstream';
+import { UsageEvent } from '@ai-gateway/proto';
+
+export const USAGE_STREAM = 'GATEWAY_USAGE';
+const REQUEST_TIMEOUT_MS = 30_000;
+
+export interface Outcome {
+  stream: boolean;
+  startedAt: number;
+  endedAt: number;
+  status: number;
+  gatewayId?: string;
+  ok: boolean;
+  /** Why it failed: the status and error code, an in-band stream error, or a network error. */
+  failure?: string;
+}
+
+/** One chat request with the gateway key: its outcome, failed when the answer is not whole. */
+export async function request(base: string, apiKey: string, stream: boolean): Promise<Outcome> {
+  const startedAt = Date.now();
+  const outcome = (status: number, gatewayId: string | undefined, failure?: string): Outcome => ({
+    stream,
+    startedAt,
+    endedAt: Date.now(),
+    status,
+    gatewayId,
+    ok: failure === undefined,
+    failure,
+  });
+  try {
+    const response = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'chaos' }], stream, ...(stream ? { stream_options: { include_usage: true } } : {}) }),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const gatewayId = response.headers.get('x-gateway-request-id') ?? undefined;
+    const text = await response.text();
+    if (response.status !== 200) {
+      let code = '';
+      try {
+        code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '';
+      } catch {
+        code = 'non-json';
+      }
+      return outcome(response.status, gatewayId, `${response.status} ${code}`);
+    }
+    if (stream) {
+      if (/^data: \{"error"/m.test(text)) return outcome(200, gatewayId, 'stream error');
+      if (!text.trimEnd().endsWith('data: [DONE]')) return outcome(200, gatewayId, 'stream without [DONE]');
+    } else if (!(JSON.parse(text) as { choices?: unknown[] }).choices?.length) {
+      return outcome(200, gatewayId, 'no choices');
+    }
+    return outcome(200, gatewayId);
+  } catch (error) {
+    return outcome(0, undefined, `network: ${(error as Error).cause ? String(((error as Error).cause as Error).message ?? '') : (error as Error).message}`.slice(0, 80));
+  }
+}
+
+/** Every usage event's request id on the stream, with how often it occurs. */
+export async function usageCounts(jsm: JetStreamManager): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const info = await jsm.streams.info(USAGE_STREAM);
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const message = await jsm.streams.getMessage(USAGE_STREAM, { seq }).catch(() => null);
+    if (!message) continue;
+    const { requestId } = UsageEvent.decode(message.data);
+    counts.set(requestId, (counts.get(requestId) ?? 0) + 1);
+  }
+  return counts;
+}
+
+
+export const seconds = (ms: number): number => Math.round(ms / 100) / 10;
