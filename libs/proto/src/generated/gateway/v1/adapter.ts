@@ -71,7 +71,14 @@ export interface AdapterRequest {
    * The wire format of `body` and of the answer: chat completions unless set; Anthropic
    * Messages for /v1/messages (the adapter answers Messages JSON and stream event JSON).
    */
-  format?: RequestFormat | undefined;
+  format?:
+    | RequestFormat
+    | undefined;
+  /**
+   * This attempt serves a fallback model (the fallback map), not the model the client named:
+   * history signed by another model (Anthropic thinking signatures) must not be sent to it.
+   */
+  viaFallback?: boolean | undefined;
 }
 
 export interface AdapterResponse {
@@ -254,6 +261,9 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
     if (message.format !== undefined) {
       writer.uint32(96).int32(message.format);
     }
+    if (message.viaFallback !== undefined) {
+      writer.uint32(104).bool(message.viaFallback);
+    }
     return writer;
   },
 
@@ -364,6 +374,14 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
             }
 
             message.format = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.viaFallback = reader.bool();
             continue;
           }
         }
