@@ -65,6 +65,7 @@ export interface FakeAnthropic {
 }
 
 export type FakeContentBlock =
+  | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
@@ -87,4 +88,5 @@ export interface FakeMessagesRequest {
   messages: Array<{ role: 'user' | 'assistant'; content: string | Array<Record<string, unknown> & { type: string }> }>;
   tools: Array<{ name: string; input_schema: Record<string, unknown> }>;
   tool_choice?: { type: string; name?: string; disable_parallel_tool_use?: boolean };
+  thinking?: { type: string; budget_tokens?: number };
 }
