@@ -10,6 +10,6 @@ export { anthropicRateLimitHeaders, formatDuration } from './anthropic-rate-limi
 export { toFinishReason, toStopReason } from './anthropic-stop-reason';
 export { toOpenAiUsage, toAnthropicUsage } from './anthropic-usage';
 export * from './anthropic.types';
-export { MessagesFormatAdapter } from './messages-format.adapter';
+export { MessagesFormatAdapter, withMessagesFormat } from './messages-format.adapter';
 export { AnthropicEventRelay, type RelayOutput } from './anthropic-event.relay';
 export { toPassthroughRequest, withoutSignedThinking, readAnthropicMessage, type PassthroughTarget } from './anthropic-messages.passthrough';

@@ -17,6 +17,7 @@ import { OpenAiToAnthropicStream } from './openai-to-anthropic.stream';
  */
 export class MessagesFormatAdapter implements ProviderAdapter {
   readonly kinds: readonly string[];
+  readonly nativeFormats = [RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES] as const;
 
   constructor(
     private readonly inner: ProviderAdapter,
@@ -81,4 +82,9 @@ function parseInnerJson(bytes: Uint8Array): unknown {
   } catch {
     throw gatewayGrpcError(GrpcStatus.INTERNAL, 'the adapter produced an unreadable answer', { openaiErrorType: 'api_error', fault: Fault.FAULT_GATEWAY_INTERNAL });
   }
+}
+
+/** The adapter as it should be registered: as it is when it answers Messages itself, else wrapped in the decorator. */
+export function withMessagesFormat(adapter: ProviderAdapter, logUnexpected: LogUnexpected): ProviderAdapter {
+  return adapter.nativeFormats?.includes(RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES) ? adapter : new MessagesFormatAdapter(adapter, logUnexpected);
 }
