@@ -344,17 +344,20 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 
 /** A tool call for the first tool, when the request has tools and its last message is no tool result. */
 function toolCallFor(body: Record<string, unknown>): { id: string; type: 'function'; function: { name: string; arguments: string } } | undefined {
-  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ function?: { name?: string; parameters?: { properties?: Record<string, { type?: string }> } } }>) : [];
-  const messages = body.messages as Array<{ role?: string }>;
-  if (tools.length === 0 || body.tool_choice === 'none' || messages[messages.length - 1]?.role === 'tool') return undefined;
-  const fn = tools[0].function ?? {};
-  const input = Object.fromEntries(Object.entries(fn.parameters?.properties ?? {}).map(([name, property]) => [name, property.type === 'number' || property.type === 'integer' ? 1 : `example ${name}`]));
-  return { id: `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`, type: 'function', function: { name: fn.name ?? '', arguments: JSON.stringify(input) } };
+  type Tool = { function?: { name?: string; parameters?: { properties?: Record<string, { type?: string }> } } };
+  const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : [];
+  const first = tools.find((tool): tool is Tool => typeof tool === 'object' && tool !== null && typeof (tool as Tool).function === 'object' && (tool as Tool).function !== null);
+  const messages = body.messages as Array<{ role?: string } | null>;
+  if (!first || body.tool_choice === 'none' || messages[messages.length - 1]?.role === 'tool') return undefined;
+  const fn = first.function ?? {};
+  const properties = typeof fn.parameters?.properties === 'object' && fn.parameters.properties !== null ? fn.parameters.properties : {};
+  const input = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, property?.type === 'number' || property?.type === 'integer' ? 1 : `example ${name}`]));
+  return { id: `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`, type: 'function', function: { name: typeof fn.name === 'string' ? fn.name : '', arguments: JSON.stringify(input) } };
 }
 
 /** After a tool result, the model reports what the tool said. */
 function toolResultReply(body: Record<string, unknown>): string[] | undefined {
-  const messages = body.messages as Array<{ role?: string; content?: unknown }>;
+  const messages = body.messages as Array<{ role?: string; content?: unknown } | null>;
   const last = messages[messages.length - 1];
   if (last?.role !== 'tool') return undefined;
   const said = typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
