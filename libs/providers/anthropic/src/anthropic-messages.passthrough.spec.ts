@@ -51,6 +51,26 @@ describe('toPassthroughRequest', () => {
   });
 });
 
+describe('unsigned thinking (written by another kind through the gateway)', () => {
+  it('is dropped even for the requested model, the signed thinking kept', () => {
+    const mixed = {
+      ...conversation,
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'from gpt', signature: '' }, { type: 'text', text: 'Hello' }] },
+        { role: 'user', content: 'Again' },
+        { role: 'assistant', content: [{ type: 'thinking', thinking: 'from claude', signature: 'EqQB' }, { type: 'text', text: 'Yes' }] },
+        { role: 'user', content: 'More' },
+      ],
+    } as AnthropicClientMessagesRequest;
+    const request = toPassthroughRequest(bytes(mixed), 'claude-sonnet-4-5', { model: 'claude-sonnet-4-5', apiKey: 'k', viaFallback: false }, {}, false);
+    const sent = JSON.parse(request.body) as AnthropicClientMessagesRequest;
+    expect(sent.messages[1].content).toEqual([{ type: 'text', text: 'Hello' }]);
+    expect(sent.messages[3].content).toEqual([{ type: 'thinking', thinking: 'from claude', signature: 'EqQB' }, { type: 'text', text: 'Yes' }]);
+    expect(sent.thinking).toEqual(conversation.thinking);
+  });
+});
+
 describe('withoutSignedThinking', () => {
   it('drops thinking blocks, the thinking-only turn and the thinking parameter', () => {
     expect(withoutSignedThinking(conversation)).toEqual({

@@ -1,5 +1,11 @@
 import { OpenAiRequestError, type UpstreamRequest } from '@ai-gateway/openai-api';
-import { ANTHROPIC_MESSAGES_PATH, ANTHROPIC_VERSION, type AnthropicClientMessagesRequest, type AnthropicMessageResponse } from './anthropic.types';
+import {
+  ANTHROPIC_MESSAGES_PATH,
+  ANTHROPIC_VERSION,
+  type AnthropicClientMessagesRequest,
+  type AnthropicMessageResponse,
+  type AnthropicReplayedAssistantBlock,
+} from './anthropic.types';
 
 export interface PassthroughTarget {
   /** The provider's model id, written over the client's `model` when they differ. */
@@ -29,10 +35,19 @@ export function toPassthroughRequest(
     ...(clientHeaders['anthropic-beta'] ? { 'anthropic-beta': clientHeaders['anthropic-beta'] } : {}),
   };
   const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
-  if (clientModel === target.model && !target.viaFallback) return { path: ANTHROPIC_MESSAGES_PATH, headers, body: text };
+  const unsigned = UNSIGNED_THINKING.test(text);
+  if (clientModel === target.model && !target.viaFallback && !unsigned) return { path: ANTHROPIC_MESSAGES_PATH, headers, body: text };
   const request = JSON.parse(text) as AnthropicClientMessagesRequest;
-  const rewritten = target.viaFallback ? withoutSignedThinking(request) : request;
+  const rewritten = target.viaFallback ? withoutSignedThinking(request) : unsigned ? withoutUnsignedThinking(request) : request;
   return { path: ANTHROPIC_MESSAGES_PATH, headers, body: JSON.stringify({ ...rewritten, model: target.model, ...(stream ? { stream: true } : {}) }) };
+}
+
+/** A thinking block with an empty signature: written by a model of another kind (the gateway's translation), never by Claude. */
+const UNSIGNED_THINKING = /"signature"\s*:\s*""/;
+
+/** The conversation without thinking blocks no Claude model signed: Anthropic refuses them, and no signature may be made up. */
+export function withoutUnsignedThinking(request: AnthropicClientMessagesRequest): AnthropicClientMessagesRequest {
+  return withoutThinkingBlocks(request, (block) => block.type === 'thinking' && !block.signature);
 }
 
 /**
@@ -42,14 +57,21 @@ export function toPassthroughRequest(
  * that held only thinking is dropped (Anthropic joins the consecutive turns it leaves).
  */
 export function withoutSignedThinking(request: AnthropicClientMessagesRequest): AnthropicClientMessagesRequest {
-  const { thinking: _thinking, ...rest } = request;
+  const { thinking: _thinking, ...rest } = withoutThinkingBlocks(request, (block) => block.type === 'thinking' || block.type === 'redacted_thinking');
+  return rest;
+}
+
+function withoutThinkingBlocks(
+  request: AnthropicClientMessagesRequest,
+  drop: (block: AnthropicReplayedAssistantBlock) => boolean,
+): AnthropicClientMessagesRequest {
   const messages = request.messages
     .map((message) => {
       if (message.role !== 'assistant' || typeof message.content === 'string') return message;
-      return { ...message, content: message.content.filter((block) => block.type !== 'thinking' && block.type !== 'redacted_thinking') };
+      return { ...message, content: message.content.filter((block) => !drop(block)) };
     })
     .filter((message) => typeof message.content === 'string' || message.content.length > 0);
-  return { ...rest, messages };
+  return { ...request, messages };
 }
 
 /** Anthropic's 2xx Messages answer, checked to be a message (its usage and model feed the usage event). */
