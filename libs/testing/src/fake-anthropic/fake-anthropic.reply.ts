@@ -4,7 +4,7 @@ import type { FakeAnthropicScenario, FakeContentBlock, FakeMessage, FakeMessages
 type Block = Record<string, unknown> & { type: string };
 
 /** The message a model would plausibly answer, by scenario; text is cut at max_tokens words. */
-export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropicScenario): FakeMessage {
+export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropicScenario, cacheTokens = { read: 0, write: 0 }): FakeMessage {
   const content = withThinking(request, replyContent(request, scenario));
   const words = content.flatMap((block) => (block.type === 'text' ? block.text.split(/(?<= )/) : []));
   const truncated = words.length > request.max_tokens;
@@ -20,8 +20,8 @@ export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropic
     stop_sequence: null,
     usage: {
       input_tokens: Math.max(1, Math.ceil(JSON.stringify(request.messages).length / 4)),
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: cacheTokens.write,
+      cache_read_input_tokens: cacheTokens.read,
       output_tokens: Math.max(1, Math.ceil(JSON.stringify(blocks).length / 4)),
     },
   };

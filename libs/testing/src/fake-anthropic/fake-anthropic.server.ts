@@ -76,7 +76,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       req.socket.destroy();
       return;
     }
-    const message = buildReply(validation.request, current);
+    const message = buildReply(validation.request, current, options.cacheTokens);
     const okHeaders = { 'request-id': requestId, ...rateLimitHeaders(Date.now(), false) };
     if (!validation.request.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...okHeaders });

@@ -43,6 +43,8 @@ export interface FakeAnthropicOptions {
   /** Pause between stream events; 0 (default) yields with setImmediate. */
   eventDelayMs?: number;
   scenario?: FakeAnthropicScenario;
+  /** Prompt-cache counts every answer reports (cache_read_input_tokens, cache_creation_input_tokens); 0 by default. */
+  cacheTokens?: { read: number; write: number };
 }
 
 export interface RecordedRequest {
