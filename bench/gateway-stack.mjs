@@ -47,7 +47,8 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
   const serviceCredentials = readOrCreateServiceCredentials(dataDir);
   const ingressPort = await freePort(0);
   const ports = await portMap();
-  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort: 0 });
+  // Service mode, as measured so far (hops.mjs calls the adapter service); embedded mode is the next bench phase.
+  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort: 0, adapterServices: ['openai', 'anthropic'] });
   for (const service of list) {
     for (const [name, value] of Object.entries(service.env)) {
       if (typeof value === 'number' && ports.has(value)) service.env[name] = ports.get(value);

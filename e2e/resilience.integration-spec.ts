@@ -60,7 +60,7 @@ async function startRig(routerEnv: Record<string, string>): Promise<Rig> {
   const primary = await startFakeOpenAi({ validKeys: [PRIMARY_KEY], chunkDelayMs: 20 });
   const backup = await startFakeOpenAi({ validKeys: [BACKUP_KEY] });
   const anthropic = await startFakeAnthropic();
-  const stack = await startGatewayStack({ openaiBaseUrl: primary.baseUrl, anthropicBaseUrl: anthropic.url, routerEnv, logLevel: 'warn' });
+  const stack = await startGatewayStack({ openaiBaseUrl: primary.baseUrl, anthropicBaseUrl: anthropic.url, routerEnv, logLevel: 'warn', adapterMode: 'service' });
   await ok(stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl, models: ['gpt-4o'] }));
   await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: PRIMARY_KEY }), 201);
   await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'backup', key: BACKUP_KEY }), 201);

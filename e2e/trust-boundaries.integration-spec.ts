@@ -49,7 +49,7 @@ const ALLOWED_HOST = 'allowed-proxy.example';
 let stack: GatewayStack;
 
 beforeAll(async () => {
-  stack = await startGatewayStack({ env: { PROVIDER_HOST_ALLOWLIST: ALLOWED_HOST } });
+  stack = await startGatewayStack({ env: { PROVIDER_HOST_ALLOWLIST: ALLOWED_HOST }, adapterMode: 'service' });
 }, 60_000);
 
 afterAll(async () => {

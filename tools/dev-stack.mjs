@@ -6,6 +6,10 @@
 // is logged and restarted with backoff (dev-stack/supervisor.mjs), as Kubernetes would restart
 // it; a child that exits before the stack was ready stops everything, exit 1.
 //
+// The provider adapters run inside the router (embedded mode). ADAPTER_SERVICES=openai,anthropic
+// runs the named kinds as their own adapter services instead (service mode), as the chart's
+// `adapters.<kind>.mode: service` does.
+//
 // DEV_STACK_ONLY=config,key-vault,... (development of the stack itself) starts only the named
 // services (nats too unless NATS_URL is set); without it every service must have been built.
 import { spawnSync } from 'node:child_process';
@@ -100,7 +104,8 @@ const analyticsMetricsPort = Number(process.env.METRICS_PORT || 9464);
 const quietLogs = QUIET_LEVELS.includes(process.env.LOG_LEVEL ?? '');
 let natsUrl = process.env.NATS_URL;
 
-let selected = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort });
+const adapterServices = (process.env.ADAPTER_SERVICES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+let selected = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort, adapterServices });
 const only = process.env.DEV_STACK_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
 if (only) {
   const unknown = only.filter((name) => !selected.some((s) => s.name === name));

@@ -43,8 +43,13 @@ export function serviceCallers(credentials) {
  * `port` is the one probed for readiness when LOG_LEVEL hides the "ready" log line.
  * @returns {{name: string, stage: number, port: number, env: Record<string, string>}[]}
  */
-export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort }) {
+export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort, adapterServices = [] }) {
   const callers = serviceCallers(serviceCredentials);
+  // Kinds in service mode run as their own app; every other kind runs inside the router (embedded).
+  const adapterApps = [
+    { kind: 'openai', name: 'adapter-openai', port: PORTS.adapterOpenai },
+    { kind: 'anthropic', name: 'adapter-anthropic', port: PORTS.adapterAnthropic },
+  ].filter((app) => adapterServices.includes(app.kind));
   const list = [
     { name: 'config', stage: 1, port: PORTS.config, env: { GRPC_PORT: PORTS.config, NATS_URL: natsUrl } },
     {
@@ -64,8 +69,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ing
       port: PORTS.analytics,
       env: { GRPC_PORT: PORTS.analytics, METRICS_PORT: analyticsMetricsPort, NATS_URL: natsUrl },
     },
-    { name: 'adapter-openai', stage: 1, port: PORTS.adapterOpenai, env: { GRPC_PORT: PORTS.adapterOpenai } },
-    { name: 'adapter-anthropic', stage: 1, port: PORTS.adapterAnthropic, env: { GRPC_PORT: PORTS.adapterAnthropic } },
+    ...adapterApps.map((app) => ({ name: app.name, stage: 1, port: app.port, env: { GRPC_PORT: app.port } })),
     {
       name: 'router',
       stage: 2,
@@ -74,7 +78,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ing
         GRPC_PORT: PORTS.router,
         CONFIG_URL: at(PORTS.config),
         KEY_VAULT_RESOLVE_URL: at(PORTS.keyVaultResolve),
-        ADAPTER_URLS: `openai=${at(PORTS.adapterOpenai)},anthropic=${at(PORTS.adapterAnthropic)}`,
+        ADAPTER_URLS: adapterApps.map((app) => `${app.kind}=${at(app.port)}`).join(','),
         NATS_URL: natsUrl,
         SERVICE_CREDENTIAL: serviceCredentials.router,
       },

@@ -17,7 +17,7 @@ import { service as healthService } from 'grpc-health-check';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
 import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
 import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget, drainLimits } from '@ai-gateway/service-kit';
-import { AdapterClients } from './adapter.clients';
+import { AdapterDirectory } from './adapter.directory';
 import { RouterAppModule } from './app.module';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.status';
@@ -60,7 +60,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const keyHealth = new KeyHealth();
   const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '', controlPlane);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
-  const adapters = new AdapterClients(config.adapterUrls, config.SERVICE_CREDENTIAL);
+  const adapters = new AdapterDirectory({
+    urls: config.adapterUrls,
+    credential: config.SERVICE_CREDENTIAL,
+    maxResponseBytes: config.MAX_RESPONSE_BYTES,
+    logUnexpected: (message, detail) => log.warn(detail, message),
+  });
   const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     unaryTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
@@ -98,7 +103,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       usage.close();
       watcher.stop();
       keys.stop();
-      adapters.close();
+      await adapters.close();
       configProxy.close();
       resolveProxy.close();
       await nc.drain();

@@ -1,22 +1,21 @@
-import { NEVER, Observable, of, throwError } from 'rxjs';
 import { DEFAULT_FIRST_TOKEN_LIMITS, ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import { Fault, type AdapterResponse, type Provider, type RequestMeta } from '@ai-gateway/proto';
 import { CircuitBreaker, circuitKey, DEFAULT_ERROR_ACTIONS, KeyHealth } from '@ai-gateway/routing';
 import { decodeGrpcError, gatewayGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
-import type { AdapterClients } from './adapter.clients';
+import type { AdapterDirectory } from './adapter.directory';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type RouteRecord, type RouteSettings } from './route.executor';
 
-type Answer = () => Observable<AdapterResponse>;
+type Answer = (signal: AbortSignal) => Promise<AdapterResponse>;
 
 const PROVIDERS: Provider[] = [{ id: 'openai', kind: 'openai', baseUrl: 'https://api.openai.com/v1', enabled: true, priority: 0, models: [] }];
-const OK: Answer = () => of({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] });
+const OK: Answer = async () => ({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] });
 const HTTP_503: Answer = () =>
-  throwError(() => gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'overloaded', { provider: 'openai', upstreamHttpStatus: 503, fault: Fault.FAULT_PROVIDER_HTTP }));
+  Promise.reject(gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'overloaded', { provider: 'openai', upstreamHttpStatus: 503, fault: Fault.FAULT_PROVIDER_HTTP }));
 /** What grpc-js reports when our adapter service is not there: no GatewayError at all. */
-const ADAPTER_DOWN: Answer = () => throwError(() => Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: GrpcStatus.UNAVAILABLE, details: 'No connection established' }));
+const ADAPTER_DOWN: Answer = () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: GrpcStatus.UNAVAILABLE, details: 'No connection established' }));
 
 function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 60_000 })) {
   const calls: Array<{ model: string; timeoutMs: number; headersTimeoutMs?: number }> = [];
@@ -29,12 +28,12 @@ function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker =
     onChange: () => undefined,
   } as unknown as ProviderKeysCache;
   const adapter = {
-    chat: (request: { target: { model: string }; timeoutMs: number; headersTimeoutMs?: number }) => {
+    chat: (request: { target: { model: string }; timeoutMs: number; headersTimeoutMs?: number }, call: { signal: AbortSignal }) => {
       calls.push({ model: request.target.model, timeoutMs: Number(request.timeoutMs), headersTimeoutMs: request.headersTimeoutMs });
-      return (answers.shift() ?? OK)();
+      return (answers.shift() ?? OK)(call.signal);
     },
   };
-  const adapters = { forKind: () => adapter } as unknown as AdapterClients;
+  const adapters = { forKind: () => adapter } as unknown as AdapterDirectory;
   const full: RouteSettings = {
     requestTimeoutMs: 60_000,
     unaryTimeoutMs: 1_000,
@@ -125,7 +124,12 @@ describe('RouteExecutor', () => {
   });
 
   it('a silent provider is given up after the answer limit and not retried on the same candidate', async () => {
-    const { run, calls, breaker } = executor({ maxRetries: 2, unaryTimeoutMs: 100 }, [() => NEVER]);
+    let silent: AbortSignal | undefined;
+    const never: Answer = (signal) => {
+      silent = signal;
+      return new Promise<never>(() => undefined);
+    };
+    const { run, calls, breaker } = executor({ maxRetries: 2, unaryTimeoutMs: 100 }, [never]);
     const started = Date.now();
     const { error, record } = await chat(run);
     expect(Date.now() - started).toBeLessThan(1_000);
@@ -134,6 +138,8 @@ describe('RouteExecutor', () => {
     expect(record.attempts.map((a) => a.outcome)).toEqual(['timeout']);
     expect(calls).toHaveLength(1);
     expect(breaker.state(KEY)).toBe('open');
+    // The adapter is told to stop: its provider request is cancelled, not left running.
+    expect(silent?.aborted).toBe(true);
   });
 
   it('gives reasoning models their first-token limit, also as a non-streaming answer limit', () => {

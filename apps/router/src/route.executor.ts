@@ -1,4 +1,4 @@
-import { Observable, type Subscription } from 'rxjs';
+import { Observable } from 'rxjs';
 import { firstTokenTimeoutMs, isReasoningModel, type FirstTokenLimits } from '@ai-gateway/model-catalog';
 import {
   buildRoutePlan,
@@ -13,11 +13,12 @@ import {
   type RouteCandidate,
   type RoutePlan,
 } from '@ai-gateway/routing';
-import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, ProviderAdapterServiceClient, RequestMeta, Usage } from '@ai-gateway/proto';
+import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, Attempt, Header, RequestMeta, Usage } from '@ai-gateway/proto';
+import type { AdapterStreamSink, ProviderAdapter } from '@ai-gateway/provider-http';
 import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import type { Context } from '@ai-gateway/telemetry';
 import { Fault, type ResolvedKey } from '@ai-gateway/proto';
-import type { AdapterClients } from './adapter.clients';
+import type { AdapterDirectory } from './adapter.directory';
 import { attemptOf, traceAttempt, type AttemptTrace } from './attempt.trace';
 import { callUnary, sleep } from './cancellable';
 import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type AttemptFailure } from './attempt-failure';
@@ -90,9 +91,12 @@ export interface AttemptLimits {
   deadline: number;
 }
 
+/** The router's caller for a stream: a promise while it cannot take more (backpressure), else undefined. */
+export type WhenWritable = (signal: AbortSignal) => Promise<void> | undefined;
+
 interface AttemptSlot {
   candidate: RouteCandidate;
-  adapter: ProviderAdapterServiceClient;
+  adapter: ProviderAdapter;
   request: AdapterRequest;
   trace: AttemptTrace;
   limits: AttemptLimits;
@@ -141,7 +145,7 @@ export class RouteExecutor {
   constructor(
     private readonly config: ConfigSnapshotWatcher,
     private readonly keys: ProviderKeysCache,
-    private readonly adapters: AdapterClients,
+    private readonly adapters: Pick<AdapterDirectory, 'forKind'>,
     private readonly breaker: CircuitBreaker,
     private readonly keyHealth: KeyHealth,
     private readonly settings: RouteSettings,
@@ -220,7 +224,10 @@ export class RouteExecutor {
     parent: Context,
   ): Promise<AdapterResponse> {
     return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits }) => {
-      const call = operation === 'chat' ? adapter.chat(request, trace.metadata) : adapter.embeddings(request, trace.metadata);
+      const call = (attempt: AbortSignal): Promise<AdapterResponse> => {
+        const adapterCall = { signal: attempt, metadata: trace.metadata };
+        return operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
+      };
       const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
       const response = await callUnary(call, limits.headersMs, signal, candidate.providerId, limit);
       record.responseModel = response.responseModel;
@@ -229,10 +236,12 @@ export class RouteExecutor {
     });
   }
 
-  stream(meta: RequestMeta, body: Uint8Array, headers: Header[], record: RouteRecord, parent: Context): Observable<RoutedStreamEvent> {
+  /** `writable` is the caller's backpressure: while it holds, the adapter reads no more of the provider's answer. */
+  stream(meta: RequestMeta, body: Uint8Array, headers: Header[], record: RouteRecord, parent: Context, writable?: WhenWritable): Observable<RoutedStreamEvent> {
     return new Observable<RoutedStreamEvent>((subscriber) => {
       const abort = new AbortController();
-      const streamOnce = (slot: AttemptSlot): Promise<void> => this.streamAttempt(slot, record, abort.signal, (event) => subscriber.next(event), body.byteLength);
+      const streamOnce = (slot: AttemptSlot): Promise<void> =>
+        this.streamAttempt(slot, record, abort.signal, (event) => subscriber.next(event), body.byteLength, writable);
       this.runAttempts({ meta, body, headers, record, parent, signal: abort.signal }, streamOnce)
         .then(() => subscriber.complete())
         .catch((error: unknown) => subscriber.error(error));
@@ -251,6 +260,7 @@ export class RouteExecutor {
     signal: AbortSignal,
     emit: (event: RoutedStreamEvent) => void,
     promptBytes: number,
+    writable: WhenWritable | undefined,
   ): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       const provider = candidate.providerId;
@@ -260,7 +270,8 @@ export class RouteExecutor {
       let settled = false;
       let startHeaders: Header[] = [];
       const held: Uint8Array[] = [];
-      const upstream: { subscription?: Subscription } = {};
+      /** Aborted when this attempt ends for the router (a limit, the client leaving): the adapter stops the provider request. */
+      const upstream = new AbortController();
       const timers: NodeJS.Timeout[] = [];
       let idleTimer: NodeJS.Timeout | undefined;
 
@@ -270,7 +281,7 @@ export class RouteExecutor {
         for (const timer of timers) clearTimeout(timer);
         clearTimeout(idleTimer);
         signal.removeEventListener('abort', onAbort);
-        upstream.subscription?.unsubscribe();
+        upstream.abort();
         if (error === undefined) return resolve();
         if (delivered > 0 && !isCancellation(error)) {
           if (finished && !(error instanceof DeliveredFailure)) {
@@ -306,8 +317,8 @@ export class RouteExecutor {
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
 
-      upstream.subscription = adapter.chatStream(request, trace.metadata).subscribe({
-        next: (event: AdapterStreamEvent) => {
+      const sink: AdapterStreamSink = {
+        push: (event: AdapterStreamEvent) => {
           if (settled) return;
           if (event.start) {
             started = true;
@@ -332,8 +343,16 @@ export class RouteExecutor {
           emit({ chunk: event.chunk });
           armIdle();
         },
-        error: (error: unknown) => settle(error),
-        complete: () => {
+        // A slow caller pauses the provider read (embedded mode): the idle limit waits meanwhile, as the adapter's does.
+        whenWritable: (attemptSignal) => {
+          const wait = settled ? undefined : writable?.(attemptSignal);
+          if (!wait || delivered === 0) return wait;
+          clearTimeout(idleTimer);
+          return wait.finally(() => (settled ? undefined : armIdle()));
+        },
+      };
+      adapter.chatStream(request, sink, { signal: upstream.signal, metadata: trace.metadata }).then(
+        () => {
           if (settled) return;
           if (delivered === 0) {
             if (!started && held.length === 0) return fail('provider_stream_cut', 'stream ended before any answer');
@@ -341,8 +360,8 @@ export class RouteExecutor {
           }
           settle();
         },
-      });
-      if (settled) upstream.subscription.unsubscribe();
+        (error: unknown) => settle(error),
+      );
     });
   }
 

@@ -23,6 +23,7 @@ import { buildUsageEvent } from './usage-event.builder';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
 import { overloadedError } from './overloaded.error';
 import type { UsagePublisher } from '@ai-gateway/nats';
+import { whenWritable } from '@ai-gateway/provider-http';
 
 @Controller()
 @RouterServiceControllerMethods()
@@ -61,7 +62,8 @@ export class RouterController implements RouterServiceController {
         this.bodies.give(bodyBytes);
         this.report('chat', meta, record, error, startedAt, started, traced);
       };
-      const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx).subscribe({
+      const writable = (signal: AbortSignal) => whenWritable(call, signal);
+      const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx, writable).subscribe({
         next: (event) => {
           if (event.route) {
             subscriber.next({

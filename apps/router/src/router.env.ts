@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { DEFAULT_MAX_RESPONSE_BYTES } from '@ai-gateway/provider-http';
 import { checkServiceCredential, COMMON_ENV, ConfigError, GRPC_CLIENT_ENV, GRPC_SERVER_ENV, readEnv, type Environment } from '@ai-gateway/service-kit';
 
 export const ROUTER_ENV = {
@@ -8,8 +9,14 @@ export const ROUTER_ENV = {
   GRPC_PORT: { type: 'port', default: 50051 },
   CONFIG_URL: { type: 'hostport', required: true },
   KEY_VAULT_RESOLVE_URL: { type: 'hostport', required: true },
-  /** kind=host:port pairs, comma separated: openai=127.0.0.1:50061,anthropic=127.0.0.1:50062 */
-  ADAPTER_URLS: { type: 'string', required: true },
+  /**
+   * The provider kinds served by their own adapter service (service mode), as kind=host:port
+   * pairs, comma separated: openai=127.0.0.1:50061. Every other registered kind runs inside the
+   * router (embedded, the default).
+   */
+  ADAPTER_URLS: { type: 'string', default: '' },
+  /** The largest unary answer an embedded adapter reads from a provider (DEFAULT_MAX_RESPONSE_BYTES says why 32 MiB). */
+  MAX_RESPONSE_BYTES: { type: 'int', default: DEFAULT_MAX_RESPONSE_BYTES, min: 1024 },
   NATS_URL: { type: 'string', required: true },
   ROUTER_REPLICA_ID: { type: 'string', default: `${hostname()}-${process.pid}` },
   /** The request's deadline when the client sets no x-gateway-timeout-ms; streams included. */
@@ -74,6 +81,5 @@ function parseAdapterUrls(value: string): Record<string, string> {
     if (!match) throw new ConfigError('ADAPTER_URLS', `must be kind=host:port pairs separated by commas, got "${pair}"`);
     out[match[1]] = match[2];
   }
-  if (Object.keys(out).length === 0) throw new ConfigError('ADAPTER_URLS', 'names no adapter');
   return out;
 }

@@ -87,10 +87,22 @@ app.kubernetes.io/managed-by: {{ .root.Release.Service }}
 {{- end }}
 {{- end }}
 
-{{/* true when a component is rendered: adapters can be switched off with services.<c>.enabled. */}}
+{{/*
+true when a component is rendered. An adapter app is rendered only for a kind in service mode
+(adapters.<kind>.mode: service; embedded kinds run inside the router), and can be switched off
+with services.<c>.enabled.
+*/}}
 {{- define "ai-gateway.enabled" -}}
 {{- $svc := index .root.Values.services .component | default dict }}
-{{- if dig "enabled" true $svc }}true{{ end }}
+{{- $kind := trimPrefix "adapter-" .component }}
+{{- $isAdapter := hasPrefix "adapter-" .component }}
+{{- $mode := dig $kind "mode" "embedded" (.root.Values.adapters | default dict) }}
+{{- if and (dig "enabled" true $svc) (or (not $isAdapter) (eq $mode "service")) }}true{{ end }}
+{{- end }}
+
+{{/* true when some provider kind runs inside the router (adapters.<kind>.mode: embedded): the router then calls providers itself. */}}
+{{- define "ai-gateway.adaptersEmbedded" -}}
+{{- range $kind, $a := .Values.adapters }}{{ if eq (dig "mode" "embedded" $a) "embedded" }}true{{ end }}{{ end }}
 {{- end }}
 
 {{/* host:port of a component's gRPC port, as the services read it (ROUTER_URL, ADAPTER_URLS, ...). */}}
@@ -111,6 +123,7 @@ ingress:
 router:
   probe: grpc
   probePort: 50051
+  internet: {{ ne (include "ai-gateway.adaptersEmbedded" .) "" }}
   ports:
     - { name: grpc, port: 50051, from: [ingress], appProtocol: kubernetes.io/h2c }
 config:

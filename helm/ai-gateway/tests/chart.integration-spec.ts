@@ -76,6 +76,9 @@ const apps = () =>
   readdirSync(join(REPO, 'apps'))
     .filter((d) => d !== 'dashboard' && statSync(join(REPO, 'apps', d)).isDirectory())
     .sort();
+type AdapterMode = 'embedded' | 'service';
+/** The apps a release runs: with every adapter kind embedded (the default), no adapter app. */
+const deployedApps = (adapters: AdapterMode) => apps().filter((app) => adapters === 'service' || !app.startsWith('adapter-'));
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'ai-gateway-chart-'));
@@ -117,9 +120,10 @@ describe('helm lint --strict', () => {
 });
 
 describe.each([
-  ['default values', () => [] as string[]],
-  ['ci/full-values.yaml', () => [FULL_VALUES]],
-])('helm template with %s', (_name, files) => {
+  ['default values', () => [] as string[], 'embedded' as AdapterMode],
+  ['ci/full-values.yaml', () => [FULL_VALUES], 'service' as AdapterMode],
+])('helm template with %s', (_name, files, adapters) => {
+  const deployed = () => deployedApps(adapters);
   let objects: Obj[];
   beforeAll(() => {
     objects = render(files());
@@ -130,9 +134,9 @@ describe.each([
     expect(invalid).toEqual([]);
   });
 
-  it('has a Deployment and a Service for every app in apps/ (dashboard excepted)', () => {
-    const expected = apps();
-    expect(expected.length).toBeGreaterThanOrEqual(7);
+  it('has a Deployment and a Service for every app in apps/ (dashboard excepted; adapter apps only for kinds in service mode)', () => {
+    const expected = deployed();
+    expect(expected.length).toBeGreaterThanOrEqual(adapters === 'service' ? 7 : 5);
     expect(ofKind(objects, 'Deployment').map(component).sort()).toEqual(expected);
     expect(ofKind(objects, 'Service').map(component).sort()).toEqual(expected);
     expect(ofKind(objects, 'ServiceAccount').map(component).sort()).toEqual(expected);
@@ -145,7 +149,7 @@ describe.each([
       return { component: component(d), others: others.length, image: container.image, app: container.env.filter((e) => e.name === 'APP').map((e) => e.value) };
     });
     expect(containers.sort((a, b) => String(a.component).localeCompare(String(b.component)))).toEqual(
-      apps().map((app) => ({ component: app, others: 0, image: `ghcr.io/ai-gateway/ai-gateway:${appVersion}`, app: [app] })),
+      deployed().map((app) => ({ component: app, others: 0, image: `ghcr.io/ai-gateway/ai-gateway:${appVersion}`, app: [app] })),
     );
   });
 
@@ -154,7 +158,7 @@ describe.each([
       ...ofKind(objects, 'Deployment').map((d) => ({ name: d.metadata.name, spec: d.spec.template.spec })),
       ...ofKind(objects, 'Pod').map((p) => ({ name: p.metadata.name, spec: p.spec })),
     ];
-    expect(pods.length).toBeGreaterThan(7);
+    expect(pods.length).toBeGreaterThan(deployed().length);
     for (const { name, spec } of pods) {
       expect({ name, pod: spec.securityContext }).toMatchObject({
         name,
@@ -250,13 +254,13 @@ describe.each([
     });
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(/-key-vault:50054$/),
-      ADAPTER_URLS: expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,openai=\S+-adapter-openai:50061$/),
+      ADAPTER_URLS: adapters === 'service' ? expect.stringMatching(/^anthropic=\S+-adapter-anthropic:50062,openai=\S+-adapter-openai:50061$/) : '',
       SERVICE_CREDENTIAL: { secretKeyRef: { name: expect.stringMatching(/-router-credential$/), key: 'credential' } },
     });
     for (const app of ['ingress', 'router', 'config', 'key-vault', 'analytics']) {
       expect(env(app).NATS_URL).toMatch(/^nats:\/\//);
     }
-    for (const app of apps()) expect(env(app)).toMatchObject({ METRICS_PORT: '9464', LOG_LEVEL: 'info' });
+    for (const app of deployed()) expect(env(app)).toMatchObject({ METRICS_PORT: '9464', LOG_LEVEL: 'info' });
   });
 
   it("gives ingress and the router each its own credential Secret, and every gRPC server only the callers' digests", () => {
@@ -272,7 +276,7 @@ describe.each([
     const callers = `${prefix}-service-callers/callers`;
     expect(secretRefs('ingress')).toEqual({ ADMIN_TOKEN: `${auth}/admin-token`, SERVICE_CREDENTIAL: `${prefix}-ingress-credential/credential` });
     expect(secretRefs('router')).toEqual({ SERVICE_CREDENTIAL: `${prefix}-router-credential/credential`, SERVICE_CALLERS: callers });
-    for (const app of apps().filter((a) => a !== 'ingress' && a !== 'router')) expect({ app, refs: secretRefs(app) }).toEqual({ app, refs: { SERVICE_CALLERS: callers } });
+    for (const app of deployed().filter((a) => a !== 'ingress' && a !== 'router')) expect({ app, refs: secretRefs(app) }).toEqual({ app, refs: { SERVICE_CALLERS: callers } });
   });
 
   it('makes SERVICE_CALLERS the SHA-256 digests of exactly the credentials in the Secrets', () => {
@@ -318,7 +322,7 @@ describe('optional parts', () => {
   });
 
   it('except the NetworkPolicies, on by default for every component (networkPolicy.enabled: false turns them off)', () => {
-    expect(ofKind(defaults, 'NetworkPolicy').map(component).sort()).toEqual(apps());
+    expect(ofKind(defaults, 'NetworkPolicy').map(component).sort()).toEqual(deployedApps('embedded'));
     expect(ofKind(render([valuesFile('np-off', { networkPolicy: { enabled: false } })]), 'NetworkPolicy')).toEqual([]);
   });
 
@@ -372,9 +376,9 @@ describe('optional parts', () => {
         return { app: component(d), grace: env.DRAIN_GRACE_MS, timeout: env.DRAIN_TIMEOUT_MS, preStop: spec.containers[0].lifecycle?.preStop, termination: spec.terminationGracePeriodSeconds };
       });
     // Defaults: 5 s for the endpoint removal to propagate, 25 s for in-flight requests.
-    expect(drainOf(defaults)).toEqual(apps().map((app) => ({ app, grace: '5000', timeout: '25000', preStop: undefined, termination: 40 })));
+    expect(drainOf(defaults)).toEqual(deployedApps('embedded').map((app) => ({ app, grace: '5000', timeout: '25000', preStop: undefined, termination: 40 })));
     const long = render([valuesFile('drain-long', { drain: { graceSeconds: 10, timeoutSeconds: 300 } })]);
-    expect(drainOf(long)).toEqual(apps().map((app) => ({ app, grace: '10000', timeout: '300000', preStop: undefined, termination: 320 })));
+    expect(drainOf(long)).toEqual(deployedApps('embedded').map((app) => ({ app, grace: '10000', timeout: '300000', preStop: undefined, termination: 320 })));
     const refused = helm(['template', RELEASE, CHART, '-f', valuesFile('drain-bad', { drain: { graceSeconds: -1, timeoutSeconds: 25 } })]);
     expect(refused.status).not.toBe(0);
     expect(refused.stderr).toMatch(/graceSeconds/);
@@ -404,6 +408,26 @@ describe('optional parts', () => {
     const adapterUrls = router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value;
     expect(adapterUrls).toBe('openai=ai-gw-adapter-openai:50061');
     expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
+  });
+
+  it('renders an adapter Deployment, Service and NetworkPolicy only for a kind in service mode, and names only it in ADAPTER_URLS', () => {
+    const objs = render([valuesFile('mixed-adapters', { adapters: { openai: { mode: 'service' }, anthropic: { mode: 'embedded' } } })]);
+    expect(ofKind(objs, 'Deployment').map(component).sort()).toEqual([...deployedApps('embedded'), 'adapter-openai'].sort());
+    expect(ofKind(objs, 'Service').map(component)).toContain('adapter-openai');
+    expect(JSON.stringify(objs)).not.toContain('adapter-anthropic');
+    const router = byComponent(objs, 'Deployment', 'router');
+    expect(router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value).toMatch(/^openai=\S+-adapter-openai:50061$/);
+    // Anthropic runs inside the router: the router reaches the internet; with every kind in service mode it does not.
+    const prometheus: Array<[string, Peer]> = [['prometheus', { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]];
+    expect(edges(objs, prometheus).egress).toEqual(expect.arrayContaining(['router -> internet:443/TCP', 'adapter-openai -> internet:443/TCP', 'router -> adapter-openai:50061/TCP']));
+    const allService = render([valuesFile('all-service', { adapters: { openai: { mode: 'service' }, anthropic: { mode: 'service' } } })]);
+    expect(edges(allService, prometheus).egress).not.toContain('router -> internet:443/TCP');
+  });
+
+  it('refuses an adapter mode other than embedded or service', () => {
+    const r = helm(['template', RELEASE, CHART, '-f', valuesFile('bad-mode', { adapters: { openai: { mode: 'sidecar' } } })]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('mode');
   });
 
   it('uses an existing Secret for the admin token instead of creating one', () => {
@@ -479,8 +503,9 @@ function edges(objects: Obj[], named: Array<[string, Peer]>): { ingress: string[
 }
 
 /** The paths the design allows, written out independently of the chart's templates. */
-function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; nats: string; awsKms: boolean; testPod: boolean }) {
-  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic'];
+function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; nats: string; awsKms: boolean; testPod: boolean; adapters: AdapterMode }) {
+  const service = o.adapters === 'service';
+  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', ...(service ? ['adapter-openai', 'adapter-anthropic'] : [])];
   const calls: Array<[string, string, number]> = [
     ['ingress', 'router', 50051],
     ['ingress', 'config', 50052],
@@ -488,10 +513,15 @@ function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; n
     ['ingress', 'key-vault', 50053],
     ['router', 'key-vault', 50054],
     ['ingress', 'analytics', 50055],
-    ['router', 'adapter-openai', 50061],
-    ['router', 'adapter-anthropic', 50062],
+    ...(service
+      ? ([
+          ['router', 'adapter-openai', 50061],
+          ['router', 'adapter-anthropic', 50062],
+        ] as Array<[string, string, number]>)
+      : []),
   ];
-  const internet = ['adapter-openai', 'adapter-anthropic', ...(o.awsKms ? ['key-vault'] : [])];
+  // Embedded adapters: the router itself calls the providers.
+  const internet = [...(service ? ['adapter-openai', 'adapter-anthropic'] : ['router']), ...(o.awsKms ? ['key-vault'] : [])];
   const ingress = [
     `${o.ingressFrom} -> ingress:8080/TCP`,
     ...(o.testPod ? ['test -> ingress:8080/TCP'] : []),
@@ -518,7 +548,7 @@ describe('NetworkPolicies', () => {
       ['nats', np.nats.to[0]],
     ];
     expect(edges(objs, named)).toEqual(
-      expectedEdges({ ingressFrom: 'ingress-controller', metrics: 'prometheus', dns: 'dns', nats: 'nats', awsKms: true, testPod: true }),
+      expectedEdges({ ingressFrom: 'ingress-controller', metrics: 'prometheus', dns: 'dns', nats: 'nats', awsKms: true, testPod: true, adapters: 'service' }),
     );
   });
 
@@ -527,13 +557,13 @@ describe('NetworkPolicies', () => {
     const prometheus = parseYaml(readFileSync(join(CHART, 'values.yaml'), 'utf8')).networkPolicy.metricsFrom[0];
     expect(prometheus).toEqual({ namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } });
     expect(edges(objs, [['prometheus', prometheus]])).toEqual(
-      expectedEdges({ ingressFrom: '*', metrics: 'prometheus', dns: '*', nats: '*', awsKms: false, testPod: false }),
+      expectedEdges({ ingressFrom: '*', metrics: 'prometheus', dns: '*', nats: '*', awsKms: false, testPod: false, adapters: 'embedded' }),
     );
   });
 
   it('allow any source to metrics when metricsFrom is emptied', () => {
     const objs = render([valuesFile('np-any-metrics', { networkPolicy: { metricsFrom: [] } })]);
-    expect(edges(objs, [])).toEqual(expectedEdges({ ingressFrom: '*', metrics: '*', dns: '*', nats: '*', awsKms: false, testPod: false }));
+    expect(edges(objs, [])).toEqual(expectedEdges({ ingressFrom: '*', metrics: '*', dns: '*', nats: '*', awsKms: false, testPod: false, adapters: 'embedded' }));
   });
 });
 

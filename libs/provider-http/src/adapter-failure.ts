@@ -79,8 +79,9 @@ export function clientRequestGrpcError(providerId: string, error: unknown, logUn
 }
 
 /** Any failure after the request was built, as the gRPC error the router reads. */
-export function adapterGrpcError(error: unknown, context: FailureContext): object {
-  if (error instanceof RpcException) return error.getError() as object;
+export function adapterGrpcError(error: unknown, context: FailureContext): GatewayGrpcErrorShape {
+  if (error instanceof RpcException) return error.getError() as GatewayGrpcErrorShape;
+  if (isGatewayGrpcErrorShape(error)) return error;
   const { providerId } = context;
   if (error instanceof ProviderAnswerError) return answerGrpcError(error, context);
   if (error instanceof SseLimitError) return answerGrpcError(new ProviderAnswerError('malformed', error.message), context);
@@ -154,6 +155,11 @@ function answerGrpcError(error: ProviderAnswerError, context: FailureContext): G
     openaiErrorCode: error.kind === 'stream_cut' ? 'stream_cut' : 'bad_upstream_response',
     fault: error.kind === 'stream_cut' ? Fault.FAULT_PROVIDER_STREAM_CUT : Fault.FAULT_PROVIDER_MALFORMED,
   });
+}
+
+/** A failure already classified (thrown as the shape itself, not an Error). */
+export function isGatewayGrpcErrorShape(error: unknown): error is GatewayGrpcErrorShape {
+  return typeof error === 'object' && error !== null && !(error instanceof Error) && typeof (error as { code?: unknown }).code === 'number' && 'metadata' in error;
 }
 
 /** Network and HTTP-client failures (undici errors, socket errors with a code), as opposed to bugs. */

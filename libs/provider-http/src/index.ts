@@ -8,3 +8,4 @@ export * from './retry-after';
 export * from './grpc-usage';
 export * from './client-backpressure';
 export * from './provider-adapter';
+export * from './provider-attempt';

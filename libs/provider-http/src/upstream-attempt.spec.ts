@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { UpstreamAttempt } from './upstream-attempt';
 
 describe('UpstreamAttempt', () => {
@@ -58,17 +57,23 @@ describe('UpstreamAttempt', () => {
     expect(attempt.signal.reason).toEqual({ kind: 'timeout', phase: 'deadline', limitMs: 500 });
   });
 
-  it('is cancelled when the gRPC call is, and arms nothing once done', () => {
-    const call = new EventEmitter();
-    const attempt = new UpstreamAttempt(LIMITS, call);
-    call.emit('cancelled');
-    expect(attempt.signal.reason).toEqual({ kind: 'cancelled' });
-    const done = new UpstreamAttempt(LIMITS, call);
+  it('is cancelled when the caller aborts, and arms nothing once done', () => {
+    const caller = new AbortController();
+    const attempt = new UpstreamAttempt(LIMITS, caller.signal);
+    const done = new UpstreamAttempt(LIMITS, caller.signal);
     done.done();
+    caller.abort();
+    expect(attempt.signal.reason).toEqual({ kind: 'cancelled' });
+    expect(done.signal.aborted).toBe(false);
     done.answered(true);
     done.firstToken();
     jest.advanceTimersByTime(10_000);
     expect(done.signal.aborted).toBe(false);
-    expect(call.listenerCount('cancelled')).toBe(1);
+  });
+
+  it('starts cancelled when the caller already left', () => {
+    const caller = new AbortController();
+    caller.abort();
+    expect(new UpstreamAttempt(LIMITS, caller.signal).signal.reason).toEqual({ kind: 'cancelled' });
   });
 });

@@ -1,11 +1,11 @@
-import type { EventEmitter } from 'node:events';
 import type { AttemptLimits } from './adapter-request';
 import type { AbortReason, TimeoutPhase } from './upstream.client';
 
 /**
  * The lifetime of one upstream request: aborted when a time limit of the attempt runs out
- * (headers, first token, idle gap — whichever phase the answer is in), or when the router
- * cancels the gRPC call (its client left or its own deadline fired). The signal's reason says
+ * (headers, first token, idle gap — whichever phase the answer is in), or when the caller's
+ * signal aborts (its client left or its own deadline fired; in service mode the gRPC call's
+ * 'cancelled' event aborts it, see serveProviderAdapter). The signal's reason says
  * which, so the failure is classified where it is first seen.
  */
 export class UpstreamAttempt {
@@ -18,14 +18,15 @@ export class UpstreamAttempt {
 
   constructor(
     readonly limits: AttemptLimits,
-    private readonly call?: Pick<EventEmitter, 'on' | 'off'>,
+    private readonly caller?: AbortSignal,
   ) {
     this.arm('headers');
     if (limits.deadlineUnixMs > 0) {
       const left = Math.max(0, limits.deadlineUnixMs - Date.now());
       this.deadlineTimer = setTimeout(() => this.abort({ kind: 'timeout', phase: 'deadline', limitMs: left }), left);
     }
-    call?.on('cancelled', this.onCancelled);
+    if (caller?.aborted) this.cancel();
+    else caller?.addEventListener('abort', this.onCancelled, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -71,7 +72,7 @@ export class UpstreamAttempt {
     clearTimeout(this.timer);
     clearTimeout(this.deadlineTimer);
     this.timer = undefined;
-    this.call?.off('cancelled', this.onCancelled);
+    this.caller?.removeEventListener('abort', this.onCancelled);
   }
 
   private arm(phase: Exclude<TimeoutPhase, 'deadline'>): void {

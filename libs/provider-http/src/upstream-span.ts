@@ -37,6 +37,11 @@ export class UpstreamSpan {
   failed(errorType: string): void {
     endSpan(this.span, errorType);
   }
+
+  /** A short error type for a span: the provider's error type when known, else the gRPC code. */
+  static errorType(error: unknown): string {
+    return errorTypeOf(error);
+  }
 }
 
 /** A short error type for a span: the provider's error type when known, else the gRPC code. */

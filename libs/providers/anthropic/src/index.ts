@@ -13,3 +13,4 @@ export * from './anthropic.types';
 export { MessagesFormatAdapter, withMessagesFormat } from './messages-format.adapter';
 export { AnthropicEventRelay, type RelayOutput } from './anthropic-event.relay';
 export { toPassthroughRequest, withoutSignedThinking, readAnthropicMessage, type PassthroughTarget } from './anthropic-messages.passthrough';
+export { AnthropicAdapter } from './anthropic.adapter';

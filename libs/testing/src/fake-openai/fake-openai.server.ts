@@ -64,6 +64,8 @@ export interface FakeOpenAi {
   requests: RecordedRequest[];
   /** Requests whose response is still open (hangs, streams in flight); idle keep-alive sockets do not count. */
   openConnections(): number;
+  /** Bytes the open responses wrote that their reader (the gateway) has not taken yet: grows while it applies backpressure. */
+  unsentBytes(): number;
   enqueue(...scenarios: FakeOpenAiScenario[]): void;
   /** A behaviour for every chat request until cleared (undefined): an outage, a flapping provider. */
   setPersistent(scenario: FakeOpenAiScenario | undefined): void;
@@ -327,6 +329,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     baseUrl: `http://127.0.0.1:${port}/v1`,
     requests,
     openConnections: () => open.size,
+    unsentBytes: () => [...open].reduce((sum, res) => sum + res.writableLength, 0),
     enqueue: (...scenarios) => queue.push(...scenarios),
     setPersistent: (scenario) => {
       persistent = scenario;

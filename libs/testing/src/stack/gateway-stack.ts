@@ -23,7 +23,18 @@ export interface GatewayStackOptions {
   routerEnv?: Record<string, string>;
   logLevel?: string;
   nats?: NatsServerHandle;
+  /**
+   * How the provider adapters run: inside the routers (`embedded`, the product's default) or as
+   * their own services (`service`: apps adapter-openai and adapter-anthropic, named in the
+   * routers' ADAPTER_URLS). Suites that stop or reach an adapter service ask for `service`.
+   */
+  adapterMode?: AdapterMode;
 }
+
+export type AdapterMode = 'embedded' | 'service';
+
+/** Both adapter modes, for suites that run once in each (`describe.each(ADAPTER_MODES)`). */
+export const ADAPTER_MODES: readonly AdapterMode[] = ['embedded', 'service'];
 
 export interface GatewayStack {
   nats: NatsServerHandle;
@@ -94,7 +105,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     }
     const analytics = appExists('analytics') ? await start('analytics', 'analytics', { GRPC_PORT: '0' }) : undefined;
     const adapterUrls: string[] = [];
-    for (const kind of ['openai', 'anthropic']) {
+    for (const kind of options.adapterMode === 'service' ? ['openai', 'anthropic'] : []) {
       if (!appExists(`adapter-${kind}`)) continue;
       const adapter = await start(`adapter-${kind}`, `adapter-${kind}`, { GRPC_PORT: '0' });
       adapterUrls.push(`${kind}=127.0.0.1:${adapter.ports.grpc}`);

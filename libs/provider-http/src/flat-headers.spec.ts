@@ -1,4 +1,4 @@
-import { clientHeaders, flatHeaders } from './adapter.mapping';
+import { flatHeaders } from './provider-attempt';
 
 describe('flatHeaders', () => {
   it('lowercases names, joins repeated values and drops missing ones', () => {
@@ -6,11 +6,5 @@ describe('flatHeaders', () => {
       'retry-after': '3',
       'set-cookie': 'a=1, b=2',
     });
-  });
-});
-
-describe('clientHeaders', () => {
-  it('keys the forwarded headers by lowercase name', () => {
-    expect(clientHeaders([{ name: 'Anthropic-Beta', value: 'tools-2024' }])).toEqual({ 'anthropic-beta': 'tools-2024' });
   });
 });

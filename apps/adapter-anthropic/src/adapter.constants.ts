@@ -1,2 +1,0 @@
-export const UPSTREAM_CLIENT = Symbol('UPSTREAM_CLIENT');
-

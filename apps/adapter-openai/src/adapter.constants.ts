@@ -1,1 +1,0 @@
-export const UPSTREAM_CLIENT = Symbol('UPSTREAM_CLIENT');

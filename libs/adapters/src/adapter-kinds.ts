@@ -1,0 +1,20 @@
+import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
+import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
+import { OpenAiAdapter } from '@ai-gateway/providers-openai';
+
+/** What every adapter is built from: its own connection pool to its provider, and where unexpected failures are logged. */
+export interface AdapterDependencies {
+  upstream: UpstreamClient;
+  logUnexpected: LogUnexpected;
+}
+
+export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;
+
+/**
+ * Every provider kind the gateway can serve, one line each. Adding a kind is one line here;
+ * the router, the adapter service and the chart learn it from this list.
+ */
+export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
+  openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
+  anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
+};

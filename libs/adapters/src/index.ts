@@ -1,0 +1,4 @@
+export * from './adapter-kinds';
+export * from './provider-adapters';
+export * from './grpc-provider-adapter';
+export * from './adapter-service';
