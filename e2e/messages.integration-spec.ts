@@ -333,6 +333,28 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       expect(sent.messages[2].content).toEqual([{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }, { type: 'text', text: 'What is this?' }]);
     });
 
+    it('falls back to OpenAI when the Anthropic stream reports overloaded before its first content', async () => {
+      await stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { [MODEL]: ['gpt-4o'] } });
+      // message_start, then the error event: nothing the client acts on was sent yet.
+      anthropicFake.setScenario({ kind: 'stream_error_event', errorType: 'overloaded_error', afterEvents: 1 }, 1);
+      const stream = client.messages.stream({ model: MODEL, max_tokens: 64, messages: [{ role: 'user', content: 'Anyone there?' }] });
+      const message = await stream.finalMessage();
+      const { response } = await stream.withResponse();
+      expect(response.headers.get('x-gateway-provider')).toBe('openai');
+      expect(message.content).toEqual([{ type: 'text', text: 'Hello from the fake provider.' }]);
+    });
+
+    it('closes a passthrough stream whose body ended after the stop reason without message_stop', async () => {
+      anthropicFake.setScenario({ kind: 'no_message_stop' }, 1);
+      const answer = await raw('/v1/messages', {
+        headers: { 'x-api-key': gatewayKey },
+        body: { model: MODEL, max_tokens: 64, stream: true, messages: [{ role: 'user', content: 'hi' }] },
+      });
+      const text = await answer.text();
+      expect(text.match(/^event: message_stop$/gm)).toHaveLength(1);
+      expect(text.trimEnd().endsWith('data: {"type":"message_stop"}')).toBe(true);
+    });
+
     it('falls back from an overloaded Anthropic to OpenAI mid-outage, answering in Anthropic format', async () => {
       await stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { [MODEL]: ['gpt-4o'] } });
       anthropicFake.setScenario({ kind: 'http_error', status: 529 });

@@ -42,6 +42,14 @@ describe('AnthropicEventRelay', () => {
     expect(relay.complete).toBe(false);
   });
 
+  it('closes an answer whose body ended after its stop reason without message_stop', () => {
+    const text = fixtureText('text-stream.txt');
+    const { relay, outputs } = relayAll(text.slice(0, text.indexOf('event: message_stop')), 0);
+    expect(outputs.at(-1)).toEqual({ kind: 'event', data: '{"type":"message_stop"}', content: true });
+    expect(outputs.filter((output) => output.kind === 'event' && output.data.includes('"message_stop"'))).toHaveLength(1);
+    expect(relay.complete).toBe(true);
+  });
+
   it('a body cut before a stop reason is a stream_cut; a body without events is malformed', () => {
     const text = fixtureText('text-stream.txt');
     expect(relayAll(text.slice(0, text.indexOf('event: message_delta')), 0).outputs.at(-1)).toMatchObject({ kind: 'error', cause: 'stream_cut' });

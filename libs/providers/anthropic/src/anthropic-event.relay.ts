@@ -4,6 +4,8 @@ import type { AnthropicStreamEvent, AnthropicUsage } from './anthropic.types';
 import { anthropicStreamError } from './anthropic-errors';
 import { toOpenAiUsage } from './anthropic-usage';
 
+const MESSAGE_STOP = '{"type":"message_stop"}';
+
 /** One event to relay as it is (its `data` JSON), and whether it is content (for the first-token limit). */
 export type RelayOutput =
   | { kind: 'event'; data: string; content: boolean }
@@ -48,8 +50,9 @@ export class AnthropicEventRelay {
     const outputs = this.relayAll(() => this.decoder.end());
     if (this.state !== 'open') return outputs;
     if (this.stopReasonSeen) {
+      // The answer is whole and only message_stop is missing: clients that wait for it get it.
       this.state = 'stopped';
-      return outputs;
+      return [...outputs, { kind: 'event', data: MESSAGE_STOP, content: true }];
     }
     if (this.bytesSeen > 0 && this.eventsSeen === 0) return [...outputs, this.fail('malformed', 'The upstream answer is not an SSE stream.')];
     return [...outputs, this.fail('stream_cut', 'The upstream stream was cut before it finished (the body ended before a stop reason).')];
