@@ -1,5 +1,6 @@
 import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
 import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
+import { BedrockAdapter } from '@ai-gateway/providers-bedrock';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 
 /** What every adapter is built from: its own connection pool to its provider, and where unexpected failures are logged. */
@@ -17,4 +18,5 @@ export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdap
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
+  bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
 };

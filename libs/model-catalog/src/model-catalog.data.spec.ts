@@ -93,7 +93,14 @@ describe('MODEL_CATALOG', () => {
   it('marks exactly the embedding models as embeddings', () => {
     const embeddingNames = MODEL_CATALOG.filter((model) => model.capabilities.embeddings).map((model) => model.canonicalName);
     expect(new Set(embeddingNames)).toEqual(
-      new Set(['text-embedding-3-small', 'text-embedding-3-large', 'amazon.titan-embed-text-v2:0']),
+      new Set([
+        'text-embedding-3-small',
+        'text-embedding-3-large',
+        'amazon.titan-embed-text-v2:0',
+        'amazon.titan-embed-text-v1',
+        'cohere.embed-english-v3',
+        'cohere.embed-multilingual-v3',
+      ]),
     );
   });
 });

@@ -57,7 +57,7 @@ describe('ProviderModelCatalog.servesModel', () => {
     ['openai', openai, 'llama-3.1-70b'],
     ['anthropic', anthropic, 'gpt-4o'],
     ['anthropic', anthropic, 'Claude-3-5-Sonnet'],
-    ['bedrock', bedrock, 'claude-3-opus'],
+    ['bedrock', bedrock, 'gpt-4o'],
     ['vllm', vllm, 'meta-llama/llama-3-8b'],
     // OpenAI-compatible servers serve only what they declare, never the rest of OpenAI's catalog.
     ['vllm', vllm, 'gpt-4o-mini'],
@@ -96,7 +96,7 @@ describe('ProviderModelCatalog.listServableModels', () => {
     ['anthropic key: the Anthropic canonical names only', ['anthropic'], ['claude-3-5-sonnet', 'claude-opus-4'], ['claude-3-5-sonnet-latest', 'gpt-4o']],
     ['vllm key: only what it declares', ['vllm'], ['llama-3.1-70b', 'meta-llama/Llama-3-8B', 'gpt-4o'], ['claude-3-5-sonnet', 'gpt-4o-mini', 'o1-mini']],
     ['disabled provider with a key: nothing of its own', ['ollama'], [], ['qwen2.5', 'gpt-4o']],
-    ['bedrock key: Bedrock models under canonical names', ['bedrock'], ['claude-3-5-sonnet', 'meta.llama3-70b-instruct-v1:0'], ['claude-3-opus']],
+    ['bedrock key: Bedrock models under canonical names', ['bedrock'], ['claude-3-5-sonnet', 'meta.llama3-70b-instruct-v1:0'], ['gpt-4o']],
   ])('%s', (_case, withKeys, included, excluded) => {
     const listed = ids(withKeys);
     expect(listed).toEqual(expect.arrayContaining(included));

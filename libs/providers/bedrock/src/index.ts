@@ -1,0 +1,13 @@
+export { BedrockAdapter } from './bedrock.adapter';
+export { toConverseRequest } from './openai-to-bedrock.request';
+export { toOpenAiChatCompletion } from './bedrock-to-openai.response';
+export { BedrockStreamParser, type BedrockStreamOptions } from './bedrock-stream.parser';
+export { EventStreamDecoder, MAX_FRAME_BYTES } from './bedrock-event-stream.decoder';
+export { bedrockHttpError, bedrockStreamException } from './bedrock-errors';
+export { toFinishReason } from './bedrock-stop-reason';
+export { toOpenAiUsage } from './bedrock-usage';
+export { parseBedrockKey, type BedrockCredentials } from './bedrock-credentials';
+export { bedrockEndpoint, bedrockModelPath, type BedrockSettings } from './bedrock-endpoint';
+export { authorizedHeaders, BEDROCK_SIGNING_SERVICE } from './bedrock-request-signer';
+export { toEmbeddingsPlan, toOpenAiEmbeddings, MAX_EMBEDDING_INPUTS } from './bedrock-embeddings';
+export * from './bedrock.types';
