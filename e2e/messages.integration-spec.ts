@@ -226,6 +226,8 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
         status: 401,
         error: { type: 'error', error: { type: 'authentication_error' } },
       });
+      // Turned away before routing, still metered: one usage event.
+      await expectEventually(() => expect(events.filter((event) => event.httpStatus === 401 && event.operation === 'chat')).toHaveLength(1));
     });
 
     it('400 for a request without max_tokens, and for bad JSON', async () => {
