@@ -8,10 +8,13 @@ import { UsageEvent } from '@ai-gateway/proto';
 import {
   ADAPTER_MODES,
   expectEventually,
+  FAKE_BEDROCK_CREDENTIALS,
   startFakeAnthropic,
+  startFakeBedrock,
   startFakeOpenAi,
   startGatewayStack,
   type FakeAnthropic,
+  type FakeBedrock,
   type FakeOpenAi,
   type GatewayStack,
 } from '@ai-gateway/testing';
@@ -42,6 +45,7 @@ type Body = Record<string, unknown> & { model: string; messages: Array<{ role: s
 describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropic SDK, %s adapters', (adapterMode) => {
   let anthropicFake: FakeAnthropic;
   let openaiFake: FakeOpenAi;
+  let bedrockFake: FakeBedrock;
   let stack: GatewayStack;
   let gatewayKey: string;
   let client: Anthropic;
@@ -62,6 +66,7 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
   beforeAll(async () => {
     anthropicFake = await startFakeAnthropic({ validApiKeys: [ANTHROPIC_KEY], cacheTokens: ANTHROPIC_CACHE });
     openaiFake = await startFakeOpenAi({ validKeys: [OPENAI_KEY], cachedPromptTokens: CACHED_PROMPT_TOKENS });
+    bedrockFake = await startFakeBedrock();
     stack = await startGatewayStack({
       anthropicBaseUrl: anthropicFake.url,
       openaiBaseUrl: openaiFake.baseUrl,
@@ -92,6 +97,7 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
     await stack?.close();
     await anthropicFake?.close();
     await openaiFake?.close();
+    await bedrockFake?.close();
   });
 
   describe('to an Anthropic-kind provider (passthrough)', () => {
@@ -366,6 +372,37 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       expect(response.headers.get('x-gateway-provider')).toBe('openai');
       expect(response.headers.get('x-gateway-attempts')).toBe('2');
       expect(message.content).toEqual([{ type: 'text', text: 'Hello from the fake provider.' }]);
+    });
+  });
+
+  describe('to a Bedrock provider (translated: Messages → chat → Converse)', () => {
+    const pinned = { model: 'bedrock/claude-3-5-sonnet', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] };
+    // Bedrock serves Claude models too: enabled for these cases only, so it is no candidate elsewhere.
+    beforeAll(async () => {
+      const provider = { kind: 'bedrock', baseUrl: bedrockFake.url, region: bedrockFake.region, enabled: true, confirmKeyRedirect: true };
+      expect([200, 201]).toContain((await stack.admin('PUT', '/admin/v1/providers/bedrock', provider)).status);
+      expect((await stack.admin('POST', '/admin/v1/provider-keys', { provider: 'bedrock', key: JSON.stringify(FAKE_BEDROCK_CREDENTIALS) })).status).toBe(201);
+    });
+    afterAll(async () => {
+      await stack.admin('PUT', '/admin/v1/providers/bedrock', { enabled: false });
+      await expectEventually(async () => expect((await raw('/v1/messages', { headers: { 'x-api-key': gatewayKey }, body: pinned })).status).not.toBe(200));
+    });
+
+    it('answers Claude on Bedrock, pinned, and streams a tool call the SDK assembles', async () => {
+      await expectEventually(async () => {
+        const { data: message, response } = await client.messages.create({ model: 'bedrock/claude-3-5-sonnet', max_tokens: 64, messages: [{ role: 'user', content: 'Say hello' }] }).withResponse();
+        expect(response.headers.get('x-gateway-provider')).toBe('bedrock');
+        expect(message).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'Hello from the fake Bedrock model.' }], stop_reason: 'end_turn' });
+      });
+      const asked = await client.messages
+        .stream({ model: 'bedrock/claude-3-5-sonnet', max_tokens: 64, tools: [WEATHER_TOOL], messages: [{ role: 'user', content: 'Weather in Paris?' }] })
+        .finalMessage();
+      responses.push(JSON.stringify(asked));
+      expect(asked.stop_reason).toBe('tool_use');
+      const toolUse = asked.content.find((block) => block.type === 'tool_use') as Anthropic.ToolUseBlock;
+      expect(toolUse.name).toBe('get_weather');
+      expect(typeof toolUse.input).toBe('object');
+      expect(Object.keys(toolUse.input as object)).toEqual(expect.arrayContaining(['city']));
     });
   });
 
