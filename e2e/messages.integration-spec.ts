@@ -236,6 +236,13 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       await expectEventually(() => expect(events.filter((event) => event.httpStatus === 401 && event.operation === 'chat')).toHaveLength(1));
     });
 
+    it('404 not_found_error for a model no provider serves', async () => {
+      await expect(client.messages.create({ model: 'no-such-model', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
+        status: 404,
+        error: { type: 'error', error: { type: 'not_found_error', message: expect.stringContaining('no-such-model') } },
+      });
+    });
+
     it('400 for a request without max_tokens, and for bad JSON', async () => {
       const missing = await raw('/v1/messages', { headers: { 'x-api-key': gatewayKey }, body: { model: MODEL, messages: [{ role: 'user', content: 'x' }] } });
       expect(missing.status).toBe(400);
