@@ -1,5 +1,6 @@
 import { RequestFormat } from '@ai-gateway/proto';
 import { AnthropicAdapter, MessagesFormatAdapter } from '@ai-gateway/providers-anthropic';
+import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 import { closeProviderAdapters, createProviderAdapters, registeredAdapterKinds, UnknownAdapterKindError } from './provider-adapters';
 
 const logUnexpected = (): void => undefined;
@@ -11,6 +12,7 @@ describe('the adapter registry', () => {
     expect([...adapters.keys()].sort()).toEqual([...registeredAdapterKinds()].sort());
     // Anthropic answers Messages requests itself; a chat-completions kind through the decorator.
     expect(adapters.get('openai')).toBeInstanceOf(MessagesFormatAdapter);
+    expect((adapters.get('openai') as MessagesFormatAdapter).inner).toBeInstanceOf(OpenAiAdapter);
     expect(adapters.get('anthropic')).toBeInstanceOf(AnthropicAdapter);
     for (const [kind, adapter] of adapters) {
       expect(adapter.kinds).toContain(kind);

@@ -20,7 +20,8 @@ export class MessagesFormatAdapter implements ProviderAdapter {
   readonly nativeFormats = [RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES] as const;
 
   constructor(
-    private readonly inner: ProviderAdapter,
+    /** The wrapped chat-completions adapter (registry tests check its class). */
+    readonly inner: ProviderAdapter,
     private readonly logUnexpected: LogUnexpected,
   ) {
     this.kinds = inner.kinds;
