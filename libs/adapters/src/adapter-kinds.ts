@@ -1,5 +1,6 @@
 import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
 import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
+import { AzureOpenAiAdapter } from '@ai-gateway/providers-azure-openai';
 import { BedrockAdapter } from '@ai-gateway/providers-bedrock';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 
@@ -18,5 +19,6 @@ export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdap
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
+  'azure-openai': ({ upstream, logUnexpected }) => new AzureOpenAiAdapter({ upstream, logUnexpected }),
   bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
 };

@@ -1,4 +1,5 @@
-export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'gemini', 'azure-openai'] as const;
+/** Catalog kinds: the provider kinds, and `openai-compatible` for models only OpenAI-compatible servers that declare them serve. */
+export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'gemini', 'azure-openai', 'openai-compatible'] as const;
 
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 

@@ -23,6 +23,9 @@ export function catalogKindOf(kind: string): string {
   return CATALOG_KIND[kind] ?? kind;
 }
 
+/** Catalog kind of models that only OpenAI-compatible servers declaring them serve (Mistral, Llama). */
+export const OPENAI_COMPATIBLE_CATALOG_KIND = 'openai-compatible';
+
 /** The host of OpenAI's own API: a provider of kind `openai` there serves the whole catalog. */
 export const OPENAI_API_HOST = 'api.openai.com';
 
@@ -86,15 +89,25 @@ export class ProviderModelCatalog {
     return this.index.find(name, kind);
   }
 
+  /**
+   * What a provider serves for a name pinned to it (`provider/model`): what servesModel says,
+   * else the name itself, passed through — a model the catalog does not know yet (a new release,
+   * a fine-tune, whatever a vLLM server loaded) needs no gateway release when the client names
+   * the provider. Unpinned, an unknown name stays unknown.
+   */
+  servesPinnedModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
+    return this.servesModel(provider, requestedName) ?? (requestedName === '' ? undefined : { providerModelId: requestedName, maxOutputTokens: undefined });
+  }
+
   /** Whether the provider serves the name, ignoring whether it is enabled or holds a key. */
   servesModel(provider: ServingProvider, requestedName: string): ServedModel | undefined {
-    const catalogEntry = this.index.find(requestedName, catalogKindOf(provider.kind));
+    const catalogEntry = this.entryFor(provider, requestedName);
     const deployment = this.deploymentOf(provider, requestedName, catalogEntry);
     if (deployment !== undefined) return { providerModelId: deployment, maxOutputTokens: catalogEntry?.maxOutputTokens, ...(catalogEntry ? { catalogEntry } : {}) };
     if (catalogEntry && !servesCatalogOfKind(provider)) {
       // An OpenAI-compatible server: a catalog model only when it declares it (by any of its names).
       const declared = provider.models.find(
-        (name) => name === requestedName || this.index.find(name, catalogKindOf(provider.kind))?.canonicalName === catalogEntry.canonicalName,
+        (name) => name === requestedName || this.entryFor(provider, name)?.canonicalName === catalogEntry.canonicalName,
       );
       if (declared === undefined) return undefined;
       return { providerModelId: declared, maxOutputTokens: catalogEntry.maxOutputTokens, catalogEntry };
@@ -137,10 +150,22 @@ export class ProviderModelCatalog {
 
   private namesServedBy(provider: CatalogProvider): string[] {
     const catalogNames = servesCatalogOfKind(provider) ? this.index.ofKind(catalogKindOf(provider.kind)).map((model) => model.canonicalName) : [];
+    // A declared name of an OpenAI-compatible server is listed as declared: it is what the server calls it.
     const extraNames = [...provider.models, ...Object.keys(deploymentsOf(provider))].map(
       (name) => this.index.find(name, catalogKindOf(provider.kind))?.canonicalName ?? name,
     );
     return [...new Set([...catalogNames, ...extraNames])];
+  }
+
+  /**
+   * The catalog entry of a name as this provider serves it: its kind's entry; for an
+   * OpenAI-compatible server (kind `openai`, not OpenAI itself) else the `openai-compatible`
+   * entry, which gives a declared Mistral or Llama model its price and limits.
+   */
+  private entryFor(provider: ServingProvider, name: string): CatalogModel | undefined {
+    const own = this.index.find(name, catalogKindOf(provider.kind));
+    if (own || provider.kind !== 'openai' || servesCatalogOfKind(provider)) return own;
+    return this.index.find(name, OPENAI_COMPATIBLE_CATALOG_KIND);
   }
 
   /** The deployment serving the name, by the name itself or any name of the same catalog model. */

@@ -10,3 +10,5 @@ export * from './stack';
 export * from './dashboard';
 export * from './openapi';
 export * from './service-credentials';
+export * from './fake-azure-openai';
+export * from './litellm';

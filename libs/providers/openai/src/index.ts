@@ -3,3 +3,8 @@ export * from './openai-errors';
 export * from './openai-rate-limits';
 export * from './openai-stream.parser';
 export * from './openai.adapter';
+export * from './provider-header-overrides';
+export * from './openai-compat.switches';
+export * from './openai-compat.request';
+export * from './openai-compat.stream';
+export * from './openai-models.discovery';

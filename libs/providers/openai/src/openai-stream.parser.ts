@@ -25,6 +25,16 @@ interface ChoiceShape {
   delta?: { content?: unknown; tool_calls?: unknown; refusal?: unknown; function_call?: unknown } | null;
 }
 
+export interface OpenAiStreamParserOptions {
+  usageForced: boolean;
+  /**
+   * A dialect's rewrite of each chunk the client would see (Azure's annotation chunks): the
+   * parsed chunk and its text in, the text to forward out, or undefined to drop it. Completion
+   * and first-token tracking read the chunk as the provider sent it.
+   */
+  reshape?: (chunk: Record<string, unknown>, data: string) => string | undefined;
+}
+
 /**
  * One OpenAI Chat Completions stream (PROVIDERS.md §1), fed raw bytes. Chunks pass through as
  * the provider wrote them; each is checked to be JSON. The stream is complete at `[DONE]`, or —
@@ -40,7 +50,7 @@ export class OpenAiStreamParser {
   private bytesSeen = 0;
   private eventsSeen = 0;
 
-  constructor(private readonly options: { usageForced: boolean }) {}
+  constructor(private readonly options: OpenAiStreamParserOptions) {}
 
   /** The answer is whole: `[DONE]` arrived, or every choice has a finish reason. */
   get complete(): boolean {
@@ -117,7 +127,9 @@ export class OpenAiStreamParser {
     if (usage) outputs.push({ kind: 'usage', usage });
     // The usage chunk the gateway asked for on the client's behalf is not the client's to see.
     if (usage && choices.length === 0 && this.options.usageForced) return outputs;
-    outputs.push({ kind: 'chunk', data, content: this.readChoices(choices) });
+    const content = this.readChoices(choices);
+    const shaped = this.options.reshape ? this.options.reshape(chunk as Record<string, unknown>, data) : data;
+    if (shaped !== undefined) outputs.push({ kind: 'chunk', data: shaped, content });
     return outputs;
   }
 

@@ -14,8 +14,11 @@ import {
 } from '@ai-gateway/provider-http';
 import { openAiProviderError } from './openai-errors';
 import { openAiRateLimitHeaders } from './openai-rate-limits';
+import { openAiCompatibleBody, openAiCompatibleHeaders } from './openai-compat.request';
+import { compatUsageChunkReshaper } from './openai-compat.stream';
+import { openAiCompatSwitchesOf } from './openai-compat.switches';
 import { OpenAiStreamParser, type OpenAiStreamOutput } from './openai-stream.parser';
-import { openAiRequestHeaders, openAiUpstreamBody, type UpstreamBody } from './openai-upstream.request';
+import type { UpstreamBody } from './openai-upstream.request';
 
 /** OpenAI and every OpenAI-compatible provider: the client's body goes through nearly as it is. */
 export class OpenAiAdapter implements ProviderAdapter {
@@ -38,9 +41,9 @@ export class OpenAiAdapter implements ProviderAdapter {
     return ProviderAttempt.stream(request, sink, call, this.logUnexpected, async (attempt, out) => {
       const { target } = attempt;
       const { body, usageForced } = attempt.translate(() => upstreamBody(request, target, true));
-      const response = await attempt.send(this.upstream, `${target.baseUrl}/chat/completions`, openAiRequestHeaders(target.apiKey), body, providerError);
+      const response = await attempt.send(this.upstream, `${target.baseUrl}/chat/completions`, requestHeaders(target), body, providerError);
       out.push({ start: { headers: headerList(openAiRateLimitHeaders(response.headers)) } });
-      const parser = new OpenAiStreamParser({ usageForced });
+      const parser = new OpenAiStreamParser({ usageForced, reshape: compatUsageChunkReshaper(usageForced) });
       const emit = (outputs: OpenAiStreamOutput[]) => {
         for (const output of outputs) {
           if (output.kind === 'error') return attempt.streamFailure(output);
@@ -70,7 +73,7 @@ export class OpenAiAdapter implements ProviderAdapter {
     return ProviderAttempt.unary(operation, request, call, this.logUnexpected, async (attempt) => {
       const { target } = attempt;
       const { body } = attempt.translate(() => upstreamBody(request, target, false));
-      const response = await attempt.send(this.upstream, `${target.baseUrl}${path}`, openAiRequestHeaders(target.apiKey), body, providerError);
+      const response = await attempt.send(this.upstream, `${target.baseUrl}${path}`, requestHeaders(target), body, providerError);
       const bytes = await attempt.readBody(response, this.upstream.maxResponseBytes);
       const answer = parseAnswer(bytes);
       return {
@@ -86,14 +89,15 @@ export class OpenAiAdapter implements ProviderAdapter {
 
 const providerError: ProviderErrorReader = (status, text, headers) => ({ error: openAiProviderError(status, text), headers: openAiRateLimitHeaders(headers) });
 
+/** The provider's compatibility switches (OpenAI-compatible servers) applied; OpenAI itself has none on. */
 function upstreamBody(request: AdapterRequest, target: ProviderTarget, stream: boolean): UpstreamBody {
-  return openAiUpstreamBody({
-    raw: request.body,
-    clientModel: request.clientModel,
-    targetModel: target.model,
-    stream,
-    includeUsage: stream && request.includeUsage,
-  });
+  const input = { raw: request.body, clientModel: request.clientModel, targetModel: target.model, stream, includeUsage: stream && request.includeUsage };
+  return openAiCompatibleBody(input, openAiCompatSwitchesOf(target.settings));
+}
+
+/** The key as a bearer token when the provider has one, and the provider's extra headers. */
+function requestHeaders(target: ProviderTarget): Record<string, string> {
+  return openAiCompatibleHeaders(target.apiKey, target.settings?.headers);
 }
 
 /** The provider's 2xx answer must be a JSON object; anything else is malformed. */

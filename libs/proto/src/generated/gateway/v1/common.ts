@@ -68,6 +68,23 @@ export interface ProviderSettings {
   apiVersion: string;
   /** azure-openai: model name → deployment name. */
   deployments: { [key: string]: string };
+  /**
+   * openai (an OpenAI-compatible server): what the server does not take; unset is OpenAI's
+   * behaviour. The server refuses `stream_options`: removed from requests, so the gateway cannot
+   * ask for usage in streams.
+   */
+  omitStreamOptions?:
+    | boolean
+    | undefined;
+  /** The server refuses `parallel_tool_calls`: removed from requests. */
+  omitParallelToolCalls?:
+    | boolean
+    | undefined;
+  /**
+   * The server sends no usage in streams even when asked: the gateway does not ask on the
+   * client's behalf, and such a stream is recorded without counts (never estimated).
+   */
+  noStreamUsage?: boolean | undefined;
 }
 
 export interface ProviderSettings_HeadersEntry {
@@ -201,6 +218,15 @@ export const ProviderSettings: MessageFns<ProviderSettings> = {
     globalThis.Object.entries(message.deployments).forEach(([key, value]: [string, string]) => {
       ProviderSettings_DeploymentsEntry.encode({ key: key as any, value }, writer.uint32(50).fork()).join();
     });
+    if (message.omitStreamOptions !== undefined) {
+      writer.uint32(320).bool(message.omitStreamOptions);
+    }
+    if (message.omitParallelToolCalls !== undefined) {
+      writer.uint32(328).bool(message.omitParallelToolCalls);
+    }
+    if (message.noStreamUsage !== undefined) {
+      writer.uint32(336).bool(message.noStreamUsage);
+    }
     return writer;
   },
 
@@ -269,6 +295,30 @@ export const ProviderSettings: MessageFns<ProviderSettings> = {
             if (entry6.value !== undefined) {
               message.deployments[entry6.key] = entry6.value;
             }
+            continue;
+          }
+          case 40: {
+            if (tag !== 320) {
+              break;
+            }
+
+            message.omitStreamOptions = reader.bool();
+            continue;
+          }
+          case 41: {
+            if (tag !== 328) {
+              break;
+            }
+
+            message.omitParallelToolCalls = reader.bool();
+            continue;
+          }
+          case 42: {
+            if (tag !== 336) {
+              break;
+            }
+
+            message.noStreamUsage = reader.bool();
             continue;
           }
         }

@@ -1,0 +1,165 @@
+/*
+ * Anthropic's models (kind `anthropic`).
+ *
+ * Sources:
+ * - BerriAI/litellm `model_prices_and_context_window.json` (litellm 1.108.7, pinned in
+ *   tools/litellm): prices, prompt-cache read prices, context windows and output limits.
+ * - Anthropic, "Models overview" (docs.anthropic.com/en/docs/about-claude/models): model ids,
+ *   the `-latest` / `-0` aliases, and extended thinking from Claude 4 on (`reasoning`).
+ * Canonical names are the ids without a date, shared with the Bedrock entries of the same models.
+ */
+import type { CatalogModel, ModelCapabilities } from './catalog-model.types';
+
+const CHAT_TOOLS_VISION: ModelCapabilities = { tools: true, vision: true, streaming: true, embeddings: false };
+
+export const ANTHROPIC_MODELS: readonly CatalogModel[] = [
+  {
+    canonicalName: 'claude-3-5-sonnet',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-5-sonnet-20241022',
+    aliases: ['claude-3-5-sonnet-latest', 'claude-3-5-sonnet-20241022'],
+    contextWindow: 200_000,
+    maxOutputTokens: 8_192,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-3-5-sonnet-20240620',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-5-sonnet-20240620',
+    aliases: [],
+    contextWindow: 200_000,
+    maxOutputTokens: 8_192,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-3-opus',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-opus-20240229',
+    aliases: ['claude-3-opus-latest', 'claude-3-opus-20240229'],
+    contextWindow: 200_000,
+    maxOutputTokens: 4_096,
+    price: { inputUsdPerMTok: 15, outputUsdPerMTok: 75, cachedInputUsdPerMTok: 1.5 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-3-haiku',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-haiku-20240307',
+    aliases: ['claude-3-haiku-20240307'],
+    contextWindow: 200_000,
+    maxOutputTokens: 4_096,
+    price: { inputUsdPerMTok: 0.25, outputUsdPerMTok: 1.25, cachedInputUsdPerMTok: 0.03 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-3-5-haiku',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-5-haiku-20241022',
+    aliases: ['claude-3-5-haiku-latest', 'claude-3-5-haiku-20241022'],
+    contextWindow: 200_000,
+    maxOutputTokens: 8_192,
+    price: { inputUsdPerMTok: 0.8, outputUsdPerMTok: 4, cachedInputUsdPerMTok: 0.08 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-3-7-sonnet',
+    kind: 'anthropic',
+    providerModelId: 'claude-3-7-sonnet-20250219',
+    aliases: ['claude-3-7-sonnet-latest', 'claude-3-7-sonnet-20250219'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-sonnet-4',
+    kind: 'anthropic',
+    providerModelId: 'claude-sonnet-4-20250514',
+    aliases: ['claude-sonnet-4-0', 'claude-sonnet-4-20250514'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    canonicalName: 'claude-opus-4',
+    kind: 'anthropic',
+    providerModelId: 'claude-opus-4-20250514',
+    aliases: ['claude-opus-4-0', 'claude-opus-4-20250514'],
+    contextWindow: 200_000,
+    maxOutputTokens: 32_000,
+    price: { inputUsdPerMTok: 15, outputUsdPerMTok: 75, cachedInputUsdPerMTok: 1.5 },
+    capabilities: CHAT_TOOLS_VISION,
+  },
+  {
+    // Priced as litellm's `anthropic.claude-opus-4-1-20250805-v1:0` (Bedrock, same as Anthropic's list price).
+    canonicalName: 'claude-opus-4-1',
+    kind: 'anthropic',
+    providerModelId: 'claude-opus-4-1-20250805',
+    aliases: ['claude-opus-4-1-20250805'],
+    contextWindow: 200_000,
+    maxOutputTokens: 32_000,
+    price: { inputUsdPerMTok: 15, outputUsdPerMTok: 75, cachedInputUsdPerMTok: 1.5 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+  {
+    // Price for prompts up to 200K tokens.
+    canonicalName: 'claude-sonnet-4-5',
+    kind: 'anthropic',
+    providerModelId: 'claude-sonnet-4-5-20250929',
+    aliases: ['claude-sonnet-4-5-20250929'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+  {
+    canonicalName: 'claude-haiku-4-5',
+    kind: 'anthropic',
+    providerModelId: 'claude-haiku-4-5-20251001',
+    aliases: ['claude-haiku-4-5-20251001'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    price: { inputUsdPerMTok: 1, outputUsdPerMTok: 5, cachedInputUsdPerMTok: 0.1 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+  {
+    canonicalName: 'claude-opus-4-5',
+    kind: 'anthropic',
+    providerModelId: 'claude-opus-4-5-20251101',
+    aliases: ['claude-opus-4-5-20251101'],
+    contextWindow: 200_000,
+    maxOutputTokens: 64_000,
+    price: { inputUsdPerMTok: 5, outputUsdPerMTok: 25, cachedInputUsdPerMTok: 0.5 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+  {
+    // Price for prompts up to 200K tokens.
+    canonicalName: 'claude-sonnet-4-6',
+    kind: 'anthropic',
+    providerModelId: 'claude-sonnet-4-6',
+    aliases: [],
+    contextWindow: 1_000_000,
+    maxOutputTokens: 128_000,
+    price: { inputUsdPerMTok: 3, outputUsdPerMTok: 15, cachedInputUsdPerMTok: 0.3 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+  {
+    canonicalName: 'claude-opus-4-6',
+    kind: 'anthropic',
+    providerModelId: 'claude-opus-4-6',
+    aliases: ['claude-opus-4-6-20260205'],
+    contextWindow: 1_000_000,
+    maxOutputTokens: 128_000,
+    price: { inputUsdPerMTok: 5, outputUsdPerMTok: 25, cachedInputUsdPerMTok: 0.5 },
+    capabilities: CHAT_TOOLS_VISION,
+    reasoning: true,
+  },
+];

@@ -1,0 +1,1 @@
+export { startLiteLlmProxy, liteLlmBinary, type LiteLlmModel, type LiteLlmProxy } from './litellm-proxy';
