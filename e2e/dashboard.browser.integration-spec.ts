@@ -237,6 +237,53 @@ describeInBrowser(title, () => {
     expect(JSON.stringify(listed.body)).not.toContain(key);
   });
 
+  it('creates a team with a budget and limits, changes its limits, gives it a key, and shows its spend against budget', async () => {
+    const panel = page.locator('#teams');
+    await panel.getByLabel('Team name').fill('browser-team-a');
+    await panel.getByLabel('Budget (USD)').fill('5');
+    await panel.getByLabel('Budget period').selectOption('week');
+    await panel.getByLabel('Requests per minute').fill('30');
+    await panel.getByRole('button', { name: 'Create team' }).click();
+    const row = panel.locator('tbody tr', { hasText: 'browser-team-a' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('$5.00 per week');
+    expect(await row.textContent()).toContain('30 req/min');
+    const teamId = (await row.getAttribute('data-id')) ?? '';
+    expect(teamId).toMatch(/^team_/);
+
+    await row.getByRole('button', { name: 'Edit team browser-team-a' }).click();
+    await panel.getByLabel('Requests per minute').fill('90');
+    await panel.getByLabel('Concurrent requests').fill('4');
+    await panel.getByRole('button', { name: 'Save team' }).click();
+    await expectEventually(async () =>
+      expect((await stack.admin('GET', `/admin/v1/teams/${teamId}`)).body).toMatchObject({ budget: { amountUsd: 5, period: 'week' }, limits: { rpm: 90, concurrent: 4 } }),
+    );
+
+    const keys = page.locator('#api-keys');
+    await keys.getByLabel('Key name').fill('browser-team-key');
+    await keys.getByLabel('Team', { exact: true }).selectOption({ label: 'browser-team-a' });
+    await keys.getByRole('button', { name: 'Create key' }).click();
+    const shown = page.locator('#new-key-value');
+    await shown.waitFor();
+    const key = (await shown.textContent()) ?? '';
+    await keys.getByRole('button', { name: 'Done, hide the key' }).click();
+    expect(await keys.locator('tbody tr', { hasText: 'browser-team-key' }).textContent()).toContain('browser-team-a');
+    const completion = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', max_tokens: 20, messages: [{ role: 'user', content: 'spend something' }] }),
+    });
+    expect(completion.status).toBe(200);
+    await expectEventually(async () => expect(((await stack.admin('GET', `/admin/v1/teams/${teamId}/spend`)).body as { spentUsd: number }).spentUsd).toBeGreaterThan(0));
+    // The panel shows it once drawn again (a change of any team redraws the list).
+    await panel.getByLabel('Team name').fill('browser-team-b');
+    await panel.getByRole('button', { name: 'Create team' }).click();
+    await panel.locator('tbody tr', { hasText: 'browser-team-b' }).waitFor();
+    const spent = await row.locator('td').nth(3).textContent();
+    expect(spent).toMatch(/\$0\.0\d+ of \$5\.00/);
+    expect(await row.locator('meter').count()).toBe(1);
+  });
+
   it('shows provider health once a request has gone through (refreshed every 5 s)', async () => {
     const row = page.locator('#analytics tbody tr[data-provider="openai"]');
     await row.waitFor({ timeout: 30_000 });

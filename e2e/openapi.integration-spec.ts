@@ -179,6 +179,35 @@ describe('OpenAPI description against the running gateway', () => {
     expect(JSON.parse(models.text)).toMatchObject({ object: 'list', data: expect.arrayContaining([expect.objectContaining({ id: 'gpt-4o' })]) });
   });
 
+  it('teams: create, list, read, change, spend, a key of the team with its spend, the budget refusal, and delete (409 while it owns keys)', async () => {
+    const created = await call('POST', '/admin/v1/teams', { auth: 'admin', body: JSON.stringify({ name: 'openapi-team', budget: { amountUsd: 0.000001, period: 'day' }, limits: { rpm: 100 } }) });
+    expect(created.status).toBe(201);
+    const team = JSON.parse(created.text) as { id: string };
+    const path = `/admin/v1/teams/${team.id}`;
+    expect((await call('GET', '/admin/v1/teams', { auth: 'admin' })).status).toBe(200);
+    expect((await call('GET', '/admin/v1/teams/{id}', { path, auth: 'admin' })).status).toBe(200);
+    expect((await call('PUT', '/admin/v1/teams/{id}', { path, auth: 'admin', body: JSON.stringify({ limits: { rpm: 200, concurrent: 5 } }) })).status).toBe(200);
+    expect((await call('PUT', '/admin/v1/teams/{id}', { path, auth: 'admin', body: JSON.stringify({ budget: { amountUsd: 1, period: 'year' } }) })).status).toBe(400);
+    expect((await call('GET', '/admin/v1/teams/{id}', { path: '/admin/v1/teams/team_missing', auth: 'admin' })).status).toBe(404);
+    const key = await call('POST', '/admin/v1/api-keys', { auth: 'admin', body: JSON.stringify({ name: 'openapi-team-key', teamId: team.id, limits: { tpm: 100000 }, expiresAt: '2999-01-01T00:00:00Z' }) });
+    expect(key.status).toBe(201);
+    const { id: keyId, key: teamKey } = JSON.parse(key.text) as { id: string; key: string };
+    const refused = await fetch(`${base}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${teamKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    const refusedText = await refused.text();
+    expect(validator.problems({ method: 'POST', path: '/v1/chat/completions', status: refused.status, contentType: refused.headers.get('content-type') ?? '', body: refusedText })).toEqual([]);
+    expect(refused.status).toBe(429);
+    expect(JSON.parse(refusedText)).toMatchObject({ error: { code: 'budget_exceeded', type: 'insufficient_quota' } });
+    expect((await call('GET', '/admin/v1/teams/{id}/spend', { path: `${path}/spend`, auth: 'admin' })).status).toBe(200);
+    expect((await call('GET', '/admin/v1/api-keys/{id}/spend', { path: `/admin/v1/api-keys/${keyId}/spend`, auth: 'admin' })).status).toBe(200);
+    expect((await call('DELETE', '/admin/v1/teams/{id}', { path, auth: 'admin' })).status).toBe(409);
+    expect((await call('DELETE', '/admin/v1/api-keys/{id}', { path: `/admin/v1/api-keys/${keyId}`, auth: 'admin' })).status).toBe(204);
+    expect((await call('DELETE', '/admin/v1/teams/{id}', { path, auth: 'admin' })).status).toBe(204);
+  });
+
   it('cleanup answers as described: delete the provider key (204) and the gateway key (204)', async () => {
     const keys = JSON.parse((await call('GET', '/admin/v1/provider-keys', { auth: 'admin' })).text) as Array<{ id: string }>;
     expect(keys.length).toBeGreaterThan(0);

@@ -174,7 +174,7 @@ describe('internal gRPC authentication and least privilege', () => {
     const config = client(port('config')(), PROTO_FILES.config, 'router').getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
     const put = await outcome(config.putProvider({ id: 'openai', baseUrl: 'http://attacker.example/v1', models: [], hasModels: false, confirmKeyRedirect: true, settingsFields: [] }));
     expect(put.code).toBe(GrpcStatus.PERMISSION_DENIED);
-    const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [] }));
+    const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [], teamId: '', expiresAt: '' }));
     expect(mint.code).toBe(GrpcStatus.PERMISSION_DENIED);
     for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.setErrorActions({ errorActions: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' })]) {
       expect((await outcome(method())).code).toBe(GrpcStatus.PERMISSION_DENIED);

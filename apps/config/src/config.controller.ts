@@ -6,6 +6,10 @@ import {
   type ConfigSnapshot,
   type CreateApiKeyRequest,
   type CreateApiKeyResponse,
+  type CreateTeamRequest,
+  type DeleteTeamRequest,
+  type DeleteTeamResponse,
+  type Team,
   type DeleteApiKeyRequest,
   type DeleteApiKeyResponse,
   type ListApiKeysResponse,
@@ -18,7 +22,7 @@ import {
 import { errorActionsProblem } from '@ai-gateway/routing';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { validateFallbackMap } from './fallback-map.validation';
-import { ConfigStore, ConfigValidationError, ProviderRedirectRefused } from './config.store';
+import { ConfigStore, ConfigValidationError, ProviderRedirectRefused, TeamInUse } from './config.store';
 import { CONFIG_AUDIT, CONFIG_STORE, type ConfigAudit } from './config.constants';
 import { PROVIDER_REDIRECT_UNCONFIRMED } from './provider-redirect.policy';
 
@@ -93,7 +97,38 @@ export class ConfigController implements ConfigServiceController {
   }
 
   createApiKey(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {
-    return this.guard(() => this.store.createApiKey(request.name, request.allowedModels));
+    return this.guard(() =>
+      this.store.createApiKey({
+        name: request.name,
+        allowedModels: request.allowedModels,
+        teamId: request.teamId,
+        budget: request.budget,
+        limits: request.limits,
+        expiresAt: request.expiresAt,
+      }),
+    );
+  }
+
+  createTeam(request: CreateTeamRequest): Promise<Team> {
+    return this.guard(() => this.store.createTeam(request));
+  }
+
+  async updateTeam(request: Team): Promise<Team> {
+    const team = await this.guard(() => this.store.updateTeam(request));
+    if (!team) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `no team with id "${request.id}"`, { openaiErrorType: 'not_found_error' });
+    return team;
+  }
+
+  async deleteTeam(request: DeleteTeamRequest): Promise<DeleteTeamResponse> {
+    let deleted: boolean;
+    try {
+      deleted = await this.store.deleteTeam(request.id);
+    } catch (error) {
+      if (error instanceof TeamInUse) throw gatewayRpcException(GrpcStatus.FAILED_PRECONDITION, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: 'team_in_use' });
+      throw error;
+    }
+    if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `no team with id "${request.id}"`, { openaiErrorType: 'not_found_error' });
+    return {};
   }
 
   listApiKeys(): ListApiKeysResponse {

@@ -99,7 +99,7 @@ describe('config service over gRPC with a real nats-server', () => {
   });
 
   it('stores gateway API keys only as hashes', async () => {
-    const created = await firstValueFrom(client.createApiKey({ name: 'team-a', allowedModels: [] }));
+    const created = await firstValueFrom(client.createApiKey({ name: 'team-a', allowedModels: [], teamId: '', expiresAt: '' }));
     expect(created.key).toMatch(/^gw-/);
     const listed = await firstValueFrom(client.listApiKeys({}));
     const entry = listed.keys.find((k) => k.id === created.entry?.id);
@@ -108,5 +108,41 @@ describe('config service over gRPC with a real nats-server', () => {
     await firstValueFrom(client.deleteApiKey({ id: created.entry!.id }));
     const after = await firstValueFrom(client.listApiKeys({}));
     expect(after.keys.some((k) => k.id === created.entry?.id)).toBe(false);
+  });
+
+  it('keeps teams with budgets and limits, gives keys a team and an expiry, and refuses deleting a team that owns keys', async () => {
+    const team = await firstValueFrom(
+      client.createTeam({ name: 'search', allowedModels: ['gpt-4o'], budget: { amountUsd: 25, period: 'month' }, limits: { rpm: 60, tpm: 1000, concurrent: 2 } }),
+    );
+    expect(team.id).toMatch(/^team_/);
+    const key = await firstValueFrom(
+      client.createApiKey({ name: 'search-bot', allowedModels: [], teamId: team.id, limits: { rpm: 10, tpm: 0, concurrent: 0 }, expiresAt: '2999-01-01T00:00:00Z' }),
+    );
+    expect(key.entry).toMatchObject({ teamId: team.id, limits: { rpm: 10 }, expiresAt: '2999-01-01T00:00:00Z' });
+
+    const raised = await firstValueFrom(client.updateTeam({ ...team, limits: { rpm: 120, tpm: 1000, concurrent: 2 } }));
+    expect(raised.limits?.rpm).toBe(120);
+    const snapshot = await firstValueFrom(client.getSnapshot({}));
+    expect(snapshot.teams.find((t) => t.id === team.id)).toMatchObject({ name: 'search', budget: { amountUsd: 25, period: 'month' }, limits: { rpm: 120 } });
+
+    const inUse = decodeGrpcError(await firstValueFrom(client.deleteTeam({ id: team.id })).catch((e: unknown) => e));
+    expect(inUse.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    await firstValueFrom(client.deleteApiKey({ id: key.entry?.id ?? '' }));
+    await firstValueFrom(client.deleteTeam({ id: team.id }));
+    expect((await firstValueFrom(client.getSnapshot({}))).teams.some((t) => t.id === team.id)).toBe(false);
+  });
+
+  it.each([
+    ['an unknown period', { budget: { amountUsd: 5, period: 'year' } }, /budget.period/],
+    ['a negative budget', { budget: { amountUsd: -1, period: 'day' } }, /amountUsd/],
+    ['a negative limit', { limits: { rpm: -5, tpm: 0, concurrent: 0 } }, /limits.rpm/],
+    ['an unknown team', { teamId: 'team_missing' }, /no team/],
+    ['a past expiry', { expiresAt: '2001-01-01T00:00:00Z' }, /future/],
+    ['an expiry that is no date', { expiresAt: 'tomorrow' }, /RFC 3339/],
+  ])('refuses a key with %s (INVALID_ARGUMENT)', async (_case, fields, message) => {
+    const error = await firstValueFrom(client.createApiKey({ name: 'k', allowedModels: [], teamId: '', expiresAt: '', ...fields })).catch((e: unknown) => e);
+    const decoded = decodeGrpcError(error);
+    expect(decoded.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+    expect(decoded.message).toMatch(message);
   });
 });

@@ -1,12 +1,14 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
-import type { ApiKey, ConfigSnapshot, Provider, ProviderSettings } from '@ai-gateway/proto';
+import type { ApiKey, Budget, ConfigSnapshot, Limits, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { ProviderRedirectPolicy, RedirectDecision } from './provider-redirect.policy';
 import { emptySettings, PROVIDER_KINDS, ProviderSettingsError, validateProviderSettings, type SettingsUpdate } from './provider-settings.validation';
+import { allowedModelsProblem, budgetProblem, expiryProblem, limitsProblem } from './spend-policy.validation';
 
 const PROVIDER_PREFIX = 'providers.';
 const API_KEY_PREFIX = 'apikeys.';
+const TEAM_PREFIX = 'teams.';
 const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
@@ -22,6 +24,22 @@ export class ConfigValidationError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The team still owns keys: deleting it would leave them without their team's budget and limits. */
+export class TeamInUse extends Error {}
+
+/** What a team or a key may spend and how fast; checked at ingress's admission. */
+export interface SpendPolicy {
+  allowedModels: string[];
+  budget?: Budget;
+  limits?: Limits;
+}
+
+export interface NewApiKey extends SpendPolicy {
+  name: string;
+  teamId?: string;
+  expiresAt?: string;
 }
 
 /** A base URL change to a new origin that was neither confirmed nor allow-listed. */
@@ -49,11 +67,12 @@ export type ProviderRedirect = Extract<RedirectDecision, { kind: 'redirect' }>;
 export class ConfigStore {
   private providers = new Map<string, StoredProvider>();
   private apiKeys = new Map<string, ApiKey>();
+  private teams = new Map<string, Team>();
   private priority: string[] = [];
   private fallbacks: Record<string, string[]> = {};
   private errorActions: Record<string, string> = {};
   private revision = 0;
-  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {} };
+  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [] };
   private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
   /** How to end each watcher (its stream completes): endWatches(), on drain. */
   private readonly enders = new Set<() => void>();
@@ -198,15 +217,26 @@ export class ConfigStore {
     return this.snapshot;
   }
 
-  async createApiKey(name: string, allowedModels: string[]): Promise<{ entry: ApiKey; key: string }> {
+  async createApiKey(input: NewApiKey): Promise<{ entry: ApiKey; key: string }> {
+    const { name } = input;
     if (!name || name.length > 200) throw new ConfigValidationError('"name" is required (at most 200 characters)');
+    checkPolicy(input);
+    const teamId = input.teamId ?? '';
+    if (teamId !== '' && !this.teams.has(teamId)) throw new ConfigValidationError(`there is no team "${teamId}"`);
+    const expiresAt = input.expiresAt ?? '';
+    const expiry = expiryProblem(expiresAt);
+    if (expiry) throw new ConfigValidationError(expiry);
     const key = `gw-${randomBytes(24).toString('base64url')}`;
     const entry: ApiKey = {
       id: `key_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
       name,
       keySha256: sha256(key),
-      allowedModels,
+      allowedModels: input.allowedModels,
       createdAt: new Date().toISOString(),
+      teamId,
+      budget: input.budget,
+      limits: input.limits,
+      expiresAt,
     };
     await this.waitFor(await this.kv.put(API_KEY_PREFIX + entry.id, JSON.stringify(entry)));
     return { entry, key };
@@ -220,6 +250,41 @@ export class ConfigStore {
     if (!this.apiKeys.has(id)) return false;
     await this.kv.delete(API_KEY_PREFIX + id);
     await this.waitUntil(() => !this.apiKeys.has(id));
+    return true;
+  }
+
+  async createTeam(input: SpendPolicy & { name: string }): Promise<Team> {
+    checkTeamName(input.name);
+    checkPolicy(input);
+    const team: Team = {
+      id: `team_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      name: input.name,
+      allowedModels: input.allowedModels,
+      budget: input.budget,
+      limits: input.limits,
+      createdAt: new Date().toISOString(),
+    };
+    await this.waitFor(await this.kv.put(TEAM_PREFIX + team.id, JSON.stringify(team)));
+    return team;
+  }
+
+  /** Replaces the team's fields; the new limits and budget apply to the next admission of every ingress replica. */
+  async updateTeam(input: Omit<Team, 'createdAt'>): Promise<Team | undefined> {
+    const existing = this.teams.get(input.id);
+    if (!existing) return undefined;
+    checkTeamName(input.name);
+    checkPolicy(input);
+    const team: Team = { ...input, createdAt: existing.createdAt };
+    await this.waitFor(await this.kv.put(TEAM_PREFIX + team.id, JSON.stringify(team)));
+    return team;
+  }
+
+  async deleteTeam(id: string): Promise<boolean> {
+    if (!this.teams.has(id)) return false;
+    const owned = [...this.apiKeys.values()].filter((key) => key.teamId === id).length;
+    if (owned > 0) throw new TeamInUse(`team "${id}" still owns ${owned} API key(s); delete them first`);
+    await this.kv.delete(TEAM_PREFIX + id);
+    await this.waitUntil(() => !this.teams.has(id));
     return true;
   }
 
@@ -244,7 +309,11 @@ export class ConfigStore {
       } else if (key.startsWith(API_KEY_PREFIX)) {
         const id = key.slice(API_KEY_PREFIX.length);
         if (deleted) this.apiKeys.delete(id);
-        else this.apiKeys.set(id, entry.json<ApiKey>());
+        else this.apiKeys.set(id, storedApiKey(entry.json<Partial<ApiKey>>()));
+      } else if (key.startsWith(TEAM_PREFIX)) {
+        const id = key.slice(TEAM_PREFIX.length);
+        if (deleted) this.teams.delete(id);
+        else this.teams.set(id, entry.json<Team>());
       } else if (key === PRIORITY_KEY) {
         this.priority = deleted ? [] : entry.json<string[]>();
       } else if (key === FALLBACKS_KEY) {
@@ -287,6 +356,7 @@ export class ConfigStore {
       fallbacks: Object.fromEntries(Object.entries(this.fallbacks).map(([model, models]) => [model, { models }])),
       apiKeys: [...this.apiKeys.values()],
       errorActions: { ...this.errorActions },
+      teams: [...this.teams.values()],
     };
     for (const listener of this.listeners) listener(this.snapshot);
     for (const waiter of this.waiters.filter((w) => w.ready())) {
@@ -298,4 +368,28 @@ export class ConfigStore {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** A stored key as the snapshot carries it; keys written before teams existed have no team, budget, limits or expiry. */
+function storedApiKey(stored: Partial<ApiKey>): ApiKey {
+  return {
+    id: stored.id ?? '',
+    name: stored.name ?? '',
+    keySha256: stored.keySha256 ?? '',
+    allowedModels: stored.allowedModels ?? [],
+    createdAt: stored.createdAt ?? '',
+    teamId: stored.teamId ?? '',
+    budget: stored.budget,
+    limits: stored.limits,
+    expiresAt: stored.expiresAt ?? '',
+  };
+}
+
+function checkTeamName(name: string): void {
+  if (!name || name.length > 200) throw new ConfigValidationError('"name" is required (at most 200 characters)');
+}
+
+function checkPolicy(policy: SpendPolicy): void {
+  const problem = allowedModelsProblem(policy.allowedModels) ?? budgetProblem(policy.budget) ?? limitsProblem(policy.limits);
+  if (problem) throw new ConfigValidationError(problem);
 }

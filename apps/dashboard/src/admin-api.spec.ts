@@ -78,6 +78,31 @@ describe('admin API client', () => {
     expect(calls[4].body).toEqual({ key: 'sk-y' });
   });
 
+  it('calls the team routes: list, create, change (partial body), spend, delete (ids encoded)', async () => {
+    const team = { id: 't/1', name: 'search', allowedModels: [], budget: { amountUsd: 5, period: 'week' }, limits: { rpm: 60 }, createdAt: '' };
+    const { fetch, calls } = fakeFetch([
+      { status: 200, body: [team] },
+      { status: 201, body: team },
+      { status: 200, body: team },
+      { status: 200, body: { spentUsd: 1, reservedUsd: 0, budget: 5, period: 'week', remainingUsd: 4, resetsAt: null, inFlight: 0 } },
+      { status: 204 },
+    ]);
+    const api = new AdminApi({ token: TOKEN, fetch });
+    await expect(api.listTeams()).resolves.toEqual([team]);
+    await api.createTeam({ name: 'search', budget: { amountUsd: 5, period: 'week' }, limits: { rpm: 60 } });
+    await api.updateTeam('t/1', { limits: null });
+    await expect(api.teamSpend('t/1')).resolves.toMatchObject({ spentUsd: 1, remainingUsd: 4 });
+    await api.deleteTeam('t/1');
+    expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      'GET /admin/v1/teams',
+      'POST /admin/v1/teams',
+      'PUT /admin/v1/teams/t%2F1',
+      'GET /admin/v1/teams/t%2F1/spend',
+      'DELETE /admin/v1/teams/t%2F1',
+    ]);
+    expect(calls[2].body).toEqual({ limits: null });
+  });
+
   it('turns an OpenAI-shaped error into its message, status, code and param', async () => {
     const { fetch } = fakeFetch([
       { status: 400, body: { error: { message: 'fallbacks form a cycle: a → b → a', type: 'invalid_request_error', param: 'fallbacks', code: 'invalid_fallbacks' } } },

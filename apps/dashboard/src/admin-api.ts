@@ -48,6 +48,49 @@ export interface ApiKey {
   name: string;
   allowedModels: string[];
   createdAt: string;
+  teamId?: string | null;
+  expiresAt?: string | null;
+}
+
+export type BudgetPeriod = 'day' | 'week' | 'month' | 'total';
+
+export interface Budget {
+  amountUsd: number;
+  period: BudgetPeriod;
+}
+
+/** 0 or absent: no limit. */
+export interface Limits {
+  rpm?: number;
+  tpm?: number;
+  concurrent?: number;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  allowedModels: string[];
+  budget: Budget | null;
+  limits: Limits | null;
+  createdAt: string;
+}
+
+export interface TeamInput {
+  name: string;
+  allowedModels?: string[];
+  budget?: Budget | null;
+  limits?: Limits | null;
+}
+
+/** GET /admin/v1/teams/{id}/spend: this period's spend against the budget. */
+export interface Spend {
+  spentUsd: number;
+  reservedUsd: number;
+  budget: number | null;
+  period: BudgetPeriod | null;
+  remainingUsd: number | null;
+  resetsAt: string | null;
+  inFlight: number;
 }
 
 /** The answer to creating a gateway API key: the one time the key itself is shown. */
@@ -168,7 +211,27 @@ export class AdminApi {
     return this.request<ApiKey[]>('GET', '/admin/v1/api-keys');
   }
 
-  createApiKey(input: { name: string; allowedModels?: string[] }): Promise<CreatedApiKey> {
+  listTeams(): Promise<Team[]> {
+    return this.request<Team[]>('GET', '/admin/v1/teams');
+  }
+
+  createTeam(input: TeamInput): Promise<Team> {
+    return this.request<Team>('POST', '/admin/v1/teams', input);
+  }
+
+  updateTeam(id: string, input: Partial<TeamInput>): Promise<Team> {
+    return this.request<Team>('PUT', `/admin/v1/teams/${encodeURIComponent(id)}`, input);
+  }
+
+  async deleteTeam(id: string): Promise<void> {
+    await this.request<undefined>('DELETE', `/admin/v1/teams/${encodeURIComponent(id)}`);
+  }
+
+  teamSpend(id: string): Promise<Spend> {
+    return this.request<Spend>('GET', `/admin/v1/teams/${encodeURIComponent(id)}/spend`);
+  }
+
+  createApiKey(input: { name: string; allowedModels?: string[]; teamId?: string }): Promise<CreatedApiKey> {
     return this.request<CreatedApiKey>('POST', '/admin/v1/api-keys', input);
   }
 

@@ -1,27 +1,30 @@
 // Gateway API keys: create (the key is shown once, with a copy button, until dismissed), list, delete.
-import type { ApiKey, CreatedApiKey } from './admin-api.js';
+import type { ApiKey, CreatedApiKey, Team } from './admin-api.js';
 import { clear, field, formatDate, h } from './dom.js';
 import { parseModelList } from './fallback-map.js';
 import type { View, ViewContext } from './view-context.js';
 
 export function createApiKeysView(ctx: ViewContext): View & { forgetCreatedKey(): void } {
   let keys: ApiKey[] = [];
+  let teams: Team[] = [];
   const body = h('tbody');
   const empty = h('p', { class: 'empty', hidden: true }, 'No gateway API keys yet.');
   const once = h('div', { class: 'once', hidden: true, role: 'region', 'aria-labelledby': 'new-key-heading', tabindex: '-1' });
   const name = h('input', { type: 'text', required: true, autocomplete: 'off', spellcheck: 'false' });
   const models = h('input', { type: 'text', autocomplete: 'off', spellcheck: 'false' });
+  const team = h('select', {});
   const form = h(
     'form',
     { class: 'stacked-form', 'aria-labelledby': 'create-key-heading' },
     h('h3', { id: 'create-key-heading' }, 'Create a gateway API key'),
     field('Key name', name, 'Who uses it, e.g. team-a.'),
     field('Allowed models', models, 'Optional, comma separated; empty allows every model.'),
+    field('Team', team, "Optional; the team's budget, limits and allowed models apply to the key too."),
     h('button', { type: 'submit' }, 'Create key'),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    void create(name.value.trim(), parseModelList(models.value));
+    void create(name.value.trim(), parseModelList(models.value), team.value);
   });
 
   const forgetCreatedKey = (): void => {
@@ -40,19 +43,27 @@ export function createApiKeysView(ctx: ViewContext): View & { forgetCreatedKey()
         'table',
         {},
         h('caption', { class: 'visually-hidden' }, 'Gateway API keys'),
-        h('thead', {}, h('tr', {}, ...['Name', 'Id', 'Allowed models', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ...['Name', 'Id', 'Allowed models', 'Team', 'Created', 'Actions'].map((t) => h('th', { scope: 'col' }, t)))),
         body,
       ),
       empty,
       form,
     ),
     refresh: async () => {
-      keys = (await ctx.api.listApiKeys()).sort((a, b) => a.name.localeCompare(b.name));
+      [keys, teams] = await Promise.all([ctx.api.listApiKeys(), ctx.api.listTeams()]);
+      keys.sort((a, b) => a.name.localeCompare(b.name));
+      renderTeams();
       render();
     },
     forgetCreatedKey,
     dispose: forgetCreatedKey,
   };
+
+  function renderTeams(): void {
+    const chosen = team.value;
+    clear(team);
+    team.append(h('option', { value: '' }, 'No team'), ...teams.map((t) => h('option', { value: t.id, selected: t.id === chosen }, t.name)));
+  }
 
   function render(): void {
     clear(body);
@@ -84,6 +95,7 @@ export function createApiKeysView(ctx: ViewContext): View & { forgetCreatedKey()
           h('td', {}, key.name),
           h('td', { class: 'mono' }, key.id),
           h('td', {}, key.allowedModels?.length ? key.allowedModels.join(', ') : 'all'),
+          h('td', {}, key.teamId ? (teams.find((t) => t.id === key.teamId)?.name ?? key.teamId) : '—'),
           h('td', {}, formatDate(key.createdAt)),
           actions,
         ),
@@ -125,11 +137,11 @@ export function createApiKeysView(ctx: ViewContext): View & { forgetCreatedKey()
     once.focus();
   }
 
-  async function create(keyName: string, allowedModels: string[]): Promise<void> {
+  async function create(keyName: string, allowedModels: string[], teamId: string): Promise<void> {
     if (!keyName) return ctx.fail(new Error('Name the key first.'));
     try {
       forgetCreatedKey();
-      const created = await ctx.api.createApiKey({ name: keyName, ...(allowedModels.length ? { allowedModels } : {}) });
+      const created = await ctx.api.createApiKey({ name: keyName, ...(allowedModels.length ? { allowedModels } : {}), ...(teamId ? { teamId } : {}) });
       form.reset();
       showOnce(created);
       ctx.notify(`Key "${created.name}" created.`);

@@ -7,6 +7,7 @@ import { clear } from './dom.js';
 import { createFallbacksView } from './fallbacks.view.js';
 import { createProviderKeysView } from './provider-keys.view.js';
 import { createProvidersView } from './providers.view.js';
+import { createTeamsView } from './teams.view.js';
 import type { View, ViewContext } from './view-context.js';
 
 const TOKEN_KEY = 'ai-gateway.admin-token';
@@ -73,9 +74,11 @@ async function open(token: string): Promise<void> {
   const providerKeys = createProviderKeysView(ctx);
   const fallbacks = createFallbacksView(ctx);
   const apiKeys = createApiKeysView(ctx);
+  const teams = createTeamsView(ctx);
   const analytics = createAnalyticsView(ctx);
   providers.onChange = () => void providerKeys.refresh().catch(fail);
-  const next = [providers, providerKeys, fallbacks, apiKeys, analytics];
+  teams.onChange = () => void apiKeys.refresh().catch(fail);
+  const next = [providers, providerKeys, fallbacks, teams, apiKeys, analytics];
   // The first call checks the token before anything is shown.
   await providers.refresh();
   sessionStorage.setItem(TOKEN_KEY, token);

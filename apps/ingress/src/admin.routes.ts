@@ -7,6 +7,8 @@ import type {
   ConfigSnapshot,
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
+  ApiKey,
+  Team,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { effectiveErrorActions } from '@ai-gateway/routing';
@@ -15,9 +17,13 @@ import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
 import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
+import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
+import type { SpendReport } from './admission/spend.report';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
+/** config's GatewayError code for deleting a team that still owns keys. */
+const TEAM_IN_USE = 'team_in_use';
 
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
@@ -27,7 +33,12 @@ export interface AdminDeps {
   signIn: AdminSignInGuard;
   /** Audits a refused admin call (never the token it carried). */
   onSignInFailure: (address: string, route: string) => void;
+  /** Spend and reservations of keys and teams, from the shared limits state. */
+  spend: SpendReport;
 }
+
+/** Longest wait for this replica to apply a team change before answering (the next request then sees it). */
+const APPLY_WAIT_MS = 2_000;
 
 type Body = Record<string, unknown>;
 
@@ -64,10 +75,13 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           if (result.body === undefined) return void reply.code(result.status).send();
           return sendJson(reply, result.status, result.body);
         } catch (error) {
-          if (error instanceof BadRequest) return sendError(reply, httpError(400, error.message, null, error.param));
+          if (error instanceof BadRequest || error instanceof PolicyFieldError) return sendError(reply, httpError(400, error.message, null, error.param));
           if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
           const decoded = decodeGrpcError(error);
+          if (decoded.code === GrpcStatus.FAILED_PRECONDITION && decoded.detail?.openaiErrorCode === TEAM_IN_USE) {
+            return sendError(reply, httpError(409, decoded.message, TEAM_IN_USE, null, 'invalid_request_error'));
+          }
           if (decoded.code === GrpcStatus.FAILED_PRECONDITION && decoded.detail?.openaiErrorCode === PROVIDER_REDIRECT_UNCONFIRMED) {
             return sendError(reply, httpError(409, decoded.message, PROVIDER_REDIRECT_UNCONFIRMED, 'confirmKeyRedirect', 'invalid_request_error'));
           }
@@ -154,16 +168,73 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   route('POST', '/admin/v1/api-keys', async (_request, body) => {
-    const created = await call(deps.config.createApiKey({ name: requiredString(body, 'name'), allowedModels: optionalStringArray(body, 'allowedModels') ?? [] }));
-    return { status: 201, body: { id: created.entry?.id, name: created.entry?.name, key: created.key, allowedModels: created.entry?.allowedModels, createdAt: created.entry?.createdAt } };
+    const created = await call(
+      deps.config.createApiKey({
+        name: requiredString(body, 'name'),
+        allowedModels: optionalStringArray(body, 'allowedModels') ?? [],
+        teamId: optionalString(body, 'teamId') ?? '',
+        budget: budgetField(body),
+        limits: limitsField(body),
+        expiresAt: optionalString(body, 'expiresAt') ?? '',
+      }),
+    );
+    return { status: 201, body: { ...apiKeyView(created.entry as ApiKey), key: created.key } };
   });
-  route('GET', '/admin/v1/api-keys', async () => ({
-    status: 200,
-    body: (await call(deps.config.listApiKeys({}))).keys.map((k) => ({ id: k.id, name: k.name, allowedModels: k.allowedModels, createdAt: k.createdAt })),
-  }));
+  route('GET', '/admin/v1/api-keys', async () => ({ status: 200, body: (await call(deps.config.listApiKeys({}))).keys.map(apiKeyView) }));
+  route('GET', '/admin/v1/api-keys/:id/spend', async (request) => {
+    const { id } = request.params as { id: string };
+    const key = (await call(deps.config.getSnapshot({}))).apiKeys.find((k) => k.id === id);
+    if (!key) throw new NotFound(`There is no API key \`${id}\`.`, 'api_key_not_found', null);
+    return { status: 200, body: await deps.spend.ofKey(key) };
+  });
+
+  route('POST', '/admin/v1/teams', async (_request, body) => {
+    const team = await call(
+      deps.config.createTeam({ name: requiredString(body, 'name'), allowedModels: optionalStringArray(body, 'allowedModels') ?? [], budget: budgetField(body), limits: limitsField(body) }),
+    );
+    return { status: 201, body: teamView(team) };
+  });
+  route('GET', '/admin/v1/teams', async () => ({ status: 200, body: (await call(deps.config.getSnapshot({}))).teams.map(teamView) }));
+  const teamOf = async (id: string): Promise<Team> => {
+    const team = (await call(deps.config.getSnapshot({}))).teams.find((t) => t.id === id);
+    if (!team) throw new NotFound(`There is no team \`${id}\`.`, 'team_not_found', null);
+    return team;
+  };
+  route('GET', '/admin/v1/teams/:id', async (request) => ({ status: 200, body: teamView(await teamOf((request.params as { id: string }).id)) }));
+  // The fields sent replace the team's; a field left out keeps its value, null removes a budget or limits.
+  route('PUT', '/admin/v1/teams/:id', async (request, body) => {
+    const existing = await teamOf((request.params as { id: string }).id);
+    const team = await call(
+      deps.config.updateTeam({
+        ...existing,
+        name: 'name' in body ? requiredString(body, 'name') : existing.name,
+        allowedModels: 'allowedModels' in body ? (optionalStringArray(body, 'allowedModels') ?? []) : existing.allowedModels,
+        budget: 'budget' in body ? budgetField(body) : existing.budget,
+        limits: 'limits' in body ? limitsField(body) : existing.limits,
+      }),
+    );
+    // This replica applies the change before answering: its next request is admitted under the new limits.
+    await deps.auth.whenRevision((await call(deps.config.getSnapshot({}))).revision, APPLY_WAIT_MS);
+    return { status: 200, body: teamView(team) };
+  });
+  route('DELETE', '/admin/v1/teams/:id', async (request) => {
+    const { id } = request.params as { id: string };
+    try {
+      await call(deps.config.deleteTeam({ id }));
+    } catch (error) {
+      const decoded = decodeGrpcError(error);
+      if (decoded.code === GrpcStatus.NOT_FOUND) throw new NotFound(`There is no team \`${id}\`.`, 'team_not_found', null);
+      throw error;
+    }
+    // The team is gone from config: its spend entry goes too (best effort; an orphan costs only bytes).
+    await deps.spend.forget({ kind: 'team', id }).catch(() => undefined);
+    return { status: 204 };
+  });
+  route('GET', '/admin/v1/teams/:id/spend', async (request) => ({ status: 200, body: await deps.spend.ofTeam(await teamOf((request.params as { id: string }).id)) }));
   route('DELETE', '/admin/v1/api-keys/:id', async (request) => {
     const { id } = request.params as { id: string };
     await call(deps.config.deleteApiKey({ id }));
+    await deps.spend.forget({ kind: 'key', id }).catch(() => undefined);
     return { status: 204 };
   });
 
@@ -268,4 +339,21 @@ function fallbacksOf(snapshot: ConfigSnapshot): Record<string, string[]> {
 
 function maskedEntry(entry: ProviderKeyEntry) {
   return { id: entry.id, provider: entry.provider, name: entry.name, last4: entry.last4, createdAt: entry.createdAt, rotatedAt: entry.rotatedAt || null };
+}
+
+function apiKeyView(key: ApiKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    allowedModels: key.allowedModels,
+    createdAt: key.createdAt,
+    teamId: key.teamId || null,
+    budget: key.budget ?? null,
+    limits: limitsView(key.limits),
+    expiresAt: key.expiresAt || null,
+  };
+}
+
+function teamView(team: Team) {
+  return { id: team.id, name: team.name, allowedModels: team.allowedModels, budget: team.budget ?? null, limits: limitsView(team.limits), createdAt: team.createdAt };
 }

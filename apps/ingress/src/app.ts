@@ -14,7 +14,7 @@ import {
   type KeyVaultAdminServiceClient,
   type RouterServiceClient,
 } from '@ai-gateway/proto';
-import { AUDIT_SUBJECT, connectNats, UsagePublisher } from '@ai-gateway/nats';
+import { AUDIT_SUBJECT, connectNats, KV_BUCKETS, openKvBucket, UsagePublisher } from '@ai-gateway/nats';
 import { jetstream } from '@nats-io/jetstream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createGrpcClient, createServiceRegistry, drain, drainLimits, IMMEDIATE_DRAIN, startMetricsServer, type DrainLimits, type Environment, type RunningService } from '@ai-gateway/service-kit';
@@ -38,6 +38,12 @@ import { answerClientError, answerFrameworkError, answerRouteError } from './fra
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { gatewayCredential } from './wire-format';
+import { AdmissionGate } from './admission/admission.gate';
+import { RequestAdmission } from './admission/request-admission';
+import { ReservationStore } from './admission/reservation.store';
+import { SpendReport } from './admission/spend.report';
+import { SpendSettler } from './admission/spend.settler';
+import { registerTeamSpendMetrics } from './admission/team-spend.metrics';
 
 /** After a drain's timeout: time the cut streams' last events get to reach their sockets before every connection is closed. */
 const CUT_FLUSH_MS = 1_000;
@@ -74,6 +80,16 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     registers: [registry],
   });
   const usage = new UsagePublisher(nc, 10_000, dropped, log);
+  // Budgets and limits: reservations in a KV bucket every replica shares, settled from the usage stream.
+  const reservations = new ReservationStore(await openKvBucket(nc, KV_BUCKETS.limits, config.KV_REPLICAS, 1));
+  const admission = new AdmissionGate(new RequestAdmission(reservations), auth, {
+    defaultMaxTokens: config.ADMISSION_DEFAULT_MAX_TOKENS,
+    settleGraceMs: config.ADMISSION_SETTLE_GRACE_MS,
+  });
+  const settler = new SpendSettler(nc, reservations, auth, log);
+  await settler.start();
+  const spend = new SpendReport(reservations);
+  registerTeamSpendMetrics(registry, () => auth.teamList(), spend);
   const rejections = new RejectedRequestRecorder(usage);
   const httpDuration = createHttpServerMetrics(registry);
   const dashboard = loadDashboard(config.DASHBOARD_DIR || undefined);
@@ -160,13 +176,14 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     });
     closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth, draining: () => phase !== 'serving' });
     const routerStreams = proxies.router.getClientByServiceName<RouterStreams>(ROUTER_SERVICE_NAME);
-    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, shutdown: shutdown.signal });
+    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, shutdown: shutdown.signal, admission });
     registerAdminRoutes(scope, {
       auth,
       config: configClient,
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
       signIn,
+      spend,
       onSignInFailure: (address, route) => {
         const event = { action: 'admin.sign_in_failed', actor: `address:${address}`, route, at: new Date().toISOString() };
         log.warn({ audit: event }, 'audit');
@@ -213,6 +230,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     await app.close();
     await usage.flush(2_000);
     usage.close();
+    await settler.close();
     await nc.drain();
     auth.stop();
     closeHealth();

@@ -16,6 +16,8 @@ import { validateMessagesRequest } from './messages-request.validation';
 import { estimateInputTokens } from './count-tokens.estimate';
 import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wire';
 import { gatewayCredential, isAnthropicFormat, markAnthropicFormat } from './wire-format';
+import { isModelAllowed } from './model-allow-list';
+import type { AdmissionGate } from './admission/admission.gate';
 
 const PASSED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
@@ -34,6 +36,8 @@ export interface CompletionsDeps {
   rejections: RejectedRequestRecorder;
   /** Aborted when a drain's timeout passed: open streams end with an in-band `gateway_draining` error. */
   shutdown: AbortSignal;
+  /** Budgets and limits of keys and teams, checked before routing. */
+  admission: AdmissionGate;
 }
 
 /** The OpenAI-compatible hot path: authenticate from memory, validate, forward the client's bytes. */
@@ -104,10 +108,14 @@ function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
       authenticated.set(request.raw, key);
       return done();
     }
-    const message = gatewayCredential(request.headers)
-      ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
-      : isAnthropicFormat(request.raw)
-        ? "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'."
+    const credential = gatewayCredential(request.headers);
+    const expired = deps.auth.lookup(credential);
+    const message = expired
+      ? `This API key expired at ${expired.expiresAt}. Create a new gateway API key through the admin API.`
+      : credential
+        ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+        : isAnthropicFormat(request.raw)
+          ? "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'."
         : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
     reply.header('connection', 'close');
     requestIdsOf(request, reply);
@@ -115,16 +123,9 @@ function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
   };
 }
 
-/** Whether the key may use the model: listed as is, or pinned (`provider/model`) to a listed model. */
-export function isModelAllowed(key: ApiKey, model: string): boolean {
-  if (key.allowedModels.length === 0 || key.allowedModels.includes(model)) return true;
-  const slash = model.indexOf('/');
-  return slash > 0 && key.allowedModels.includes(model.slice(slash + 1));
-}
-
 /** Whether the key may use the model; answers 403 when not. */
 function modelAllowed(key: ApiKey, model: string, reply: FastifyReply): boolean {
-  if (isModelAllowed(key, model)) return true;
+  if (isModelAllowed(key.allowedModels, model)) return true;
   sendError(reply, httpError(403, `This API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model'));
   return false;
 }
@@ -157,6 +158,7 @@ interface Admitted<T> extends RequestIds {
   key: ApiKey;
   model: string;
   request: T;
+  body: Record<string, unknown>;
 }
 
 /** What every API call goes through before routing: request id, gateway key, JSON, validation, allowed model. */
@@ -179,7 +181,45 @@ function admit<T>(
     return undefined;
   }
   if (!modelAllowed(key, validated.model, reply)) return undefined;
-  return { ...ids, key, model: validated.model, request: validated.request };
+  return { ...ids, key, model: validated.model, request: validated.request, body: parsed.value as Record<string, unknown> };
+}
+
+/**
+ * The key's and its team's budget and limits; false when the request was refused (answered here),
+ * or when its client left while it waited: nothing is routed then, and the usage event recorded
+ * here releases the reservation.
+ */
+async function withinLimits(
+  deps: CompletionsDeps,
+  admitted: Admitted<unknown>,
+  operation: 'chat' | 'embeddings',
+  deadlineMs: number,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<boolean> {
+  if (!deps.admission.applies(admitted.key)) return true;
+  const startedAt = Date.now();
+  const refusal = await deps.admission.check({ key: admitted.key, model: admitted.model, operation, body: admitted.body, requestId: admitted.requestId, deadlineMs });
+  if (refusal) {
+    sendError(reply, refusal);
+    return false;
+  }
+  if (!request.raw.socket || request.raw.socket.destroyed) {
+    deps.rejections.markRouted(request.raw);
+    deps.rejections.recordInternalFailure({
+      requestId: admitted.requestId,
+      correlationId: admitted.correlationId,
+      apiKeyId: admitted.key.id,
+      operation,
+      model: admitted.model,
+      stream: admitted.body.stream === true,
+      httpStatus: 499,
+      errorType: 'cancelled',
+      startedAt,
+    });
+    return false;
+  }
+  return true;
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -189,6 +229,8 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   });
   if (!admitted) return;
   const { requestId, correlationId, key, model, request: chatRequest } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
   const stream = chatRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
@@ -198,7 +240,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
       model,
       stream,
       includeUsage: chatRequest.stream_options?.include_usage === true,
-      deadlineMs: deadlineOf(deps, request),
+      deadlineMs,
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -216,8 +258,10 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   });
   if (!admitted) return;
   const { requestId, correlationId, key, model } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs: deadlineOf(deps, request) },
+    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs },
     body: request.body as Buffer,
     headers: [],
   };
@@ -232,6 +276,9 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
   });
   if (!admitted) return;
   const { requestId, correlationId, key, model, request: messagesRequest } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  // Budgets and limits as for chat completions: a Messages body has the max_tokens and messages the estimate reads.
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
   const stream = messagesRequest.stream === true;
   const grpcRequest: CompletionRequest = {
     meta: {
@@ -241,7 +288,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
       model,
       stream,
       includeUsage: false,
-      deadlineMs: deadlineOf(deps, request),
+      deadlineMs,
       format: RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES,
     },
     body: request.body as Buffer,
@@ -454,7 +501,8 @@ async function models(deps: CompletionsDeps, request: FastifyRequest, reply: Fas
   await new Promise<void>((resolve) => {
     deps.router.listModels({}).subscribe({
       next: (response) => {
-        const allowed = response.models.filter((m) => isModelAllowed(key, m.id));
+        const teamModels = deps.auth.team(key.teamId)?.allowedModels ?? [];
+        const allowed = response.models.filter((m) => isModelAllowed(key.allowedModels, m.id) && isModelAllowed(teamModels, m.id));
         const list = isAnthropicFormat(request.raw)
           ? anthropicModelList(allowed)
           : { object: 'list', data: allowed.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })) };

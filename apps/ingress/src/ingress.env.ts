@@ -16,6 +16,12 @@ export const INGRESS_ENV = {
   BODY_READ_TIMEOUT_MS: { type: 'int', default: 30_000, min: 100 },
   /** Request body bytes this process holds at once, all requests together; past it new bodies get 503 + Retry-After. */
   MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 134_217_728, min: 1024 },
+  /** Output tokens reserved for a chat request of a key with a budget or limits that names no max_tokens. */
+  ADMISSION_DEFAULT_MAX_TOKENS: { type: 'int', default: 4096, min: 1 },
+  /** How long a reservation outlives its request's deadline unsettled before it expires (a replica that died holds nothing longer). */
+  ADMISSION_SETTLE_GRACE_MS: { type: 'int', default: 60_000, min: 0 },
+  /** Replicas of the limits KV bucket (gateway_limits) when ingress creates it. */
+  KV_REPLICAS: { type: 'int', default: 1, min: 1, max: 5 },
   /** The dashboard's built files (index.html, main.js, ...); unset: found next to the compiled ingress. */
   DASHBOARD_DIR: { type: 'string' },
 } as const;

@@ -588,7 +588,7 @@ describe('Grafana dashboard and Prometheus alerts', () => {
     expect(rule.spec).toEqual(parseYaml(readFileSync(alertsFile, 'utf8')).spec);
   });
 
-  it('the alerts file is itself a valid PrometheusRule with the three alerts', () => {
+  it('the alerts file is itself a valid PrometheusRule with the four alerts', () => {
     const rule = parseYaml(readFileSync(alertsFile, 'utf8'));
     expect(validate([rule])).toEqual([{ kind: 'PrometheusRule', name: 'ai-gateway', errors: [] }]);
     const alerts = rule.spec.groups.flatMap((g: any) => g.rules);
@@ -596,11 +596,13 @@ describe('Grafana dashboard and Prometheus alerts', () => {
       ['AIGatewayProviderErrorRateHigh', '5m'],
       ['AIGatewayProviderLatencyHigh', '10m'],
       ['AIGatewayUsageEventsDropped', null],
+      ['AIGatewayTeamBudget80Percent', null],
     ]);
     expect(alerts[0].expr).toMatch(/gen_ai_gateway_requests_total\{outcome="error"\}/);
     expect(alerts[0].expr).toMatch(/> 0\.05/);
     expect(alerts[1].expr).toMatch(/histogram_quantile\(0\.95,[\s\S]*gen_ai_client_operation_duration_seconds_bucket[\s\S]*> 10/);
     expect(alerts[2].expr).toMatch(/increase\(gen_ai_gateway_usage_events_dropped_total\[5m\]\)\) > 0/);
+    expect(alerts[3].expr).toMatch(/gen_ai_gateway_team_spend_usd[\s\S]*\/[\s\S]*gen_ai_gateway_team_budget_usd > 0[\s\S]*>= 0\.8/);
   });
 
   it('the dashboard queries a ${datasource} Prometheus variable in every panel', () => {

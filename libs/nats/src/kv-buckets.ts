@@ -5,12 +5,14 @@ import type { NatsConnection } from '@nats-io/nats-core';
 export const KV_BUCKETS = {
   config: 'gateway_config',
   providerKeys: 'gateway_provider_keys',
+  /** Spend, reservations and rate windows of keys and teams (ingress admission); rewritten on every request, so no history. */
+  limits: 'gateway_limits',
 } as const;
 
 /** Opens a bucket, creating it on first use; file storage, a short history for audit and recovery. */
-export async function openKvBucket(nc: NatsConnection, bucket: string, replicas = 1): Promise<KV> {
+export async function openKvBucket(nc: NatsConnection, bucket: string, replicas = 1, history = 10): Promise<KV> {
   const kvm = new Kvm(nc);
-  return kvm.create(bucket, { history: 10, replicas });
+  return kvm.create(bucket, { history, replicas });
 }
 
 /** JSON value of a KV entry, undefined when absent or deleted. */

@@ -72,6 +72,10 @@ export interface FakeOpenAi {
   /** Chat requests received (any outcome). */
   chatRequests(): number;
   setValidKeys(keys: string[]): void;
+  /** Chat requests received from now on wait (counted by heldRequests()) until the returned function is called. */
+  holdAnswers(): () => void;
+  /** Chat requests waiting on holdAnswers(). */
+  heldRequests(): number;
   close(): Promise<void>;
 }
 
@@ -116,6 +120,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
   const open = new Set<ServerResponse>();
+  let gate: Promise<void> | undefined;
+  let held = 0;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -140,6 +146,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
 
   const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
     const scenario = queue.shift() ?? persistent;
+    if (gate) {
+      held++;
+      await gate;
+      held--;
+    }
     if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
     if (scenario?.kind === 'hang') return; // never answers; the socket stays open
     if (scenario?.kind === 'cut_before_first_byte') {
@@ -338,6 +349,15 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     setValidKeys: (keys) => {
       validKeys = new Set(keys);
     },
+    holdAnswers: () => {
+      let release: () => void = () => undefined;
+      gate = new Promise<void>((resolve) => (release = resolve));
+      return () => {
+        gate = undefined;
+        release();
+      };
+    },
+    heldRequests: () => held,
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

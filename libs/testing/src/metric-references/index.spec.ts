@@ -52,6 +52,8 @@ describe('metricFamiliesReferenced', () => {
       'gen_ai_gateway_rejected_total',
       'gen_ai_gateway_requests_total',
       'gen_ai_gateway_retries_total',
+      'gen_ai_gateway_team_budget_usd',
+      'gen_ai_gateway_team_spend_usd',
       'gen_ai_gateway_usage_events_dropped_total',
       'gen_ai_server_time_to_first_token_seconds',
     ]);

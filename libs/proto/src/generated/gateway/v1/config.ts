@@ -37,6 +37,40 @@ export interface ApiKey {
   keySha256: string;
   allowedModels: string[];
   createdAt: string;
+  /** The owning team; empty: none. */
+  teamId: string;
+  budget?: Budget | undefined;
+  limits?:
+    | Limits
+    | undefined;
+  /** RFC 3339; empty: never. An expired key is refused like an unknown one (401). */
+  expiresAt: string;
+}
+
+/** Spend allowed per period: UTC calendar "day", ISO "week" (from Monday), calendar "month", or "total". */
+export interface Budget {
+  amountUsd: number;
+  period: string;
+}
+
+/** 0 is no limit. */
+export interface Limits {
+  /** Requests per minute (fixed one-minute windows). */
+  rpm: number;
+  /** Tokens (input + output) per minute. */
+  tpm: number;
+  /** Requests in flight at once. */
+  concurrent: number;
+}
+
+export interface Team {
+  id: string;
+  name: string;
+  /** Empty: every model (a key's own list narrows it further). */
+  allowedModels: string[];
+  budget?: Budget | undefined;
+  limits?: Limits | undefined;
+  createdAt: string;
 }
 
 export interface ConfigSnapshot {
@@ -52,6 +86,7 @@ export interface ConfigSnapshot {
    * (context_length_exceeded → fallback, content_filter → return); empty: the defaults.
    */
   errorActions: { [key: string]: string };
+  teams: Team[];
 }
 
 export interface ConfigSnapshot_FallbacksEntry {
@@ -123,6 +158,10 @@ export interface SetErrorActionsRequest_ErrorActionsEntry {
 export interface CreateApiKeyRequest {
   name: string;
   allowedModels: string[];
+  teamId: string;
+  budget?: Budget | undefined;
+  limits?: Limits | undefined;
+  expiresAt: string;
 }
 
 export interface CreateApiKeyResponse {
@@ -145,6 +184,20 @@ export interface DeleteApiKeyRequest {
 }
 
 export interface DeleteApiKeyResponse {
+}
+
+export interface CreateTeamRequest {
+  name: string;
+  allowedModels: string[];
+  budget?: Budget | undefined;
+  limits?: Limits | undefined;
+}
+
+export interface DeleteTeamRequest {
+  id: string;
+}
+
+export interface DeleteTeamResponse {
 }
 
 function createBaseProvider(): Provider {
@@ -306,7 +359,7 @@ export const ModelList: MessageFns<ModelList> = {
 };
 
 function createBaseApiKey(): ApiKey {
-  return { id: "", name: "", keySha256: "", allowedModels: [], createdAt: "" };
+  return { id: "", name: "", keySha256: "", allowedModels: [], createdAt: "", teamId: "", expiresAt: "" };
 }
 
 export const ApiKey: MessageFns<ApiKey> = {
@@ -325,6 +378,18 @@ export const ApiKey: MessageFns<ApiKey> = {
     }
     if (message.createdAt !== "") {
       writer.uint32(42).string(message.createdAt);
+    }
+    if (message.teamId !== "") {
+      writer.uint32(50).string(message.teamId);
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(58).fork()).join();
+    }
+    if (message.limits !== undefined) {
+      Limits.encode(message.limits, writer.uint32(66).fork()).join();
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(74).string(message.expiresAt);
     }
     return writer;
   },
@@ -382,6 +447,264 @@ export const ApiKey: MessageFns<ApiKey> = {
             message.createdAt = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.teamId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.limits = Limits.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseBudget(): Budget {
+  return { amountUsd: 0, period: "" };
+}
+
+export const Budget: MessageFns<Budget> = {
+  encode(message: Budget, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.amountUsd !== 0) {
+      writer.uint32(9).double(message.amountUsd);
+    }
+    if (message.period !== "") {
+      writer.uint32(18).string(message.period);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Budget {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseBudget();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.amountUsd = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.period = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseLimits(): Limits {
+  return { rpm: 0, tpm: 0, concurrent: 0 };
+}
+
+export const Limits: MessageFns<Limits> = {
+  encode(message: Limits, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.rpm !== 0) {
+      writer.uint32(8).int32(message.rpm);
+    }
+    if (message.tpm !== 0) {
+      writer.uint32(16).int32(message.tpm);
+    }
+    if (message.concurrent !== 0) {
+      writer.uint32(24).int32(message.concurrent);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Limits {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLimits();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.rpm = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tpm = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.concurrent = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseTeam(): Team {
+  return { id: "", name: "", allowedModels: [], createdAt: "" };
+}
+
+export const Team: MessageFns<Team> = {
+  encode(message: Team, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.name !== "") {
+      writer.uint32(18).string(message.name);
+    }
+    for (const v of message.allowedModels) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(34).fork()).join();
+    }
+    if (message.limits !== undefined) {
+      Limits.encode(message.limits, writer.uint32(42).fork()).join();
+    }
+    if (message.createdAt !== "") {
+      writer.uint32(50).string(message.createdAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Team {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTeam();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.allowedModels.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.limits = Limits.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createdAt = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -396,7 +719,7 @@ export const ApiKey: MessageFns<ApiKey> = {
 };
 
 function createBaseConfigSnapshot(): ConfigSnapshot {
-  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {} };
+  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [] };
 }
 
 export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
@@ -416,6 +739,9 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
     globalThis.Object.entries(message.errorActions).forEach(([key, value]: [string, string]) => {
       ConfigSnapshot_ErrorActionsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
     });
+    for (const v of message.teams) {
+      Team.encode(v!, writer.uint32(50).fork()).join();
+    }
     return writer;
   },
 
@@ -476,6 +802,14 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
             if (entry5.value !== undefined) {
               message.errorActions[entry5.key] = entry5.value;
             }
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.teams.push(Team.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -1090,7 +1424,7 @@ export const SetErrorActionsRequest_ErrorActionsEntry: MessageFns<SetErrorAction
 };
 
 function createBaseCreateApiKeyRequest(): CreateApiKeyRequest {
-  return { name: "", allowedModels: [] };
+  return { name: "", allowedModels: [], teamId: "", expiresAt: "" };
 }
 
 export const CreateApiKeyRequest: MessageFns<CreateApiKeyRequest> = {
@@ -1100,6 +1434,18 @@ export const CreateApiKeyRequest: MessageFns<CreateApiKeyRequest> = {
     }
     for (const v of message.allowedModels) {
       writer.uint32(18).string(v!);
+    }
+    if (message.teamId !== "") {
+      writer.uint32(26).string(message.teamId);
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(34).fork()).join();
+    }
+    if (message.limits !== undefined) {
+      Limits.encode(message.limits, writer.uint32(42).fork()).join();
+    }
+    if (message.expiresAt !== "") {
+      writer.uint32(50).string(message.expiresAt);
     }
     return writer;
   },
@@ -1131,6 +1477,38 @@ export const CreateApiKeyRequest: MessageFns<CreateApiKeyRequest> = {
             }
 
             message.allowedModels.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.teamId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.limits = Limits.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.expiresAt = reader.string();
             continue;
           }
         }
@@ -1365,6 +1743,166 @@ export const DeleteApiKeyResponse: MessageFns<DeleteApiKeyResponse> = {
   },
 };
 
+function createBaseCreateTeamRequest(): CreateTeamRequest {
+  return { name: "", allowedModels: [] };
+}
+
+export const CreateTeamRequest: MessageFns<CreateTeamRequest> = {
+  encode(message: CreateTeamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    for (const v of message.allowedModels) {
+      writer.uint32(18).string(v!);
+    }
+    if (message.budget !== undefined) {
+      Budget.encode(message.budget, writer.uint32(26).fork()).join();
+    }
+    if (message.limits !== undefined) {
+      Limits.encode(message.limits, writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateTeamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateTeamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.allowedModels.push(reader.string());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.budget = Budget.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.limits = Limits.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteTeamRequest(): DeleteTeamRequest {
+  return { id: "" };
+}
+
+export const DeleteTeamRequest: MessageFns<DeleteTeamRequest> = {
+  encode(message: DeleteTeamRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTeamRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTeamRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteTeamResponse(): DeleteTeamResponse {
+  return {};
+}
+
+export const DeleteTeamResponse: MessageFns<DeleteTeamResponse> = {
+  encode(_: DeleteTeamResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteTeamResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteTeamResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /** Providers, routing and gateway API keys, stored in a NATS KV bucket. */
 
 export interface ConfigServiceClient {
@@ -1389,6 +1927,18 @@ export interface ConfigServiceClient {
   listApiKeys(request: ListApiKeysRequest, metadata?: Metadata): Observable<ListApiKeysResponse>;
 
   deleteApiKey(request: DeleteApiKeyRequest, metadata?: Metadata): Observable<DeleteApiKeyResponse>;
+
+  /** Teams own gateway API keys; a team and its keys carry budgets and limits. */
+
+  createTeam(request: CreateTeamRequest, metadata?: Metadata): Observable<Team>;
+
+  /** Replaces the team's name, allowed models, budget and limits (NOT_FOUND when absent). */
+
+  updateTeam(request: Team, metadata?: Metadata): Observable<Team>;
+
+  /** FAILED_PRECONDITION while a key belongs to the team. */
+
+  deleteTeam(request: DeleteTeamRequest, metadata?: Metadata): Observable<DeleteTeamResponse>;
 }
 
 /** Providers, routing and gateway API keys, stored in a NATS KV bucket. */
@@ -1439,6 +1989,21 @@ export interface ConfigServiceController {
     request: DeleteApiKeyRequest,
     metadata?: Metadata,
   ): Promise<DeleteApiKeyResponse> | Observable<DeleteApiKeyResponse> | DeleteApiKeyResponse;
+
+  /** Teams own gateway API keys; a team and its keys carry budgets and limits. */
+
+  createTeam(request: CreateTeamRequest, metadata?: Metadata): Promise<Team> | Observable<Team> | Team;
+
+  /** Replaces the team's name, allowed models, budget and limits (NOT_FOUND when absent). */
+
+  updateTeam(request: Team, metadata?: Metadata): Promise<Team> | Observable<Team> | Team;
+
+  /** FAILED_PRECONDITION while a key belongs to the team. */
+
+  deleteTeam(
+    request: DeleteTeamRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteTeamResponse> | Observable<DeleteTeamResponse> | DeleteTeamResponse;
 }
 
 export function ConfigServiceControllerMethods() {
@@ -1453,6 +2018,9 @@ export function ConfigServiceControllerMethods() {
       "createApiKey",
       "listApiKeys",
       "deleteApiKey",
+      "createTeam",
+      "updateTeam",
+      "deleteTeam",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
