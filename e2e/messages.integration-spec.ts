@@ -273,6 +273,17 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       });
     });
 
+    it('429 rate_limit_error with Retry-After when the gateway key is over its own RPM limit', async () => {
+      const limited = await stack.admin('POST', '/admin/v1/api-keys', { name: 'e2e-messages-rpm', limits: { rpm: 1 } });
+      const limitedKey = (limited.body as { key: string }).key;
+      const ask = { model: 'gpt-4o', max_tokens: 8, messages: [{ role: 'user', content: 'x' }] };
+      await expectEventually(async () => expect((await raw('/v1/messages', { headers: { 'x-api-key': limitedKey }, body: ask })).status).toBe(200));
+      const refused = await raw('/v1/messages', { headers: { 'x-api-key': limitedKey }, body: ask });
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+    });
+
     it('529 overloaded_error when the provider is overloaded and no fallback is left', async () => {
       anthropicFake.setScenario({ kind: 'http_error', status: 529 });
       await expect(client.messages.create({ model: MODEL, max_tokens: 5, messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
