@@ -10,6 +10,8 @@ import { startGatewayStack, startLiteLlmProxy, type GatewayStack, type LiteLlmPr
 
 const CHAT_MODEL = 'mock-compatible-chat';
 const EMBEDDING_MODEL = 'mock-embedding';
+/** Served by the server, declared nowhere in the gateway: reachable only pinned to the provider. */
+const UNDECLARED_MODEL = 'team-finetune-2026-11';
 const REPLY = 'Hello from LiteLLM.';
 /** The proxy's first start imports a large Python tree. */
 const STARTUP_MS = 180_000;
@@ -24,6 +26,7 @@ describe('an OpenAI-compatible server (LiteLLM proxy) behind the gateway', () =>
       startLiteLlmProxy([
         { name: CHAT_MODEL, kind: 'chat', reply: REPLY },
         { name: EMBEDDING_MODEL, kind: 'embedding', reply: [0.25, 0.5, 0.75] },
+        { name: UNDECLARED_MODEL, kind: 'chat', reply: 'From the fine-tune.' },
       ]),
       startGatewayStack(),
     ]);
@@ -57,6 +60,16 @@ describe('an OpenAI-compatible server (LiteLLM proxy) behind the gateway', () =>
   it('answers a model pinned to the provider', async () => {
     const completion = await client.chat.completions.create({ model: `local/${CHAT_MODEL}`, messages: [{ role: 'user', content: 'Hi' }] });
     expect(completion.choices[0].message.content).toBe(REPLY);
+  });
+
+  it('passes a model the gateway does not know to the provider it is pinned to, and only then', async () => {
+    const unpinned = await client.chat.completions.create({ model: UNDECLARED_MODEL, messages: [{ role: 'user', content: 'Hi' }] }).catch((e: unknown) => e);
+    expect((unpinned as InstanceType<typeof OpenAI.APIError>).status).toBe(404);
+    const { data, response } = await client.chat.completions
+      .create({ model: `local/${UNDECLARED_MODEL}`, messages: [{ role: 'user', content: 'Hi' }] })
+      .withResponse();
+    expect(data.choices[0].message.content).toBe('From the fine-tune.');
+    expect(response.headers.get('x-gateway-model')).toBe(UNDECLARED_MODEL);
   });
 
   it('streams the server\'s chunks, with its usage chunk for a client that asked', async () => {

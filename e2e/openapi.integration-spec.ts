@@ -132,6 +132,15 @@ describe('OpenAPI description against the running gateway', () => {
     expect(JSON.parse(azure.text)).toMatchObject({ apiVersion: '2024-10-21', deployments: { 'gpt-4o': 'prod-4o' } });
     const listed = JSON.parse((await call('GET', '/admin/v1/providers', { auth: 'admin' })).text) as Array<Record<string, unknown>>;
     expect(listed.find((p) => p.id === 'gcp-openapi')).toMatchObject({ project: 'openapi-project', location: 'europe-west4' });
+    // An OpenAI-compatible server's switches: set, kept when not named, cleared with null; refused on another kind.
+    const compatible = await put('ollama-openapi', { kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', compatibility: { omitStreamOptions: true, noStreamUsage: true } });
+    expect(JSON.parse(compatible.text)).toMatchObject({ compatibility: { omitStreamOptions: true, noStreamUsage: true } });
+    expect(JSON.parse((await put('ollama-openapi', { enabled: false })).text).compatibility).toEqual({ omitStreamOptions: true, noStreamUsage: true });
+    expect(JSON.parse((await put('ollama-openapi', { compatibility: null })).text)).not.toHaveProperty('compatibility');
+    const badSwitch = await put('ollama-openapi', { compatibility: { omitEverything: true } });
+    expect([badSwitch.status, JSON.parse(badSwitch.text).error.param]).toEqual([400, 'compatibility']);
+    const wrongKind = await put('gcp-openapi', { compatibility: { noStreamUsage: true } });
+    expect([wrongKind.status, JSON.parse(wrongKind.text).error.param]).toEqual([400, 'compatibility']);
 
     const privateKey = `-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC${'q'.repeat(64)}\n-----END PRIVATE KEY-----\n`;
     const serviceAccount = JSON.stringify({ type: 'service_account', project_id: 'openapi-project', private_key: privateKey, client_email: 'gw@openapi-project.iam.gserviceaccount.com' }, null, 2);

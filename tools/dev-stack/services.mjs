@@ -12,6 +12,7 @@ export const PORTS = {
   analytics: 50055,
   adapterOpenai: 50061,
   adapterAnthropic: 50062,
+  adapterGemini: 50063,
 };
 
 /** Variables each service gets from dev-stack only, never from the caller's shell. */
@@ -47,9 +48,10 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ing
   const callers = serviceCallers(serviceCredentials);
   // Kinds in service mode run as their own app; every other kind runs inside the router (embedded).
   const adapterApps = [
-    { kind: 'openai', name: 'adapter-openai', port: PORTS.adapterOpenai },
-    { kind: 'anthropic', name: 'adapter-anthropic', port: PORTS.adapterAnthropic },
-  ].filter((app) => adapterServices.includes(app.kind));
+    { kinds: ['openai'], name: 'adapter-openai', port: PORTS.adapterOpenai },
+    { kinds: ['anthropic'], name: 'adapter-anthropic', port: PORTS.adapterAnthropic },
+    { kinds: ['gemini', 'vertex'], name: 'adapter-gemini', port: PORTS.adapterGemini },
+  ].filter((app) => app.kinds.some((kind) => adapterServices.includes(kind)));
   const list = [
     { name: 'config', stage: 1, port: PORTS.config, env: { GRPC_PORT: PORTS.config, NATS_URL: natsUrl } },
     {
@@ -78,7 +80,7 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ing
         GRPC_PORT: PORTS.router,
         CONFIG_URL: at(PORTS.config),
         KEY_VAULT_RESOLVE_URL: at(PORTS.keyVaultResolve),
-        ADAPTER_URLS: adapterApps.map((app) => `${app.kind}=${at(app.port)}`).join(','),
+        ADAPTER_URLS: adapterApps.flatMap((app) => app.kinds.map((kind) => `${kind}=${at(app.port)}`)).join(','),
         NATS_URL: natsUrl,
         SERVICE_CREDENTIAL: serviceCredentials.router,
       },

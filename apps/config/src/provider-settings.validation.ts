@@ -1,11 +1,14 @@
 import type { ProviderSettings } from '@ai-gateway/proto';
 
 /** The admin names of ProviderSettings' fields (CONTRACT.md, provider kinds). */
-export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments';
+export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments' | 'compatibility';
+
+/** `compatibility` (kind openai): what an OpenAI-compatible server lacks, as ProviderSettings' switches. */
+const COMPATIBILITY_SWITCHES = ['omitStreamOptions', 'omitParallelToolCalls', 'noStreamUsage'] as const;
 
 /** Which kind fields each kind takes, and which of them it requires. */
 const KIND_FIELDS: Readonly<Record<string, { allowed: readonly SettingsField[]; required: readonly SettingsField[] }>> = {
-  openai: { allowed: ['headers'], required: [] },
+  openai: { allowed: ['headers', 'compatibility'], required: [] },
   anthropic: { allowed: [], required: [] },
   gemini: { allowed: [], required: [] },
   vertex: { allowed: ['project', 'location'], required: ['project', 'location'] },
@@ -54,7 +57,7 @@ export class ProviderSettingsError extends Error {
   }
 }
 
-export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments'];
+export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments', 'compatibility'];
 
 /** The kind fields a change names, with their new values. */
 export interface SettingsUpdate {
@@ -96,7 +99,11 @@ function merge(current: ProviderSettings, update: SettingsUpdate): ProviderSetti
   const values = update.values ?? emptySettings();
   for (const field of update.fields) {
     if (!(SETTINGS_FIELDS as readonly string[]).includes(field)) throw new ProviderSettingsError(field, `"${field}" is not a provider field`);
-    (merged as unknown as Record<string, unknown>)[field] = values[field as SettingsField] ?? emptySettings()[field as SettingsField];
+    if (field === 'compatibility') {
+      for (const name of COMPATIBILITY_SWITCHES) merged[name] = values[name] === true ? true : undefined;
+      continue;
+    }
+    (merged as unknown as Record<string, unknown>)[field] = values[field as Exclude<SettingsField, 'compatibility'>] ?? emptySettings()[field as Exclude<SettingsField, 'compatibility'>];
   }
   return merged;
 }
@@ -104,6 +111,7 @@ function merge(current: ProviderSettings, update: SettingsUpdate): ProviderSetti
 function presentFields(settings: ProviderSettings): SettingsField[] {
   const present: SettingsField[] = [];
   if (Object.keys(settings.headers ?? {}).length > 0) present.push('headers');
+  if (COMPATIBILITY_SWITCHES.some((name) => settings[name] === true)) present.push('compatibility');
   if (settings.project) present.push('project');
   if (settings.location) present.push('location');
   if (settings.region) present.push('region');
@@ -154,5 +162,6 @@ function normalised(settings: ProviderSettings): ProviderSettings {
     region: settings.region ?? '',
     apiVersion: settings.apiVersion ?? '',
     deployments: { ...(settings.deployments ?? {}) },
+    ...Object.fromEntries(COMPATIBILITY_SWITCHES.filter((name) => settings[name] === true).map((name) => [name, true])),
   };
 }

@@ -3,6 +3,8 @@ import type { Provider, ProviderSettings } from '@ai-gateway/proto';
 /** The admin API's names of a provider's kind fields (CONTRACT.md, provider kinds). */
 const STRING_FIELDS = ['project', 'location', 'region', 'apiVersion'] as const;
 const MAP_FIELDS = ['headers', 'deployments'] as const;
+/** `compatibility` (kind openai): what an OpenAI-compatible server lacks. */
+const COMPATIBILITY_SWITCHES = ['omitStreamOptions', 'omitParallelToolCalls', 'noStreamUsage'] as const;
 
 export class ProviderFieldError extends Error {
   constructor(
@@ -37,6 +39,15 @@ export function settingsUpdateOf(body: Record<string, unknown>): { settings: Pro
     settings[field] = { ...((value as Record<string, string> | null) ?? {}) };
     settingsFields.push(field);
   }
+  if ('compatibility' in body) {
+    const value = body.compatibility;
+    const known = (key: string): boolean => (COMPATIBILITY_SWITCHES as readonly string[]).includes(key);
+    if (value !== null && (typeof value !== 'object' || Array.isArray(value) || Object.entries(value).some(([key, flag]) => !known(key) || typeof flag !== 'boolean'))) {
+      throw new ProviderFieldError(`"compatibility" must be an object of booleans: ${COMPATIBILITY_SWITCHES.join(', ')}`, 'compatibility');
+    }
+    for (const name of COMPATIBILITY_SWITCHES) if ((value as Record<string, boolean> | null)?.[name] === true) settings[name] = true;
+    settingsFields.push('compatibility');
+  }
   return { settings, settingsFields };
 }
 
@@ -54,5 +65,7 @@ export function providerView(provider: Provider): Record<string, unknown> {
   if (!settings) return view;
   for (const field of STRING_FIELDS) if (settings[field]) view[field] = settings[field];
   for (const field of MAP_FIELDS) if (Object.keys(settings[field] ?? {}).length > 0) view[field] = { ...settings[field] };
+  const switches = COMPATIBILITY_SWITCHES.filter((name) => settings[name] === true);
+  if (switches.length > 0) view.compatibility = Object.fromEntries(switches.map((name) => [name, true]));
   return view;
 }

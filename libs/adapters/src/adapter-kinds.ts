@@ -2,6 +2,7 @@ import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-ga
 import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
 import { AzureOpenAiAdapter } from '@ai-gateway/providers-azure-openai';
 import { BedrockAdapter } from '@ai-gateway/providers-bedrock';
+import { GeminiAdapter } from '@ai-gateway/providers-gemini';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 
 /** What every adapter is built from: its own connection pool to its provider, and where unexpected failures are logged. */
@@ -21,4 +22,6 @@ export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
   'azure-openai': ({ upstream, logUnexpected }) => new AzureOpenAiAdapter({ upstream, logUnexpected }),
   bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
+  gemini: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),
+  vertex: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),
 };

@@ -31,6 +31,10 @@ describe('MODEL_CATALOG', () => {
     ['anthropic', 'claude-opus-4-20250514', 15, 75, 200_000, 32_000],
     ['bedrock', 'us.anthropic.claude-3-5-haiku-20241022-v1:0', 0.8, 4, 200_000, 8_192],
     ['bedrock', 'meta.llama3-70b-instruct-v1:0', 2.65, 3.5, 8_192, 8_192],
+    ['gemini', 'gemini-3-pro-preview', 2, 12, 1_048_576, 65_536],
+    ['gemini', 'gemini-2.5-pro', 1.25, 10, 1_048_576, 65_535],
+    ['gemini', 'gemini-2.5-flash', 0.3, 2.5, 1_048_576, 65_535],
+    ['gemini', 'gemini-2.0-flash', 0.1, 0.4, 1_048_576, 8_192],
   ])('%s %s costs %d/%d per 1M tokens with %d context and %d max output', (kind, id, input, output, context, maxOut) => {
     const model = findModel(id, kind);
     expect(model?.providerModelId).toBe(id);
@@ -100,6 +104,7 @@ describe('MODEL_CATALOG', () => {
         'amazon.titan-embed-text-v1',
         'cohere.embed-english-v3',
         'cohere.embed-multilingual-v3',
+        'gemini-embedding-001',
       ]),
     );
   });

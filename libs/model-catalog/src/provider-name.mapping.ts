@@ -5,6 +5,7 @@ const PROVIDER_NAMES: Readonly<Record<string, string>> = {
   bedrock: 'aws.bedrock',
   'azure-openai': 'azure.ai.openai',
   gemini: 'gcp.gemini',
+  vertex: 'gcp.vertex_ai',
 };
 
 const SAFE_LABEL = /^[a-z0-9][a-z0-9._-]{0,63}$/;

@@ -44,6 +44,8 @@ export interface ProviderErrorAnswer {
   error: ProviderError;
   /** Rate-limit headers to pass on to the client (already in OpenAI's names). */
   headers?: Record<string, string>;
+  /** The wait the provider asked for in its body (Gemini's RetryInfo), in ms; else its Retry-After headers count. */
+  retryAfterMs?: number;
 }
 
 /** Turns a non-2xx answer (status, first 64 KiB of its body, lowercase headers) into the provider's error. */
@@ -171,7 +173,7 @@ export class ProviderAttempt {
     const text = await readLimited(response);
     const flat = flatHeaders(response.headers);
     const answer = errorOf(response.status, text, flat);
-    throw providerAnswerGrpcError(this.target.providerId, answer.error, this.scrub, { headers: answer.headers, retryAfterMs: providerRetryAfterMs(flat) });
+    throw providerAnswerGrpcError(this.target.providerId, answer.error, this.scrub, { headers: answer.headers, retryAfterMs: answer.retryAfterMs || providerRetryAfterMs(flat) });
   }
 
   /** A whole 2xx body, bounded (larger: a malformed answer); each piece restarts the idle limit. */
@@ -185,9 +187,9 @@ export class ProviderAttempt {
     this.chunks = (this.chunks ?? 0) + 1;
   }
 
-  /** An error output of a stream parser as the stream's failure. */
-  streamFailure(output: StreamFailureOutput): GatewayGrpcErrorShape {
-    if (output.cause === 'provider_error') return providerAnswerGrpcError(this.target.providerId, output.error, this.scrub);
+  /** An error output of a stream parser as the stream's failure (with the wait an error event asked for, if any). */
+  streamFailure(output: StreamFailureOutput, retryAfterMs = 0): GatewayGrpcErrorShape {
+    if (output.cause === 'provider_error') return providerAnswerGrpcError(this.target.providerId, output.error, this.scrub, { retryAfterMs });
     return this.failure(new ProviderAnswerError(output.cause, output.error.message));
   }
 

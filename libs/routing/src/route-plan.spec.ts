@@ -47,6 +47,10 @@ describe('buildRoutePlan candidates', () => {
   it.each<[string, Case, string[]]>([
     ['every enabled provider with a key, in priority order', { requestedModel: 'gpt-4o' },
       ['openai:gpt-4o', 'backup:gpt-4o']],
+    ['a model the catalog does not know, pinned, goes to that provider as named', { requestedModel: 'vllm/qwen3-32b-finetune' },
+      ['vllm:qwen3-32b-finetune<qwen3-32b-finetune']],
+    ['a new model pinned to OpenAI goes there too (it answers for it)', { requestedModel: 'openai/gpt-6-preview' },
+      ['openai:gpt-6-preview<gpt-6-preview']],
     ['an OpenAI-compatible server serves a catalog model only when it declares it', {
       requestedModel: 'gpt-4o-mini',
       providers: [provider('vllm', 'openai', ['llama-3.1-70b']), provider('groq', 'openai', ['gpt-4o-mini']), provider('proxy', 'openai', ['gpt-4o-mini-2024-07-18'])],

@@ -5,7 +5,7 @@ import { parsePinnedModel } from './pinned-model';
 
 export type RoutePlanProvider = Pick<Provider, 'id' | 'kind' | 'baseUrl' | 'enabled' | 'models' | 'settings'>;
 
-export type RouteCatalog = Pick<ProviderModelCatalog, 'servesModel' | 'isKnownModel' | 'findModel'>;
+export type RouteCatalog = Pick<ProviderModelCatalog, 'servesModel' | 'servesPinnedModel' | 'isKnownModel' | 'findModel'>;
 
 export interface RoutePlanInput {
   readonly requestedModel: string;
@@ -62,12 +62,17 @@ export function buildRoutePlan(input: RoutePlanInput): RoutePlan {
   return unpinnedPlan(input);
 }
 
+/**
+ * A pinned provider is sent even a model the catalog does not know at all (a new model, a
+ * fine-tune): it answers for it. A model the catalog knows for other kinds only (`anthropic/gpt-4o`)
+ * stays unknown to that provider.
+ */
 function pinnedPlan(input: RoutePlanInput, provider: RoutePlanProvider, model: string): RoutePlan {
-  if (!input.catalog.servesModel(provider, model)) {
+  if (!servedPinned(input, provider, model)) {
     return { candidates: [], pinnedProvider: provider.id, reason: 'unknown_model', unavailableProviders: [] };
   }
   const collector = new CandidateCollector(input);
-  collector.addFromProviders([provider], model, false);
+  collector.addFromProviders([provider], model, false, true);
   return collector.plan(provider.id);
 }
 
@@ -87,6 +92,10 @@ function unpinnedPlan(input: RoutePlanInput): RoutePlan {
     queue.push(...fallbackModelsOf(input, model));
   }
   return collector.plan();
+}
+
+function servedPinned(input: RoutePlanInput, provider: RoutePlanProvider, model: string): ReturnType<RouteCatalog['servesModel']> {
+  return input.catalog.isKnownModel(model) ? input.catalog.servesModel(provider, model) : input.catalog.servesPinnedModel(provider, model);
 }
 
 function isKnownModel(input: RoutePlanInput, name: string): boolean {
@@ -122,9 +131,9 @@ class CandidateCollector {
     }
   }
 
-  addFromProviders(providers: readonly RoutePlanProvider[], model: string, viaFallback: boolean): void {
+  addFromProviders(providers: readonly RoutePlanProvider[], model: string, viaFallback: boolean, pinned = false): void {
     for (const provider of providers) {
-      const served = this.input.catalog.servesModel(provider, model);
+      const served = pinned ? servedPinned(this.input, provider, model) : this.input.catalog.servesModel(provider, model);
       if (!served) continue;
       const cause = unavailability(provider, this.input.providersWithKeys);
       if (cause) {

@@ -4,6 +4,7 @@ export * from './nats-server';
 export * from './fake-openai';
 export { startFakeAnthropic, FAKE_ANTHROPIC_API_KEY, type FakeAnthropic, type FakeAnthropicOptions, type FakeAnthropicScenario } from './fake-anthropic';
 export * from './fake-bedrock';
+export { startFakeGemini, FAKE_GEMINI_API_KEY, type FakeGemini, type FakeGeminiOptions, type FakeGeminiScenario, type FakeVertexAccount } from './fake-gemini';
 export * from './local-kms';
 export * from './metric-references';
 export * from './stack';

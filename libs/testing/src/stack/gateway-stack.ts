@@ -57,6 +57,13 @@ export interface GatewayStack {
   close(): Promise<void>;
 }
 
+/** The adapter services of service mode and the provider kinds each one serves. */
+const ADAPTER_APPS: ReadonlyArray<{ app: string; kinds: readonly string[] }> = [
+  { app: 'adapter-openai', kinds: ['openai'] },
+  { app: 'adapter-anthropic', kinds: ['anthropic'] },
+  { app: 'adapter-gemini', kinds: ['gemini', 'vertex'] },
+];
+
 function appExists(name: string): boolean {
   return existsSync(join(REPO_ROOT, 'apps', name, 'src', 'app.ts'));
 }
@@ -105,10 +112,10 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     }
     const analytics = appExists('analytics') ? await start('analytics', 'analytics', { GRPC_PORT: '0' }) : undefined;
     const adapterUrls: string[] = [];
-    for (const kind of options.adapterMode === 'service' ? ['openai', 'anthropic'] : []) {
-      if (!appExists(`adapter-${kind}`)) continue;
-      const adapter = await start(`adapter-${kind}`, `adapter-${kind}`, { GRPC_PORT: '0' });
-      adapterUrls.push(`${kind}=127.0.0.1:${adapter.ports.grpc}`);
+    for (const { app, kinds } of options.adapterMode === 'service' ? ADAPTER_APPS : []) {
+      if (!appExists(app)) continue;
+      const adapter = await start(app, app, { GRPC_PORT: '0' });
+      adapterUrls.push(...kinds.map((kind) => `${kind}=127.0.0.1:${adapter.ports.grpc}`));
     }
     const ingressUrls: string[] = [];
     for (let i = 0; i < (options.routers ?? 1); i++) {

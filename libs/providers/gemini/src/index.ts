@@ -1,0 +1,16 @@
+export { GeminiAdapter } from './gemini.adapter';
+export { toGeminiGenerateContentRequest, requiresThoughtSignatures } from './openai-to-gemini.request';
+export { toGeminiConversation, SKIP_THOUGHT_SIGNATURE } from './openai-to-gemini.contents';
+export { toGeminiSchema, MAX_SCHEMA_DEPTH } from './openai-to-gemini.schema';
+export { toGeminiImagePart } from './openai-to-gemini.image';
+export { toOpenAiChatCompletion } from './gemini-to-openai.response';
+export { GeminiStreamParser } from './gemini-stream.parser';
+export { geminiHttpError, geminiStreamError, QUOTA_EXHAUSTED_RETRY_AFTER_MS, type GeminiError } from './gemini-errors';
+export { toFinishReason } from './gemini-finish-reason';
+export { toOpenAiUsage } from './gemini-usage';
+export { toolCallId, thoughtSignatureOf, THOUGHT_SIGNATURE_SEPARATOR } from './gemini-tool-call-id';
+export { geminiUrl, vertexBaseUrl, GEMINI_DEFAULT_BASE_URL, VERTEX_GLOBAL_BASE_URL, type GeminiKind, type GeminiMethod } from './gemini-endpoint';
+export * from './openai-to-gemini.embeddings';
+export { parseServiceAccount, signedAssertion, ServiceAccountError, CLOUD_PLATFORM_SCOPE } from './vertex-service-account';
+export { VertexTokenCache, TokenRefusedError, TOKEN_REFRESH_MARGIN_MS } from './vertex-token.cache';
+export * from './gemini.types';
