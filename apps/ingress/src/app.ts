@@ -37,6 +37,7 @@ import { HEADERS_TIMEOUT_MS } from './edge-limits';
 import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { gatewayCredential } from './wire-format';
 import { AdmissionGate } from './admission/admission.gate';
 import { RequestAdmission } from './admission/request-admission';
 import { ReservationStore } from './admission/reservation.store';
@@ -170,7 +171,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
           { http_request_method: request.method, http_route: request.routeOptions.url ?? 'unknown', http_response_status_code: String(reply.raw.statusCode) },
           Number(process.hrtime.bigint() - startedHr) / 1e9,
         );
-        rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(request.headers.authorization)?.id, started);
+        rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(gatewayCredential(request.headers))?.id, started);
       });
       if (phase === 'refusing' && request.url !== '/healthz' && request.url !== '/readyz') {
         const answer = httpError(503, 'The gateway is shutting down; retry on another replica.', 'gateway_draining');

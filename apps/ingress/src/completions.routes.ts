@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { checkJsonBody } from '@ai-gateway/json-guard';
-import type { ApiKey, CompletionRequest, CompletionStreamEvent, Header, RouterServiceClient } from '@ai-gateway/proto';
+import { RequestFormat, type ApiKey, type CompletionRequest, type CompletionStreamEvent, type Header, type RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
 import type { ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
@@ -12,10 +12,14 @@ import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.v
 import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
 import { correlationIdOf } from './correlation-id';
+import { validateMessagesRequest } from './messages-request.validation';
+import { estimateInputTokens } from './count-tokens.estimate';
+import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wire';
+import { gatewayCredential, isAnthropicFormat, markAnthropicFormat } from './wire-format';
 import { isModelAllowed } from './model-allow-list';
 import type { AdmissionGate } from './admission/admission.gate';
 
-const PASSED_HEADERS = ['anthropic-beta'];
+const PASSED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
 
 /** The router's streaming RPC as grpc-js serves it: a readable stream that can be paused. */
@@ -41,8 +45,22 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: Completions
   const onRequest = authenticateFirst(deps);
   app.post('/v1/chat/completions', { onRequest }, (request, reply) => chat(deps, request, reply));
   app.post('/v1/embeddings', { onRequest }, (request, reply) => embeddings(deps, request, reply));
-  app.get('/v1/models', { onRequest }, (request, reply) => models(deps, request, reply));
+  app.get('/v1/models', { onRequest: [answerAnthropicIfVersioned, onRequest] }, (request, reply) => models(deps, request, reply));
+  // Anthropic's Messages API for Claude-native clients: errors, answers and streams in Anthropic's shapes.
+  app.post('/v1/messages', { onRequest: [answerAnthropic, onRequest] }, (request, reply) => messages(deps, request, reply));
+  app.post('/v1/messages/count_tokens', { onRequest: [answerAnthropic, onRequest] }, (request, reply) => countTokens(request, reply));
 }
+
+const answerAnthropic: onRequestHookHandler = (request, _reply, done) => {
+  markAnthropicFormat(request.raw);
+  done();
+};
+
+/** Claude-native clients send `anthropic-version` with every call: /v1/models answers them in Anthropic's list format. */
+const answerAnthropicIfVersioned: onRequestHookHandler = (request, _reply, done) => {
+  if (typeof request.headers['anthropic-version'] === 'string') markAnthropicFormat(request.raw);
+  done();
+};
 
 interface RequestIds {
   /** The gateway's own id: the usage event's identity and its de-duplication id. */
@@ -85,16 +103,19 @@ const authenticated = new WeakMap<IncomingMessage, ApiKey>();
  */
 function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
   return (request, reply, done) => {
-    const key = deps.auth.authenticate(request.headers.authorization);
+    const key = deps.auth.authenticate(gatewayCredential(request.headers));
     if (key) {
       authenticated.set(request.raw, key);
       return done();
     }
-    const expired = deps.auth.lookup(request.headers.authorization);
+    const credential = gatewayCredential(request.headers);
+    const expired = deps.auth.lookup(credential);
     const message = expired
       ? `This API key expired at ${expired.expiresAt}. Create a new gateway API key through the admin API.`
-      : request.headers.authorization
+      : credential
         ? 'Incorrect API key provided. Create a gateway API key through the admin API.'
+        : isAnthropicFormat(request.raw)
+          ? "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'."
         : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
     reply.header('connection', 'close');
     requestIdsOf(request, reply);
@@ -248,6 +269,49 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'embeddings', traceRequest(request, 'embeddings', model));
 }
 
+async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const admitted = admit(request, reply, deps, (body) => {
+    const validated = validateMessagesRequest(body);
+    return 'error' in validated ? validated : { model: validated.request.model, request: validated.request };
+  });
+  if (!admitted) return;
+  const { requestId, correlationId, key, model, request: messagesRequest } = admitted;
+  const deadlineMs = deadlineOf(deps, request);
+  // Budgets and limits as for chat completions: a Messages body has the max_tokens and messages the estimate reads.
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
+  const stream = messagesRequest.stream === true;
+  const grpcRequest: CompletionRequest = {
+    meta: {
+      requestId,
+      correlationId,
+      apiKeyId: key.id,
+      model,
+      stream,
+      includeUsage: false,
+      deadlineMs,
+      format: RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES,
+    },
+    body: request.body as Buffer,
+    headers: passedHeaders(request),
+  };
+  deps.rejections.markRouted(request.raw);
+  const traced = traceRequest(request, 'chat', model);
+  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'chat', traced);
+  return streamChat(deps, grpcRequest, { requestId, correlationId }, request, reply, traced, anthropicStreamWire);
+}
+
+/** Answered by the gateway itself with an estimate (count-tokens.estimate.ts): no provider call, no key, no cost. */
+function countTokens(request: FastifyRequest, reply: FastifyReply): void {
+  requestIdsOf(request, reply);
+  const parsed = parseJson(request.body);
+  if ('error' in parsed) return sendError(reply, parsed.error);
+  const validated = validateMessagesRequest(parsed.value, true);
+  if ('error' in validated) return sendError(reply, validated.error);
+  const key = authenticated.get(request.raw) as ApiKey;
+  if (!modelAllowed(key, validated.request.model, reply)) return;
+  void reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ input_tokens: estimateInputTokens(validated.request) }));
+}
+
 /** The router never answered for this request: its usage event comes from here (de-duplicated by id against the router's). */
 function recordIfInternal(deps: CompletionsDeps, grpcRequest: CompletionRequest, operation: 'chat' | 'embeddings', failure: HttpError, startedAt: number): void {
   const code = failure.body.error.code;
@@ -347,6 +411,7 @@ function streamChat(
   request: FastifyRequest,
   reply: FastifyReply,
   traced: TracedRequest,
+  wire: StreamWire = openAiStreamWire,
 ): Promise<void> {
   const startedAt = Date.now();
   return new Promise<void>((resolve) => {
@@ -366,10 +431,11 @@ function streamChat(
       if (ended) return;
       const failure = drainingCut();
       if (!started) {
-        raw.writeHead(failure.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json', connection: 'close' });
-        raw.end(JSON.stringify(failure.body));
+        const answer = wire.reply(failure, ids.requestId);
+        raw.writeHead(answer.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json', connection: 'close' });
+        raw.end(answer.body);
       } else {
-        raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
+        raw.end(wire.failure(failure));
       }
       end('gateway_draining');
       call.cancel();
@@ -393,7 +459,7 @@ function streamChat(
         raw.flushHeaders();
       }
       if (event.chunk) {
-        const written = raw.write(`data: ${Buffer.from(event.chunk.buffer, event.chunk.byteOffset, event.chunk.byteLength).toString('utf8')}\n\n`);
+        const written = raw.write(wire.event(event.chunk));
         if (!written) {
           call.pause();
           raw.once('drain', () => call.resume());
@@ -405,17 +471,18 @@ function streamChat(
       const failure = httpErrorFromGrpc(error);
       recordIfInternal(deps, grpcRequest, 'chat', failure, startedAt);
       if (!started) {
-        raw.writeHead(failure.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json' });
-        raw.end(JSON.stringify(failure.body));
+        const answer = wire.reply(failure, ids.requestId);
+        raw.writeHead(answer.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json' });
+        raw.end(answer.body);
       } else {
-        raw.end(`data: ${JSON.stringify(failure.body)}\n\n`);
+        raw.end(wire.failure(failure));
       }
       end(failure.body.error.code ?? failure.body.error.type);
     });
     call.on('end', () => {
       if (ended) return;
       if (!started) raw.writeHead(200, { ...routeHeaders(ids, undefined), 'content-type': 'text/event-stream; charset=utf-8' });
-      raw.end('data: [DONE]\n\n');
+      raw.end(wire.done);
       end();
     });
     // The response closes when it ends or when the client goes away; only the latter cancels.
@@ -436,12 +503,10 @@ async function models(deps: CompletionsDeps, request: FastifyRequest, reply: Fas
       next: (response) => {
         const teamModels = deps.auth.team(key.teamId)?.allowedModels ?? [];
         const allowed = response.models.filter((m) => isModelAllowed(key.allowedModels, m.id) && isModelAllowed(teamModels, m.id));
-        void reply.code(200).header('content-type', 'application/json').send(
-          JSON.stringify({
-            object: 'list',
-            data: allowed.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
-          }),
-        );
+        const list = isAnthropicFormat(request.raw)
+          ? anthropicModelList(allowed)
+          : { object: 'list', data: allowed.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })) };
+        void reply.code(200).header('content-type', 'application/json').send(JSON.stringify(list));
         resolve();
       },
       error: (error: unknown) => {
@@ -450,4 +515,14 @@ async function models(deps: CompletionsDeps, request: FastifyRequest, reply: Fas
       },
     });
   });
+}
+
+/** Anthropic's model list (GET /v1/models with `anthropic-version`): one page holding every model. */
+function anthropicModelList(models: Array<{ id: string; created: number }>): Record<string, unknown> {
+  return {
+    data: models.map((m) => ({ type: 'model', id: m.id, display_name: m.id, created_at: new Date(Number(m.created) * 1000).toISOString() })),
+    has_more: false,
+    first_id: models[0]?.id ?? null,
+    last_id: models[models.length - 1]?.id ?? null,
+  };
 }

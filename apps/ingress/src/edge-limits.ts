@@ -22,3 +22,9 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 
 /** Time a client has to send its headers; a slow sender holds a socket and nothing more. */
 export const HEADERS_TIMEOUT_MS = 15_000;
+
+/** Most `stop_sequences` in a Messages request: Anthropic sets no documented cap; far above real use, it bounds the work of matching them. */
+export const MAX_ANTHROPIC_STOP_SEQUENCES = 256;
+
+/** Most content blocks in one Messages turn: a bound on the work of translating a turn for another provider. */
+export const MAX_CONTENT_BLOCKS = 4_096;

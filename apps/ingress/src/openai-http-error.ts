@@ -6,6 +6,8 @@ export interface HttpError {
   status: number;
   body: OpenAiErrorBody;
   headers: Record<string, string>;
+  /** The status of the provider that failed last, when a provider answered (Anthropic's 529 shows through on /v1/messages). */
+  upstreamStatus?: number;
 }
 
 const DEFAULT_TYPE: Record<number, string> = {
@@ -51,5 +53,6 @@ export function httpErrorFromGrpc(error: unknown): HttpError {
       detail?.param || null,
     ),
     headers,
+    ...(detail?.upstreamHttpStatus ? { upstreamStatus: detail.upstreamHttpStatus } : {}),
   };
 }

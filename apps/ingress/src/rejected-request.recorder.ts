@@ -4,9 +4,11 @@ import type { UsagePublisher } from '@ai-gateway/nats';
 import { errorTypeOf } from './http-reply';
 import { correlationIdOf } from './correlation-id';
 
-const OPERATIONS: Record<string, 'chat' | 'embeddings'> = {
+const OPERATIONS: Record<string, 'chat' | 'embeddings' | 'count_tokens'> = {
   '/v1/chat/completions': 'chat',
   '/v1/embeddings': 'embeddings',
+  '/v1/messages': 'chat',
+  '/v1/messages/count_tokens': 'count_tokens',
 };
 
 export interface InternalFailure {
@@ -25,7 +27,7 @@ export interface InternalFailure {
 export const INTERNAL_FAILURE_CODES = new Set(['gateway_unavailable', 'gateway_misconfigured', 'gateway_overloaded']);
 
 /**
- * Requests the gateway turned away before routing (auth, validation, body size) still get
+ * Requests the gateway turned away before routing (and count_tokens, which it answers itself) (auth, validation, body size) still get
  * their one UsageEvent, so analytics counts every request, rejected ones included.
  */
 export class RejectedRequestRecorder {
@@ -69,7 +71,10 @@ export class RejectedRequestRecorder {
   /** Called once a response is finished. */
   onResponse(request: IncomingMessage, response: ServerResponse, apiKeyIdOf: () => string | undefined, startedAt: number): void {
     const operation = OPERATIONS[(request.url ?? '').split('?')[0]];
-    if (!operation || this.routed.has(request) || response.statusCode < 400) return;
+    // count_tokens never reaches the router (the gateway answers it): its event comes from here, answered or not.
+    const answeredHere = operation === 'count_tokens';
+    if (!operation || this.routed.has(request) || (response.statusCode < 400 && !answeredHere)) return;
+    const failed = response.statusCode >= 400;
     this.usage.publish({
       requestId: `req_${randomUUID().replace(/-/g, '')}`,
       correlationId: correlationIdOf(request.headers['x-request-id']),
@@ -80,9 +85,9 @@ export class RejectedRequestRecorder {
       providerKind: '',
       responseModel: '',
       stream: false,
-      outcome: 'error',
+      outcome: failed ? 'error' : 'success',
       httpStatus: response.statusCode,
-      errorType: errorTypeOf(response) ?? 'invalid_request_error',
+      errorType: failed ? (errorTypeOf(response) ?? 'invalid_request_error') : '',
       usage: undefined,
       hasUsage: false,
       costUsd: 0,

@@ -24,7 +24,7 @@ import { callUnary, sleep } from './cancellable';
 import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
-import { chunkFacts, hasFinishReason } from './stream-content';
+import { streamFactsFor } from './stream-content';
 
 export interface RouteSettings {
   /** The deadline of a request without x-gateway-timeout-ms, streams included. */
@@ -270,6 +270,7 @@ export class RouteExecutor {
       let settled = false;
       let startHeaders: Header[] = [];
       const held: Uint8Array[] = [];
+      const chunks = streamFactsFor(request.format);
       /** Aborted when this attempt ends for the router (a limit, the client leaving): the adapter stops the provider request. */
       const upstream = new AbortController();
       const timers: NodeJS.Timeout[] = [];
@@ -329,14 +330,14 @@ export class RouteExecutor {
           if (!event.chunk) return;
           started = true;
           if (delivered === 0) {
-            const facts = chunkFacts(event.chunk);
+            const facts = chunks.facts(event.chunk);
             if (!facts.content && held.length < HELD_CHUNKS_LIMIT) {
               held.push(event.chunk);
               return;
             }
             finished = facts.finished;
             commit();
-          } else if (!finished && hasFinishReason(event.chunk)) {
+          } else if (!finished && chunks.finishes(event.chunk)) {
             finished = true;
           }
           delivered += 1;
@@ -648,6 +649,8 @@ function adapterRequest(meta: RequestMeta, candidate: RouteCandidate, apiKey: st
     headers,
     timeoutMs: Math.max(1, Math.min(backstop, limits.deadline - Date.now())),
     clientModel: meta.model,
+    ...(meta.format ? { format: meta.format } : {}),
+    ...(candidate.viaFallback ? { viaFallback: true } : {}),
     headersTimeoutMs: limits.headersMs,
     firstTokenTimeoutMs: limits.firstTokenMs,
     idleTimeoutMs: limits.idleMs,

@@ -1,3 +1,6 @@
+import { RequestFormat } from '@ai-gateway/proto';
+import { anthropicEventFacts, anthropicEventFinishes } from './anthropic-event-content';
+
 /**
  * What a streamed chunk (the JSON of one OpenAI chat.completion.chunk) carries, as far as
  * routing cares: whether it is content the client would act on, and whether it ends a choice.
@@ -48,4 +51,20 @@ const FINISH_REASON_SET = /"finish_reason"\s*:\s*"/;
 export function hasFinishReason(chunk: Uint8Array): boolean {
   const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   return bytes.includes('"finish_reason"') && FINISH_REASON_SET.test(bytes.toString('utf8'));
+}
+
+/** How routing reads the chunks of one wire format. */
+export interface StreamFacts {
+  /** Full facts of a chunk, until the first content. */
+  facts(chunk: Uint8Array): ChunkFacts;
+  /** Cheap check after the first content: does this chunk end the answer? */
+  finishes(chunk: Uint8Array): boolean;
+}
+
+const CHAT_COMPLETIONS_FACTS: StreamFacts = { facts: chunkFacts, finishes: hasFinishReason };
+const ANTHROPIC_MESSAGES_FACTS: StreamFacts = { facts: anthropicEventFacts, finishes: anthropicEventFinishes };
+
+/** The chunk reading for the request's wire format (a wire format, not a provider kind: the router may know it). */
+export function streamFactsFor(format: RequestFormat | undefined): StreamFacts {
+  return format === RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES ? ANTHROPIC_MESSAGES_FACTS : CHAT_COMPLETIONS_FACTS;
 }

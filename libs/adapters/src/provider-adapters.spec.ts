@@ -1,4 +1,5 @@
-import { AnthropicAdapter } from '@ai-gateway/providers-anthropic';
+import { RequestFormat } from '@ai-gateway/proto';
+import { AnthropicAdapter, MessagesFormatAdapter } from '@ai-gateway/providers-anthropic';
 import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 import { closeProviderAdapters, createProviderAdapters, registeredAdapterKinds, UnknownAdapterKindError } from './provider-adapters';
 
@@ -9,9 +10,14 @@ describe('the adapter registry', () => {
     expect(registeredAdapterKinds()).toEqual(expect.arrayContaining(['openai', 'anthropic']));
     const adapters = createProviderAdapters({ logUnexpected });
     expect([...adapters.keys()].sort()).toEqual([...registeredAdapterKinds()].sort());
-    expect(adapters.get('openai')).toBeInstanceOf(OpenAiAdapter);
+    // Anthropic answers Messages requests itself; a chat-completions kind through the decorator.
+    expect(adapters.get('openai')).toBeInstanceOf(MessagesFormatAdapter);
+    expect((adapters.get('openai') as MessagesFormatAdapter).inner).toBeInstanceOf(OpenAiAdapter);
     expect(adapters.get('anthropic')).toBeInstanceOf(AnthropicAdapter);
-    for (const [kind, adapter] of adapters) expect(adapter.kinds).toContain(kind);
+    for (const [kind, adapter] of adapters) {
+      expect(adapter.kinds).toContain(kind);
+      expect(adapter.nativeFormats).toContain(RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES);
+    }
     await closeProviderAdapters(adapters.values());
   });
 

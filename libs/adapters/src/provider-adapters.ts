@@ -1,4 +1,5 @@
 import { UpstreamClient, type LogUnexpected, type ProviderAdapter } from '@ai-gateway/provider-http';
+import { withMessagesFormat } from '@ai-gateway/providers-anthropic';
 import { ADAPTER_FACTORIES } from './adapter-kinds';
 
 export interface ProviderAdapterOptions {
@@ -29,7 +30,11 @@ export function createProviderAdapters(options: ProviderAdapterOptions): Map<str
     if (adapters.has(kind)) continue;
     const factory = Object.hasOwn(ADAPTER_FACTORIES, kind) ? ADAPTER_FACTORIES[kind] : undefined;
     if (!factory) throw new UnknownAdapterKindError(kind);
-    const adapter = factory({ upstream: new UpstreamClient({ maxResponseBytes: options.maxResponseBytes }), logUnexpected: options.logUnexpected });
+    // Every kind answers Anthropic Messages requests too: natively, or through the one translating decorator.
+    const adapter = withMessagesFormat(
+      factory({ upstream: new UpstreamClient({ maxResponseBytes: options.maxResponseBytes }), logUnexpected: options.logUnexpected }),
+      options.logUnexpected,
+    );
     adapters.set(kind, adapter);
     // An adapter serving several kinds (gemini and vertex) is built once for all the wanted ones.
     for (const served of adapter.kinds) if (wanted.has(served) && !adapters.has(served)) adapters.set(served, adapter);

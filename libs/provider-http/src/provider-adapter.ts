@@ -1,4 +1,4 @@
-import type { AdapterRequest, AdapterResponse, AdapterStreamEvent } from '@ai-gateway/proto';
+import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, RequestFormat } from '@ai-gateway/proto';
 import type { Metadata } from '@grpc/grpc-js';
 
 /**
@@ -14,6 +14,11 @@ import type { Metadata } from '@grpc/grpc-js';
 export interface ProviderAdapter {
   /** The provider kinds this adapter serves (ProviderTarget.kind), e.g. ['gemini', 'vertex']. */
   readonly kinds: readonly string[];
+  /**
+   * Wire formats besides chat completions this adapter answers itself (AdapterRequest.format);
+   * the registry wraps an adapter without one in the decorator that translates it.
+   */
+  readonly nativeFormats?: readonly RequestFormat[];
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse>;
   embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse>;
   /**

@@ -10,6 +10,12 @@ describe('request cost estimate', () => {
     expect(withImage).toBe(100 + 4 + 1_600);
   });
 
+  it('reads an Anthropic Messages body (/v1/messages): image blocks at the image cost, the top-level system prompt', () => {
+    const text = 'x'.repeat(300);
+    const image = { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'A'.repeat(1_000_000) } };
+    expect(chatPromptTokens({ system: 'y'.repeat(30), messages: [{ role: 'user', content: [{ type: 'text', text }, image] }] })).toBe(10 + 100 + 4 + 1_600);
+  });
+
   it('counts tool definitions and tool calls', () => {
     const tools = [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }];
     expect(chatPromptTokens({ messages: [], tools })).toBe(Math.ceil(JSON.stringify(tools).length / 3));

@@ -29,12 +29,16 @@ export function chatPromptTokens(body: Record<string, unknown>): number {
     else if (Array.isArray(content)) {
       for (const part of content as Array<Record<string, unknown>>) {
         if (part.type === 'text' && typeof part.text === 'string') chars += part.text.length;
-        else if (part.type === 'image_url') images++;
+        // An Anthropic Messages image block (/v1/messages) costs like an image part, not its base64 text.
+        else if (part.type === 'image_url' || part.type === 'image') images++;
         else chars += JSON.stringify(part).length;
       }
     }
     if (message.tool_calls) chars += JSON.stringify(message.tool_calls).length;
   }
+  // Anthropic Messages keep the system prompt at the top level.
+  if (typeof body.system === 'string') chars += body.system.length;
+  else if (Array.isArray(body.system)) chars += JSON.stringify(body.system).length;
   if (body.tools) chars += JSON.stringify(body.tools).length;
   if (body.response_format) chars += JSON.stringify(body.response_format).length;
   return Math.ceil(chars / CHARS_PER_TOKEN) + messages.length * TOKENS_PER_MESSAGE + images * TOKENS_PER_IMAGE;

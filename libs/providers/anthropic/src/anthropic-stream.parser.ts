@@ -129,6 +129,7 @@ export class AnthropicStreamParser implements ChatStreamParser {
         return this.blockDelta(event.index, event.delta);
       case 'message_delta':
         this.outputTokens = event.usage?.output_tokens ?? this.outputTokens;
+        this.inputUsage = withInputTotals(this.inputUsage, event.usage);
         if (event.delta.stop_reason) this.stopReasonSeen = true;
         return [this.chunk({}, toFinishReason(event.delta.stop_reason))];
       case 'message_stop':
@@ -190,6 +191,16 @@ export class AnthropicStreamParser implements ChatStreamParser {
     this.state = 'failed';
     return { kind: 'error', error, cause };
   }
+}
+
+/** message_delta's input counters, when present, are the whole message's totals: they replace message_start's. */
+function withInputTotals(start: AnthropicUsage | undefined, delta: AnthropicUsage | undefined): AnthropicUsage | undefined {
+  if (!start || !delta) return start;
+  const totals: AnthropicUsage = { ...start };
+  if (delta.input_tokens != null) totals.input_tokens = delta.input_tokens;
+  if (delta.cache_creation_input_tokens != null) totals.cache_creation_input_tokens = delta.cache_creation_input_tokens;
+  if (delta.cache_read_input_tokens != null) totals.cache_read_input_tokens = delta.cache_read_input_tokens;
+  return totals;
 }
 
 function streamCut(): ProviderError {

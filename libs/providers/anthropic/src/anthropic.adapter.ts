@@ -1,5 +1,5 @@
 import type { ChatCompletion, ChatCompletionChunk, ChatStreamOutput } from '@ai-gateway/openai-api';
-import type { AdapterRequest, AdapterResponse, ProviderTarget } from '@ai-gateway/proto';
+import { RequestFormat, type AdapterRequest, type AdapterResponse, type ProviderTarget } from '@ai-gateway/proto';
 import {
   grpcUsage,
   headerList,
@@ -15,17 +15,24 @@ import {
 } from '@ai-gateway/provider-http';
 import { anthropicChatTranslator as translator } from './anthropic.translator';
 import { embeddingsUnsupportedError, toAnthropicHttpRequest } from './anthropic.adapter-request';
+import { AnthropicMessagesPassthrough } from './anthropic-messages.adapter';
 
 /** Anthropic's Messages API behind the OpenAI Chat Completions shape; it has no embeddings. */
 export class AnthropicAdapter implements ProviderAdapter {
   readonly kinds = ['anthropic'] as const;
+  /** Messages requests pass through to Anthropic as they are (AnthropicMessagesPassthrough). */
+  readonly nativeFormats = [RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES] as const;
+  private readonly messages: AnthropicMessagesPassthrough;
 
   constructor(
     private readonly upstream: UpstreamClient,
     private readonly logUnexpected: LogUnexpected,
-  ) {}
+  ) {
+    this.messages = new AnthropicMessagesPassthrough(upstream, logUnexpected);
+  }
 
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
+    if (request.format === RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES) return this.messages.chat(request, call);
     return ProviderAttempt.unary('chat', request, call, this.logUnexpected, async (attempt) => {
       const response = await this.send(request, attempt, false);
       const rateLimits = translator.rateLimitHeaders(flatHeaders(response.headers));
@@ -45,6 +52,7 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
+    if (request.format === RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES) return this.messages.chatStream(request, sink, call);
     return ProviderAttempt.stream(request, sink, call, this.logUnexpected, async (attempt, out) => {
       const response = await this.send(request, attempt, true);
       out.push({ start: { headers: headerList(translator.rateLimitHeaders(flatHeaders(response.headers))) } });

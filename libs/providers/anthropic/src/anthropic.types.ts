@@ -32,8 +32,22 @@ export interface AnthropicToolResultBlock {
   is_error?: boolean;
 }
 
+/** Extended thinking; the signature proves to the model that produced it that the text is its own. */
+export interface AnthropicThinkingBlock {
+  type: 'thinking';
+  thinking: string;
+  signature: string;
+}
+
+export interface AnthropicRedactedThinkingBlock {
+  type: 'redacted_thinking';
+  data: string;
+}
+
 export type AnthropicUserBlock = AnthropicTextBlock | AnthropicImageBlock | AnthropicToolResultBlock;
 export type AnthropicAssistantBlock = AnthropicTextBlock | AnthropicToolUseBlock;
+/** What a client may replay in an assistant turn of a Messages request. */
+export type AnthropicReplayedAssistantBlock = AnthropicAssistantBlock | AnthropicThinkingBlock | AnthropicRedactedThinkingBlock;
 
 export type AnthropicMessage =
   | { role: 'user'; content: AnthropicUserBlock[] }
@@ -65,6 +79,20 @@ export interface AnthropicMessagesRequest {
   stream?: true;
 }
 
+/**
+ * A Messages request as a Claude-native client sends it to the gateway's /v1/messages: content
+ * may be a plain string, assistant turns may replay thinking, and `thinking` / `top_k` may be set.
+ */
+export interface AnthropicClientMessagesRequest extends Omit<AnthropicMessagesRequest, 'messages' | 'stream'> {
+  messages: Array<
+    | { role: 'user'; content: string | AnthropicUserBlock[] }
+    | { role: 'assistant'; content: string | AnthropicReplayedAssistantBlock[] }
+  >;
+  stream?: boolean;
+  top_k?: number;
+  thinking?: { type: 'enabled'; budget_tokens: number } | { type: 'disabled' };
+}
+
 export type AnthropicStopReason =
   | 'end_turn'
   | 'max_tokens'
@@ -82,7 +110,7 @@ export interface AnthropicUsage {
 }
 
 /** A response content block; kinds the gateway does not translate (thinking, server tools) pass as `type` only. */
-export type AnthropicResponseBlock = AnthropicTextBlock | AnthropicToolUseBlock | { type: string };
+export type AnthropicResponseBlock = AnthropicTextBlock | AnthropicToolUseBlock | AnthropicThinkingBlock | { type: string };
 
 export interface AnthropicMessageResponse {
   id: string;
@@ -116,11 +144,41 @@ export interface AnthropicErrorBody {
 
 /** The `data:` JSON of each named SSE event in a Messages stream. */
 export type AnthropicStreamEvent =
-  | { type: 'message_start'; message: { id: string; model: string; usage?: AnthropicUsage } }
-  | { type: 'content_block_start'; index: number; content_block: { type: string; id?: string; name?: string; text?: string } }
-  | { type: 'content_block_delta'; index: number; delta: { type: string; text?: string; partial_json?: string } }
+  | { type: 'message_start'; message: AnthropicStreamStartMessage }
+  | { type: 'content_block_start'; index: number; content_block: AnthropicStreamBlockStart }
+  | { type: 'content_block_delta'; index: number; delta: AnthropicStreamDelta }
   | { type: 'content_block_stop'; index: number }
   | { type: 'message_delta'; delta: { stop_reason?: string | null; stop_sequence?: string | null }; usage?: AnthropicUsage }
   | { type: 'message_stop' }
   | { type: 'ping' }
   | { type: 'error'; error: { type: string; message: string } };
+
+/** message_start's message: the response envelope with no content yet. */
+export interface AnthropicStreamStartMessage {
+  id: string;
+  model: string;
+  usage?: AnthropicUsage;
+  type?: 'message';
+  role?: 'assistant';
+  content?: [];
+  stop_reason?: null;
+  stop_sequence?: null;
+}
+
+export interface AnthropicStreamBlockStart {
+  type: string;
+  id?: string;
+  name?: string;
+  text?: string;
+  input?: Record<string, unknown>;
+  thinking?: string;
+  signature?: string;
+}
+
+export interface AnthropicStreamDelta {
+  type: string;
+  text?: string;
+  partial_json?: string;
+  thinking?: string;
+  signature?: string;
+}

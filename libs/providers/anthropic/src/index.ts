@@ -1,10 +1,16 @@
 export { anthropicChatTranslator } from './anthropic.translator';
 export { toAnthropicMessagesRequest, toAnthropicUpstreamRequest, DEFAULT_MAX_TOKENS } from './openai-to-anthropic.request';
 export { toOpenAiChatCompletion } from './anthropic-to-openai.response';
+export { toOpenAiChatRequest } from './anthropic-to-openai.request';
+export { toAnthropicMessage, toolInputOf } from './openai-to-anthropic.response';
+export { OpenAiToAnthropicStream } from './openai-to-anthropic.stream';
 export { AnthropicStreamParser } from './anthropic-stream.parser';
 export { anthropicHttpError, anthropicStreamError, isTransientStatus, redactApiKeys } from './anthropic-errors';
 export { anthropicRateLimitHeaders, formatDuration } from './anthropic-rate-limits';
-export { toFinishReason } from './anthropic-stop-reason';
-export { toOpenAiUsage } from './anthropic-usage';
+export { toFinishReason, toStopReason } from './anthropic-stop-reason';
+export { toOpenAiUsage, toAnthropicUsage } from './anthropic-usage';
 export * from './anthropic.types';
+export { MessagesFormatAdapter, withMessagesFormat } from './messages-format.adapter';
+export { AnthropicEventRelay, type RelayOutput } from './anthropic-event.relay';
+export { toPassthroughRequest, withoutSignedThinking, readAnthropicMessage, type PassthroughTarget } from './anthropic-messages.passthrough';
 export { AnthropicAdapter } from './anthropic.adapter';

@@ -1,11 +1,11 @@
-import { anthropicId } from './fake-anthropic.wire';
+import { anthropicId, thinkingSignature } from './fake-anthropic.wire';
 import type { FakeAnthropicScenario, FakeContentBlock, FakeMessage, FakeMessagesRequest } from './fake-anthropic.types';
 
 type Block = Record<string, unknown> & { type: string };
 
 /** The message a model would plausibly answer, by scenario; text is cut at max_tokens words. */
-export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropicScenario): FakeMessage {
-  const content = replyContent(request, scenario);
+export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropicScenario, cacheTokens = { read: 0, write: 0 }): FakeMessage {
+  const content = withThinking(request, replyContent(request, scenario));
   const words = content.flatMap((block) => (block.type === 'text' ? block.text.split(/(?<= )/) : []));
   const truncated = words.length > request.max_tokens;
   const blocks = truncated ? [{ type: 'text' as const, text: words.slice(0, request.max_tokens).join('') }] : content;
@@ -20,8 +20,8 @@ export function buildReply(request: FakeMessagesRequest, scenario: FakeAnthropic
     stop_sequence: null,
     usage: {
       input_tokens: Math.max(1, Math.ceil(JSON.stringify(request.messages).length / 4)),
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
+      cache_creation_input_tokens: cacheTokens.write,
+      cache_read_input_tokens: cacheTokens.read,
       output_tokens: Math.max(1, Math.ceil(JSON.stringify(blocks).length / 4)),
     },
   };
@@ -87,4 +87,11 @@ function textOf(content: unknown): string {
   if (typeof content === 'string') return content;
   if (Array.isArray(content)) return content.map((block: { text?: unknown }) => (typeof block.text === 'string' ? block.text : '')).join('');
   return '';
+}
+
+/** With extended thinking on, the answer starts with a thinking block signed for this model. */
+function withThinking(request: FakeMessagesRequest, content: FakeContentBlock[]): FakeContentBlock[] {
+  if (request.thinking?.type !== 'enabled') return content;
+  const thinking = `The user wrote ${request.messages.length} turn(s); answer briefly.`;
+  return [{ type: 'thinking', thinking, signature: thinkingSignature(request.model, thinking) }, ...content];
 }

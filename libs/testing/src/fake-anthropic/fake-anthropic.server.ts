@@ -54,7 +54,8 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
     };
 
     if (req.method !== 'POST' || req.url?.split('?')[0] !== '/v1/messages') return sendError(404, 'Not found');
-    const apiKey = headers['x-api-key'];
+    // Anthropic's SDKs send the API key as x-api-key, recent ones as Authorization: Bearer.
+    const apiKey = headers['x-api-key'] ?? (headers.authorization?.startsWith('Bearer ') ? headers.authorization.slice(7) : undefined);
     if (scenario.kind === 'echo_key') {
       const current = nextScenario() as Extract<FakeAnthropicScenario, { kind: 'echo_key' }>;
       return sendError(current.status, current.message(apiKey ?? ''));
@@ -75,7 +76,7 @@ export async function startFakeAnthropic(options: FakeAnthropicOptions = {}): Pr
       req.socket.destroy();
       return;
     }
-    const message = buildReply(validation.request, current);
+    const message = buildReply(validation.request, current, options.cacheTokens);
     const okHeaders = { 'request-id': requestId, ...rateLimitHeaders(Date.now(), false) };
     if (!validation.request.stream) {
       res.writeHead(200, { 'content-type': 'application/json', ...okHeaders });

@@ -17,11 +17,13 @@ export function streamEvents(message: FakeMessage): StreamEvent[] {
 }
 
 function blockEvents(block: FakeContentBlock, index: number): StreamEvent[] {
-  const start = block.type === 'text' ? { type: 'text', text: '' } : { ...block, input: {} };
+  const start = block.type === 'text' ? { type: 'text', text: '' } : block.type === 'thinking' ? { type: 'thinking', thinking: '' } : { ...block, input: {} };
   const deltas =
     block.type === 'text'
       ? splitWords(block.text).map((text) => ({ type: 'text_delta', text }))
-      : ['', ...splitInThree(JSON.stringify(block.input))].map((partial_json) => ({ type: 'input_json_delta', partial_json }));
+      : block.type === 'thinking'
+        ? [...splitWords(block.thinking).map((thinking) => ({ type: 'thinking_delta', thinking })), { type: 'signature_delta', signature: block.signature }]
+        : ['', ...splitInThree(JSON.stringify(block.input))].map((partial_json) => ({ type: 'input_json_delta', partial_json }));
   return [
     { type: 'content_block_start', index, content_block: start },
     ...(index === 0 ? [{ type: 'ping' }] : []),

@@ -43,6 +43,8 @@ export interface FakeAnthropicOptions {
   /** Pause between stream events; 0 (default) yields with setImmediate. */
   eventDelayMs?: number;
   scenario?: FakeAnthropicScenario;
+  /** Prompt-cache counts every answer reports (cache_read_input_tokens, cache_creation_input_tokens); 0 by default. */
+  cacheTokens?: { read: number; write: number };
 }
 
 export interface RecordedRequest {
@@ -65,6 +67,7 @@ export interface FakeAnthropic {
 }
 
 export type FakeContentBlock =
+  | { type: 'thinking'; thinking: string; signature: string }
   | { type: 'text'; text: string }
   | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> };
 
@@ -87,4 +90,5 @@ export interface FakeMessagesRequest {
   messages: Array<{ role: 'user' | 'assistant'; content: string | Array<Record<string, unknown> & { type: string }> }>;
   tools: Array<{ name: string; input_schema: Record<string, unknown> }>;
   tool_choice?: { type: string; name?: string; disable_parallel_tool_use?: boolean };
+  thinking?: { type: string; budget_tokens?: number };
 }

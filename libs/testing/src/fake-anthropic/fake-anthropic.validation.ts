@@ -1,4 +1,5 @@
 import type { FakeMessagesRequest } from './fake-anthropic.types';
+import { thinkingSignature } from './fake-anthropic.wire';
 
 export type Validation = { ok: true; request: FakeMessagesRequest } | { ok: false; message: string };
 
@@ -20,7 +21,7 @@ export function validateMessagesRequest(body: unknown): Validation {
   if (body.system !== undefined && !isSystem(body.system)) return fail('system: Input should be a valid string or list of text blocks');
   const toolsProblem = checkTools(body.tools);
   if (toolsProblem) return fail(toolsProblem);
-  const messagesProblem = checkMessages(body.messages);
+  const messagesProblem = checkMessages(body.messages) ?? checkSignatures(body.messages as Json[], body.model);
   if (messagesProblem) return fail(messagesProblem);
   return {
     ok: true,
@@ -31,6 +32,7 @@ export function validateMessagesRequest(body: unknown): Validation {
       messages: body.messages as FakeMessagesRequest['messages'],
       tools: (body.tools ?? []) as FakeMessagesRequest['tools'],
       ...(isRecord(body.tool_choice) ? { tool_choice: body.tool_choice as FakeMessagesRequest['tool_choice'] } : {}),
+      ...(isRecord(body.thinking) ? { thinking: body.thinking as FakeMessagesRequest['thinking'] } : {}),
     },
   };
 }
@@ -82,6 +84,20 @@ function checkContent(content: unknown, i: number, previous: unknown, finalAssis
       `messages.${i}.content.${orphan}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(blocks[orphan].tool_use_id)}. ` +
       'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.'
     );
+  }
+  return undefined;
+}
+
+/** A replayed thinking block must carry the signature this model gave it: a signature proves authorship to its own model only. */
+function checkSignatures(messages: Json[], model: string): string | undefined {
+  for (const [i, message] of messages.entries()) {
+    if (message.role !== 'assistant' || !Array.isArray(message.content)) continue;
+    for (const [j, block] of (message.content as Json[]).entries()) {
+      if (block.type !== 'thinking') continue;
+      if (typeof block.signature !== 'string' || block.signature !== thinkingSignature(model, String(block.thinking))) {
+        return `messages.${i}.content.${j}: Invalid \`signature\` in \`thinking\` block`;
+      }
+    }
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -49,4 +49,9 @@ export function rateLimitHeaders(nowMs: number, exhausted: boolean): Record<stri
     headers[`anthropic-ratelimit-${bucket}-reset`] = rfc3339(nowMs + 60_000);
   }
   return headers;
+}
+
+/** The fake's thinking signature: bound to the model and the text, as a real one proves authorship to the model that wrote it. */
+export function thinkingSignature(model: string, thinking: string): string {
+  return createHash('sha256').update(`${model}\n${thinking}`).digest('base64');
 }

@@ -54,6 +54,8 @@ export interface FakeOpenAiOptions {
   /** Delay before any answer. */
   responseDelayMs?: number;
   models?: string[];
+  /** Prompt tokens reported as cached (prompt_tokens_details.cached_tokens), as OpenAI's prompt caching does. */
+  cachedPromptTokens?: number;
 }
 
 export interface FakeOpenAi {
@@ -187,11 +189,13 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     const created = Math.floor(Date.now() / 1000);
     const model = body.model;
     const promptTokens = countTokens(body.messages);
+    const toolCall = toolCallFor(body);
+    const replyWords = toolCall ? [] : toolResultReply(body) ?? words;
     const usage = {
       prompt_tokens: promptTokens,
-      completion_tokens: words.length,
-      total_tokens: promptTokens + words.length,
-      prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+      completion_tokens: replyWords.length + (toolCall ? 8 : 0),
+      total_tokens: promptTokens + replyWords.length + (toolCall ? 8 : 0),
+      prompt_tokens_details: { cached_tokens: Math.min(options.cachedPromptTokens ?? 0, promptTokens), audio_tokens: 0 },
       completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
     };
     if (body.stream !== true) {
@@ -208,7 +212,11 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: words.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          toolCall
+            ? { index: 0, message: { role: 'assistant', content: null, refusal: null, tool_calls: [toolCall] }, logprobs: null, finish_reason: 'tool_calls' }
+            : { index: 0, message: { role: 'assistant', content: replyWords.join(''), refusal: null }, logprobs: null, finish_reason: 'stop' },
+        ],
         usage,
         service_tier: 'default',
         system_fingerprint: 'fp_fake',
@@ -233,8 +241,13 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       ...(includeUsage ? { usage: null } : {}),
     });
     const events: unknown[] = [chunk({ role: 'assistant', content: '', refusal: null }, null)];
-    for (const word of words) events.push(chunk({ content: word }, null));
-    events.push(chunk({}, 'stop'));
+    if (toolCall) {
+      // The first fragment names the call; the arguments follow in pieces, as OpenAI streams them.
+      events.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: 'function', function: { name: toolCall.function.name, arguments: '' } }] }, null));
+      for (const piece of inThree(toolCall.function.arguments)) events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null));
+    }
+    for (const word of replyWords) events.push(chunk({ content: word }, null));
+    events.push(chunk({}, toolCall ? 'tool_calls' : 'stop'));
     if (includeUsage) events.push({ id, object: 'chat.completion.chunk', created, model, service_tier: 'default', system_fingerprint: 'fp_fake', choices: [], usage });
     if (scenario?.kind === 'headers_then_hang') {
       res.flushHeaders();
@@ -350,4 +363,31 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** A tool call for the first tool, when the request has tools and its last message is no tool result. */
+function toolCallFor(body: Record<string, unknown>): { id: string; type: 'function'; function: { name: string; arguments: string } } | undefined {
+  type Tool = { function?: { name?: string; parameters?: { properties?: Record<string, { type?: string }> } } };
+  const tools = Array.isArray(body.tools) ? (body.tools as unknown[]) : [];
+  const first = tools.find((tool): tool is Tool => typeof tool === 'object' && tool !== null && typeof (tool as Tool).function === 'object' && (tool as Tool).function !== null);
+  const messages = body.messages as Array<{ role?: string } | null>;
+  if (!first || body.tool_choice === 'none' || messages[messages.length - 1]?.role === 'tool') return undefined;
+  const fn = first.function ?? {};
+  const properties = typeof fn.parameters?.properties === 'object' && fn.parameters.properties !== null ? fn.parameters.properties : {};
+  const input = Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, property?.type === 'number' || property?.type === 'integer' ? 1 : `example ${name}`]));
+  return { id: `call_${randomUUID().replace(/-/g, '').slice(0, 24)}`, type: 'function', function: { name: typeof fn.name === 'string' ? fn.name : '', arguments: JSON.stringify(input) } };
+}
+
+/** After a tool result, the model reports what the tool said. */
+function toolResultReply(body: Record<string, unknown>): string[] | undefined {
+  const messages = body.messages as Array<{ role?: string; content?: unknown } | null>;
+  const last = messages[messages.length - 1];
+  if (last?.role !== 'tool') return undefined;
+  const said = typeof last.content === 'string' ? last.content : JSON.stringify(last.content);
+  return `The tool said: ${said}`.split(/(?<= )/);
+}
+
+function inThree(text: string): string[] {
+  const third = Math.ceil(text.length / 3);
+  return [text.slice(0, third), text.slice(third, 2 * third), text.slice(2 * third)].filter((piece) => piece !== '');
 }

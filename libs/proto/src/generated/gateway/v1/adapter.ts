@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
-import { Header, ProviderSettings, Usage } from "./common";
+import { Header, ProviderSettings, RequestFormat, Usage } from "./common";
 
 /** Where and as whom to call. The api_key exists only in router and adapter memory. */
 export interface ProviderTarget {
@@ -64,7 +64,21 @@ export interface AdapterRequest {
     | number
     | undefined;
   /** The request's deadline (Unix ms, x-gateway-timeout-ms or the router's default); 0 when unset. */
-  deadlineUnixMs?: number | undefined;
+  deadlineUnixMs?:
+    | number
+    | undefined;
+  /**
+   * The wire format of `body` and of the answer: chat completions unless set; Anthropic
+   * Messages for /v1/messages (the adapter answers Messages JSON and stream event JSON).
+   */
+  format?:
+    | RequestFormat
+    | undefined;
+  /**
+   * This attempt serves a fallback model (the fallback map), not the model the client named:
+   * history signed by another model (Anthropic thinking signatures) must not be sent to it.
+   */
+  viaFallback?: boolean | undefined;
 }
 
 export interface AdapterResponse {
@@ -244,6 +258,12 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
     if (message.deadlineUnixMs !== undefined) {
       writer.uint32(88).int64(message.deadlineUnixMs);
     }
+    if (message.format !== undefined) {
+      writer.uint32(96).int32(message.format);
+    }
+    if (message.viaFallback !== undefined) {
+      writer.uint32(104).bool(message.viaFallback);
+    }
     return writer;
   },
 
@@ -346,6 +366,22 @@ export const AdapterRequest: MessageFns<AdapterRequest> = {
             }
 
             message.deadlineUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.viaFallback = reader.bool();
             continue;
           }
         }

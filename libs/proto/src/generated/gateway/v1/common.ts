@@ -8,6 +8,18 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
 /**
+ * The wire format a client's request and its answer are in. The body travels in this format
+ * byte for byte; an adapter answers in it (JSON, and stream chunks each one event's JSON).
+ */
+export enum RequestFormat {
+  /** REQUEST_FORMAT_CHAT_COMPLETIONS_UNSPECIFIED - OpenAI Chat Completions (/v1/chat/completions): chunks are chat.completion.chunk JSON. */
+  REQUEST_FORMAT_CHAT_COMPLETIONS_UNSPECIFIED = 0,
+  /** REQUEST_FORMAT_ANTHROPIC_MESSAGES - Anthropic Messages (/v1/messages): chunks are the `data` JSON of one Messages stream event. */
+  REQUEST_FORMAT_ANTHROPIC_MESSAGES = 1,
+  UNRECOGNIZED = -1,
+}
+
+/**
  * Who caused a failure (DESIGN.md, failure taxonomy). Only the PROVIDER_* faults other than
  * rate limits and key failures count towards a provider's circuit breaker.
  */

@@ -9,7 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { Metadata } from "@grpc/grpc-js";
 import { GrpcMethod, GrpcStreamMethod } from "@nestjs/microservices";
 import { Observable } from "rxjs";
-import { Header } from "./common";
+import { Header, RequestFormat } from "./common";
 
 /** Typed facts about a request; the body itself stays the client's bytes. */
 export interface RequestMeta {
@@ -24,6 +24,8 @@ export interface RequestMeta {
   deadlineMs: number;
   /** The client's x-request-id, if it sent one: a correlation field only, never an identity. */
   correlationId: string;
+  /** The wire format of the body and of the answer (chat completions unless set). */
+  format?: RequestFormat | undefined;
 }
 
 export interface CompletionRequest {
@@ -106,6 +108,9 @@ export const RequestMeta: MessageFns<RequestMeta> = {
     if (message.correlationId !== "") {
       writer.uint32(58).string(message.correlationId);
     }
+    if (message.format !== undefined) {
+      writer.uint32(64).int32(message.format);
+    }
     return writer;
   },
 
@@ -176,6 +181,14 @@ export const RequestMeta: MessageFns<RequestMeta> = {
             }
 
             message.correlationId = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
             continue;
           }
         }

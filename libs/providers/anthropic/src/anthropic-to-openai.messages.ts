@@ -1,0 +1,119 @@
+import type { AssistantMessage, ChatMessage, ContentPart, TextContentPart, ToolCall } from '@ai-gateway/openai-api';
+import type {
+  AnthropicClientMessagesRequest,
+  AnthropicImageBlock,
+  AnthropicReplayedAssistantBlock,
+  AnthropicTextBlock,
+  AnthropicToolResultBlock,
+  AnthropicUserBlock,
+} from './anthropic.types';
+import { invalidParameter } from './invalid-parameter';
+
+type ClientMessage = AnthropicClientMessagesRequest['messages'][number];
+
+/**
+ * A Messages conversation as OpenAI chat messages: `system` first, a user turn's `tool_result`
+ * blocks as `tool` messages (before the turn's other content, as OpenAI requires them right
+ * after the assistant's tool calls), assistant `tool_use` blocks as `tool_calls`. Thinking blocks
+ * are dropped: their signatures belong to the Claude model that wrote them, and a model of
+ * another kind has no field to take them.
+ */
+export function toOpenAiMessages(system: AnthropicClientMessagesRequest['system'], messages: ClientMessage[]): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const systemText = systemTextOf(system);
+  if (systemText !== undefined) out.push({ role: 'system', content: systemText });
+  messages.forEach((message, i) => {
+    if (message.role === 'user') out.push(...userMessages(message.content, i));
+    else if (message.role === 'assistant') out.push(assistantMessage(message.content, i));
+    else throw invalidParameter(`messages[${i}].role`, `Unsupported message role '${(message as { role: string }).role}'.`);
+  });
+  return out;
+}
+
+function systemTextOf(system: AnthropicClientMessagesRequest['system']): string | undefined {
+  if (system === undefined || system === null) return undefined;
+  if (typeof system === 'string') return system.length > 0 ? system : undefined;
+  const text = system.map((block, i) => textOf(block, `system[${i}]`)).join('\n\n');
+  return text.length > 0 ? text : undefined;
+}
+
+function userMessages(content: string | AnthropicUserBlock[], i: number): ChatMessage[] {
+  if (typeof content === 'string') return [{ role: 'user', content }];
+  const toolMessages: ChatMessage[] = [];
+  const parts: ContentPart[] = [];
+  content.forEach((block, j) => {
+    const param = `messages[${i}].content[${j}]`;
+    switch (block.type) {
+      case 'tool_result':
+        toolMessages.push(toolMessage(block, param));
+        return;
+      case 'text':
+        parts.push({ type: 'text', text: textOf(block, param) });
+        return;
+      case 'image':
+        parts.push({ type: 'image_url', image_url: { url: imageUrlOf(block, param) } });
+        return;
+      default:
+        throw unsupportedBlock(param, (block as { type: string }).type);
+    }
+  });
+  return parts.length > 0 ? [...toolMessages, { role: 'user', content: parts }] : toolMessages;
+}
+
+function toolMessage(block: AnthropicToolResultBlock, param: string): ChatMessage {
+  if (typeof block.tool_use_id !== 'string') throw invalidParameter(`${param}.tool_use_id`, 'tool_result blocks need a tool_use_id.');
+  const content =
+    typeof block.content === 'string'
+      ? block.content
+      : (block.content ?? []).map((part, k) => {
+          if ((part as { type: string }).type !== 'text') throw unsupportedBlock(`${param}.content[${k}]`, (part as { type: string }).type);
+          return textOf(part, `${param}.content[${k}]`);
+        }).join('\n');
+  // OpenAI has no error flag on tool messages; the model still needs to know the call failed.
+  return { role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error === true ? `Error: ${content}` : content };
+}
+
+function assistantMessage(content: string | AnthropicReplayedAssistantBlock[], i: number): AssistantMessage {
+  if (typeof content === 'string') return { role: 'assistant', content };
+  const texts: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  content.forEach((block, j) => {
+    const param = `messages[${i}].content[${j}]`;
+    switch (block.type) {
+      case 'text':
+        texts.push(textOf(block, param));
+        return;
+      case 'tool_use':
+        toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+        return;
+      case 'thinking':
+      case 'redacted_thinking':
+        return;
+      default:
+        throw unsupportedBlock(param, (block as { type: string }).type);
+    }
+  });
+  return {
+    role: 'assistant',
+    content: texts.length > 0 ? texts.join('') : null,
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+  };
+}
+
+function textOf(block: AnthropicTextBlock | TextContentPart, param: string): string {
+  if (typeof block.text !== 'string') throw invalidParameter(`${param}.text`, 'Text blocks need a string text.');
+  return block.text;
+}
+
+function imageUrlOf(block: AnthropicImageBlock, param: string): string {
+  const source = block.source as { type?: string; media_type?: string; data?: string; url?: string } | undefined;
+  if (source?.type === 'base64' && typeof source.media_type === 'string' && typeof source.data === 'string') {
+    return `data:${source.media_type};base64,${source.data}`;
+  }
+  if (source?.type === 'url' && typeof source.url === 'string') return source.url;
+  throw invalidParameter(`${param}.source`, "Image sources must be {type:'base64', media_type, data} or {type:'url', url}.");
+}
+
+function unsupportedBlock(param: string, type: string): Error {
+  return invalidParameter(`${param}.type`, `Content blocks of type '${String(type).slice(0, 64)}' are not supported when this model is served by a non-Anthropic provider.`);
+}
