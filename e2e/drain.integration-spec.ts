@@ -1,6 +1,7 @@
 // Graceful drain (issue 12 item 6; service-kit drain.ts): what a SIGTERM does to ingress and to a
 // router, driven through RunningService.drain() on the in-process stack. Short limits, polls for
 // every phase change, and only generous upper bounds on time.
+import { Agent, request as httpRequest } from 'node:http';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
@@ -35,6 +36,22 @@ describe('graceful drain', () => {
       headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello' }], stream }),
       signal: AbortSignal.timeout(30_000),
+    });
+
+  /** A chat request on `agent`'s connection (node:http, keep-alive): its status and the connection header. */
+  const chatOn = (agent: Agent, base: string): Promise<{ status: number; connection: string | undefined }> =>
+    new Promise((resolve, reject) => {
+      const body = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Say hello' }] });
+      const req = httpRequest(
+        `${base}/v1/chat/completions`,
+        { method: 'POST', agent, headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.once('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+        },
+      );
+      req.once('error', reject);
+      req.end(body);
     });
 
   /** Starts a stream and resolves once its first bytes arrived; `rest` is the whole body. */
@@ -83,6 +100,9 @@ describe('graceful drain', () => {
   it('ingress: /readyz 503 at once, requests served for the grace period, an open stream ends with [DONE], then 503 gateway_draining with Retry-After', async () => {
     const base = stack.ingressUrls[0];
     const stream = await openStream(base);
+    // A client holding an idle keep-alive connection from before the drain.
+    const held = new Agent({ keepAlive: true, maxSockets: 1 });
+    expect(await chatOn(held, base)).toEqual({ status: 200, connection: 'keep-alive' });
     const started = Date.now();
     const drained = stack.apps['ingress-0'].drain();
 
@@ -102,6 +122,10 @@ describe('graceful drain', () => {
     }, GRACE_MS + 5_000);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('gateway_draining');
+    // A request on the connection held from before is served, and that connection closed after it:
+    // refusing it would fail a client that did nothing wrong; closing it idle would race with its request.
+    expect(await chatOn(held, base)).toEqual({ status: 200, connection: 'close' });
+    held.destroy();
     // /healthz still answers while the drain waits for the stream.
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
 

@@ -160,7 +160,11 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
       jetstreamReplicas: 3,
     });
     await startStack(stack, launch, running);
-    balancer = await startTcpBalancer(stack.ingressUrls.map((url) => ({ host: '127.0.0.1', port: Number(new URL(url).port) })));
+    // As a Service: a replica whose /readyz fails (a drain began) gets no new connection.
+    balancer = await startTcpBalancer(
+      stack.ingressUrls.map((url) => ({ host: '127.0.0.1', port: Number(new URL(url).port) })),
+      { readyPath: '/readyz', readyEveryMs: 50 },
+    );
     nc = await connect({ servers: cluster.url.split(','), maxReconnectAttempts: -1, reconnectTimeWait: 100 });
     expect((await admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: PROVIDER_KEY, name: 'scaleout' })).status).toBe(201);
     apiKey = ((await admin('POST', '/admin/v1/api-keys', { name: 'scaleout' })).body as { key: string }).key;

@@ -291,7 +291,7 @@ describe('chaos under load: faults and a rolling restart, every service its own 
    * (routers drop their keys when its stream breaks; its drain waits DRAIN_TIMEOUT_MS for that
    * stream), router and ingress (one replica each).
    */
-  const INVISIBLE: readonly AppName[] = ['config', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini'];
+  const INVISIBLE: readonly AppName[] = ['config', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'adapter-bedrock', 'adapter-azure-openai'];
   it.each([...APPS])('rolling restart: SIGTERM %s, drained, started again, ready', async (name) => {
     let drainMs = 0;
     const run = await underLoad(async () => {

@@ -13,6 +13,8 @@ export const PORTS = {
   adapterOpenai: 50061,
   adapterAnthropic: 50062,
   adapterGemini: 50063,
+  adapterBedrock: 50064,
+  adapterAzureOpenai: 50065,
 };
 
 /** Variables each service gets from dev-stack only, never from the caller's shell. */
@@ -51,6 +53,8 @@ export function services({ natsUrl, dataDir, adminToken, serviceCredentials, ing
     { kinds: ['openai'], name: 'adapter-openai', port: PORTS.adapterOpenai },
     { kinds: ['anthropic'], name: 'adapter-anthropic', port: PORTS.adapterAnthropic },
     { kinds: ['gemini', 'vertex'], name: 'adapter-gemini', port: PORTS.adapterGemini },
+    { kinds: ['bedrock'], name: 'adapter-bedrock', port: PORTS.adapterBedrock },
+    { kinds: ['azure-openai'], name: 'adapter-azure-openai', port: PORTS.adapterAzureOpenai },
   ].filter((app) => app.kinds.some((kind) => adapterServices.includes(kind)));
   const list = [
     { name: 'config', stage: 1, port: PORTS.config, env: { GRPC_PORT: PORTS.config, NATS_URL: natsUrl } },

@@ -21,13 +21,15 @@ const GRPC_PORTS_PER_REPLICA: Readonly<Record<AppName, number>> = {
   'adapter-openai': 1,
   'adapter-anthropic': 1,
   'adapter-gemini': 1,
+  'adapter-bedrock': 1,
+  'adapter-azure-openai': 1,
   router: 1,
   ingress: 0,
 };
 
 export async function planScaledStack(inputs: ScaledInputs): Promise<ScaledStack> {
   // One adapter service (OpenAI's) stands for service mode; the other kinds stay embedded.
-  const apps = APPS.filter((name) => name !== 'adapter-anthropic' && name !== 'adapter-gemini');
+  const apps = APPS.filter((name) => name === 'adapter-openai' || !name.startsWith('adapter-'));
   const perReplica = apps.reduce((sum, name) => sum + GRPC_PORTS_PER_REPLICA[name] + 1, 1);
   const pool = await freePorts(perReplica * inputs.replicas);
   const take = (): number => {

@@ -10,7 +10,7 @@ import { credentials, makeGenericClientConstructor, type Client } from '@grpc/gr
 import { service as healthService } from 'grpc-health-check';
 import { expectEventually, type TestServiceCredentials } from '@ai-gateway/testing';
 
-export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'router', 'ingress'] as const;
+export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'adapter-bedrock', 'adapter-azure-openai', 'router', 'ingress'] as const;
 export type AppName = (typeof APPS)[number];
 
 export const STOP_WITHIN_MS = 10_000;
@@ -76,7 +76,7 @@ export async function freePorts(count: number): Promise<number[]> {
 
 /** Every service's environment, on free loopback ports (dev-stack's and the chart's variables). */
 export async function planStack(inputs: StackInputs): Promise<Stack> {
-  const [config, kvAdmin, kvResolve, analytics, openai, anthropic, gemini, router, ingress, ...metrics] = await freePorts(9 + APPS.length);
+  const [config, kvAdmin, kvResolve, analytics, openai, anthropic, gemini, bedrock, azure, router, ingress, ...metrics] = await freePorts(11 + APPS.length);
   const at = (port: number): string => `127.0.0.1:${port}`;
   const services: { name: AppName; stage: 1 | 2 | 3; grpcPorts: number[]; env: Record<string, string | number | undefined> }[] = [
     {
@@ -101,6 +101,8 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
     { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai, SERVICE_CALLERS: inputs.service.callers } },
     { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic, SERVICE_CALLERS: inputs.service.callers } },
     { name: 'adapter-gemini', stage: 1, grpcPorts: [gemini], env: { GRPC_PORT: gemini, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-bedrock', stage: 1, grpcPorts: [bedrock], env: { GRPC_PORT: bedrock, SERVICE_CALLERS: inputs.service.callers } },
+    { name: 'adapter-azure-openai', stage: 1, grpcPorts: [azure], env: { GRPC_PORT: azure, SERVICE_CALLERS: inputs.service.callers } },
     {
       name: 'router',
       stage: 2,
@@ -109,7 +111,7 @@ export async function planStack(inputs: StackInputs): Promise<Stack> {
         GRPC_PORT: router,
         CONFIG_URL: at(config),
         KEY_VAULT_RESOLVE_URL: at(kvResolve),
-        ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)},gemini=${at(gemini)},vertex=${at(gemini)}`,
+        ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)},gemini=${at(gemini)},vertex=${at(gemini)},bedrock=${at(bedrock)},azure-openai=${at(azure)}`,
         NATS_URL: inputs.natsUrl,
         SERVICE_CALLERS: inputs.service.callers,
         SERVICE_CREDENTIAL: inputs.service.credentials.router,

@@ -37,6 +37,7 @@ import { HEADERS_TIMEOUT_MS } from './edge-limits';
 import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { LateConnections } from './late-connections';
 import { gatewayCredential } from './wire-format';
 import { AdmissionGate } from './admission/admission.gate';
 import { RequestAdmission } from './admission/request-admission';
@@ -110,7 +111,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   });
   const signIn = new AdminSignInGuard();
   const audit = jetstream(nc);
-  // Drain (drain.ts): `grace` fails /readyz and still serves; `refusing` answers 503 gateway_draining.
+  // Drain (drain.ts): `grace` fails /readyz and still serves; `refusing` answers 503 gateway_draining
+  // on connections opened since (late-connections.ts); every answer while draining closes its connection.
   let phase: 'serving' | 'grace' | 'refusing' = 'serving';
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
@@ -134,6 +136,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   await app.init();
   const fastify = app.getHttpAdapter().getInstance();
   fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  const lateConnections = new LateConnections(fastify.server);
   let closeHealth: () => void = () => undefined;
   // The gateway's routes live in their own Fastify scope: its body parsing, error handler and
   // hooks apply to them alone, apart from the handlers Nest installs on the root instance.
@@ -173,7 +176,10 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         );
         rejections.onResponse(request.raw, reply.raw, () => auth.authenticate(gatewayCredential(request.headers))?.id, started);
       });
-      if (phase === 'refusing' && request.url !== '/healthz' && request.url !== '/readyz') {
+      // While draining, every answer closes its connection: a keep-alive client reconnects, and its
+      // load balancer, which stops sending new connections here once /readyz fails, picks another replica.
+      if (phase !== 'serving') reply.header('connection', 'close');
+      if (phase === 'refusing' && lateConnections.isLate(request.raw.socket) && request.url !== '/healthz' && request.url !== '/readyz') {
         const answer = httpError(503, 'The gateway is shutting down; retry on another replica.', 'gateway_draining');
         answer.headers['retry-after'] = '1';
         reply.header('connection', 'close');
@@ -215,6 +221,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         unready: () => (phase = 'grace'),
         refuseNew: () => {
           phase = 'refusing';
+          lateConnections.startRefusing();
           return whenIdle();
         },
         // Streams still open end with an in-band gateway_draining error (never [DONE]); once those

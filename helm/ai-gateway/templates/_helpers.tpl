@@ -165,6 +165,20 @@ adapter-gemini:
   internet: true
   ports:
     - { name: grpc, port: 50063, from: [router], appProtocol: kubernetes.io/h2c }
+adapter-bedrock:
+  probe: grpc
+  probePort: 50064
+  adapter: bedrock
+  internet: true
+  ports:
+    - { name: grpc, port: 50064, from: [router], appProtocol: kubernetes.io/h2c }
+adapter-azure-openai:
+  probe: grpc
+  probePort: 50065
+  adapter: azure-openai
+  internet: true
+  ports:
+    - { name: grpc, port: 50065, from: [router], appProtocol: kubernetes.io/h2c }
 {{- end }}
 
 {{/* A component's port number by name: (dict "root" $ "component" "key-vault" "name" "grpc-resolve"). */}}
@@ -346,6 +360,18 @@ long-lived HTTP/2 connection to a single pod behind a ClusterIP.
 {{- define "ai-gateway.env.adapter-openai" -}}
 - name: GRPC_PORT
   value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-openai" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.serviceCallers" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.adapter-bedrock" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-bedrock" "name" "grpc") | quote }}
+{{ include "ai-gateway.env.serviceCallers" . }}
+{{- end }}
+
+{{- define "ai-gateway.env.adapter-azure-openai" -}}
+- name: GRPC_PORT
+  value: {{ include "ai-gateway.port" (dict "root" .root "component" "adapter-azure-openai" "name" "grpc") | quote }}
 {{ include "ai-gateway.env.serviceCallers" . }}
 {{- end }}
 

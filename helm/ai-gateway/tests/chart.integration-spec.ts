@@ -262,7 +262,9 @@ describe.each([
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(at('key-vault', 50054)),
       ADAPTER_URLS:
         adapters === 'service'
-          ? expect.stringMatching(/^anthropic=\S+adapter-anthropic(-headless\.\S+\.svc)?:50062,gemini=(\S+adapter-gemini(-headless\.\S+\.svc)?:50063),vertex=\2,openai=\S+adapter-openai(-headless\.\S+\.svc)?:50061$/)
+          ? expect.stringMatching(
+              /^anthropic=\S+adapter-anthropic(-headless\.\S+\.svc)?:50062,azure-openai=\S+adapter-azure-openai(-headless\.\S+\.svc)?:50065,bedrock=\S+adapter-bedrock(-headless\.\S+\.svc)?:50064,gemini=(\S+adapter-gemini(-headless\.\S+\.svc)?:50063),vertex=\4,openai=\S+adapter-openai(-headless\.\S+\.svc)?:50061$/,
+            )
           : '',
       SERVICE_CREDENTIAL: { secretKeyRef: { name: expect.stringMatching(/-router-credential$/), key: 'credential' } },
     });
@@ -360,7 +362,7 @@ describe('optional parts', () => {
   });
 
   it('are all on with ci/full-values.yaml', () => {
-    expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-gemini', 'adapter-openai', 'ingress', 'router']);
+    expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-azure-openai', 'adapter-bedrock', 'adapter-gemini', 'adapter-openai', 'ingress', 'router']);
     expect(ofKind(full, 'PodDisruptionBudget').map(component).sort()).toEqual(apps());
     for (const pdb of ofKind(full, 'PodDisruptionBudget')) expect(pdb.apiVersion).toBe('policy/v1');
     expect(ofKind(full, 'NetworkPolicy').map(component).sort()).toEqual(apps());
@@ -415,8 +417,10 @@ describe('optional parts', () => {
     expect(leftovers.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
     const router = byComponent(objs, 'Deployment', 'router');
     const adapterUrls = router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value;
-    const gemini = 'dns:///ai-gw-adapter-gemini-headless.ai-gateway-test.svc:50063';
-    expect(adapterUrls).toBe(`gemini=${gemini},vertex=${gemini},openai=dns:///ai-gw-adapter-openai-headless.ai-gateway-test.svc:50061`);
+    const at = (app: string, port: number) => `dns:///ai-gw-adapter-${app}-headless.ai-gateway-test.svc:${port}`;
+    expect(adapterUrls).toBe(
+      `azure-openai=${at('azure-openai', 50065)},bedrock=${at('bedrock', 50064)},gemini=${at('gemini', 50063)},vertex=${at('gemini', 50063)},openai=${at('openai', 50061)}`,
+    );
     expect(JSON.stringify(ofKind(objs, 'NetworkPolicy'))).not.toContain('adapter-anthropic');
   });
 
@@ -427,14 +431,12 @@ describe('optional parts', () => {
     expect(JSON.stringify(objs)).not.toContain('adapter-anthropic');
     const router = byComponent(objs, 'Deployment', 'router');
     expect(router.spec.template.spec.containers[0].env.find((e: any) => e.name === 'ADAPTER_URLS').value).toMatch(/^openai=\S+-adapter-openai:50061$/);
-    // Anthropic runs inside the router: the router reaches the internet (and keeps it with every packaged kind
-    // in service mode: Bedrock and Azure OpenAI always run inside it).
+    // Anthropic runs inside the router: the router reaches the internet; with every kind in service mode it does not.
     const prometheus: Array<[string, Peer]> = [['prometheus', { namespaceSelector: {}, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }]];
     expect(edges(objs, prometheus).egress).toEqual(expect.arrayContaining(['router -> internet:443/TCP', 'adapter-openai -> internet:443/TCP', 'router -> adapter-openai:50061/TCP']));
-    const allService = render([valuesFile('all-service', { adapters: { openai: { mode: 'service' }, anthropic: { mode: 'service' }, gemini: { mode: 'service' } } })]);
-    expect(edges(allService, prometheus).egress).toContain('router -> internet:443/TCP');
-    const refused = helm(['template', RELEASE, CHART, '-f', valuesFile('bedrock-service', { adapters: { bedrock: { mode: 'service' } } })]);
-    expect(refused.status).not.toBe(0);
+    const service = { mode: 'service' };
+    const allService = render([valuesFile('all-service', { adapters: { openai: service, anthropic: service, gemini: service, bedrock: service, 'azure-openai': service } })]);
+    expect(edges(allService, prometheus).egress).not.toContain('router -> internet:443/TCP');
   });
 
   it('refuses an adapter mode other than embedded or service', () => {
@@ -576,7 +578,8 @@ function edges(objects: Obj[], named: Array<[string, Peer]>): { ingress: string[
 /** The paths the design allows, written out independently of the chart's templates. */
 function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; nats: string; awsKms: boolean; testPod: boolean; adapters: AdapterMode }) {
   const service = o.adapters === 'service';
-  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', ...(service ? ['adapter-openai', 'adapter-anthropic', 'adapter-gemini'] : [])];
+  const adapterApps = ['adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'adapter-bedrock', 'adapter-azure-openai'];
+  const all = ['ingress', 'router', 'config', 'key-vault', 'analytics', ...(service ? adapterApps : [])];
   const calls: Array<[string, string, number]> = [
     ['ingress', 'router', 50051],
     ['ingress', 'config', 50052],
@@ -589,11 +592,13 @@ function expectedEdges(o: { ingressFrom: string; metrics: string; dns: string; n
           ['router', 'adapter-openai', 50061],
           ['router', 'adapter-anthropic', 50062],
           ['router', 'adapter-gemini', 50063],
+          ['router', 'adapter-bedrock', 50064],
+          ['router', 'adapter-azure-openai', 50065],
         ] as Array<[string, string, number]>)
       : []),
   ];
-  // Embedded adapters (Bedrock and Azure OpenAI always): the router itself calls the providers.
-  const internet = ['router', ...(service ? ['adapter-openai', 'adapter-anthropic', 'adapter-gemini'] : []), ...(o.awsKms ? ['key-vault'] : [])];
+  // Embedded adapters: the router itself calls the providers; with every kind in service mode it does not.
+  const internet = [...(service ? adapterApps : ['router']), ...(o.awsKms ? ['key-vault'] : [])];
   const ingress = [
     `${o.ingressFrom} -> ingress:8080/TCP`,
     ...(o.testPod ? ['test -> ingress:8080/TCP'] : []),

@@ -8,13 +8,45 @@ export interface TcpBalancer {
   close(): Promise<void>;
 }
 
+export interface TcpBalancerOptions {
+  /**
+   * An HTTP path each backend answers 200 on while it takes traffic (/readyz): checked every
+   * `readyEveryMs`, and a backend that fails it gets no new connection (as a Service's endpoints
+   * drop a pod whose readiness fails), unless no backend is ready.
+   */
+  readyPath?: string;
+  readyEveryMs?: number;
+}
+
 /**
  * What a Kubernetes Service does in front of replicas, for tests: each new client connection goes to
- * the next backend (round robin) that accepts it; a backend that refuses (stopped, killed) is
+ * the next ready backend (round robin) that accepts it; a backend that refuses (stopped, killed) is
  * skipped for that connection. Connections already open stay with their backend and break with it.
  */
-export async function startTcpBalancer(backends: ReadonlyArray<{ host: string; port: number }>): Promise<TcpBalancer> {
+export async function startTcpBalancer(backends: ReadonlyArray<{ host: string; port: number }>, options: TcpBalancerOptions = {}): Promise<TcpBalancer> {
   let next = 0;
+  const unready = new Set<number>();
+  const probe = async (): Promise<void> => {
+    await Promise.all(
+      backends.map(async (backend, index) => {
+        const ok = await fetch(`http://${backend.host}:${backend.port}${options.readyPath}`, { signal: AbortSignal.timeout(1_000) })
+          .then((response) => response.status === 200)
+          .catch(() => false);
+        if (ok) unready.delete(index);
+        else unready.add(index);
+      }),
+    );
+  };
+  const prober = options.readyPath ? setInterval(() => void probe(), options.readyEveryMs ?? 100) : undefined;
+  if (options.readyPath) await probe();
+  /** The next backend in turn, ready ones first. */
+  const pick = (): { host: string; port: number } => {
+    for (let tried = 0; tried < backends.length; tried++) {
+      const index = next++ % backends.length;
+      if (!unready.has(index)) return backends[index];
+    }
+    return backends[next++ % backends.length];
+  };
   const handed = new Map<string, number>();
   const sockets = new Set<Socket>();
   const track = (socket: Socket): void => {
@@ -29,7 +61,7 @@ export async function startTcpBalancer(backends: ReadonlyArray<{ host: string; p
         client.destroy();
         return;
       }
-      const backend = backends[next++ % backends.length];
+      const backend = pick();
       const upstream = connect(backend.port, backend.host);
       track(upstream);
       let connected = false;
@@ -59,6 +91,7 @@ export async function startTcpBalancer(backends: ReadonlyArray<{ host: string; p
     url: `http://127.0.0.1:${port}`,
     handed,
     close: async () => {
+      clearInterval(prober);
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     },

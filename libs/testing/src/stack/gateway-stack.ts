@@ -64,6 +64,8 @@ const ADAPTER_APPS: ReadonlyArray<{ app: string; kinds: readonly string[] }> = [
   { app: 'adapter-openai', kinds: ['openai'] },
   { app: 'adapter-anthropic', kinds: ['anthropic'] },
   { app: 'adapter-gemini', kinds: ['gemini', 'vertex'] },
+  { app: 'adapter-bedrock', kinds: ['bedrock'] },
+  { app: 'adapter-azure-openai', kinds: ['azure-openai'] },
 ];
 
 function appExists(name: string): boolean {

@@ -1,0 +1,9 @@
+import 'reflect-metadata';
+import { createAdapterService } from '@ai-gateway/adapters';
+import type { Logger } from '@ai-gateway/logging';
+import type { Environment, RunningService } from '@ai-gateway/service-kit';
+
+/** Service mode of the `bedrock` kind: BedrockAdapter behind ProviderAdapterService. */
+export function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
+  return createAdapterService({ name: 'adapter-bedrock', kinds: ['bedrock'], defaultPort: 50064 }, env, logger);
+}
