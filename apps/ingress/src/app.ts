@@ -38,6 +38,7 @@ import { answerClientError, answerFrameworkError, answerRouteError } from './fra
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { LateConnections } from './late-connections';
+
 import { gatewayCredential } from './wire-format';
 import { AdmissionGate } from './admission/admission.gate';
 import { RequestAdmission } from './admission/request-admission';
@@ -45,6 +46,9 @@ import { ReservationStore } from './admission/reservation.store';
 import { SpendReport } from './admission/spend.report';
 import { SpendSettler } from './admission/spend.settler';
 import { registerTeamSpendMetrics } from './admission/team-spend.metrics';
+
+/** How long a drain waits, once nothing is in flight, for clients to close the idle connections they held (their keep-alive timeout). */
+const CLIENT_IDLE_WAIT_MS = 5_000;
 
 /** After a drain's timeout: time the cut streams' last events get to reach their sockets before every connection is closed. */
 const CUT_FLUSH_MS = 1_000;
@@ -222,7 +226,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         refuseNew: () => {
           phase = 'refusing';
           lateConnections.startRefusing();
-          return whenIdle();
+          return whenIdle().then(() => lateConnections.whenClientsLeft(CLIENT_IDLE_WAIT_MS));
         },
         // Streams still open end with an in-band gateway_draining error (never [DONE]); once those
         // last events left (bounded), every connection still open is closed.
