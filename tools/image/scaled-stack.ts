@@ -107,7 +107,8 @@ export async function planScaledStack(inputs: ScaledInputs): Promise<ScaledStack
         BIND_HOST: '127.0.0.1',
         LOG_LEVEL: 'warn',
         DRAIN_GRACE_MS: '200',
-        DRAIN_TIMEOUT_MS: '5000',
+        // Longer than clients' keep-alive timeout (4 s), as in production (25 s): a draining ingress waits for their idle connections.
+        DRAIN_TIMEOUT_MS: '10000',
         METRICS_PORT: String(take()),
         ...Object.fromEntries(
           Object.entries(plan.env)

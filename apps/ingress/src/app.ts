@@ -226,7 +226,10 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         refuseNew: () => {
           phase = 'refusing';
           lateConnections.startRefusing();
-          return whenIdle().then(() => lateConnections.whenClientsLeft(CLIENT_IDLE_WAIT_MS));
+          // Requests that came on those connections meanwhile are waited for too; the drain timeout bounds it all.
+          return whenIdle()
+            .then(() => lateConnections.whenClientsLeft(Math.min(CLIENT_IDLE_WAIT_MS, stopLimits.timeoutMs / 2)))
+            .then(() => whenIdle());
         },
         // Streams still open end with an in-band gateway_draining error (never [DONE]); once those
         // last events left (bounded), every connection still open is closed.
