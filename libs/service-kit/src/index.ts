@@ -16,3 +16,4 @@ export * from './service-access';
 export * from './service-auth.interceptor';
 export * from './inflight-bytes.budget';
 export * from './drain';
+export * from './direct-grpc-method';
