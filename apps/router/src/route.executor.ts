@@ -225,7 +225,7 @@ export class RouteExecutor {
   ): Promise<AdapterResponse> {
     return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits }) => {
       const call = (attempt: AbortSignal): Promise<AdapterResponse> => {
-        const adapterCall = { signal: attempt, metadata: trace.metadata };
+        const adapterCall = { signal: attempt, context: trace.context };
         return operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
       };
       const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
@@ -351,7 +351,7 @@ export class RouteExecutor {
           return wait.finally(() => (settled ? undefined : armIdle()));
         },
       };
-      adapter.chatStream(request, sink, { signal: upstream.signal, metadata: trace.metadata }).then(
+      adapter.chatStream(request, sink, { signal: upstream.signal, context: trace.context }).then(
         () => {
           if (settled) return;
           if (delivered === 0) {

@@ -8,6 +8,8 @@ import type { Logger } from 'pino';
 export const USAGE_PUBLISH_WINDOW = 256;
 /** An event unacknowledged this long is sent again (same Nats-Msg-Id: the stream keeps one). */
 export const USAGE_ACK_TIMEOUT_MS = 5_000;
+/** Events published within this time leave together (one write to NATS), after the answers they account for. */
+export const USAGE_BATCH_DELAY_MS = 5;
 /** How often unacknowledged events are looked at: one timer for every event, never one per event. */
 const ACK_CHECK_INTERVAL_MS = 500;
 const MAX_BACKOFF_MS = 2_000;
@@ -20,8 +22,8 @@ interface Pending {
 
 /**
  * Publishes one UsageEvent per request to JetStream with Nats-Msg-Id = the request id, off the
- * request's path: publish() only queues; the events go out on the next turn of the event loop,
- * up to USAGE_PUBLISH_WINDOW of them unacknowledged at once, their acknowledgements read by one
+ * request's path: publish() only queues; the events queued within USAGE_BATCH_DELAY_MS go out
+ * together, up to USAGE_PUBLISH_WINDOW of them unacknowledged at once, their acknowledgements read by one
  * inbox subscription (no promise, request or timer per event). An event whose acknowledgement
  * does not come (NATS away, a JetStream error) is sent again after a backoff; while NATS is
  * unreachable events wait in a bounded buffer, and what overflows is dropped and counted.
@@ -92,16 +94,14 @@ export class UsagePublisher {
     else this.buffer.push(item);
   }
 
-  private schedule(delayMs = 0): void {
+  /** One timer for whatever is queued: encoding and publishing wait until the requests' answers are on their way. */
+  private schedule(delayMs = USAGE_BATCH_DELAY_MS): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
-    const run = (): void => {
+    setTimeout(() => {
       this.scheduled = false;
       this.send();
-    };
-    // Encoding and publishing wait until the request's answer is on its way.
-    if (delayMs > 0) setTimeout(run, delayMs).unref();
-    else setImmediate(run);
+    }, delayMs).unref();
   }
 
   private send(): void {
@@ -138,7 +138,7 @@ export class UsagePublisher {
       this.enqueue(item, true);
       this.failed();
     }
-    if (this.buffer.length > 0) this.schedule();
+    if (this.buffer.length > 0) this.schedule(0);
     else this.settleIdle();
   }
 
