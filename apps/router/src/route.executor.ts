@@ -301,9 +301,10 @@ export class RouteExecutor {
         emit({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
         for (const chunk of held.splice(0)) emit({ chunk });
       };
+      /** One idle timer per attempt, restarted (refresh) at every chunk rather than replaced. */
       const armIdle = (): void => {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => fail('provider_timeout', `stream idle for ${limits.idleMs} ms after ${delivered} chunks`), limits.idleMs);
+        if (idleTimer) idleTimer.refresh();
+        else idleTimer = setTimeout(() => fail('provider_timeout', `stream idle for ${limits.idleMs} ms after ${delivered} chunks`), limits.idleMs);
       };
 
       timers.push(setTimeout(() => (started ? undefined : fail('provider_timeout', `no response headers within ${limits.headersMs} ms`)), limits.headersMs));
@@ -348,6 +349,7 @@ export class RouteExecutor {
           const wait = settled ? undefined : writable?.(attemptSignal);
           if (!wait || delivered === 0) return wait;
           clearTimeout(idleTimer);
+          idleTimer = undefined;
           return wait.finally(() => (settled ? undefined : armIdle()));
         },
       };
