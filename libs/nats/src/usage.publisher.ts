@@ -39,6 +39,8 @@ export class UsagePublisher {
   private closed = false;
   private failures = 0;
   private pausedUntil = 0;
+  /** While the connection is down nothing is sent: events wait in the bounded buffer, not in the client's outbound buffer. */
+  private connected = true;
   private idle: Array<() => void> = [];
 
   constructor(
@@ -51,6 +53,7 @@ export class UsagePublisher {
     this.acks = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? undefined : this.acknowledged(msg)) });
     this.ackCheck = setInterval(() => this.resendOverdue(), ACK_CHECK_INTERVAL_MS);
     this.ackCheck.unref();
+    void this.followConnection();
   }
 
   /** `traceHeaders` (traceparent) carry the request's trace to the consumer. */
@@ -104,7 +107,23 @@ export class UsagePublisher {
     }, delayMs).unref();
   }
 
+  private async followConnection(): Promise<void> {
+    try {
+      for await (const status of this.nc.status()) {
+        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'reconnect') {
+          this.connected = true;
+          this.pausedUntil = 0;
+          this.schedule(0);
+        }
+      }
+    } catch {
+      // the connection closed: close() follows
+    }
+  }
+
   private send(): void {
+    if (!this.connected) return this.schedule(MAX_BACKOFF_MS);
     const now = Date.now();
     if (now < this.pausedUntil) return this.schedule(this.pausedUntil - now);
     while (this.buffer.length > 0 && this.inFlight.size < USAGE_PUBLISH_WINDOW && !this.closed) {
