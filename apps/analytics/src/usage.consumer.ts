@@ -9,11 +9,9 @@ import type { UsageMetrics } from './usage.metrics';
 
 const ACK_WAIT_NS = 30 * 1_000_000_000;
 const RETRY_MS = 500;
-/** Messages the durable consumer's pull asks for at once. */
-const FETCH_BATCH = 512;
 
 /**
- * Reads the usage stream through the durable consumer `analytics` in pulled batches, explicit acks. A message is
+ * Reads the usage stream through the durable consumer `analytics`, explicit acks. A message is
  * acknowledged after it was recorded; a redelivered request id is acknowledged without being
  * counted again; an undecodable message is acknowledged, counted and logged without content.
  */
@@ -79,18 +77,12 @@ export class UsageConsumer {
       try {
         if (failures > 0) await this.ensure();
         const consumer = await jetstream(this.nc).consumers.get(USAGE_STREAM, USAGE_CONSUMER);
-        // Pulled in batches of FETCH_BATCH; the callback handles every message of one socket
-        // read in a row, so their acks leave in one write (the client coalesces them).
-        this.messages = await consumer.consume({
-          max_messages: FETCH_BATCH,
-          callback: (m) => {
-            failures = 0;
-            this.handle(m);
-          },
-        });
+        this.messages = await consumer.consume({ max_messages: 512 });
         if (this.closed) await this.messages.close();
-        const ended = await this.messages.closed();
-        if (ended instanceof Error) throw ended;
+        for await (const m of this.messages) {
+          failures = 0;
+          this.handle(m);
+        }
       } catch (error) {
         failures++;
         if (!this.closed && (failures === 1 || failures % 20 === 0)) {

@@ -17,4 +17,3 @@ export * from './service-auth.interceptor';
 export * from './inflight-bytes.budget';
 export * from './drain';
 export * from './grpc-target';
-export * from './direct-grpc-method';
