@@ -5,10 +5,9 @@
 // how a service is launched is the caller's; which environment it gets is defined once here.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { expectEventually, type TestServiceCredentials } from '@ai-gateway/testing';
+import { expectEventually, freePorts, type TestServiceCredentials } from '@ai-gateway/testing';
 
 export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'adapter-bedrock', 'adapter-azure-openai', 'router', 'ingress'] as const;
 export type AppName = (typeof APPS)[number];
@@ -56,23 +55,7 @@ export interface Stack {
   ingressUrl: string;
 }
 
-/** `count` distinct free loopback ports (bound to 0 together, read back, released: a small race is tolerated). */
-export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
-}
+export { freePorts };
 
 /** Every service's environment, on free loopback ports (dev-stack's and the chart's variables). */
 export async function planStack(inputs: StackInputs): Promise<Stack> {
