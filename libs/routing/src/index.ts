@@ -8,3 +8,4 @@ export * from './retry-after';
 export * from './route-plan';
 export * from './key-health';
 export * from './panic-routing';
+export * from './routing-policy';
