@@ -58,11 +58,12 @@ describe('TCP balancer (the Service in front of replicas in the scale-out suite)
   });
 
   it('gives no new connection to a backend whose readiness fails, and takes it back once ready', async () => {
-    balancer = await startTcpBalancer(addresses(), { readyPath: '/readyz', readyEveryMs: 20 });
+    const started = await startTcpBalancer(addresses(), { readyPath: '/readyz', readyEveryMs: 20 });
+    balancer = started;
     backends[1].ready = false;
-    await expectEventually(async () => expect(new Set(await whoAnswers(balancer!, 4))).toEqual(new Set([backends[0].port])));
+    await expectEventually(async () => expect(new Set(await whoAnswers(started, 4))).toEqual(new Set([backends[0].port])));
     backends[1].ready = true;
-    await expectEventually(async () => expect(await whoAnswers(balancer!, 4)).toContain(backends[1].port));
+    await expectEventually(async () => expect(await whoAnswers(started, 4)).toContain(backends[1].port));
   });
 
   it('still connects somewhere when no backend is ready (as endpoints keep the last ones)', async () => {
