@@ -19,6 +19,7 @@ import { sendError, sendJson } from './http-reply';
 import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
 import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
 import type { SpendReport } from './admission/spend.report';
+import { registerModelAdminRoutes } from './admin-models.routes';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
@@ -258,6 +259,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const window = Number((request.query as { windowSeconds?: string }).windowSeconds ?? 300);
     return { status: 200, body: (await call(deps.analytics.getUsage({ windowSeconds: Number.isFinite(window) ? window : 300 }))).rows };
   });
+
+  registerModelAdminRoutes(route, deps);
 }
 
 class BadRequest extends Error {

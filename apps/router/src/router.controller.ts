@@ -172,7 +172,7 @@ export class RouterController implements RouterServiceController {
       httpStatus = record.deliveredFailure ? 200 : httpStatusForGrpc(decoded.code);
       errorType = decoded.detail?.openaiErrorCode || decoded.detail?.openaiErrorType || '_OTHER';
     }
-    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started);
+    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started, this.config.current().catalog);
     if (record.responseModel) traced.span.setAttribute('gen_ai.response.model', record.responseModel);
     if (record.usage) {
       traced.span.setAttribute('gen_ai.usage.input_tokens', record.usage.promptTokens);

@@ -58,6 +58,8 @@ export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>>
       'CreateTeam',
       'UpdateTeam',
       'DeleteTeam',
+      'PutModelOverride',
+      'DeleteModelOverride',
     ]),
     grant<KeyVaultAdminServiceController>(KEY_VAULT_ADMIN_SERVICE_NAME, ['AddKey', 'ListKeys', 'RotateKey', 'DeleteKey', 'RewrapKeys']),
     grant<AnalyticsServiceController>(ANALYTICS_SERVICE_NAME, ['GetProviderHealth', 'GetUsage']),
