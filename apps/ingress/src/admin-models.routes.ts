@@ -55,7 +55,7 @@ export function registerModelAdminRoutes(route: AdminRoute, deps: ModelAdminDeps
     return { status: 200, body: effectiveModels(deps.auth.modelCatalog(), snapshot) };
   });
 
-  route('PUT', '/admin/v1/models/*', async (request, body) => {
+  route('PUT', '/admin/v1/models/:name', async (request, body) => {
     const name = nameOf(request);
     const parsed = overrideOf(name, body);
     if ('error' in parsed) return { status: 400, body: httpError(400, parsed.error.message, null, parsed.error.param).body };
@@ -68,7 +68,7 @@ export function registerModelAdminRoutes(route: AdminRoute, deps: ModelAdminDeps
     return { status: 200, body: view };
   });
 
-  route('DELETE', '/admin/v1/models/*', async (request) => {
+  route('DELETE', '/admin/v1/models/:name', async (request) => {
     await firstValueFrom(deps.config.deleteModelOverride({ name: nameOf(request) }));
     await applied();
     return { status: 204 };
@@ -76,7 +76,7 @@ export function registerModelAdminRoutes(route: AdminRoute, deps: ModelAdminDeps
 }
 
 function nameOf(request: FastifyRequest): string {
-  return (request.params as { '*'?: string })['*'] ?? '';
+  return (request.params as { name?: string }).name ?? '';
 }
 
 function canonicalNameOf(name: string): string {
