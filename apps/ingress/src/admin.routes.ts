@@ -8,6 +8,7 @@ import type {
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
   ApiKey,
+  RouterServiceClient,
   Team,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
@@ -20,6 +21,7 @@ import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-f
 import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
 import type { SpendReport } from './admission/spend.report';
 import { registerModelAdminRoutes } from './admin-models.routes';
+import { registerDiscoveryAdminRoute } from './admin-discovery.routes';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
@@ -29,6 +31,8 @@ const TEAM_IN_USE = 'team_in_use';
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
   config: ConfigServiceClient;
+  /** Admin actions that need a provider key (model discovery): only the router holds them. */
+  router: Pick<RouterServiceClient, 'discoverModels'>;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
   signIn: AdminSignInGuard;
@@ -261,6 +265,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   });
 
   registerModelAdminRoutes(route, deps);
+  registerDiscoveryAdminRoute(route, deps);
 }
 
 class BadRequest extends Error {
