@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { firstValueFrom } from 'rxjs';
-import { DEFAULT_MODEL_INDEX, modelOverrideProblem, type CatalogModel, type ProviderModelCatalog } from '@ai-gateway/model-catalog';
+import { DEFAULT_MODEL_INDEX, modelOverrideProblem, ProviderModelCatalog, type CatalogModel } from '@ai-gateway/model-catalog';
 import type { ConfigServiceClient, ConfigSnapshot, ModelOverride } from '@ai-gateway/proto';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import { httpError } from './openai-http-error';
@@ -14,7 +14,7 @@ export type AdminRoute = (
 
 export interface ModelAdminDeps {
   config: ConfigServiceClient;
-  auth: Pick<ApiKeyAuthenticator, 'modelCatalog' | 'whenRevision'>;
+  auth: Pick<ApiKeyAuthenticator, 'whenRevision'>;
 }
 
 /** Longest wait for this replica to apply the change before answering (its next request then prices with it). */
@@ -49,11 +49,7 @@ export function registerModelAdminRoutes(route: AdminRoute, deps: ModelAdminDeps
   const snapshotNow = (): Promise<ConfigSnapshot> => firstValueFrom(deps.config.getSnapshot({}));
   const applied = async (): Promise<void> => deps.auth.whenRevision((await snapshotNow()).revision, APPLY_WAIT_MS);
 
-  route('GET', '/admin/v1/models', async () => {
-    const snapshot = await snapshotNow();
-    await deps.auth.whenRevision(snapshot.revision, APPLY_WAIT_MS);
-    return { status: 200, body: effectiveModels(deps.auth.modelCatalog(), snapshot) };
-  });
+  route('GET', '/admin/v1/models', async () => ({ status: 200, body: effectiveModels(await snapshotNow()) }));
 
   route('PUT', '/admin/v1/models/:name', async (request, body) => {
     const name = nameOf(request);
@@ -63,8 +59,10 @@ export function registerModelAdminRoutes(route: AdminRoute, deps: ModelAdminDeps
     const problem = modelOverrideProblem(parsed.override, { providerIds: new Set(snapshot.providers.map((p) => p.id)) });
     if (problem) return { status: 400, body: httpError(400, problem.message, null, problem.param).body };
     await firstValueFrom(deps.config.putModelOverride({ ...parsed.override, updatedAt: '' }));
+    // This replica prices its next request with the change before answering.
     await applied();
-    const view = effectiveModels(deps.auth.modelCatalog(), await snapshotNow()).find((model) => model.name === canonicalNameOf(name));
+    const view = effectiveModels(await snapshotNow()).find((model) => model.name === canonicalNameOf(name));
+    if (!view) throw new Error(`model ${name.slice(0, 200)} missing from the catalog after its override was stored`);
     return { status: 200, body: view };
   });
 
@@ -106,8 +104,9 @@ function overrideOf(name: string, body: Record<string, unknown>): Parsed {
   return { override: override as Omit<ModelOverride, 'updatedAt'> };
 }
 
-/** The catalog with overrides, one row per model, in catalog order, added models last. */
-export function effectiveModels(catalog: ProviderModelCatalog, snapshot: Pick<ConfigSnapshot, 'providers' | 'modelOverrides'>): ModelView[] {
+/** The catalog with the snapshot's overrides, one row per model, in catalog order, added models last. */
+export function effectiveModels(snapshot: Pick<ConfigSnapshot, 'providers' | 'modelOverrides'>): ModelView[] {
+  const catalog = ProviderModelCatalog.fromSnapshot(snapshot);
   const overrideByModel = new Map<string, ModelOverride>();
   for (const override of snapshot.modelOverrides) overrideByModel.set(canonicalNameOf(override.name), override);
   const entriesByModel = new Map<string, CatalogModel[]>();
