@@ -76,6 +76,9 @@ describe('ProviderModelCatalog with model overrides', () => {
     expect(catalog.pricedEntry('acme-7b', 'openai')?.price).toEqual({ inputUsdPerMTok: 0.5, outputUsdPerMTok: 1.5 });
     expect(catalog.pricedEntry('gemini-1.5-pro', 'vertex')?.kind).toBe('gemini');
     expect(catalog.pricedEntry('never-heard-of', 'openai')).toBeUndefined();
+    // What an OpenAI-compatible server served from the openai-compatible catalog, at its overridden price.
+    const llama = catalog.servesModel(vllm, 'llama-3.1-70b-instruct');
+    expect(catalog.pricedEntry(llama?.providerModelId ?? '', 'openai')?.price.inputUsdPerMTok).toBe(0.1);
   });
 
   it('lists an added model under the providers that serve it', () => {

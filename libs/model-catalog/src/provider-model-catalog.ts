@@ -96,9 +96,17 @@ export class ProviderModelCatalog {
     return this.index.find(name, kind);
   }
 
-  /** The entry that prices what a provider of `kind` served as `providerModelId`: its kind's, else an operator-added model's. */
+  /**
+   * The entry that prices what a provider of `kind` served as `providerModelId`: its kind's; for
+   * kind `openai` (an OpenAI-compatible server) else the `openai-compatible` entry (a Mistral or
+   * Llama model); else an operator-added model's.
+   */
   pricedEntry(providerModelId: string, kind: string): CatalogModel | undefined {
-    return this.index.find(providerModelId, catalogKindOf(kind)) ?? this.index.find(providerModelId, ADDED_MODEL_KIND);
+    return (
+      this.index.find(providerModelId, catalogKindOf(kind)) ??
+      (kind === 'openai' ? this.index.find(providerModelId, OPENAI_COMPATIBLE_CATALOG_KIND) : undefined) ??
+      this.index.find(providerModelId, ADDED_MODEL_KIND)
+    );
   }
 
   /**
