@@ -1,6 +1,6 @@
-// Azure OpenAI with Entra ID (issue 17) through the whole stack: the official openai SDK →
-// ingress → router (azure-openai adapter embedded, AZURE_AUTHORITY_HOST pointing at the fake
-// identity platform) → the fake Azure OpenAI resource, which takes only Entra bearer tokens.
+// Azure OpenAI with Entra ID (issue 17) through the whole stack, in both adapter modes: the
+// official openai SDK → ingress → router (the azure-openai adapter embedded, or its adapter
+// service; AZURE_AUTHORITY_HOST pointing at the fake identity platform) → the fake Azure resource, which takes only Entra bearer tokens.
 // The provider key is {"tenantId","clientId","clientSecret"}; tokens are cached (one token
 // request for many calls) and replaced before they expire; the client secret and the tokens are
 // in no log line, answer, usage event or metric.
@@ -8,7 +8,16 @@ import OpenAI from 'openai';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { UsageEvent } from '@ai-gateway/proto';
-import { expectEventually, startFakeAzureOpenAi, startFakeEntra, startGatewayStack, type FakeAzureOpenAi, type FakeEntra, type GatewayStack } from '@ai-gateway/testing';
+import {
+  ADAPTER_MODES,
+  expectEventually,
+  startFakeAzureOpenAi,
+  startFakeEntra,
+  startGatewayStack,
+  type FakeAzureOpenAi,
+  type FakeEntra,
+  type GatewayStack,
+} from '@ai-gateway/testing';
 
 const CLIENT = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: 'e2e-gateway-app', clientSecret: 'Qx8~entraE2eClientSecret.0123456789abcdefGH' };
 /** A second app registration, for the refresh test: its tokens are issued with the shortest lifetime Entra is trusted for. */
@@ -16,7 +25,7 @@ const SHORT_CLIENT = { tenantId: CLIENT.tenantId, clientId: 'e2e-short-lived-app
 const ASK = [{ role: 'user' as const, content: 'Hi' }];
 const SLICE = 16;
 
-describe('Azure OpenAI with Entra ID end to end', () => {
+describe.each(ADAPTER_MODES)('Azure OpenAI with Entra ID end to end (adapters %s)', (adapterMode) => {
   let entra: FakeEntra;
   let azure: FakeAzureOpenAi;
   let stack: GatewayStack;
@@ -34,7 +43,8 @@ describe('Azure OpenAI with Entra ID end to end', () => {
     entra = await startFakeEntra({ clients: [CLIENT, SHORT_CLIENT] });
     // No api-key is accepted: only tokens the fake identity platform issued.
     azure = await startFakeAzureOpenAi({ apiKeys: [], isValidToken: (token) => entra.isValidToken(token), deployments: { 'prod-gpt4o': 'gpt-4o-2024-08-06' } });
-    stack = await startGatewayStack({ routerEnv: { AZURE_AUTHORITY_HOST: entra.url } });
+    // Every service gets it: in service mode the adapter service is the one that asks for tokens.
+    stack = await startGatewayStack({ adapterMode, env: { AZURE_AUTHORITY_HOST: entra.url } });
     for (const id of ['azure', 'azure-short']) {
       const put = await stack.admin('PUT', `/admin/v1/providers/${id}`, { kind: 'azure-openai', baseUrl: azure.url, deployments: { 'gpt-4o': 'prod-gpt4o' } });
       expect(put.status).toBe(201);
