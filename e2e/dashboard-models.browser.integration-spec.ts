@@ -1,6 +1,7 @@
 // The dashboard's Models panel in a real browser (Debian's Chromium driven by playwright-core)
 // against the whole stack: the effective catalog with prices, a price changed and reset, a model
-// added on the provider that serves it and removed, a refused override shown as the API's message.
+// added on the provider that serves it and removed, a refused override shown as the API's message,
+// and an OpenAI-compatible provider's models discovered and added to it.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -113,6 +114,17 @@ describeInBrowser('dashboard Models panel in Chromium', () => {
     await row('acme-7b').waitFor({ state: 'detached' });
     expect(await rowOf('gpt-4o')).toMatchObject({ source: 'catalog', outputUsdPerMTok: 10 });
     expect(await rowOf('acme-7b')).toBeUndefined();
+  });
+
+  it("discovers an OpenAI-compatible provider's models and adds them to what it declares", async () => {
+    await panel().getByLabel('Provider to ask').selectOption('vllm');
+    await panel().getByRole('button', { name: 'Discover models' }).click();
+    await panel().locator('.discovered-models li', { hasText: 'acme-7b' }).waitFor();
+    expect(upstream.requests.some((r) => r.path === '/v1/models')).toBe(true);
+    await panel().getByRole('button', { name: 'Add them to vllm' }).click();
+    await page.getByRole('status').filter({ hasText: 'Added 1 model to vllm.' }).waitFor();
+    const providers = (await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; models: string[] }>;
+    expect(providers.find((p) => p.id === 'vllm')?.models).toEqual(['acme-7b']);
   });
 
   it('raised no page errors', () => {

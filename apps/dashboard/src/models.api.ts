@@ -33,3 +33,16 @@ export function putModelOverride(api: AdminApi, name: string, override: ModelOve
 export async function deleteModelOverride(api: AdminApi, name: string): Promise<void> {
   await api.request<undefined>('DELETE', modelPath(name));
 }
+
+/** POST /admin/v1/providers/{id}/discover-models: what an OpenAI-compatible provider lists, and with `apply` what was added. */
+export interface DiscoveredModels {
+  provider: string;
+  models: string[];
+  truncated: boolean;
+  applied: boolean;
+  added: string[];
+}
+
+export function discoverModels(api: AdminApi, providerId: string, apply: boolean): Promise<DiscoveredModels> {
+  return api.request<DiscoveredModels>('POST', `/admin/v1/providers/${encodeURIComponent(providerId)}/discover-models`, { apply });
+}

@@ -2,6 +2,7 @@
 // price or limit changed, a model the catalog does not know added on the providers that serve it,
 // an override removed (a catalog model returns to its built-in price).
 import { clear, field, h } from './dom.js';
+import { createModelDiscoveryView } from './model-discovery.view.js';
 import { formatPrice, formatTokens, modelOverrideOf } from './model-form.js';
 import { deleteModelOverride, listModels, putModelOverride, type CatalogModel } from './models.api.js';
 import type { View, ViewContext } from './view-context.js';
@@ -37,6 +38,7 @@ export function createModelsView(ctx: ViewContext): View {
   });
   cancel.addEventListener('click', () => stopEditing());
   filter.addEventListener('input', () => render());
+  const discovery = createModelDiscoveryView(ctx);
 
   const view: View = {
     element: h(
@@ -53,12 +55,14 @@ export function createModelsView(ctx: ViewContext): View {
         body,
       ),
       form,
+      discovery.element,
     ),
     refresh: async () => {
-      models = await listModels(ctx.api);
+      [models] = await Promise.all([listModels(ctx.api), discovery.refresh()]);
       render();
     },
   };
+  discovery.onApplied = () => void view.refresh().catch((error: unknown) => ctx.fail(error));
 
   function priceCell(value: number, builtIn: number | undefined): HTMLTableCellElement {
     const changed = builtIn !== undefined && builtIn !== value;
