@@ -111,4 +111,13 @@ describe('an OpenAI-compatible server (LiteLLM proxy) behind the gateway', () =>
     const models = await client.models.list();
     expect(models.data.map((model) => model.id)).toEqual(expect.arrayContaining([CHAT_MODEL, EMBEDDING_MODEL]));
   });
+  it('discovers the server\'s models through the admin API (the router asks with the key) and, applied, serves the undeclared one unpinned', async () => {
+    const found = await stack.admin('POST', '/admin/v1/providers/local/discover-models', { apply: true });
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ provider: 'local', applied: true, added: [UNDECLARED_MODEL] });
+    expect((found.body as { models: string[] }).models).toEqual(expect.arrayContaining([CHAT_MODEL, EMBEDDING_MODEL, UNDECLARED_MODEL]));
+    expect(JSON.stringify(found.body)).not.toContain(proxy.masterKey);
+    const completion = await client.chat.completions.create({ model: UNDECLARED_MODEL, messages: [{ role: 'user', content: 'Hi' }] });
+    expect(completion.choices[0].message.content).toBe('From the fine-tune.');
+  });
 });

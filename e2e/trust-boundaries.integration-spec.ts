@@ -176,7 +176,8 @@ describe('internal gRPC authentication and least privilege', () => {
     expect(put.code).toBe(GrpcStatus.PERMISSION_DENIED);
     const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [], teamId: '', expiresAt: '' }));
     expect(mint.code).toBe(GrpcStatus.PERMISSION_DENIED);
-    for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.setErrorActions({ errorActions: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' })]) {
+    for (const method of [() => config.setPriority({ order: [] }), () => config.setFallbacks({ fallbacks: {} }), () => config.setErrorActions({ errorActions: {} }), () => config.listApiKeys({}), () => config.deleteApiKey({ id: 'x' }),
+      () => config.putModelOverride({ name: 'gpt-4o', inputUsdPerMTok: 0, outputUsdPerMTok: 0, providers: [], updatedAt: '' }), () => config.deleteModelOverride({ name: 'gpt-4o' })]) {
       expect((await outcome(method())).code).toBe(GrpcStatus.PERMISSION_DENIED);
     }
     const providers = (await stack.admin('GET', '/admin/v1/providers')).body as Array<{ id: string; baseUrl: string }>;

@@ -12,6 +12,9 @@ import {
   type Team,
   type DeleteApiKeyRequest,
   type DeleteApiKeyResponse,
+  type DeleteModelOverrideRequest,
+  type DeleteModelOverrideResponse,
+  type ModelOverride,
   type ListApiKeysResponse,
   type PutProviderRequest,
   type PutProviderResponse,
@@ -128,6 +131,16 @@ export class ConfigController implements ConfigServiceController {
       throw error;
     }
     if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `no team with id "${request.id}"`, { openaiErrorType: 'not_found_error' });
+    return {};
+  }
+
+  putModelOverride(request: ModelOverride): Promise<ModelOverride> {
+    return this.guard(() => this.store.putModelOverride(request));
+  }
+
+  async deleteModelOverride(request: DeleteModelOverrideRequest): Promise<DeleteModelOverrideResponse> {
+    const deleted = await this.store.deleteModelOverride(request.name);
+    if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `the model "${request.name.slice(0, 200)}" has no override`, { openaiErrorType: 'not_found_error' });
     return {};
   }
 

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
-import type { ApiKey, Budget, ConfigSnapshot, Limits, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
+import type { ApiKey, Budget, ConfigSnapshot, Limits, ModelOverride, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
+import { MODEL_OVERRIDE_LIMITS, modelOverrideProblem } from '@ai-gateway/model-catalog';
 import type { Logger } from 'pino';
 import type { ProviderRedirectPolicy, RedirectDecision } from './provider-redirect.policy';
 import { emptySettings, PROVIDER_KINDS, ProviderSettingsError, validateProviderSettings, type SettingsUpdate } from './provider-settings.validation';
@@ -9,6 +10,8 @@ import { allowedModelsProblem, budgetProblem, expiryProblem, limitsProblem } fro
 const PROVIDER_PREFIX = 'providers.';
 const API_KEY_PREFIX = 'apikeys.';
 const TEAM_PREFIX = 'teams.';
+/** Model overrides by base64url of the name: a model name may hold characters a KV key may not (`:`, `@`, `+`). */
+const MODEL_OVERRIDE_PREFIX = 'models.';
 const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
@@ -68,11 +71,12 @@ export class ConfigStore {
   private providers = new Map<string, StoredProvider>();
   private apiKeys = new Map<string, ApiKey>();
   private teams = new Map<string, Team>();
+  private modelOverrides = new Map<string, ModelOverride>();
   private priority: string[] = [];
   private fallbacks: Record<string, string[]> = {};
   private errorActions: Record<string, string> = {};
   private revision = 0;
-  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [] };
+  private snapshot: ConfigSnapshot = { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [], modelOverrides: [] };
   private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
   /** How to end each watcher (its stream completes): endWatches(), on drain. */
   private readonly enders = new Set<() => void>();
@@ -288,6 +292,33 @@ export class ConfigStore {
     return true;
   }
 
+  /** Replaces the override of one model name; durable (acknowledged by JetStream) and applied here before it returns. */
+  async putModelOverride(input: Omit<ModelOverride, 'updatedAt'>): Promise<ModelOverride> {
+    const problem = modelOverrideProblem(input, { providerIds: new Set(this.providers.keys()) });
+    if (problem) throw new ConfigValidationError(problem.message, problem.param);
+    if (!this.modelOverrides.has(input.name) && this.modelOverrides.size >= MODEL_OVERRIDE_LIMITS.maxOverrides) {
+      throw new ConfigValidationError(`at most ${MODEL_OVERRIDE_LIMITS.maxOverrides} model overrides; delete one first`, 'name');
+    }
+    const stored: ModelOverride = {
+      name: input.name,
+      ...(input.inputUsdPerMTok !== undefined ? { inputUsdPerMTok: input.inputUsdPerMTok } : {}),
+      ...(input.outputUsdPerMTok !== undefined ? { outputUsdPerMTok: input.outputUsdPerMTok } : {}),
+      ...(input.contextWindow !== undefined ? { contextWindow: input.contextWindow } : {}),
+      ...(input.maxOutputTokens !== undefined ? { maxOutputTokens: input.maxOutputTokens } : {}),
+      providers: [...input.providers],
+      updatedAt: new Date().toISOString(),
+    };
+    await this.waitFor(await this.kv.put(modelOverrideKey(input.name), JSON.stringify(stored)));
+    return stored;
+  }
+
+  async deleteModelOverride(name: string): Promise<boolean> {
+    if (!this.modelOverrides.has(name)) return false;
+    await this.kv.delete(modelOverrideKey(name));
+    await this.waitUntil(() => !this.modelOverrides.has(name));
+    return true;
+  }
+
   /** Resolves once the watch has applied our own write, so the answer reflects it. */
   private waitFor(revision: number): Promise<void> {
     return this.waitUntil(() => this.revision >= revision);
@@ -314,6 +345,10 @@ export class ConfigStore {
         const id = key.slice(TEAM_PREFIX.length);
         if (deleted) this.teams.delete(id);
         else this.teams.set(id, entry.json<Team>());
+      } else if (key.startsWith(MODEL_OVERRIDE_PREFIX)) {
+        const name = Buffer.from(key.slice(MODEL_OVERRIDE_PREFIX.length), 'base64url').toString('utf8');
+        if (deleted) this.modelOverrides.delete(name);
+        else this.modelOverrides.set(name, entry.json<ModelOverride>());
       } else if (key === PRIORITY_KEY) {
         this.priority = deleted ? [] : entry.json<string[]>();
       } else if (key === FALLBACKS_KEY) {
@@ -357,6 +392,7 @@ export class ConfigStore {
       apiKeys: [...this.apiKeys.values()],
       errorActions: { ...this.errorActions },
       teams: [...this.teams.values()],
+      modelOverrides: [...this.modelOverrides.values()].sort((a, b) => a.name.localeCompare(b.name)),
     };
     for (const listener of this.listeners) listener(this.snapshot);
     for (const waiter of this.waiters.filter((w) => w.ready())) {
@@ -364,6 +400,10 @@ export class ConfigStore {
       waiter.resolve();
     }
   }
+}
+
+function modelOverrideKey(name: string): string {
+  return MODEL_OVERRIDE_PREFIX + Buffer.from(name, 'utf8').toString('base64url');
 }
 
 export function sha256(text: string): string {

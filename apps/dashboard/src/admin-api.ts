@@ -243,7 +243,8 @@ export class AdminApi {
     return this.request<ProviderHealth[]>('GET', '/admin/v1/analytics/providers');
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** One call of the admin API; panels with their own API file (models.api.ts) go through it. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const headers: Record<string, string> = { authorization: `Bearer ${this.token}`, accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;

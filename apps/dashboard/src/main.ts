@@ -5,6 +5,7 @@ import { createAnalyticsView } from './analytics.view.js';
 import { createApiKeysView } from './api-keys.view.js';
 import { clear } from './dom.js';
 import { createFallbacksView } from './fallbacks.view.js';
+import { createModelsView } from './models.view.js';
 import { createProviderKeysView } from './provider-keys.view.js';
 import { createProvidersView } from './providers.view.js';
 import { createTeamsView } from './teams.view.js';
@@ -76,9 +77,10 @@ async function open(token: string): Promise<void> {
   const apiKeys = createApiKeysView(ctx);
   const teams = createTeamsView(ctx);
   const analytics = createAnalyticsView(ctx);
+  const models = createModelsView(ctx);
   providers.onChange = () => void providerKeys.refresh().catch(fail);
   teams.onChange = () => void apiKeys.refresh().catch(fail);
-  const next = [providers, providerKeys, fallbacks, teams, apiKeys, analytics];
+  const next = [providers, providerKeys, fallbacks, models, teams, apiKeys, analytics];
   // The first call checks the token before anything is shown.
   await providers.refresh();
   sessionStorage.setItem(TOKEN_KEY, token);

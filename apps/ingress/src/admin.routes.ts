@@ -8,6 +8,7 @@ import type {
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
   ApiKey,
+  RouterServiceClient,
   Team,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
@@ -19,6 +20,8 @@ import { sendError, sendJson } from './http-reply';
 import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
 import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
 import type { SpendReport } from './admission/spend.report';
+import { registerModelAdminRoutes } from './admin-models.routes';
+import { registerDiscoveryAdminRoute } from './admin-discovery.routes';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
@@ -28,6 +31,8 @@ const TEAM_IN_USE = 'team_in_use';
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
   config: ConfigServiceClient;
+  /** Admin actions that need a provider key (model discovery): only the router holds them. */
+  router: Pick<RouterServiceClient, 'discoverModels'>;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
   signIn: AdminSignInGuard;
@@ -258,6 +263,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     const window = Number((request.query as { windowSeconds?: string }).windowSeconds ?? 300);
     return { status: 200, body: (await call(deps.analytics.getUsage({ windowSeconds: Number.isFinite(window) ? window : 300 }))).rows };
   });
+
+  registerModelAdminRoutes(route, deps);
+  registerDiscoveryAdminRoute(route, deps);
 }
 
 class BadRequest extends Error {

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { followConfigSnapshots } from '@ai-gateway/config-client';
+import { ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import { type ApiKey, type ConfigServiceClient, type ConfigSnapshot, type Team } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 
@@ -9,6 +10,7 @@ export class ApiKeyAuthenticator {
   private byId = new Map<string, ApiKey>();
   private teams = new Map<string, Team>();
   private fallbacks: Record<string, string[]> = {};
+  private catalog = ProviderModelCatalog.fromSnapshot({ providers: [] });
   private revision = 0;
   private revisionWaiters: Array<{ revision: number; resolve: () => void }> = [];
   private loaded = false;
@@ -65,6 +67,11 @@ export class ApiKeyAuthenticator {
     return this.fallbacks;
   }
 
+  /** The model catalog with config's overrides, over the configured providers: prices for admission, the admin's model list. */
+  modelCatalog(): ProviderModelCatalog {
+    return this.catalog;
+  }
+
   /** Resolves once this replica applied config's snapshot of at least `revision` (bounded by `timeoutMs`). */
   whenRevision(revision: number, timeoutMs: number): Promise<void> {
     if (this.revision >= revision) return Promise.resolve();
@@ -88,6 +95,7 @@ export class ApiKeyAuthenticator {
     this.byId = new Map(snapshot.apiKeys.map((key) => [key.id, key]));
     this.teams = new Map(snapshot.teams.map((team) => [team.id, team]));
     this.fallbacks = Object.fromEntries(Object.entries(snapshot.fallbacks).map(([model, list]) => [model, list.models]));
+    this.catalog = ProviderModelCatalog.fromSnapshot(snapshot);
     this.revision = Math.max(this.revision, snapshot.revision);
     this.loaded = true;
     const ready = this.revisionWaiters.filter((w) => w.revision <= this.revision);

@@ -33,7 +33,7 @@ import { readIngressEnv } from './ingress.env';
 import { RejectedRequestRecorder } from './rejected-request.recorder';
 import { AdminSignInGuard } from './admin-signin.guard';
 import { BodyReader, BodyRefused } from './body.reader';
-import { HEADERS_TIMEOUT_MS } from './edge-limits';
+import { HEADERS_TIMEOUT_MS, MAX_PATH_PARAM_LENGTH } from './edge-limits';
 import { answerClientError, answerFrameworkError, answerRouteError } from './framework-errors';
 import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
@@ -133,6 +133,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       return503OnClosing: false,
       clientErrorHandler: answerClientError,
       frameworkErrors: answerFrameworkError,
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
     }),
     { logger: new PinoNestLogger(log), bodyParser: false },
   );
@@ -197,6 +198,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     registerAdminRoutes(scope, {
       auth,
       config: configClient,
+      router,
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
       signIn,

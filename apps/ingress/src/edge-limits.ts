@@ -5,6 +5,9 @@
 /** Longest `model`. Real names are under 100 characters; the name travels in gRPC metadata and errors. */
 export const MAX_MODEL_NAME_LENGTH = 256;
 
+/** Longest path parameter, percent-encoded: a model name of the admin API (200 characters, `/` sent as `%2F`) fits; Fastify's default is 100. */
+export const MAX_PATH_PARAM_LENGTH = 600;
+
 /** Most `messages` in one chat request. Long agent transcripts stay well under it. */
 export const MAX_MESSAGES = 4_096;
 

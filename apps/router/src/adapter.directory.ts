@@ -9,6 +9,8 @@ export interface AdapterDirectoryOptions {
   /** The largest unary answer an embedded adapter reads from a provider. */
   maxResponseBytes: number;
   logUnexpected: LogUnexpected;
+  /** AZURE_AUTHORITY_HOST for embedded adapters that get Entra ID tokens. */
+  authorityHost?: string;
 }
 
 /**
@@ -21,7 +23,7 @@ export class AdapterDirectory {
 
   constructor(options: AdapterDirectoryOptions) {
     const embedded = registeredAdapterKinds().filter((kind) => !Object.hasOwn(options.urls, kind));
-    for (const [kind, adapter] of createProviderAdapters({ kinds: embedded, maxResponseBytes: options.maxResponseBytes, logUnexpected: options.logUnexpected })) {
+    for (const [kind, adapter] of createProviderAdapters({ kinds: embedded, maxResponseBytes: options.maxResponseBytes, logUnexpected: options.logUnexpected, authorityHost: options.authorityHost })) {
       this.byKind.set(kind, adapter);
     }
     for (const [kind, url] of Object.entries(options.urls)) this.byKind.set(kind, new GrpcProviderAdapter(url, kind, options.credential));

@@ -64,6 +64,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     urls: config.adapterUrls,
     credential: config.SERVICE_CREDENTIAL,
     maxResponseBytes: config.MAX_RESPONSE_BYTES,
+    authorityHost: config.AZURE_AUTHORITY_HOST || undefined,
     logUnexpected: (message, detail) => log.warn(detail, message),
   });
   const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {

@@ -7,6 +7,8 @@ import {
   type CompletionRequest,
   type CompletionResponse,
   type CompletionStreamEvent,
+  type DiscoverModelsRequest,
+  type DiscoverModelsResponse,
   type ListModelsResponse,
   type RequestMeta,
   type RouterServiceController,
@@ -20,6 +22,7 @@ import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
 import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
 import { buildUsageEvent } from './usage-event.builder';
+import { discoverModelsOf } from './model-discovery.handler';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
 import { overloadedError } from './overloaded.error';
 import type { UsagePublisher } from '@ai-gateway/nats';
@@ -43,6 +46,11 @@ export class RouterController implements RouterServiceController {
 
   embeddings(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
     return this.unary('embeddings', request, metadata, call);
+  }
+
+  /** Admin only (SERVICE_ACCESS): the models an OpenAI-compatible provider lists. */
+  discoverModels(request: DiscoverModelsRequest): Promise<DiscoverModelsResponse> {
+    return discoverModelsOf(request, this.config, this.keys, this.logger);
   }
 
   streamChatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<CompletionStreamEvent> {
@@ -172,7 +180,7 @@ export class RouterController implements RouterServiceController {
       httpStatus = record.deliveredFailure ? 200 : httpStatusForGrpc(decoded.code);
       errorType = decoded.detail?.openaiErrorCode || decoded.detail?.openaiErrorType || '_OTHER';
     }
-    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started);
+    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started, this.config.current().catalog);
     if (record.responseModel) traced.span.setAttribute('gen_ai.response.model', record.responseModel);
     if (record.usage) {
       traced.span.setAttribute('gen_ai.usage.input_tokens', record.usage.promptTokens);

@@ -19,6 +19,8 @@ export const ROUTER_ENV = {
   ADAPTER_URLS: { type: 'string', default: '' },
   /** The largest unary answer an embedded adapter reads from a provider (DEFAULT_MAX_RESPONSE_BYTES says why 32 MiB). */
   MAX_RESPONSE_BYTES: { type: 'int', default: DEFAULT_MAX_RESPONSE_BYTES, min: 1024 },
+  /** The Microsoft identity platform's base URL for Entra ID tokens of azure-openai providers (the Azure SDKs' name); empty: login.microsoftonline.com. */
+  AZURE_AUTHORITY_HOST: { type: 'string', default: '' },
   NATS_URL: { type: 'string', required: true },
   ROUTER_REPLICA_ID: { type: 'string', default: `${hostname()}-${process.pid}` },
   /** The request's deadline when the client sets no x-gateway-timeout-ms; streams included. */

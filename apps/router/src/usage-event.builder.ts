@@ -1,4 +1,4 @@
-import { costUsd, findModel } from '@ai-gateway/model-catalog';
+import { costUsd, type ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import type { RequestMeta, UsageEvent } from '@ai-gateway/proto';
 import type { Operation, RouteRecord } from './route.executor';
 
@@ -18,10 +18,12 @@ export function buildUsageEvent(
   outcome: RequestOutcome,
   startedAt: number,
   durationMs: number,
+  /** The catalog of the config the request was routed with: prices with the operator's overrides. */
+  catalog: Pick<ProviderModelCatalog, 'pricedEntry'>,
 ): UsageEvent {
   const served = record.served;
   const last = record.attempts[record.attempts.length - 1];
-  const catalogEntry = served ? findModel(served.model, served.kind) : undefined;
+  const catalogEntry = served ? catalog.pricedEntry(served.model, served.kind) : undefined;
   const usage = record.usage;
   const cost =
     catalogEntry && usage

@@ -9,6 +9,8 @@ import { OpenAiAdapter } from '@ai-gateway/providers-openai';
 export interface AdapterDependencies {
   upstream: UpstreamClient;
   logUnexpected: LogUnexpected;
+  /** The Entra ID authority host (AZURE_AUTHORITY_HOST) for kinds that get tokens there. */
+  authorityHost?: string;
 }
 
 export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdapter;
@@ -20,7 +22,7 @@ export type AdapterFactory = (dependencies: AdapterDependencies) => ProviderAdap
 export const ADAPTER_FACTORIES: Readonly<Record<string, AdapterFactory>> = {
   openai: ({ upstream, logUnexpected }) => new OpenAiAdapter(upstream, logUnexpected),
   anthropic: ({ upstream, logUnexpected }) => new AnthropicAdapter(upstream, logUnexpected),
-  'azure-openai': ({ upstream, logUnexpected }) => new AzureOpenAiAdapter({ upstream, logUnexpected }),
+  'azure-openai': ({ upstream, logUnexpected, authorityHost }) => new AzureOpenAiAdapter({ upstream, logUnexpected, authorityHost }),
   bedrock: ({ upstream, logUnexpected }) => new BedrockAdapter(upstream, logUnexpected),
   gemini: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),
   vertex: ({ upstream, logUnexpected }) => new GeminiAdapter(upstream, logUnexpected),

@@ -12,6 +12,8 @@ export function adapterServiceEnv(defaultPort: number) {
     GRPC_PORT: { type: 'port', default: defaultPort },
     /** The largest unary answer read from the provider; a larger one is a malformed answer (DEFAULT_MAX_RESPONSE_BYTES says why 32 MiB). */
     MAX_RESPONSE_BYTES: { type: 'int', default: DEFAULT_MAX_RESPONSE_BYTES, min: 1024 },
+    /** The Microsoft identity platform's base URL for Entra ID tokens of azure-openai providers (the Azure SDKs' name); empty: login.microsoftonline.com. */
+    AZURE_AUTHORITY_HOST: { type: 'string', default: '' },
   } as const;
 }
 
@@ -29,7 +31,7 @@ export async function createAdapterService(spec: AdapterServiceSpec, env: Enviro
   const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: spec.name, level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
   const logUnexpected: LogUnexpected = (message, detail) => log.warn(detail, message);
-  const adapters = createProviderAdapters({ kinds: spec.kinds, maxResponseBytes: config.MAX_RESPONSE_BYTES, logUnexpected });
+  const adapters = createProviderAdapters({ kinds: spec.kinds, maxResponseBytes: config.MAX_RESPONSE_BYTES, logUnexpected, authorityHost: config.AZURE_AUTHORITY_HOST || undefined });
   return serveGrpcService({
     name: spec.name,
     module: AdapterServiceModule.register(adapters),

@@ -8,6 +8,8 @@ export interface ProviderAdapterOptions {
   /** The largest unary answer read from a provider (UpstreamClient). */
   maxResponseBytes?: number;
   logUnexpected: LogUnexpected;
+  /** AZURE_AUTHORITY_HOST: where kinds that sign in with Entra ID (azure-openai) get tokens; unset: the adapter's default. */
+  authorityHost?: string;
 }
 
 /** The registered kinds, in registry order. */
@@ -32,7 +34,7 @@ export function createProviderAdapters(options: ProviderAdapterOptions): Map<str
     if (!factory) throw new UnknownAdapterKindError(kind);
     // Every kind answers Anthropic Messages requests too: natively, or through the one translating decorator.
     const adapter = withMessagesFormat(
-      factory({ upstream: new UpstreamClient({ maxResponseBytes: options.maxResponseBytes }), logUnexpected: options.logUnexpected }),
+      factory({ upstream: new UpstreamClient({ maxResponseBytes: options.maxResponseBytes }), logUnexpected: options.logUnexpected, authorityHost: options.authorityHost }),
       options.logUnexpected,
     );
     adapters.set(kind, adapter);

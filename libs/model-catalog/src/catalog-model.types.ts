@@ -3,6 +3,9 @@ export const PROVIDER_KINDS = ['openai', 'anthropic', 'bedrock', 'gemini', 'azur
 
 export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 
+/** A catalog entry's kind: a provider kind, or `added` for a model an operator added (model-override.ts). */
+export type CatalogKind = ProviderKind | 'added';
+
 /** USD per 1M tokens. */
 export interface ModelPrice {
   readonly inputUsdPerMTok: number;
@@ -22,7 +25,7 @@ export interface ModelCapabilities {
 export interface CatalogModel {
   /** The name clients use; the same across kinds serving the same model. */
   readonly canonicalName: string;
-  readonly kind: ProviderKind;
+  readonly kind: CatalogKind;
   /** What the provider's API expects in its request. */
   readonly providerModelId: string;
   readonly aliases: readonly string[];

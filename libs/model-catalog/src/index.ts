@@ -6,3 +6,5 @@ export { costUsd, priceOf } from './model-cost';
 export * from './provider-model-catalog';
 export { genAiProviderName } from './provider-name.mapping';
 export * from './first-token-timeout';
+export * from './model-override';
+export * from './model-override.validation';

@@ -32,6 +32,12 @@ export class ModelIndex {
     return this.byCanonicalName.get(canonicalName)?.find((model) => model.kind === kind);
   }
 
+  /** Every kind's entry of the model carrying the name (empty when no entry carries it). */
+  entriesOfModel(name: string): CatalogModel[] {
+    const canonicalName = this.byName.get(name)?.[0]?.canonicalName;
+    return canonicalName === undefined ? [] : [...(this.byCanonicalName.get(canonicalName) ?? [])];
+  }
+
   knows(name: string): boolean {
     return this.byName.has(name);
   }

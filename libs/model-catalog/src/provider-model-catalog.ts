@@ -1,6 +1,7 @@
 import type { CatalogModel } from './catalog-model.types';
 import { DEFAULT_MODEL_INDEX } from './model-lookup';
-import type { ModelIndex } from './model-index';
+import { ModelIndex } from './model-index';
+import { ADDED_MODEL_KIND, effectiveCatalog, modelsAddedToProviders, type ModelOverride } from './model-override';
 
 /** The parts of a configured provider (gateway.v1 `Provider`) that decide what it serves. */
 export interface CatalogProvider {
@@ -73,20 +74,39 @@ export interface ListServableModelsOptions {
 
 /** The catalog as seen through the configured providers (a config snapshot). */
 export class ProviderModelCatalog {
+  /** Provider id → model names the operator's overrides add to what it serves. */
+  private readonly addedByProvider: ReadonlyMap<string, readonly string[]>;
+
   constructor(
     readonly providers: readonly CatalogProvider[],
-    private readonly index: ModelIndex = DEFAULT_MODEL_INDEX,
-  ) {}
+    readonly index: ModelIndex = DEFAULT_MODEL_INDEX,
+    overrides: readonly ModelOverride[] = [],
+  ) {
+    this.addedByProvider = modelsAddedToProviders(overrides);
+  }
 
-  static fromSnapshot(
-    snapshot: { readonly providers: readonly CatalogProvider[] },
-    index: ModelIndex = DEFAULT_MODEL_INDEX,
-  ): ProviderModelCatalog {
-    return new ProviderModelCatalog(snapshot.providers, index);
+  /** The snapshot's providers over the catalog with the snapshot's model overrides applied. */
+  static fromSnapshot(snapshot: { readonly providers: readonly CatalogProvider[]; readonly modelOverrides?: readonly ModelOverride[] }): ProviderModelCatalog {
+    const overrides = snapshot.modelOverrides ?? [];
+    const index = overrides.length === 0 ? DEFAULT_MODEL_INDEX : new ModelIndex(effectiveCatalog(overrides));
+    return new ProviderModelCatalog(snapshot.providers, index, overrides);
   }
 
   findModel(name: string, kind?: string): CatalogModel | undefined {
     return this.index.find(name, kind);
+  }
+
+  /**
+   * The entry that prices what a provider of `kind` served as `providerModelId`: its kind's; for
+   * kind `openai` (an OpenAI-compatible server) else the `openai-compatible` entry (a Mistral or
+   * Llama model); else an operator-added model's.
+   */
+  pricedEntry(providerModelId: string, kind: string): CatalogModel | undefined {
+    return (
+      this.index.find(providerModelId, catalogKindOf(kind)) ??
+      (kind === 'openai' ? this.index.find(providerModelId, OPENAI_COMPATIBLE_CATALOG_KIND) : undefined) ??
+      this.index.find(providerModelId, ADDED_MODEL_KIND)
+    );
   }
 
   /**
@@ -106,7 +126,7 @@ export class ProviderModelCatalog {
     if (deployment !== undefined) return { providerModelId: deployment, maxOutputTokens: catalogEntry?.maxOutputTokens, ...(catalogEntry ? { catalogEntry } : {}) };
     if (catalogEntry && !servesCatalogOfKind(provider)) {
       // An OpenAI-compatible server: a catalog model only when it declares it (by any of its names).
-      const declared = provider.models.find(
+      const declared = this.declaredModels(provider).find(
         (name) => name === requestedName || this.entryFor(provider, name)?.canonicalName === catalogEntry.canonicalName,
       );
       if (declared === undefined) return undefined;
@@ -119,15 +139,23 @@ export class ProviderModelCatalog {
         catalogEntry,
       };
     }
-    if (provider.models.includes(requestedName)) {
-      return { providerModelId: requestedName, maxOutputTokens: undefined };
+    if (this.declaredModels(provider).includes(requestedName)) {
+      const added = this.index.find(requestedName, ADDED_MODEL_KIND);
+      if (!added) return { providerModelId: requestedName, maxOutputTokens: undefined };
+      return { providerModelId: requestedName, maxOutputTokens: added.maxOutputTokens > 0 ? added.maxOutputTokens : undefined, catalogEntry: added };
     }
     return undefined;
   }
 
+  /** The provider's `models` and the names model overrides say it serves. */
+  private declaredModels(provider: Pick<CatalogProvider, 'models'> & { readonly id?: string }): readonly string[] {
+    const added = provider.id === undefined ? undefined : this.addedByProvider.get(provider.id);
+    return added ? [...provider.models, ...added] : provider.models;
+  }
+
   /** Whether any provider kind in the catalog or any provider's models list knows the name. */
   isKnownModel(name: string): boolean {
-    return this.index.knows(name) || this.providers.some((provider) => provider.models.includes(name) || Object.hasOwn(deploymentsOf(provider), name));
+    return this.index.knows(name) || this.providers.some((provider) => this.declaredModels(provider).includes(name) || Object.hasOwn(deploymentsOf(provider), name));
   }
 
   /** The names GET /v1/models lists: canonical names served by enabled providers holding a key. */
@@ -151,7 +179,7 @@ export class ProviderModelCatalog {
   private namesServedBy(provider: CatalogProvider): string[] {
     const catalogNames = servesCatalogOfKind(provider) ? this.index.ofKind(catalogKindOf(provider.kind)).map((model) => model.canonicalName) : [];
     // A declared name of an OpenAI-compatible server is listed as declared: it is what the server calls it.
-    const extraNames = [...provider.models, ...Object.keys(deploymentsOf(provider))].map(
+    const extraNames = [...this.declaredModels(provider), ...Object.keys(deploymentsOf(provider))].map(
       (name) => this.index.find(name, catalogKindOf(provider.kind))?.canonicalName ?? name,
     );
     return [...new Set([...catalogNames, ...extraNames])];

@@ -42,7 +42,7 @@ function grant<Controller>(service: string, methods: MethodsOf<Controller>): Gra
 export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>> = {
   // The HTTP edge: the OpenAI-compatible API through the router, and the admin API.
   ingress: [
-    grant<RouterServiceController>(ROUTER_SERVICE_NAME, ['ChatCompletion', 'StreamChatCompletion', 'Embeddings', 'ListModels']),
+    grant<RouterServiceController>(ROUTER_SERVICE_NAME, ['ChatCompletion', 'StreamChatCompletion', 'Embeddings', 'ListModels', 'DiscoverModels']),
     grant<ConfigServiceController>(CONFIG_SERVICE_NAME, [
       // gateway-key authentication follows the snapshot (ApiKeyAuthenticator)
       'GetSnapshot',
@@ -58,6 +58,8 @@ export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>>
       'CreateTeam',
       'UpdateTeam',
       'DeleteTeam',
+      'PutModelOverride',
+      'DeleteModelOverride',
     ]),
     grant<KeyVaultAdminServiceController>(KEY_VAULT_ADMIN_SERVICE_NAME, ['AddKey', 'ListKeys', 'RotateKey', 'DeleteKey', 'RewrapKeys']),
     grant<AnalyticsServiceController>(ANALYTICS_SERVICE_NAME, ['GetProviderHealth', 'GetUsage']),

@@ -29,7 +29,7 @@ export interface AdmissionRequest {
 export class AdmissionGate {
   constructor(
     private readonly admission: RequestAdmission,
-    private readonly directory: Pick<ApiKeyAuthenticator, 'team' | 'fallbackMap'>,
+    private readonly directory: Pick<ApiKeyAuthenticator, 'team' | 'fallbackMap' | 'modelCatalog'>,
     private readonly options: AdmissionGateOptions,
     private readonly clock: () => number = Date.now,
   ) {}
@@ -49,7 +49,7 @@ export class AdmissionGate {
     const estimate = estimateOf(
       request.operation === 'chat' ? chatPromptTokens(request.body) : embeddingTokens(request.body),
       request.operation === 'chat' ? chatMaxOutputTokens(request.body, this.options.defaultMaxTokens) : 0,
-      worstCasePrice(model, this.directory.fallbackMap()),
+      worstCasePrice(model, this.directory.fallbackMap(), this.directory.modelCatalog().index),
     );
     const outcome = await this.admission.admit(key, team, request.requestId, estimate, request.deadlineMs + this.options.settleGraceMs);
     if (outcome.admitted) return undefined;

@@ -1,3 +1,4 @@
+import { effectiveCatalog, ModelIndex } from '@ai-gateway/model-catalog';
 import { chatMaxOutputTokens, chatPromptTokens, embeddingTokens, estimateOf, worstCasePrice } from './request-cost.estimate';
 
 describe('request cost estimate', () => {
@@ -42,6 +43,19 @@ describe('request cost estimate', () => {
     const withFallback = worstCasePrice('gpt-4o-mini', { 'gpt-4o-mini': ['claude-3-5-sonnet'] });
     expect(withFallback.outputUsdPerMTok).toBe(15);
     expect(worstCasePrice('my-local-llama', {})).toEqual({ inputUsdPerMTok: 0, outputUsdPerMTok: 0 });
+  });
+
+  it('prices with the operator overrides: a changed price, an added model (a slash in its name included)', () => {
+    const index = new ModelIndex(
+      effectiveCatalog([
+        { name: 'gpt-4o', outputUsdPerMTok: 500, providers: [] },
+        { name: 'meta-llama/Acme-9B', inputUsdPerMTok: 3, outputUsdPerMTok: 4, providers: ['vllm'] },
+      ]),
+    );
+    expect(worstCasePrice('gpt-4o', {}, index).outputUsdPerMTok).toBe(500);
+    expect(worstCasePrice('gpt-4o-mini', { 'gpt-4o-mini': ['gpt-4o'] }, index).outputUsdPerMTok).toBe(500);
+    expect(worstCasePrice('meta-llama/Acme-9B', {}, index)).toEqual({ inputUsdPerMTok: 3, outputUsdPerMTok: 4 });
+    expect(worstCasePrice('vllm/meta-llama/Acme-9B', {}, index)).toEqual({ inputUsdPerMTok: 3, outputUsdPerMTok: 4 });
   });
 
   it('adds prompt and output at their prices', () => {

@@ -1,4 +1,4 @@
-import { findModel, PROVIDER_KINDS, type ModelPrice } from '@ai-gateway/model-catalog';
+import { DEFAULT_MODEL_INDEX, type ModelIndex, type ModelPrice } from '@ai-gateway/model-catalog';
 
 /** What a request may cost at most, reserved at admission and settled to the actual usage later. */
 export interface RequestEstimate {
@@ -66,16 +66,16 @@ export function embeddingTokens(body: Record<string, unknown>): number {
  * The highest input and output price among every kind serving the model and its fallback
  * models: the request may end up served by any of them, so the reservation assumes the dearest.
  * A model unknown to the catalog costs 0 (the router prices it at 0 too); its tokens still count.
+ * `index` is the catalog with the operator's overrides (the config snapshot's).
  */
-export function worstCasePrice(model: string, fallbacks: Record<string, string[]>): ModelPrice {
+export function worstCasePrice(model: string, fallbacks: Record<string, string[]>, index: ModelIndex = DEFAULT_MODEL_INDEX): ModelPrice {
   const slash = model.indexOf('/');
-  const name = slash > 0 ? model.slice(slash + 1) : model;
+  // `provider/model` prices as the model; a name that holds a slash itself (`meta-llama/...`) as it is.
+  const name = slash > 0 && !index.knows(model) ? model.slice(slash + 1) : model;
   let input = 0;
   let output = 0;
   for (const candidate of [name, ...(fallbacks[name] ?? fallbacks[model] ?? [])]) {
-    for (const kind of PROVIDER_KINDS) {
-      const price = findModel(candidate, kind)?.price;
-      if (!price) continue;
+    for (const { price } of index.entriesOfModel(candidate)) {
       input = Math.max(input, price.inputUsdPerMTok);
       output = Math.max(output, price.outputUsdPerMTok);
     }

@@ -87,6 +87,8 @@ export interface ConfigSnapshot {
    */
   errorActions: { [key: string]: string };
   teams: Team[];
+  /** Operator overrides of the model catalog (issue 17), by name. */
+  modelOverrides: ModelOverride[];
 }
 
 export interface ConfigSnapshot_FallbacksEntry {
@@ -97,6 +99,33 @@ export interface ConfigSnapshot_FallbacksEntry {
 export interface ConfigSnapshot_ErrorActionsEntry {
   key: string;
   value: string;
+}
+
+/**
+ * An operator's entry for one model name. For a catalog model (any of its names), the fields
+ * set replace the built-in ones for every kind serving it; for a name the catalog does not
+ * know, both prices and at least one provider are required.
+ */
+export interface ModelOverride {
+  name: string;
+  /** USD per 1M tokens. */
+  inputUsdPerMTok?: number | undefined;
+  outputUsdPerMTok?: number | undefined;
+  contextWindow?: number | undefined;
+  maxOutputTokens?:
+    | number
+    | undefined;
+  /** Provider ids that serve this name (as if it were in each one's `models`). */
+  providers: string[];
+  /** RFC 3339, set by config. */
+  updatedAt: string;
+}
+
+export interface DeleteModelOverrideRequest {
+  name: string;
+}
+
+export interface DeleteModelOverrideResponse {
 }
 
 export interface GetSnapshotRequest {
@@ -719,7 +748,7 @@ export const Team: MessageFns<Team> = {
 };
 
 function createBaseConfigSnapshot(): ConfigSnapshot {
-  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [] };
+  return { revision: 0, providers: [], fallbacks: {}, apiKeys: [], errorActions: {}, teams: [], modelOverrides: [] };
 }
 
 export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
@@ -741,6 +770,9 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
     });
     for (const v of message.teams) {
       Team.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.modelOverrides) {
+      ModelOverride.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -810,6 +842,14 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
             }
 
             message.teams.push(Team.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.modelOverrides.push(ModelOverride.decode(reader, reader.uint32()));
             continue;
           }
         }
@@ -926,6 +966,199 @@ export const ConfigSnapshot_ErrorActionsEntry: MessageFns<ConfigSnapshot_ErrorAc
             message.value = reader.string();
             continue;
           }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseModelOverride(): ModelOverride {
+  return { name: "", providers: [], updatedAt: "" };
+}
+
+export const ModelOverride: MessageFns<ModelOverride> = {
+  encode(message: ModelOverride, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    if (message.inputUsdPerMTok !== undefined) {
+      writer.uint32(17).double(message.inputUsdPerMTok);
+    }
+    if (message.outputUsdPerMTok !== undefined) {
+      writer.uint32(25).double(message.outputUsdPerMTok);
+    }
+    if (message.contextWindow !== undefined) {
+      writer.uint32(32).int32(message.contextWindow);
+    }
+    if (message.maxOutputTokens !== undefined) {
+      writer.uint32(40).int32(message.maxOutputTokens);
+    }
+    for (const v of message.providers) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.updatedAt !== "") {
+      writer.uint32(58).string(message.updatedAt);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelOverride {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelOverride();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.inputUsdPerMTok = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.outputUsdPerMTok = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.contextWindow = reader.int32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxOutputTokens = reader.int32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.providers.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.updatedAt = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteModelOverrideRequest(): DeleteModelOverrideRequest {
+  return { name: "" };
+}
+
+export const DeleteModelOverrideRequest: MessageFns<DeleteModelOverrideRequest> = {
+  encode(message: DeleteModelOverrideRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.name !== "") {
+      writer.uint32(10).string(message.name);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteModelOverrideRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteModelOverrideRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.name = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDeleteModelOverrideResponse(): DeleteModelOverrideResponse {
+  return {};
+}
+
+export const DeleteModelOverrideResponse: MessageFns<DeleteModelOverrideResponse> = {
+  encode(_: DeleteModelOverrideResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeleteModelOverrideResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeleteModelOverrideResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1939,6 +2172,20 @@ export interface ConfigServiceClient {
   /** FAILED_PRECONDITION while a key belongs to the team. */
 
   deleteTeam(request: DeleteTeamRequest, metadata?: Metadata): Observable<DeleteTeamResponse>;
+
+  /**
+   * Replaces the override of one model (a price or limits of a catalog model, or a model the
+   * catalog does not know, served by the providers it names). INVALID_ARGUMENT on a bad field.
+   */
+
+  putModelOverride(request: ModelOverride, metadata?: Metadata): Observable<ModelOverride>;
+
+  /** NOT_FOUND when the model has no override; a catalog model returns to its built-in entry. */
+
+  deleteModelOverride(
+    request: DeleteModelOverrideRequest,
+    metadata?: Metadata,
+  ): Observable<DeleteModelOverrideResponse>;
 }
 
 /** Providers, routing and gateway API keys, stored in a NATS KV bucket. */
@@ -2004,6 +2251,23 @@ export interface ConfigServiceController {
     request: DeleteTeamRequest,
     metadata?: Metadata,
   ): Promise<DeleteTeamResponse> | Observable<DeleteTeamResponse> | DeleteTeamResponse;
+
+  /**
+   * Replaces the override of one model (a price or limits of a catalog model, or a model the
+   * catalog does not know, served by the providers it names). INVALID_ARGUMENT on a bad field.
+   */
+
+  putModelOverride(
+    request: ModelOverride,
+    metadata?: Metadata,
+  ): Promise<ModelOverride> | Observable<ModelOverride> | ModelOverride;
+
+  /** NOT_FOUND when the model has no override; a catalog model returns to its built-in entry. */
+
+  deleteModelOverride(
+    request: DeleteModelOverrideRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteModelOverrideResponse> | Observable<DeleteModelOverrideResponse> | DeleteModelOverrideResponse;
 }
 
 export function ConfigServiceControllerMethods() {
@@ -2021,6 +2285,8 @@ export function ConfigServiceControllerMethods() {
       "createTeam",
       "updateTeam",
       "deleteTeam",
+      "putModelOverride",
+      "deleteModelOverride",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

@@ -73,6 +73,17 @@ export interface ListModelsResponse {
   models: ModelEntry[];
 }
 
+export interface DiscoverModelsRequest {
+  providerId: string;
+}
+
+export interface DiscoverModelsResponse {
+  /** Model ids as the provider lists them, deduplicated, in its order. */
+  models: string[];
+  /** The provider listed more than the gateway reads: the rest was left out. */
+  truncated: boolean;
+}
+
 function createBaseRequestMeta(): RequestMeta {
   return {
     requestId: "",
@@ -614,6 +625,109 @@ export const ListModelsResponse: MessageFns<ListModelsResponse> = {
   },
 };
 
+function createBaseDiscoverModelsRequest(): DiscoverModelsRequest {
+  return { providerId: "" };
+}
+
+export const DiscoverModelsRequest: MessageFns<DiscoverModelsRequest> = {
+  encode(message: DiscoverModelsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscoverModelsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscoverModelsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseDiscoverModelsResponse(): DiscoverModelsResponse {
+  return { models: [], truncated: false };
+}
+
+export const DiscoverModelsResponse: MessageFns<DiscoverModelsResponse> = {
+  encode(message: DiscoverModelsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.models) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(16).bool(message.truncated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DiscoverModelsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDiscoverModelsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.models.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * The router: picks candidates for a model, calls adapters, retries and falls back,
  * publishes the UsageEvent. Called by ingress once per client request.
@@ -627,6 +741,15 @@ export interface RouterServiceClient {
   embeddings(request: CompletionRequest, metadata?: Metadata): Observable<CompletionResponse>;
 
   listModels(request: ListModelsRequest, metadata?: Metadata): Observable<ListModelsResponse>;
+
+  /**
+   * Admin only: asks an OpenAI-compatible provider which models it serves (GET /models with
+   * its key, which only the router holds). NOT_FOUND: no such provider; FAILED_PRECONDITION
+   * (GatewayError.openai_error_code "discovery_unsupported"): not an OpenAI-compatible kind;
+   * UNAVAILABLE ("discovery_failed"): the provider could not be asked or answered badly.
+   */
+
+  discoverModels(request: DiscoverModelsRequest, metadata?: Metadata): Observable<DiscoverModelsResponse>;
 }
 
 /**
@@ -651,11 +774,29 @@ export interface RouterServiceController {
     request: ListModelsRequest,
     metadata?: Metadata,
   ): Promise<ListModelsResponse> | Observable<ListModelsResponse> | ListModelsResponse;
+
+  /**
+   * Admin only: asks an OpenAI-compatible provider which models it serves (GET /models with
+   * its key, which only the router holds). NOT_FOUND: no such provider; FAILED_PRECONDITION
+   * (GatewayError.openai_error_code "discovery_unsupported"): not an OpenAI-compatible kind;
+   * UNAVAILABLE ("discovery_failed"): the provider could not be asked or answered badly.
+   */
+
+  discoverModels(
+    request: DiscoverModelsRequest,
+    metadata?: Metadata,
+  ): Promise<DiscoverModelsResponse> | Observable<DiscoverModelsResponse> | DiscoverModelsResponse;
 }
 
 export function RouterServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["chatCompletion", "streamChatCompletion", "embeddings", "listModels"];
+    const grpcMethods: string[] = [
+      "chatCompletion",
+      "streamChatCompletion",
+      "embeddings",
+      "listModels",
+      "discoverModels",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("RouterService", method)(constructor.prototype[method], method, descriptor);
