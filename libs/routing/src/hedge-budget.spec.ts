@@ -1,0 +1,51 @@
+import { HedgeBudget } from './hedge-budget';
+
+describe('HedgeBudget', () => {
+  it('lets the first request of a model hedge, then one in every 1 / maxShare requests', () => {
+    const budget = new HedgeBudget();
+    const hedged: number[] = [];
+    for (let i = 1; i <= 12; i++) {
+      budget.request('gpt-4o', { afterMs: 100, maxShare: 0.25 });
+      if (budget.tryHedge('gpt-4o')) hedged.push(i);
+    }
+    expect(hedged).toEqual([1, 5, 9]);
+  });
+
+  it('never hedges more than 1 + N × maxShare of N requests, however many ask', () => {
+    const budget = new HedgeBudget();
+    let hedges = 0;
+    for (let i = 0; i < 1_000; i++) {
+      budget.request('gpt-4o', { afterMs: 100 });
+      if (budget.tryHedge('gpt-4o')) hedges++;
+      if (budget.tryHedge('gpt-4o')) hedges++;
+    }
+    expect(hedges).toBeLessThanOrEqual(1 + 1_000 * 0.1);
+    expect(hedges).toBeGreaterThanOrEqual(1_000 * 0.1 - 1);
+  });
+
+  it('keeps each model to its own share', () => {
+    const budget = new HedgeBudget();
+    budget.request('a', { afterMs: 100, maxShare: 0.5 });
+    expect(budget.tryHedge('a')).toBe(true);
+    budget.request('b', { afterMs: 100, maxShare: 0.5 });
+    expect(budget.tryHedge('b')).toBe(true);
+    budget.request('a', { afterMs: 100, maxShare: 0.5 });
+    expect(budget.tryHedge('a')).toBe(false);
+    budget.request('a', { afterMs: 100, maxShare: 0.5 });
+    expect(budget.tryHedge('a')).toBe(true);
+  });
+
+  it('never hedges a model whose share is 0', () => {
+    const budget = new HedgeBudget();
+    let hedges = 0;
+    for (let i = 0; i < 50; i++) {
+      budget.request('m', { afterMs: 100, maxShare: 0 });
+      if (budget.tryHedge('m')) hedges++;
+    }
+    expect(hedges).toBe(0);
+  });
+
+  it('refuses a hedge for a model that has had no request', () => {
+    expect(new HedgeBudget().tryHedge('never-seen')).toBe(false);
+  });
+});
