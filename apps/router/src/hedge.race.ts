@@ -86,7 +86,6 @@ export function runRace<T>(race: HedgeRace, first: Leg, firstDone: Promise<T>, t
   return new Promise<RaceEnd<T>>((resolve) => {
     const running = new Map<Leg, true>([[first, true]]);
     const earlier: RaceEnd<T>['earlier'] = [];
-    let timer: NodeJS.Timeout | undefined;
     let ended = false;
     const end = (value: RaceEnd<T>): void => {
       if (ended) return;
@@ -114,14 +113,16 @@ export function runRace<T>(race: HedgeRace, first: Leg, firstDone: Promise<T>, t
         },
       );
     };
+    // Promise callbacks run later: `timer` is set before `end` can read it.
+    const timer = trigger
+      ? setTimeout(() => {
+          if (race.claimed() || !running.has(first) || signal.aborted) return;
+          const hedge = trigger.start();
+          if (!hedge) return;
+          running.set(hedge.leg, true);
+          watch(hedge.leg, hedge.done);
+        }, trigger.afterMs)
+      : undefined;
     watch(first, firstDone);
-    if (!trigger) return;
-    timer = setTimeout(() => {
-      if (race.claimed() || !running.has(first) || signal.aborted) return;
-      const hedge = trigger.start();
-      if (!hedge) return;
-      running.set(hedge.leg, true);
-      watch(hedge.leg, hedge.done);
-    }, trigger.afterMs);
   });
 }

@@ -460,6 +460,7 @@ export class RouteExecutor {
             return undefined;
           }
           hedgeStarted = true;
+          record.hedged = true;
           return launch(target.candidate, target.key, race, true);
         },
       };
@@ -496,7 +497,6 @@ export class RouteExecutor {
         const first = launch(candidate, key, race, false);
         const trigger = probe || hedgeStarted ? undefined : hedgeTrigger(candidate, key, race);
         const end = await runRace(race, first.leg, first.done, trigger, signal);
-        if (race.hedged) record.hedged = true;
         for (const earlier of end.earlier) {
           const described = describeAttemptFailure(earlier.error);
           record.attempts.push(this.failedAttempt(earlier.leg, described, race.hedged));

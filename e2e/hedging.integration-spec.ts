@@ -1,0 +1,257 @@
+// Hedged requests (issue 18): the official openai SDK → ingress → router → fake providers, with
+// the model's hedge policy injected into the router (RouterDeps.hedgeFor) until the routing
+// policy store is wired in. The tests assert which leg won, that the loser's provider request
+// was aborted (the fake saw its connection close before the answer), and the one usage event;
+// how much hedging cuts the tail is measured by `npm run bench`, not here.
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
+import OpenAI from 'openai';
+import { USAGE_SUBJECT } from '@ai-gateway/nats';
+import { UsageEvent } from '@ai-gateway/proto';
+import type { HedgePolicy } from '@ai-gateway/routing';
+import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, startFakeOpenAi, startGatewayStack, type FakeAnthropic, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+
+const PRIMARY_KEY = 'sk-proj-hedgePrimaryKey0123456789abcdef';
+const BACKUP_KEY = 'sk-proj-hedgeBackupKey0123456789abcdefg';
+const ASK = [{ role: 'user' as const, content: 'Say hello' }];
+/** Long next to any hedge delay below: a leg this slow never answers first within a test. */
+const NEVER_IN_TIME_MS = 60_000;
+
+async function ok(result: Promise<{ status: number; body: unknown }>, ...statuses: number[]): Promise<unknown> {
+  const { status, body } = await result;
+  if (!(statuses.length ? statuses : [200, 201]).includes(status)) throw new Error(`admin call answered ${status}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+describe('hedged requests', () => {
+  let stack: GatewayStack;
+  let primary: FakeOpenAi;
+  let backup: FakeOpenAi;
+  let anthropic: FakeAnthropic;
+  let client: OpenAI;
+  let nc: NatsConnection;
+  const events: UsageEvent[] = [];
+  /** The hedge policy per model the router reads (what the routing policy store will provide). */
+  const policies = new Map<string, HedgePolicy>();
+
+  beforeAll(async () => {
+    primary = await startFakeOpenAi({ validKeys: [PRIMARY_KEY] });
+    backup = await startFakeOpenAi({ validKeys: [BACKUP_KEY] });
+    anthropic = await startFakeAnthropic();
+    stack = await startGatewayStack({
+      openaiBaseUrl: primary.baseUrl,
+      anthropicBaseUrl: anthropic.url,
+      logLevel: 'warn',
+      // No retries on the same provider, and the breaker out of the way: each test sees the plan as it is.
+      routerEnv: { MAX_RETRIES: '0', BREAKER_FAILURES: '1000', BREAKER_FAILURE_RATE_PERCENT: '0' },
+      routerDeps: { hedgeFor: (model: string) => policies.get(model) },
+    });
+    await ok(stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl, models: ['gpt-4o', 'gpt-4o-mini'] }));
+    await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: PRIMARY_KEY }), 201);
+    await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'backup', key: BACKUP_KEY }), 201);
+    await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'anthropic', key: FAKE_ANTHROPIC_API_KEY }), 201);
+    await ok(stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'backup', 'anthropic'] }));
+    // When both gpt-4o providers fail, the plan goes on to Anthropic.
+    await ok(stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { 'gpt-4o': ['claude-3-5-sonnet'] } }));
+    const created = (await ok(stack.admin('POST', '/admin/v1/api-keys', { name: 'hedging' }), 201)) as { key: string };
+    client = new OpenAI({ apiKey: created.key, baseURL: `${stack.ingressUrls[0]}/v1`, maxRetries: 0 });
+    await expectEventually(async () => {
+      const { response } = await client.chat.completions.create({ model: 'backup/gpt-4o', messages: ASK }).withResponse();
+      expect(response.headers.get('x-gateway-provider')).toBe('backup');
+    }, 10_000);
+    nc = await connect({ servers: stack.nats.url });
+    const subscription = nc.subscribe(USAGE_SUBJECT);
+    void (async () => {
+      for await (const message of subscription) events.push(UsageEvent.decode(message.data));
+    })();
+  });
+
+  afterAll(async () => {
+    await nc?.close();
+    await stack?.close();
+    await Promise.all([primary?.close(), backup?.close(), anthropic?.close()]);
+  });
+
+  beforeEach(() => {
+    policies.clear();
+    primary.setPersistent(undefined);
+    backup.setPersistent(undefined);
+  });
+
+  async function usageEventOf(response: Response): Promise<UsageEvent> {
+    const requestId = response.headers.get('x-request-id');
+    let found: UsageEvent | undefined;
+    await expectEventually(() => {
+      found = events.find((event) => event.requestId === requestId || event.correlationId === requestId);
+      expect(found).toBeDefined();
+    }, 5_000);
+    return found as UsageEvent;
+  }
+
+  function eventsFor(requestId: string | null): UsageEvent[] {
+    return events.filter((event) => event.requestId === requestId || event.correlationId === requestId);
+  }
+
+  it('unary: the first leg has no answer after afterMs, the hedge on the next provider answers, the first is aborted upstream', async () => {
+    policies.set('gpt-4o', { afterMs: 200, maxShare: 1 });
+    primary.enqueue({ kind: 'delay', delayMs: NEVER_IN_TIME_MS });
+    const abortedBefore = primary.abortedChats();
+    const backupBefore = backup.chatRequests();
+
+    const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+
+    expect(data.choices[0].message.content).toBe('Hello from the fake provider.');
+    expect(response.headers.get('x-gateway-provider')).toBe('backup');
+    expect(response.headers.get('x-gateway-attempts')).toBe('2');
+    expect(backup.chatRequests() - backupBefore).toBe(1);
+    await expectEventually(() => expect(primary.abortedChats() - abortedBefore).toBe(1), 5_000);
+    const event = await usageEventOf(response);
+    expect(event.hedged).toBe(true);
+    expect(event.provider).toBe('backup');
+    expect(event.outcome).toBe('success');
+    expect(event.attempts.map((a) => [a.provider, a.outcome, a.hedge])).toEqual([
+      ['openai', 'hedge_lost', true],
+      ['backup', 'success', true],
+    ]);
+    expect(eventsFor(response.headers.get('x-request-id'))).toHaveLength(1);
+  });
+
+  it('stream: a role-only chunk is no first byte; the hedge that sends content first wins and the first leg is aborted', async () => {
+    policies.set('gpt-4o', { afterMs: 200, maxShare: 1 });
+    primary.enqueue({ kind: 'slow_first_token', delayMs: NEVER_IN_TIME_MS });
+    const abortedBefore = primary.abortedChats();
+
+    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK, stream: true, stream_options: { include_usage: true } }).withResponse();
+    let text = '';
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? '';
+      if (chunk.usage) usage = chunk.usage;
+    }
+
+    expect(text).toBe('Hello from the fake provider.');
+    expect(usage?.completion_tokens).toBe(6);
+    expect(response.headers.get('x-gateway-provider')).toBe('backup');
+    await expectEventually(() => expect(primary.abortedChats() - abortedBefore).toBe(1), 5_000);
+    const event = await usageEventOf(response);
+    expect(event.hedged).toBe(true);
+    expect(event.stream).toBe(true);
+    expect(event.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['openai', 'hedge_lost'],
+      ['backup', 'success'],
+    ]);
+    expect(event.usage?.completionTokens).toBe(6);
+  });
+
+  it('does not hedge when the first byte arrives before afterMs', async () => {
+    policies.set('gpt-4o', { afterMs: 20_000, maxShare: 1 });
+    const backupBefore = backup.chatRequests();
+
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(backup.chatRequests() - backupBefore).toBe(0);
+    const event = await usageEventOf(response);
+    expect(event.hedged ?? false).toBe(false);
+    expect(event.attempts.map((a) => [a.provider, a.outcome, a.hedge ?? false])).toEqual([['openai', 'success', false]]);
+  });
+
+  it('does not hedge a model without a hedge policy, however slow its first byte', async () => {
+    primary.enqueue({ kind: 'delay', delayMs: 500 });
+    const backupBefore = backup.chatRequests();
+
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(backup.chatRequests() - backupBefore).toBe(0);
+    expect((await usageEventOf(response)).hedged ?? false).toBe(false);
+  });
+
+  it('hedges at most 1 + N × maxShare of N requests when every first leg is slow', async () => {
+    const share = 0.25;
+    const requests = 8;
+    policies.set('gpt-4o-mini', { afterMs: 100, maxShare: share });
+    primary.setPersistent({ kind: 'delay', delayMs: 600 });
+    const backupBefore = backup.chatRequests();
+    const ids: Array<string | null> = [];
+
+    for (let i = 0; i < requests; i++) {
+      const { response } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: ASK }).withResponse();
+      ids.push(response.headers.get('x-request-id'));
+    }
+
+    await expectEventually(() => expect(ids.every((id) => eventsFor(id).length === 1)).toBe(true), 5_000);
+    const served = ids.map((id) => eventsFor(id)[0]);
+    const hedged = served.filter((event) => event.hedged);
+    expect(hedged.length).toBeGreaterThanOrEqual(1);
+    expect(hedged.length).toBeLessThanOrEqual(Math.floor(1 + requests * share));
+    expect(backup.chatRequests() - backupBefore).toBe(hedged.length);
+    // The requests over the cap waited for their slow first leg, as without hedging.
+    for (const event of served.filter((e) => !e.hedged)) expect(event.attempts.map((a) => [a.provider, a.outcome])).toEqual([['openai', 'success']]);
+  });
+
+  it('a client leaving cancels both legs upstream, and the request is recorded once as cancelled', async () => {
+    policies.set('gpt-4o', { afterMs: 100, maxShare: 1 });
+    primary.enqueue({ kind: 'slow_first_token', delayMs: NEVER_IN_TIME_MS });
+    backup.enqueue({ kind: 'slow_first_token', delayMs: NEVER_IN_TIME_MS });
+    const before = { primary: primary.abortedChats(), backup: backup.abortedChats(), backupChats: backup.chatRequests() };
+    const requestId = `hedge-cancel-${Date.now()}`;
+    const abort = new AbortController();
+
+    const pending = client.chat.completions
+      .create({ model: 'gpt-4o', messages: ASK, stream: true }, { signal: abort.signal, headers: { 'x-request-id': requestId } })
+      .then(async (stream) => {
+        for await (const chunk of stream) void chunk;
+      })
+      .catch((error: unknown) => error);
+    await expectEventually(() => expect(backup.chatRequests() - before.backupChats).toBe(1), 5_000);
+    abort.abort();
+    await pending;
+
+    await expectEventually(() => {
+      expect(primary.abortedChats() - before.primary).toBe(1);
+      expect(backup.abortedChats() - before.backup).toBe(1);
+    }, 5_000);
+    await expectEventually(() => expect(eventsFor(requestId)).toHaveLength(1), 5_000);
+    const [event] = eventsFor(requestId);
+    expect(event.outcome).toBe('cancelled');
+    expect(event.hedged).toBe(true);
+    // The event goes out as the client leaves; the legs' own records may not have ended by then.
+    expect(event.attempts.every((a) => a.hedge && a.outcome === 'cancelled')).toBe(true);
+  });
+
+  it('one leg failing while the other runs is waited out; both failing continue the plan with the next candidate', async () => {
+    policies.set('gpt-4o', { afterMs: 100, maxShare: 1 });
+    // The first leg fails late, the hedge on backup fails at once; backup keeps failing, anthropic serves.
+    primary.enqueue({ kind: 'delay', delayMs: 600, status: 503 });
+    backup.setPersistent({ kind: 'status', status: 503 });
+
+    const { data, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+
+    expect(data.choices[0].message.content).toBeTruthy();
+    expect(response.headers.get('x-gateway-provider')).toBe('anthropic');
+    const event = await usageEventOf(response);
+    expect(event.hedged).toBe(true);
+    const legs = event.attempts.filter((a) => a.hedge);
+    expect(legs.map((a) => [a.provider, a.status]).sort()).toEqual([
+      ['backup', 503],
+      ['openai', 503],
+    ]);
+    expect(event.attempts[event.attempts.length - 1]).toMatchObject({ provider: 'anthropic', outcome: 'success' });
+  });
+
+  it('the hedge failing while the first leg runs does not fail the request: the first leg answers', async () => {
+    policies.set('gpt-4o', { afterMs: 100, maxShare: 1 });
+    primary.enqueue({ kind: 'delay', delayMs: 600 });
+    backup.setPersistent({ kind: 'status', status: 500 });
+
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    const event = await usageEventOf(response);
+    expect(event.attempts.map((a) => [a.provider, a.outcome, a.hedge])).toEqual([
+      ['backup', 'error', true],
+      ['openai', 'success', true],
+    ]);
+  });
+});
