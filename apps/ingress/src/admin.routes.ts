@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { firstValueFrom, type Observable } from 'rxjs';
 import { checkJsonBody } from '@ai-gateway/json-guard';
 import type {
+  RouterServiceClient,
   AnalyticsServiceClient,
   ConfigServiceClient,
   ConfigSnapshot,
@@ -17,6 +18,7 @@ import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
 import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
+import { keyPoolStates } from './key-pool-state';
 import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
 import type { SpendReport } from './admission/spend.report';
 
@@ -29,6 +31,8 @@ export interface AdminDeps {
   auth: ApiKeyAuthenticator;
   config: ConfigServiceClient;
   keyVault: KeyVaultAdminServiceClient;
+  /** The router's key pool state (ListKeyStates), merged into the key listing. */
+  router: Pick<RouterServiceClient, 'listKeyStates'>;
   analytics: AnalyticsServiceClient | undefined;
   signIn: AdminSignInGuard;
   /** Audits a refused admin call (never the token it carried). */
@@ -143,7 +147,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
   });
 
-  route('GET', '/admin/v1/provider-keys', async () => ({ status: 200, body: (await call(deps.keyVault.listKeys({}))).keys.map(maskedEntry) }));
+  route('GET', '/admin/v1/provider-keys', async () => {
+    const [listed, states] = await Promise.all([call(deps.keyVault.listKeys({})), keyPoolStates(() => deps.router.listKeyStates({}))]);
+    return { status: 200, body: listed.keys.map((entry) => ({ ...maskedEntry(entry), ...states.get(entry.id) })) };
+  });
   route('POST', '/admin/v1/provider-keys', async (_request, body) => {
     const provider = requiredString(body, 'provider');
     const key = requiredString(body, 'key');

@@ -198,6 +198,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       auth,
       config: configClient,
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
+      router,
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
       signIn,
       spend,

@@ -93,7 +93,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
 
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES) }),
+    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), keyHealth }),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,

@@ -4,6 +4,7 @@ import {
   buildRoutePlan,
   chooseKey,
   HedgeBudget,
+  keyOrder,
   circuitKey,
   classifyFailure,
   panicCandidate,
@@ -12,6 +13,7 @@ import {
   type FailureClassification,
   type HedgePolicy,
   type KeyHealth,
+  type KeySelection,
   type RouteCandidate,
   type RoutePlan,
 } from '@ai-gateway/routing';
@@ -482,7 +484,7 @@ export class RouteExecutor {
           }
         }
         const { keys, start } = this.keys.roundRobin(candidate.providerId);
-        const choice = chooseKey(keys, start, this.keyHealth, graceMs);
+        const choice = chooseKey(keyOrder(keys, start, this.keyHealth, keySelectionOf(candidate)), 0, this.keyHealth, graceMs);
         if (!choice.key) {
           if (choice.coolingMs > 0) coolingMs.push(choice.coolingMs);
           this.breaker.recordAbandoned(breakerKey);
@@ -589,18 +591,18 @@ export class RouteExecutor {
     const index = candidates.indexOf(current);
     for (const next of index < 0 ? [] : candidates.slice(index + 1)) {
       if (skippedModels.has(next.requestedModel) || !this.adapters.forKind(next.kind)) continue;
-      const key = this.workingKey(next.providerId, busy);
+      const key = this.workingKey(next, busy);
       if (key && this.breaker.allow(circuitKey(next.providerId, next.model))) return { candidate: next, key };
     }
-    const key = this.workingKey(current.providerId, busy);
+    const key = this.workingKey(current, busy);
     return key ? { candidate: current, key } : undefined;
   }
 
-  /** A key of the provider other than `busy`, neither cooling nor failing. */
-  private workingKey(providerId: string, busy: ResolvedKey): ResolvedKey | undefined {
-    const { keys, start } = this.keys.roundRobin(providerId);
-    const rotated = [...keys.slice(start), ...keys.slice(0, start)].filter((key) => !(key.provider === busy.provider && key.id === busy.id));
-    const choice = chooseKey(rotated, 0, this.keyHealth);
+  /** A key of the candidate's provider other than `busy`, neither cooling nor failing. */
+  private workingKey(candidate: RouteCandidate, busy: ResolvedKey): ResolvedKey | undefined {
+    const { keys, start } = this.keys.roundRobin(candidate.providerId);
+    const ordered = keyOrder(keys, start, this.keyHealth, keySelectionOf(candidate)).filter((key) => !(key.provider === busy.provider && key.id === busy.id));
+    const choice = chooseKey(ordered, 0, this.keyHealth);
     return choice.key && !this.keyHealth.isFailing(choice.key) ? choice.key : undefined;
   }
 
@@ -710,6 +712,11 @@ export class RouteExecutor {
       ),
     );
   }
+}
+
+/** The provider's key selection mode; round robin unless it asks for least_recently_limited. */
+function keySelectionOf(candidate: RouteCandidate): KeySelection {
+  return candidate.settings?.keySelection === 'least_recently_limited' ? 'least_recently_limited' : 'round_robin';
 }
 
 /** Both legs of a hedged request say so in their attempt record. */
