@@ -98,6 +98,12 @@ describe('UsageMetrics', () => {
     expect(await valueOf('gen_ai_gateway_fallbacks_total', { gen_ai_gateway_provider_id: 'backup' })).toBeUndefined();
   });
 
+  it('counts each 429 as a key cooldown of its provider', async () => {
+    metrics.record(usageEvent({ attempts: [attempt({ outcome: 'rate_limited', status: 429 }), attempt({ outcome: 'rate_limited', status: 429 }), attempt()] }));
+    metrics.record(usageEvent());
+    expect(await valueOf('gen_ai_gateway_key_cooldowns_total', { gen_ai_gateway_provider_id: 'openai' })).toBe(2);
+  });
+
   it('records TTFT and time per output token for streams', async () => {
     metrics.record(usageEvent({ stream: true, timeToFirstTokenMs: 200, durationMs: 1_200, usage: { promptTokens: 10, completionTokens: 11, totalTokens: 21, cachedPromptTokens: 0, reasoningTokens: 0 } }));
     metrics.record(usageEvent({ stream: true, timeToFirstTokenMs: 300, durationMs: 400, usage: { promptTokens: 10, completionTokens: 1, totalTokens: 11, cachedPromptTokens: 0, reasoningTokens: 0 } }));

@@ -30,6 +30,7 @@ export class UsageMetrics {
   private readonly cost: Counter;
   private readonly rejected: Counter;
   private readonly hedges: Counter;
+  private readonly keyCooldowns: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -95,6 +96,12 @@ export class UsageMetrics {
       name: 'gen_ai_gateway_hedges_total',
       help: 'Legs of hedged requests by provider and model: outcome "won" (served), "lost" (cancelled, the other leg answered first) or "failed".',
       labelNames: [...MODEL_LABELS, 'outcome'],
+      registers,
+    });
+    this.keyCooldowns = new Counter({
+      name: 'gen_ai_gateway_key_cooldowns_total',
+      help: 'Provider answers 429 that cooled one provider key (the router moves to the provider’s other keys meanwhile).',
+      labelNames: ['gen_ai_provider_name', 'gen_ai_gateway_provider_id'],
       registers,
     });
     this.invalidEvents = new Counter({
@@ -168,6 +175,7 @@ export class UsageMetrics {
       seen.add(key);
     }
     for (const attempt of attempts) {
+      if (attempt.outcome === 'rate_limited') this.keyCooldowns.inc({ gen_ai_provider_name: genAiProviderName(attempt.providerKind), gen_ai_gateway_provider_id: attempt.provider });
       if (!attempt.hedge) continue;
       const outcome = attempt.outcome === 'success' ? 'won' : attempt.outcome === 'hedge_lost' ? 'lost' : 'failed';
       this.hedges.inc({ ...labelsOf(attempt), outcome });

@@ -550,7 +550,9 @@ export class RouteExecutor {
             Date.now() - unreachableSince < (this.settings.adapterUnavailableWaitMs ?? 0) &&
             deadline - Date.now() > ADAPTER_RETRY_INTERVAL_MS;
           if (!waitingForAdapter && attempt > this.settings.maxRetries) return 'next';
-          const delay = waitingForAdapter ? ADAPTER_RETRY_INTERVAL_MS : this.retryDelay(described, attempt, deadline);
+          // A 429 cools only its key: with another working key of the provider, the retry goes there at once.
+          const otherKey = classification.coolDownKey === true && this.workingKey(leg.candidate, leg.key) !== undefined;
+          const delay = waitingForAdapter ? ADAPTER_RETRY_INTERVAL_MS : otherKey ? 0 : this.retryDelay(described, attempt, deadline);
           if (delay === null) return 'next';
           await sleep(delay, signal).catch(() => {
             throw new RouteFailure(withAttempts(described, record.attempts.length));

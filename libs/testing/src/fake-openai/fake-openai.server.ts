@@ -80,6 +80,11 @@ export interface FakeOpenAi {
   heldRequests(): number;
   /** Chat requests whose caller closed the connection before the answer was complete (an aborted request). */
   abortedChats(): number;
+  /**
+   * Chat requests with this key answer 429 as OpenAI's per-key limits do (`rate_limit_exceeded`,
+   * `retry-after` in seconds, `x-ratelimit-remaining-requests: 0`) until cleared (undefined).
+   */
+  rateLimitKey(key: string, retryAfterSeconds: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -127,6 +132,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   let gate: Promise<void> | undefined;
   let held = 0;
   let abortedChats = 0;
+  const rateLimitedKeys = new Map<string, number>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -150,6 +156,21 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   };
 
   const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
+    const limitedFor = rateLimitedKeys.get(bearerKey(req));
+    if (limitedFor !== undefined) {
+      const model = typeof body.model === 'string' ? body.model : 'gpt-4o';
+      send(
+        res,
+        429,
+        openAiError(
+          `Rate limit reached for ${model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${limitedFor}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+          'requests',
+          'rate_limit_exceeded',
+        ),
+        { 'retry-after': String(limitedFor), 'x-ratelimit-limit-requests': '3', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': `${limitedFor}s` },
+      );
+      return;
+    }
     const scenario = queue.shift() ?? persistent;
     if (gate) {
       held++;
@@ -375,6 +396,10 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     },
     heldRequests: () => held,
     abortedChats: () => abortedChats,
+    rateLimitKey: (key, retryAfterSeconds) => {
+      if (retryAfterSeconds === undefined) rateLimitedKeys.delete(key);
+      else rateLimitedKeys.set(key, retryAfterSeconds);
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
