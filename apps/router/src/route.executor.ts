@@ -139,6 +139,8 @@ export class RouteFailure extends Error {
 const PLAN_CACHE_LIMIT = 1024;
 /** Role-only and empty chunks held back before the first content; more than this is sent on as it is. */
 const HELD_CHUNKS_LIMIT = 64;
+/** The most keys of one provider a request moves on to after a 429 or a 401/403 on the one it used. */
+const MAX_KEY_SWITCHES = 8;
 /** A 429 without Retry-After cools its key this long. */
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 /** No provider's Retry-After keeps a key out longer than this. */
@@ -474,6 +476,7 @@ export class RouteExecutor {
       if (!adapter) return 'next';
       const breakerKey = circuitKey(candidate.providerId, candidate.model);
       let graceMs = 0;
+      let keySwitches = 0;
       /** When this candidate's adapter service was first found unreachable. */
       let unreachableSince: number | undefined;
       for (let attempt = 1; ; attempt++) {
@@ -537,6 +540,12 @@ export class RouteExecutor {
           this.account(classification, leg.breakerKey, leg.key, described);
           if (classification.action === 'return_to_client') throw new RouteFailure(withAttempts(described, record.attempts.length));
           failures.push(described);
+          // A 429 or a 401/403 is its key's, not the provider's: another working key of the provider is tried at once.
+          if ((classification.coolDownKey || classification.keyFailing) && keySwitches < MAX_KEY_SWITCHES && this.workingKey(leg.candidate, leg.key)) {
+            keySwitches++;
+            graceMs = COOLDOWN_GRACE_MS;
+            continue;
+          }
           if (classification.action === 'next_model') {
             skippedModels.add(candidate.requestedModel);
             return 'fallback';
@@ -550,9 +559,7 @@ export class RouteExecutor {
             Date.now() - unreachableSince < (this.settings.adapterUnavailableWaitMs ?? 0) &&
             deadline - Date.now() > ADAPTER_RETRY_INTERVAL_MS;
           if (!waitingForAdapter && attempt > this.settings.maxRetries) return 'next';
-          // A 429 cools only its key: with another working key of the provider, the retry goes there at once.
-          const otherKey = classification.coolDownKey === true && this.workingKey(leg.candidate, leg.key) !== undefined;
-          const delay = waitingForAdapter ? ADAPTER_RETRY_INTERVAL_MS : otherKey ? 0 : this.retryDelay(described, attempt, deadline);
+          const delay = waitingForAdapter ? ADAPTER_RETRY_INTERVAL_MS : this.retryDelay(described, attempt, deadline);
           if (delay === null) return 'next';
           await sleep(delay, signal).catch(() => {
             throw new RouteFailure(withAttempts(described, record.attempts.length));
