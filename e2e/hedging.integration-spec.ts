@@ -8,7 +8,7 @@ import { connect } from '@nats-io/transport-node';
 import OpenAI from 'openai';
 import { USAGE_SUBJECT } from '@ai-gateway/nats';
 import { UsageEvent } from '@ai-gateway/proto';
-import type { HedgePolicy } from '@ai-gateway/routing';
+import { hedgeBurst, type HedgePolicy } from '@ai-gateway/routing';
 import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, startFakeOpenAi, startGatewayStack, type FakeAnthropic, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const PRIMARY_KEY = 'sk-proj-hedgePrimaryKey0123456789abcdef';
@@ -167,9 +167,9 @@ describe('hedged requests', () => {
     expect((await usageEventOf(response)).hedged ?? false).toBe(false);
   });
 
-  it('hedges at most 1 + N × maxShare of N requests when every first leg is slow', async () => {
-    const share = 0.25;
-    const requests = 8;
+  it('hedges at most burst + N × maxShare of N requests when every first leg is slow', async () => {
+    const share = 0.1;
+    const requests = 10;
     policies.set('gpt-4o-mini', { afterMs: 100, maxShare: share });
     primary.setPersistent({ kind: 'delay', delayMs: 600 });
     const backupBefore = backup.chatRequests();
@@ -184,7 +184,8 @@ describe('hedged requests', () => {
     const served = ids.map((id) => eventsFor(id)[0]);
     const hedged = served.filter((event) => event.hedged);
     expect(hedged.length).toBeGreaterThanOrEqual(1);
-    expect(hedged.length).toBeLessThanOrEqual(Math.floor(1 + requests * share));
+    expect(hedged.length).toBeLessThanOrEqual(Math.floor(hedgeBurst(share) + requests * share));
+    expect(hedged.length).toBeLessThan(requests);
     expect(backup.chatRequests() - backupBefore).toBe(hedged.length);
     // The requests over the cap waited for their slow first leg, as without hedging.
     for (const event of served.filter((e) => !e.hedged)) expect(event.attempts.map((a) => [a.provider, a.outcome])).toEqual([['openai', 'success']]);
