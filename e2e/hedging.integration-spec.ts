@@ -13,6 +13,7 @@ import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, startFake
 
 const PRIMARY_KEY = 'sk-proj-hedgePrimaryKey0123456789abcdef';
 const BACKUP_KEY = 'sk-proj-hedgeBackupKey0123456789abcdefg';
+const SECOND_PRIMARY_KEY = 'sk-proj-hedgeSecondKey0123456789abcdefg';
 const ASK = [{ role: 'user' as const, content: 'Say hello' }];
 /** Long next to any hedge delay below: a leg this slow never answers first within a test. */
 const NEVER_IN_TIME_MS = 60_000;
@@ -35,7 +36,7 @@ describe('hedged requests', () => {
   const policies = new Map<string, HedgePolicy>();
 
   beforeAll(async () => {
-    primary = await startFakeOpenAi({ validKeys: [PRIMARY_KEY] });
+    primary = await startFakeOpenAi({ validKeys: [PRIMARY_KEY, SECOND_PRIMARY_KEY] });
     backup = await startFakeOpenAi({ validKeys: [BACKUP_KEY] });
     anthropic = await startFakeAnthropic();
     stack = await startGatewayStack({
@@ -239,6 +240,47 @@ describe('hedged requests', () => {
       ['openai', 503],
     ]);
     expect(event.attempts[event.attempts.length - 1]).toMatchObject({ provider: 'anthropic', outcome: 'success' });
+  });
+
+  it('with one provider, the hedge goes to another key of it, never the same key', async () => {
+    policies.set('gpt-4o', { afterMs: 200, maxShare: 1 });
+    const added = (await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: SECOND_PRIMARY_KEY, name: 'second' }), 201)) as { id: string };
+    try {
+      // The listing has a key's pool status once the router holds it.
+      await expectEventually(async () => {
+        const listed = (await ok(stack.admin('GET', '/admin/v1/provider-keys'))) as Array<{ id: string; status?: string }>;
+        expect(listed.find((entry) => entry.id === added.id)?.status).toBe('ok');
+      }, 10_000);
+      const from = primary.requests.length;
+      primary.enqueue({ kind: 'delay', delayMs: NEVER_IN_TIME_MS });
+      const abortedBefore = primary.abortedChats();
+      const { response } = await client.chat.completions.create({ model: 'openai/gpt-4o', messages: ASK }).withResponse();
+      const event = await usageEventOf(response);
+      expect(event.hedged).toBe(true);
+      expect(event.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+        ['openai', 'hedge_lost'],
+        ['openai', 'success'],
+      ]);
+      const keys = primary.requests.slice(from).map((r) => r.headers.authorization);
+      expect(keys).toHaveLength(2);
+      expect(new Set(keys).size).toBe(2);
+      await expectEventually(() => expect(primary.abortedChats() - abortedBefore).toBe(1), 5_000);
+    } finally {
+      await ok(stack.admin('DELETE', `/admin/v1/provider-keys/${added.id}`), 204);
+    }
+  });
+
+  it('never puts a provider key, whole or as any 16-character slice, in a usage event or a log line', async () => {
+    policies.set('gpt-4o', { afterMs: 100, maxShare: 1 });
+    primary.enqueue({ kind: 'delay', delayMs: NEVER_IN_TIME_MS });
+    const { response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect((await usageEventOf(response)).hedged).toBe(true);
+    const written = [JSON.stringify(events), stack.logText()].join('\n');
+    const leaks: string[] = [];
+    for (const secret of [PRIMARY_KEY, BACKUP_KEY, SECOND_PRIMARY_KEY]) {
+      for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 12)}…[${i}]`);
+    }
+    expect(leaks).toEqual([]);
   });
 
   it('the hedge failing while the first leg runs does not fail the request: the first leg answers', async () => {

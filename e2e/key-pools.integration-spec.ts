@@ -158,6 +158,21 @@ describe('key pools', () => {
     expect(sentWith(second, KEY_D, from)).toBe(0);
   });
 
+  it('never shows a provider key, whole or as any 16-character slice, in the listing, the metrics or the logs', async () => {
+    const written = [
+      JSON.stringify((await stack.admin('GET', '/admin/v1/provider-keys')).body),
+      JSON.stringify((await stack.admin('GET', '/admin/v1/providers')).body),
+      await (await fetch(stack.metricsUrl('router-0'))).text(),
+      await (await fetch(stack.metricsUrl('analytics'))).text(),
+      stack.logText(),
+    ].join('\n');
+    const leaks: string[] = [];
+    for (const secret of [KEY_A, KEY_B, KEY_C, KEY_C_ROTATED, KEY_D]) {
+      for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 12)}…[${i}]`);
+    }
+    expect(leaks).toEqual([]);
+  });
+
   it('refuses an unknown keySelection with a 400 naming the field', async () => {
     const refused = await stack.admin('PUT', '/admin/v1/providers/second', { keySelection: 'random' });
     expect(refused.status).toBe(400);
