@@ -9,7 +9,17 @@ import OpenAI from 'openai';
 import { USAGE_SUBJECT } from '@ai-gateway/nats';
 import { UsageEvent } from '@ai-gateway/proto';
 import { hedgeBurst, type HedgePolicy } from '@ai-gateway/routing';
-import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, startFakeOpenAi, startGatewayStack, type FakeAnthropic, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import {
+  ADAPTER_MODES,
+  expectEventually,
+  FAKE_ANTHROPIC_API_KEY,
+  startFakeAnthropic,
+  startFakeOpenAi,
+  startGatewayStack,
+  type FakeAnthropic,
+  type FakeOpenAi,
+  type GatewayStack,
+} from '@ai-gateway/testing';
 
 const PRIMARY_KEY = 'sk-proj-hedgePrimaryKey0123456789abcdef';
 const BACKUP_KEY = 'sk-proj-hedgeBackupKey0123456789abcdefg';
@@ -24,7 +34,7 @@ async function ok(result: Promise<{ status: number; body: unknown }>, ...statuse
   return body;
 }
 
-describe('hedged requests', () => {
+describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) => {
   let stack: GatewayStack;
   let primary: FakeOpenAi;
   let backup: FakeOpenAi;
@@ -34,6 +44,8 @@ describe('hedged requests', () => {
   const events: UsageEvent[] = [];
   /** The hedge policy per model the router reads (what the routing policy store will provide). */
   const policies = new Map<string, HedgePolicy>();
+  /** The recent p95 time to first token per provider and model the router reads (the provider stats' figure). */
+  const p95s = new Map<string, number>();
 
   beforeAll(async () => {
     primary = await startFakeOpenAi({ validKeys: [PRIMARY_KEY, SECOND_PRIMARY_KEY] });
@@ -43,9 +55,10 @@ describe('hedged requests', () => {
       openaiBaseUrl: primary.baseUrl,
       anthropicBaseUrl: anthropic.url,
       logLevel: 'warn',
+      adapterMode,
       // No retries on the same provider, and the breaker out of the way: each test sees the plan as it is.
       routerEnv: { MAX_RETRIES: '0', BREAKER_FAILURES: '1000', BREAKER_FAILURE_RATE_PERCENT: '0' },
-      routerDeps: { hedgeFor: (model: string) => policies.get(model) },
+      routerDeps: { hedgeFor: (model: string) => policies.get(model), ttftP95For: (provider: string, model: string) => p95s.get(`${provider}/${model}`) },
     });
     await ok(stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl, models: ['gpt-4o', 'gpt-4o-mini'] }));
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: PRIMARY_KEY }), 201);
@@ -75,6 +88,7 @@ describe('hedged requests', () => {
 
   beforeEach(() => {
     policies.clear();
+    p95s.clear();
     primary.setPersistent(undefined);
     backup.setPersistent(undefined);
   });
@@ -155,6 +169,22 @@ describe('hedged requests', () => {
     const event = await usageEventOf(response);
     expect(event.hedged ?? false).toBe(false);
     expect(event.attempts.map((a) => [a.provider, a.outcome, a.hedge ?? false])).toEqual([['openai', 'success', false]]);
+  });
+
+  it('afterMs "p95": no hedge without enough samples (no p95 yet), a hedge after the provider and model\'s p95 once known', async () => {
+    policies.set('gpt-4o', { afterMs: 'p95', maxShare: 1 });
+    primary.enqueue({ kind: 'delay', delayMs: 400 });
+    const backupBefore = backup.chatRequests();
+    const { response: unknown } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(unknown.headers.get('x-gateway-provider')).toBe('openai');
+    expect(backup.chatRequests() - backupBefore).toBe(0);
+    expect((await usageEventOf(unknown)).hedged ?? false).toBe(false);
+
+    p95s.set('openai/gpt-4o', 100);
+    primary.enqueue({ kind: 'delay', delayMs: NEVER_IN_TIME_MS });
+    const { response: known } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
+    expect(known.headers.get('x-gateway-provider')).toBe('backup');
+    expect((await usageEventOf(known)).hedged).toBe(true);
   });
 
   it('does not hedge a model without a hedge policy, however slow its first byte', async () => {
