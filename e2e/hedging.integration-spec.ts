@@ -5,6 +5,8 @@
 // how much hedging cuts the tail is measured by `npm run bench`, not here.
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import OpenAI from 'openai';
 import { USAGE_SUBJECT } from '@ai-gateway/nats';
 import { UsageEvent } from '@ai-gateway/proto';
@@ -33,6 +35,11 @@ async function ok(result: Promise<{ status: number; body: unknown }>, ...statuse
   if (!(statuses.length ? statuses : [200, 201]).includes(status)) throw new Error(`admin call answered ${status}: ${JSON.stringify(body)}`);
   return body;
 }
+
+/** Every span the services end (they run in this process), for the hedge attributes. */
+const spans = new InMemorySpanExporter();
+beforeAll(() => trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter: spans })] })));
+afterAll(() => trace.disable());
 
 describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) => {
   let stack: GatewayStack;
@@ -129,6 +136,14 @@ describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) =
       ['backup', 'success', true],
     ]);
     expect(eventsFor(response.headers.get('x-request-id'))).toHaveLength(1);
+    // Both attempt spans say they were hedged legs, and which one won.
+    await expectEventually(() => {
+      const legs = spans.getFinishedSpans().filter((span) => span.name.startsWith('attempt ') && span.attributes['gateway.request.id'] === event.requestId);
+      expect(legs.map((span) => [span.name, span.attributes['gateway.hedge'], span.attributes['gateway.hedge.leg'], span.attributes['gateway.hedge.won']]).sort()).toEqual([
+        ['attempt backup', true, 'second', true],
+        ['attempt openai', true, 'first', false],
+      ]);
+    }, 5_000);
   });
 
   it('stream: a role-only chunk is no first byte; the hedge that sends content first wins and the first leg is aborted', async () => {
