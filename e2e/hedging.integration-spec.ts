@@ -73,7 +73,7 @@ describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) =
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'anthropic', key: FAKE_ANTHROPIC_API_KEY }), 201);
     await ok(stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'backup', 'anthropic'] }));
     // When both gpt-4o providers fail, the plan goes on to Anthropic.
-    await ok(stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { 'gpt-4o': ['claude-3-5-sonnet'] } }));
+    await ok(stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { 'gpt-4o': ['claude-3-5-sonnet'], 'gpt-3.5-turbo': ['claude-3-5-sonnet'] } }));
     const created = (await ok(stack.admin('POST', '/admin/v1/api-keys', { name: 'hedging' }), 201)) as { key: string };
     client = new OpenAI({ apiKey: created.key, baseURL: `${stack.ingressUrls[0]}/v1`, maxRetries: 0 });
     await expectEventually(async () => {
@@ -173,6 +173,35 @@ describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) =
     expect(event.usage?.completionTokens).toBe(6);
   });
 
+  it('stream: the winning leg failing after content ends the stream in-band, with no fallback and no second chance for the loser', async () => {
+    policies.set('gpt-4o', { afterMs: 200, maxShare: 1 });
+    primary.enqueue({ kind: 'slow_first_token', delayMs: NEVER_IN_TIME_MS });
+    backup.enqueue({ kind: 'cut_after_chunks', chunks: 3 });
+    const anthropicBefore = anthropic.requests.length;
+    const requestId = `hedge-cut-${Date.now()}`;
+
+    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK, stream: true }, { headers: { 'x-request-id': requestId } });
+    let text = '';
+    const failure = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+    })().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeDefined();
+    expect(text.length).toBeGreaterThan(0);
+    expect(anthropic.requests.length - anthropicBefore).toBe(0);
+    await expectEventually(() => expect(eventsFor(requestId)).toHaveLength(1), 5_000);
+    const [event] = eventsFor(requestId);
+    expect(event.outcome).toBe('error');
+    expect(event.httpStatus).toBe(200);
+    expect(event.attempts.map((a) => [a.provider, a.outcome])).toEqual([
+      ['openai', 'hedge_lost'],
+      ['backup', 'stream_cut'],
+    ]);
+  });
+
   it('does not hedge when the first byte arrives before afterMs', async () => {
     policies.set('gpt-4o', { afterMs: 20_000, maxShare: 1 });
     const backupBefore = backup.chatRequests();
@@ -200,6 +229,18 @@ describe.each(ADAPTER_MODES)('hedged requests with %s adapters', (adapterMode) =
     const { response: known } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).withResponse();
     expect(known.headers.get('x-gateway-provider')).toBe('backup');
     expect((await usageEventOf(known)).hedged).toBe(true);
+  });
+
+  it('never hedges onto a fallback model: with one provider and one key, a slow first byte is waited for', async () => {
+    policies.set('gpt-3.5-turbo', { afterMs: 100, maxShare: 1 });
+    primary.enqueue({ kind: 'delay', delayMs: 500 });
+    const anthropicBefore = anthropic.requests.length;
+
+    const { response } = await client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: ASK }).withResponse();
+
+    expect(response.headers.get('x-gateway-provider')).toBe('openai');
+    expect(anthropic.requests.length - anthropicBefore).toBe(0);
+    expect((await usageEventOf(response)).hedged ?? false).toBe(false);
   });
 
   it('does not hedge a model without a hedge policy, however slow its first byte', async () => {

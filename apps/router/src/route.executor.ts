@@ -587,9 +587,9 @@ export class RouteExecutor {
   }
 
   /**
-   * Where a hedge goes: the next candidate of the plan that can take it now (its circuit
-   * closed, a working key), else another working key of the same provider; never the key the
-   * first leg holds.
+   * Where a hedge goes: the next candidate of the plan for the same model that can take it now
+   * (its circuit closed, a working key), else another working key of the same provider; never
+   * the key the first leg holds.
    */
   private hedgeTarget(
     current: RouteCandidate,
@@ -599,7 +599,8 @@ export class RouteExecutor {
   ): { candidate: RouteCandidate; key: ResolvedKey } | undefined {
     const index = candidates.indexOf(current);
     for (const next of index < 0 ? [] : candidates.slice(index + 1)) {
-      if (skippedModels.has(next.requestedModel) || !this.adapters.forKind(next.kind)) continue;
+      // Another provider of the same model only: a fallback model answers only when the model failed.
+      if (next.requestedModel !== current.requestedModel || skippedModels.has(next.requestedModel) || !this.adapters.forKind(next.kind)) continue;
       const key = this.workingKey(next, busy);
       if (key && this.breaker.allow(circuitKey(next.providerId, next.model))) return { candidate: next, key };
     }
