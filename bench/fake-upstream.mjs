@@ -3,11 +3,14 @@
 //   - non-stream: a fixed chat.completion after `delayMs` (0 = answered in the same tick);
 //   - stream: `chunks` chat.completion.chunk events, `chunkGapMs` apart (the first at once), then
 //     the usage chunk when asked for, then [DONE].
-// The parent sets the behaviour with IPC messages {type: 'config', delayMs, chunks, chunkGapMs, chunkPadBytes};
+//   - a slow tail (hedging bench): one request in `tailEvery` (0 = none), drawn by a seeded
+//     pseudo-random sequence, waits `tailDelayMs` more before its first byte (headers and first
+//     chunk, or the whole answer);
+// The parent sets the behaviour with IPC messages {type: 'config', delayMs, chunks, chunkGapMs, chunkPadBytes, tailEvery, tailDelayMs};
 // it is global (phases run one after another), so no header has to survive a gateway.
 import { createServer } from 'node:http';
 
-const settings = { delayMs: 0, chunks: 32, chunkGapMs: 20, chunkPadBytes: 0 };
+const settings = { delayMs: 0, chunks: 32, chunkGapMs: 20, chunkPadBytes: 0, tailEvery: 0, tailDelayMs: 0 };
 const created = Math.floor(Date.now() / 1000);
 const RATE_LIMIT = {
   'x-ratelimit-limit-requests': '10000',
@@ -46,6 +49,14 @@ const buildEvents = () => (events = Array.from({ length: settings.chunks }, (_, 
 buildEvents();
 
 let served = 0;
+/** mulberry32, seeded: the same tail in every run. */
+let seed = 0x5eed;
+function tailDraw() {
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
 const server = createServer({ keepAliveTimeout: 60_000, noDelay: true }, (req, res) => {
   if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
     res.writeHead(404, { 'content-type': 'application/json' });
@@ -62,9 +73,14 @@ const server = createServer({ keepAliveTimeout: 60_000, noDelay: true }, (req, r
     } catch {
       /* answered like any other request */
     }
-    if (body.stream === true) return stream(res, body.stream_options?.include_usage === true);
-    if (settings.delayMs > 0) setTimeout(() => answer(res), settings.delayMs);
-    else answer(res);
+    // `delayMs` is the unary answer's; a stream starts at once unless it is in the tail.
+    const delayMs = (body.stream === true ? 0 : settings.delayMs) + (settings.tailEvery > 0 && tailDraw() < 1 / settings.tailEvery ? settings.tailDelayMs : 0);
+    const reply = body.stream === true ? () => stream(res, body.stream_options?.include_usage === true) : () => answer(res);
+    if (delayMs > 0) {
+      // An aborted request (a hedge's loser) leaves no timer behind.
+      const timer = setTimeout(() => !res.destroyed && reply(), delayMs);
+      res.on('close', () => clearTimeout(timer));
+    } else reply();
   });
 });
 

@@ -6,6 +6,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import OpenAI from 'openai';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import {
   buildDashboardForTest,
@@ -294,6 +295,45 @@ describeInBrowser(title, () => {
     expect(cells[3]).toMatch(/^\d+ ms$|^\d+\.\d+ s$/);
     expect(await page.locator('#health-updated').textContent()).toMatch(/^Updated \d\d:\d\d:\d\d$/);
   }, 45_000);
+
+  it('shows a key the provider refuses (401) as failing, highlighted, until it is rotated', async () => {
+    const spareKey = 'sk-proj-dashboardSpareKey0123456789abcd';
+    const rotatedKey = 'sk-proj-dashboardSpareRotated0123456789';
+    const panel = page.locator('#provider-keys');
+    await panel.getByLabel('Provider', { exact: true }).selectOption('openai');
+    await panel.getByLabel('Key name').fill('spare');
+    await panel.getByLabel('Provider API key').fill(spareKey);
+    await panel.getByRole('button', { name: 'Add key' }).click();
+    await panel.locator('tbody tr', { hasText: 'spare' }).waitFor();
+    // The fake knows only the primary key: the round robin's turn on the spare answers 401.
+    const created = (await stack.admin('POST', '/admin/v1/api-keys', { name: 'browser-keys' })).body as { key: string };
+    const client = new OpenAI({ apiKey: created.key, baseURL: `${base}/v1`, maxRetries: 0 });
+    await expectEventually(async () => {
+      await client.chat.completions.create({ model: 'openai/gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      const listed = (await stack.admin('GET', '/admin/v1/provider-keys')).body as Array<{ name: string; status?: string }>;
+      expect(listed.find((entry) => entry.name === 'spare')?.status).toBe('failing');
+    }, 10_000);
+
+    await page.reload();
+    const row = page.locator('#provider-keys tbody tr', { hasText: 'spare' });
+    await row.waitFor();
+    expect(await row.getAttribute('class')).toBe('key-failing');
+    expect(await row.getAttribute('data-state')).toBe('failing');
+    expect(await row.locator('td').nth(3).textContent()).toMatch(/^failing \(401\) since .+: rotate it$/);
+    expect(await page.locator('#provider-keys tbody tr', { hasText: 'primary' }).locator('td').nth(3).textContent()).toBe('in pool');
+
+    upstream.setValidKeys([PROVIDER_KEY, rotatedKey]);
+    await row.getByRole('button', { name: /^Rotate/ }).click();
+    await row.getByLabel(/^New key for openai/).fill(rotatedKey);
+    await row.getByRole('button', { name: 'Save new key' }).click();
+    await expectEventually(async () => {
+      await page.reload();
+      const rotated = page.locator('#provider-keys tbody tr', { hasText: 'spare' });
+      expect(await rotated.getAttribute('data-state')).toBe('ok');
+      expect(await rotated.getAttribute('class')).toBeNull();
+    }, 10_000);
+    expect(await page.content()).not.toContain(rotatedKey.slice(0, 16));
+  });
 
   it('renders (screenshot) without script errors or CSP violations', async () => {
     const file = join(profileDir, 'dashboard.png');

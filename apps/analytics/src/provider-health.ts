@@ -184,7 +184,8 @@ export class ProviderHealthTracker {
  * Attempts that say something about the provider: not a client that left or sent a bad body,
  * not our own adapter service being unreachable (DESIGN.md, failure taxonomy).
  */
-const NOT_THE_PROVIDERS = new Set(['cancelled', 'client_error', 'gateway_error']);
+// A hedge's losing leg was cancelled by the gateway: slow is already in the winner's latency, not an error.
+const NOT_THE_PROVIDERS = new Set(['cancelled', 'client_error', 'gateway_error', 'hedge_lost']);
 
 export function countsForProviderHealth(outcome: string): boolean {
   return !NOT_THE_PROVIDERS.has(outcome);

@@ -73,6 +73,37 @@ describe('UsageMetrics', () => {
     expect(requests).toContain('gen_ai_request_model="_OTHER"');
   });
 
+  it('counts each hedged leg as won, lost or failed by its provider, and a hedge won elsewhere is no fallback', async () => {
+    metrics.record(
+      usageEvent({
+        hedged: true,
+        provider: 'backup',
+        attempts: [
+          attempt({ provider: 'openai', outcome: 'hedge_lost', status: 0, hedge: true }),
+          attempt({ provider: 'backup', outcome: 'success', hedge: true }),
+        ],
+      }),
+    );
+    metrics.record(
+      usageEvent({
+        hedged: true,
+        attempts: [attempt({ provider: 'backup', outcome: 'error', status: 503, hedge: true }), attempt({ provider: 'openai', outcome: 'success', hedge: true })],
+      }),
+    );
+    metrics.record(usageEvent());
+    expect(await valueOf('gen_ai_gateway_hedges_total', { gen_ai_gateway_provider_id: 'openai', outcome: 'lost' })).toBe(1);
+    expect(await valueOf('gen_ai_gateway_hedges_total', { gen_ai_gateway_provider_id: 'openai', outcome: 'won' })).toBe(1);
+    expect(await valueOf('gen_ai_gateway_hedges_total', { gen_ai_gateway_provider_id: 'backup', outcome: 'won' })).toBe(1);
+    expect(await valueOf('gen_ai_gateway_hedges_total', { gen_ai_gateway_provider_id: 'backup', outcome: 'failed' })).toBe(1);
+    expect(await valueOf('gen_ai_gateway_fallbacks_total', { gen_ai_gateway_provider_id: 'backup' })).toBeUndefined();
+  });
+
+  it('counts each 429 as a key cooldown of its provider', async () => {
+    metrics.record(usageEvent({ attempts: [attempt({ outcome: 'rate_limited', status: 429 }), attempt({ outcome: 'rate_limited', status: 429 }), attempt()] }));
+    metrics.record(usageEvent());
+    expect(await valueOf('gen_ai_gateway_key_cooldowns_total', { gen_ai_gateway_provider_id: 'openai' })).toBe(2);
+  });
+
   it('records TTFT and time per output token for streams', async () => {
     metrics.record(usageEvent({ stream: true, timeToFirstTokenMs: 200, durationMs: 1_200, usage: { promptTokens: 10, completionTokens: 11, totalTokens: 21, cachedPromptTokens: 0, reasoningTokens: 0 } }));
     metrics.record(usageEvent({ stream: true, timeToFirstTokenMs: 300, durationMs: 400, usage: { promptTokens: 10, completionTokens: 1, totalTokens: 11, cachedPromptTokens: 0, reasoningTokens: 0 } }));

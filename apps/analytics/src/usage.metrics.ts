@@ -29,6 +29,8 @@ export class UsageMetrics {
   private readonly retries: Counter;
   private readonly cost: Counter;
   private readonly rejected: Counter;
+  private readonly hedges: Counter;
+  private readonly keyCooldowns: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -88,6 +90,18 @@ export class UsageMetrics {
       name: 'gen_ai_gateway_rejected_total',
       help: 'Requests rejected with 400, 401, 403, 404 or 413.',
       labelNames: ['error_type'],
+      registers,
+    });
+    this.hedges = new Counter({
+      name: 'gen_ai_gateway_hedges_total',
+      help: 'Legs of hedged requests by provider and model: outcome "won" (served), "lost" (cancelled, the other leg answered first) or "failed".',
+      labelNames: [...MODEL_LABELS, 'outcome'],
+      registers,
+    });
+    this.keyCooldowns = new Counter({
+      name: 'gen_ai_gateway_key_cooldowns_total',
+      help: 'Provider answers 429 that cooled one provider key (the router moves to the provider’s other keys meanwhile).',
+      labelNames: ['gen_ai_provider_name', 'gen_ai_gateway_provider_id'],
       registers,
     });
     this.invalidEvents = new Counter({
@@ -160,8 +174,15 @@ export class UsageMetrics {
       if (seen.has(key)) this.retries.inc(labelsOf(attempt));
       seen.add(key);
     }
+    for (const attempt of attempts) {
+      if (attempt.outcome === 'rate_limited') this.keyCooldowns.inc({ gen_ai_provider_name: genAiProviderName(attempt.providerKind), gen_ai_gateway_provider_id: attempt.provider });
+      if (!attempt.hedge) continue;
+      const outcome = attempt.outcome === 'success' ? 'won' : attempt.outcome === 'hedge_lost' ? 'lost' : 'failed';
+      this.hedges.inc({ ...labelsOf(attempt), outcome });
+    }
     const served = attempts.findLast((a) => a.outcome === 'success');
-    const first = attempts[0];
+    // A hedge that won on another provider is no fallback: the first leg that did not lose it decides.
+    const first = attempts.find((a) => a.outcome !== 'hedge_lost') ?? attempts[0];
     if (event.outcome === 'success' && served && (served.provider !== first.provider || served.model !== first.model)) {
       this.fallbacks.inc(labelsOf(served));
     }

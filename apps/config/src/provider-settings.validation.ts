@@ -1,7 +1,8 @@
 import type { ProviderSettings } from '@ai-gateway/proto';
+import { KEY_SELECTIONS } from '@ai-gateway/routing';
 
 /** The admin names of ProviderSettings' fields (CONTRACT.md, provider kinds). */
-export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments' | 'compatibility';
+export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments' | 'compatibility' | 'keySelection';
 
 /** `compatibility` (kind openai): what an OpenAI-compatible server lacks, as ProviderSettings' switches. */
 const COMPATIBILITY_SWITCHES = ['omitStreamOptions', 'omitParallelToolCalls', 'noStreamUsage'] as const;
@@ -57,7 +58,7 @@ export class ProviderSettingsError extends Error {
   }
 }
 
-export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments', 'compatibility'];
+export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments', 'compatibility', 'keySelection'];
 
 /** The kind fields a change names, with their new values. */
 export interface SettingsUpdate {
@@ -70,7 +71,9 @@ export interface SettingsUpdate {
  * ones present, every value in its shape and bounds. The update replaces the fields it names.
  */
 export function validateProviderSettings(kind: string, current: ProviderSettings | undefined, update: SettingsUpdate): ProviderSettings {
-  const fields = KIND_FIELDS[kind];
+  const kindFields = KIND_FIELDS[kind];
+  // Every kind takes `keySelection`: how the router picks among the provider's keys.
+  const fields = kindFields && { allowed: [...kindFields.allowed, 'keySelection' as const], required: kindFields.required };
   if (!fields) throw new ProviderSettingsError('kind', `unknown provider kind "${kind}" (known: ${PROVIDER_KINDS.join(', ')})`);
   const merged = merge(current ?? emptySettings(), update);
   for (const field of presentFields(merged)) {
@@ -87,6 +90,9 @@ export function validateProviderSettings(kind: string, current: ProviderSettings
   checkPattern('region', merged.region, AWS_REGION, 'an AWS region such as us-east-1');
   checkPattern('apiVersion', merged.apiVersion, API_VERSION, '"v1", "preview" or a date such as 2024-10-21');
   checkDeployments(merged.deployments);
+  if (merged.keySelection && !(KEY_SELECTIONS as readonly string[]).includes(merged.keySelection)) {
+    throw new ProviderSettingsError('keySelection', `"keySelection" must be one of ${KEY_SELECTIONS.join(', ')}`);
+  }
   return normalised(merged);
 }
 
@@ -103,7 +109,11 @@ function merge(current: ProviderSettings, update: SettingsUpdate): ProviderSetti
       for (const name of COMPATIBILITY_SWITCHES) merged[name] = values[name] === true ? true : undefined;
       continue;
     }
-    (merged as unknown as Record<string, unknown>)[field] = values[field as Exclude<SettingsField, 'compatibility'>] ?? emptySettings()[field as Exclude<SettingsField, 'compatibility'>];
+    if (field === 'keySelection') {
+      merged.keySelection = values.keySelection || undefined;
+      continue;
+    }
+    (merged as unknown as Record<string, unknown>)[field] = values[field as Exclude<SettingsField, 'compatibility' | 'keySelection'>] ?? emptySettings()[field as Exclude<SettingsField, 'compatibility' | 'keySelection'>];
   }
   return merged;
 }
@@ -117,6 +127,7 @@ function presentFields(settings: ProviderSettings): SettingsField[] {
   if (settings.region) present.push('region');
   if (settings.apiVersion) present.push('apiVersion');
   if (Object.keys(settings.deployments ?? {}).length > 0) present.push('deployments');
+  if (settings.keySelection) present.push('keySelection');
   return present;
 }
 
@@ -163,5 +174,7 @@ function normalised(settings: ProviderSettings): ProviderSettings {
     apiVersion: settings.apiVersion ?? '',
     deployments: { ...(settings.deployments ?? {}) },
     ...Object.fromEntries(COMPATIBILITY_SWITCHES.filter((name) => settings[name] === true).map((name) => [name, true])),
+    // round_robin is the default: stored as unset.
+    ...(settings.keySelection && settings.keySelection !== 'round_robin' ? { keySelection: settings.keySelection } : {}),
   };
 }

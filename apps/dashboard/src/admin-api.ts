@@ -41,6 +41,12 @@ export interface ProviderKey {
   last4: string;
   createdAt: string;
   rotatedAt: string | null;
+  /** The router's view: in the pool, cooling after a 429, or failing after a 401/403 until rotated; absent when no router answered. */
+  status?: 'ok' | 'cooling' | 'failing';
+  coolingUntil?: string;
+  failingSince?: string;
+  failingStatus?: number;
+  lastRateLimitedAt?: string;
 }
 
 export interface ApiKey {

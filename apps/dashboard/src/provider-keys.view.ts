@@ -3,6 +3,7 @@
 // a multi-line field that is not echoed back), sent once, and the input is cleared at once.
 import type { Provider, ProviderKey } from './admin-api.js';
 import { clear, field, formatDate, h } from './dom.js';
+import { keyStateCell } from './key-state-format.js';
 import { kindInfo } from './provider-kinds.js';
 import type { View, ViewContext } from './view-context.js';
 
@@ -54,7 +55,7 @@ export function createProviderKeysView(ctx: ViewContext): View {
         h(
           'thead',
           {},
-          h('tr', {}, ...['Provider', 'Name', 'Key', 'Added', 'Rotated', 'Actions'].map((title) => h('th', { scope: 'col' }, title))),
+          h('tr', {}, ...['Provider', 'Name', 'Key', 'State', 'Added', 'Rotated', 'Actions'].map((title) => h('th', { scope: 'col' }, title))),
         ),
         body,
       ),
@@ -127,12 +128,14 @@ export function createProviderKeysView(ctx: ViewContext): View {
       no.focus();
     };
     showButtons();
+    const state = keyStateCell(key);
     return h(
       'tr',
-      { 'data-id': key.id },
+      { 'data-id': key.id, 'data-state': key.status ?? 'unknown', ...(state.failing ? { class: 'key-failing' } : {}) },
       h('td', {}, key.provider),
       h('td', {}, key.name || '—'),
       h('td', { class: 'mono' }, h('span', { 'aria-label': `ending in ${key.last4}` }, `••••${key.last4}`)),
+      h('td', {}, h('span', { class: state.badgeClass }, state.label)),
       h('td', {}, formatDate(key.createdAt)),
       h('td', {}, formatDate(key.rotatedAt)),
       actions,

@@ -18,6 +18,7 @@ import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
 import { sendError, sendJson } from './http-reply';
 import { ProviderFieldError, providerView, settingsUpdateOf } from './provider-fields';
+import { keyPoolStates } from './key-pool-state';
 import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-policy.body';
 import type { SpendReport } from './admission/spend.report';
 import { registerModelAdminRoutes } from './admin-models.routes';
@@ -31,8 +32,11 @@ const TEAM_IN_USE = 'team_in_use';
 export interface AdminDeps {
   auth: ApiKeyAuthenticator;
   config: ConfigServiceClient;
-  /** Admin actions that need a provider key (model discovery): only the router holds them. */
-  router: Pick<RouterServiceClient, 'discoverModels'>;
+  /**
+   * Admin actions that need the router: model discovery (only the router holds provider keys)
+   * and its key pool state (ListKeyStates), merged into the key listing.
+   */
+  router: Pick<RouterServiceClient, 'discoverModels' | 'listKeyStates'>;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
   signIn: AdminSignInGuard;
@@ -148,7 +152,10 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
   });
 
-  route('GET', '/admin/v1/provider-keys', async () => ({ status: 200, body: (await call(deps.keyVault.listKeys({}))).keys.map(maskedEntry) }));
+  route('GET', '/admin/v1/provider-keys', async () => {
+    const [listed, states] = await Promise.all([call(deps.keyVault.listKeys({})), keyPoolStates(() => deps.router.listKeyStates({}))]);
+    return { status: 200, body: listed.keys.map((entry) => ({ ...maskedEntry(entry), ...states.get(entry.id) })) };
+  });
   route('POST', '/admin/v1/provider-keys', async (_request, body) => {
     const provider = requiredString(body, 'provider');
     const key = requiredString(body, 'key');

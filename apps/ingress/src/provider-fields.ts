@@ -48,6 +48,12 @@ export function settingsUpdateOf(body: Record<string, unknown>): { settings: Pro
     for (const name of COMPATIBILITY_SWITCHES) if ((value as Record<string, boolean> | null)?.[name] === true) settings[name] = true;
     settingsFields.push('compatibility');
   }
+  if ('keySelection' in body) {
+    const value = body.keySelection;
+    if (value !== null && typeof value !== 'string') throw new ProviderFieldError('"keySelection" must be "round_robin" or "least_recently_limited"', 'keySelection');
+    if (value) settings.keySelection = value;
+    settingsFields.push('keySelection');
+  }
   return { settings, settingsFields };
 }
 
@@ -67,5 +73,6 @@ export function providerView(provider: Provider): Record<string, unknown> {
   for (const field of MAP_FIELDS) if (Object.keys(settings[field] ?? {}).length > 0) view[field] = { ...settings[field] };
   const switches = COMPATIBILITY_SWITCHES.filter((name) => settings[name] === true);
   if (switches.length > 0) view.compatibility = Object.fromEntries(switches.map((name) => [name, true]));
+  if (settings.keySelection) view.keySelection = settings.keySelection;
   return view;
 }

@@ -23,13 +23,20 @@ import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.status';
 import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
-import { RouteExecutor } from './route.executor';
+import { RouteExecutor, type RouteSettings } from './route.executor';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
 import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
 
-export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
+/**
+ * What the router takes from outside its environment: the hedge policy per model and the
+ * recent p95 time to first token per provider and model (issue 18). Until the routing-policy
+ * store is wired in, nothing hedges unless a caller (a test) passes them.
+ */
+export type RouterDeps = Pick<RouteSettings, 'hedgeFor' | 'ttftP95For'>;
+
+export async function createApp(env: Environment = process.env, logger?: Logger, deps: RouterDeps = {}): Promise<RunningService> {
   const config = readRouterEnv(env);
   const callers = ServiceCallers.parse(config.SERVICE_CALLERS);
   const log = logger ?? createLogger({ service: 'router', level: config.LOG_LEVEL, file: config.LOG_FILE || undefined });
@@ -82,11 +89,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
     adapterUnavailableWaitMs: config.ADAPTER_UNAVAILABLE_WAIT_MS,
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
+    ...deps,
   });
 
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES) }),
+    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), keyHealth }),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,

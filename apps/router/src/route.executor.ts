@@ -3,13 +3,17 @@ import { firstTokenTimeoutMs, isReasoningModel, type FirstTokenLimits } from '@a
 import {
   buildRoutePlan,
   chooseKey,
+  HedgeBudget,
+  keyOrder,
   circuitKey,
   classifyFailure,
   panicCandidate,
   retryDelayMs,
   type CircuitBreaker,
   type FailureClassification,
+  type HedgePolicy,
   type KeyHealth,
+  type KeySelection,
   type RouteCandidate,
   type RoutePlan,
 } from '@ai-gateway/routing';
@@ -25,6 +29,7 @@ import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type Attempt
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import { streamFactsFor } from './stream-content';
+import { HedgeRace, runRace, type HedgeTrigger, type Leg } from './hedge.race';
 
 export interface RouteSettings {
   /** The deadline of a request without x-gateway-timeout-ms, streams included. */
@@ -47,6 +52,10 @@ export interface RouteSettings {
   adapterUnavailableWaitMs?: number;
   /** When every candidate's circuit is open: probe one (panic routing) or refuse. */
   allOpen: 'probe' | 'fail-fast';
+  /** The model's hedge policy (its routing policy's `hedge`), if it hedges. */
+  hedgeFor?: (model: string) => HedgePolicy | undefined;
+  /** The provider and model's recent p95 time to first token, for `afterMs: "p95"`; undefined without enough samples (no hedge). */
+  ttftP95For?: (providerId: string, model: string) => number | undefined;
 }
 
 /** What one request did, for its UsageEvent. */
@@ -60,6 +69,8 @@ export interface RouteRecord {
   timeToFirstTokenMs?: number;
   /** Set when a stream failed after content reached the client: the client saw 200, then an in-band error. */
   deliveredFailure?: string;
+  /** A second, hedged leg was started (issue 18). */
+  hedged?: boolean;
 }
 
 export type Operation = 'chat' | 'embeddings';
@@ -100,6 +111,12 @@ interface AttemptSlot {
   request: AdapterRequest;
   trace: AttemptTrace;
   limits: AttemptLimits;
+  /** This attempt's own signal: the client leaving, or its hedged twin answering first. */
+  signal: AbortSignal;
+  /** Bids for the answer at the first byte; false: the twin answered first, this attempt stops. */
+  claim: () => boolean;
+  /** What the provider reported, kept for a losing leg's attempt record. */
+  observed: { usage?: Usage };
 }
 
 /** A stream failed after content reached the client: no retry, no fallback. */
@@ -122,6 +139,8 @@ export class RouteFailure extends Error {
 const PLAN_CACHE_LIMIT = 1024;
 /** Role-only and empty chunks held back before the first content; more than this is sent on as it is. */
 const HELD_CHUNKS_LIMIT = 64;
+/** The most keys of one provider a request moves on to after a 429 or a 401/403 on the one it used. */
+const MAX_KEY_SWITCHES = 8;
 /** A 429 without Retry-After cools its key this long. */
 const DEFAULT_RATE_LIMIT_COOLDOWN_MS = 1_000;
 /** No provider's Retry-After keeps a key out longer than this. */
@@ -141,6 +160,7 @@ const BYTES_PER_TOKEN = 4;
 /** Tries the plan's candidates in order, with bounded retries, within the request's deadline. */
 export class RouteExecutor {
   private readonly plans = new Map<string, RoutePlan>();
+  private readonly hedges = new HedgeBudget();
 
   constructor(
     private readonly config: ConfigSnapshotWatcher,
@@ -223,13 +243,15 @@ export class RouteExecutor {
     record: RouteRecord,
     parent: Context,
   ): Promise<AdapterResponse> {
-    return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits }) => {
+    return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits, signal: legSignal, claim, observed }) => {
       const call = (attempt: AbortSignal): Promise<AdapterResponse> => {
         const adapterCall = { signal: attempt, metadata: trace.metadata };
         return operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
       };
       const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
-      const response = await callUnary(call, limits.headersMs, signal, candidate.providerId, limit);
+      const response = await callUnary(call, limits.headersMs, legSignal, candidate.providerId, limit);
+      if (response.hasUsage) observed.usage = response.usage;
+      if (!claim()) throw routerAttemptError('client_cancelled', `${candidate.providerId}: the hedged twin answered first`, candidate.providerId);
       record.responseModel = response.responseModel;
       record.usage = response.hasUsage ? response.usage : undefined;
       return response;
@@ -241,7 +263,7 @@ export class RouteExecutor {
     return new Observable<RoutedStreamEvent>((subscriber) => {
       const abort = new AbortController();
       const streamOnce = (slot: AttemptSlot): Promise<void> =>
-        this.streamAttempt(slot, record, abort.signal, (event) => subscriber.next(event), body.byteLength, writable);
+        this.streamAttempt(slot, record, (event) => subscriber.next(event), body.byteLength, writable);
       this.runAttempts({ meta, body, headers, record, parent, signal: abort.signal }, streamOnce)
         .then(() => subscriber.complete())
         .catch((error: unknown) => subscriber.error(error));
@@ -253,11 +275,12 @@ export class RouteExecutor {
    * One streamed attempt under its four limits: headers, first content token, idle gap, and
    * the request's deadline. Role-only and empty chunks wait until the first content chunk,
    * so any failure before it can still fall back. The client leaving stops every timer.
+   * The first content chunk is this attempt's first byte: it claims the answer (a hedged twin
+   * may have claimed it first); a role-only chunk does not, since providers send it at once.
    */
   private streamAttempt(
-    { candidate, adapter, request, trace, limits }: AttemptSlot,
+    { candidate, adapter, request, trace, limits, signal, claim, observed }: AttemptSlot,
     record: RouteRecord,
-    signal: AbortSignal,
     emit: (event: RoutedStreamEvent) => void,
     promptBytes: number,
     writable: WhenWritable | undefined,
@@ -268,6 +291,8 @@ export class RouteExecutor {
       let finished = false;
       let started = false;
       let settled = false;
+      let committed = false;
+      let responseModel: string | undefined;
       let startHeaders: Header[] = [];
       const held: Uint8Array[] = [];
       const chunks = streamFactsFor(request.format);
@@ -296,11 +321,20 @@ export class RouteExecutor {
       };
       const fail = (kind: 'provider_timeout' | 'provider_stream_cut', message: string): void => settle(routerAttemptError(kind, `${provider}: ${message}`, provider));
       const onAbort = (): void => settle(routerAttemptError('client_cancelled', 'client cancelled', provider));
-      const commit = (): void => {
+      /** The first byte: false when the hedged twin answered first (this attempt has stopped). */
+      const commit = (): boolean => {
+        if (!claim()) {
+          settle(routerAttemptError('client_cancelled', `${provider}: the hedged twin answered first`, provider));
+          return false;
+        }
+        committed = true;
+        if (responseModel) record.responseModel = responseModel;
+        if (observed.usage) record.usage = observed.usage;
         record.timeToFirstTokenMs = performance.now() - trace.started;
         record.served = candidate;
         emit({ route: candidate, headers: startHeaders, attempts: record.attempts.length + 1 });
         for (const chunk of held.splice(0)) emit({ chunk });
+        return true;
       };
       const armIdle = (): void => {
         clearTimeout(idleTimer);
@@ -325,8 +359,12 @@ export class RouteExecutor {
             started = true;
             startHeaders = event.start.headers;
           }
-          if (event.responseModel) record.responseModel = event.responseModel;
-          if (event.usage) record.usage = event.usage;
+          if (event.responseModel) responseModel = event.responseModel;
+          if (event.usage) observed.usage = event.usage;
+          if (committed) {
+            if (responseModel) record.responseModel = responseModel;
+            if (observed.usage) record.usage = observed.usage;
+          }
           if (!event.chunk) return;
           started = true;
           if (delivered === 0) {
@@ -336,7 +374,7 @@ export class RouteExecutor {
               return;
             }
             finished = facts.finished;
-            commit();
+            if (!commit()) return;
           } else if (!finished && chunks.finishes(event.chunk)) {
             finished = true;
           }
@@ -357,7 +395,7 @@ export class RouteExecutor {
           if (settled) return;
           if (delivered === 0) {
             if (!started && held.length === 0) return fail('provider_stream_cut', 'stream ended before any answer');
-            commit();
+            if (!commit()) return;
           }
           settle();
         },
@@ -378,6 +416,59 @@ export class RouteExecutor {
     const coolingMs: number[] = [];
     const skippedModels = new Set<string>();
     const candidates = this.candidates(meta);
+    /** A request hedges once at most. */
+    let hedgeStarted = false;
+    const countedForHedging = new Set<string>();
+
+    const launch = (candidate: RouteCandidate, key: ResolvedKey, race: HedgeRace, isHedge: boolean): { leg: Leg; done: Promise<T> } => {
+      const adapter = this.adapters.forKind(candidate.kind) as ProviderAdapter;
+      const limits = this.limitsFor(candidate, meta.stream, deadline);
+      const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, limits);
+      const trace = traceAttempt(input.parent, candidate, meta);
+      const own = new AbortController();
+      const leg: Leg = {
+        candidate,
+        key,
+        breakerKey: circuitKey(candidate.providerId, candidate.model),
+        trace,
+        signal: AbortSignal.any([signal, own.signal]),
+        observed: {},
+        settled: false,
+        lost: false,
+        isHedge,
+        cancel: () => own.abort(),
+      };
+      race.join(leg);
+      const done = tryOnce({ candidate, adapter, request, trace, limits, signal: leg.signal, claim: () => race.claim(leg), observed: leg.observed });
+      return { leg, done };
+    };
+
+    /** When the model hedges: after its delay without a first byte, the same request on the next candidate or key. */
+    const hedgeTrigger = (candidate: RouteCandidate, key: ResolvedKey, race: HedgeRace): HedgeTrigger | undefined => {
+      const model = candidate.requestedModel;
+      const policy = this.settings.hedgeFor?.(model);
+      if (!policy) return undefined;
+      if (!countedForHedging.has(model)) {
+        countedForHedging.add(model);
+        this.hedges.request(model, policy);
+      }
+      const afterMs = policy.afterMs === 'p95' ? this.settings.ttftP95For?.(candidate.providerId, candidate.model) : policy.afterMs;
+      if (afterMs === undefined || !Number.isFinite(afterMs) || afterMs < 0 || Date.now() + afterMs >= deadline) return undefined;
+      return {
+        afterMs,
+        start: () => {
+          const target = this.hedgeTarget(candidate, key, candidates, skippedModels);
+          if (!target) return undefined;
+          if (!this.hedges.tryHedge(model)) {
+            this.breaker.recordAbandoned(circuitKey(target.candidate.providerId, target.candidate.model));
+            return undefined;
+          }
+          hedgeStarted = true;
+          record.hedged = true;
+          return launch(target.candidate, target.key, race, true);
+        },
+      };
+    };
 
     /** 'done' with a result, 'next' candidate, 'fallback' to the next model, or the error to throw. */
     const tryCandidate = async (candidate: RouteCandidate, probe: boolean): Promise<{ result: T } | 'next' | 'fallback'> => {
@@ -385,6 +476,7 @@ export class RouteExecutor {
       if (!adapter) return 'next';
       const breakerKey = circuitKey(candidate.providerId, candidate.model);
       let graceMs = 0;
+      let keySwitches = 0;
       /** When this candidate's adapter service was first found unreachable. */
       let unreachableSince: number | undefined;
       for (let attempt = 1; ; attempt++) {
@@ -395,7 +487,7 @@ export class RouteExecutor {
           }
         }
         const { keys, start } = this.keys.roundRobin(candidate.providerId);
-        const choice = chooseKey(keys, start, this.keyHealth, graceMs);
+        const choice = chooseKey(keyOrder(keys, start, this.keyHealth, keySelectionOf(candidate)), 0, this.keyHealth, graceMs);
         if (!choice.key) {
           if (choice.coolingMs > 0) coolingMs.push(choice.coolingMs);
           this.breaker.recordAbandoned(breakerKey);
@@ -406,26 +498,35 @@ export class RouteExecutor {
           this.breaker.recordAbandoned(breakerKey);
           return this.fail(failures, record, true, candidates, circuitOpen, coolingMs);
         }
-        const limits = this.limitsFor(candidate, meta.stream, deadline);
-        const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, limits);
-        const trace = traceAttempt(input.parent, candidate, meta);
-        try {
-          const result = await tryOnce({ candidate, adapter, request, trace, limits });
-          this.breaker.recordSuccess(breakerKey);
-          this.keyHealth.markWorking(key);
-          record.attempts.push(attemptOf(candidate, 'success', 200, trace));
-          record.served = candidate;
-          return { result };
-        } catch (error) {
+        const race = new HedgeRace((lost) => record.attempts.push(this.lostAttempt(lost)));
+        const first = launch(candidate, key, race, false);
+        const trigger = probe || hedgeStarted ? undefined : hedgeTrigger(candidate, key, race);
+        const end = await runRace(race, first.leg, first.done, trigger, signal);
+        for (const earlier of end.earlier) {
+          const described = describeAttemptFailure(earlier.error);
+          record.attempts.push(this.failedAttempt(earlier.leg, described, race.hedged));
+          this.account(classifyFailure(described.fault, this.config.current().errorActions), earlier.leg.breakerKey, earlier.leg.key, described);
+          failures.push(described);
+        }
+        const leg = end.leg;
+        if (end.outcome.ok) {
+          this.breaker.recordSuccess(leg.breakerKey);
+          this.keyHealth.markWorking(leg.key);
+          record.attempts.push(hedgeMarked(attemptOf(leg.candidate, 'success', 200, hedgeSpan(leg, race.hedged, true)), race.hedged));
+          record.served = leg.candidate;
+          return { result: end.outcome.result };
+        }
+        {
+          const error = end.outcome.error;
           if (error instanceof DeliveredFailure) {
             const described = describeAttemptFailure(error.cause);
-            const cause = `${candidate.providerId}: ${stripProvider(described.cause, candidate.providerId)}`;
-            record.attempts.push(attemptOf(candidate, outcomeOf(described), described.fault.status ?? 0, trace, FAULT_OF_KIND[described.fault.fault], cause));
-            this.account(classifyFailure(described.fault), breakerKey, key, described);
+            const cause = `${leg.candidate.providerId}: ${stripProvider(described.cause, leg.candidate.providerId)}`;
+            record.attempts.push(this.failedAttempt(leg, described, race.hedged, cause));
+            this.account(classifyFailure(described.fault), leg.breakerKey, leg.key, described);
             record.deliveredFailure = described.fault.fault;
             throw new RouteFailure(
-              gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${candidate.providerId} failed after content was sent: ${stripProvider(described.cause, candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
-                provider: candidate.providerId,
+              gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${leg.candidate.providerId} failed after content was sent: ${stripProvider(described.cause, leg.candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
+                provider: leg.candidate.providerId,
                 openaiErrorType: 'api_error',
                 openaiErrorCode: described.fault.fault === 'provider_timeout' ? 'stream_timeout' : 'stream_interrupted',
                 fault: FAULT_OF_KIND[described.fault.fault],
@@ -435,12 +536,16 @@ export class RouteExecutor {
           }
           const described = describeAttemptFailure(error);
           const classification = classifyFailure(described.fault, this.config.current().errorActions);
-          record.attempts.push(
-            attemptOf(candidate, outcomeOf(described), described.fault.status ?? 0, trace, FAULT_OF_KIND[described.fault.fault], described.cause),
-          );
-          this.account(classification, breakerKey, key, described);
+          record.attempts.push(this.failedAttempt(leg, described, race.hedged));
+          this.account(classification, leg.breakerKey, leg.key, described);
           if (classification.action === 'return_to_client') throw new RouteFailure(withAttempts(described, record.attempts.length));
           failures.push(described);
+          // A 429 or a 401/403 is its key's, not the provider's: another working key of the provider is tried at once.
+          if ((classification.coolDownKey || classification.keyFailing) && keySwitches < MAX_KEY_SWITCHES && this.workingKey(leg.candidate, leg.key)) {
+            keySwitches++;
+            graceMs = COOLDOWN_GRACE_MS;
+            continue;
+          }
           if (classification.action === 'next_model') {
             skippedModels.add(candidate.requestedModel);
             return 'fallback';
@@ -479,6 +584,49 @@ export class RouteExecutor {
       }
     }
     return this.fail(failures, record, deadline <= Date.now(), candidates, circuitOpen, coolingMs);
+  }
+
+  /**
+   * Where a hedge goes: the next candidate of the plan for the same model that can take it now
+   * (its circuit closed, a working key), else another working key of the same provider; never
+   * the key the first leg holds.
+   */
+  private hedgeTarget(
+    current: RouteCandidate,
+    busy: ResolvedKey,
+    candidates: readonly RouteCandidate[],
+    skippedModels: ReadonlySet<string>,
+  ): { candidate: RouteCandidate; key: ResolvedKey } | undefined {
+    const index = candidates.indexOf(current);
+    for (const next of index < 0 ? [] : candidates.slice(index + 1)) {
+      // Another provider of the same model only: a fallback model answers only when the model failed.
+      if (next.requestedModel !== current.requestedModel || skippedModels.has(next.requestedModel) || !this.adapters.forKind(next.kind)) continue;
+      const key = this.workingKey(next, busy);
+      if (key && this.breaker.allow(circuitKey(next.providerId, next.model))) return { candidate: next, key };
+    }
+    const key = this.workingKey(current, busy);
+    return key ? { candidate: current, key } : undefined;
+  }
+
+  /** A key of the candidate's provider other than `busy`, neither cooling nor failing. */
+  private workingKey(candidate: RouteCandidate, busy: ResolvedKey): ResolvedKey | undefined {
+    const { keys, start } = this.keys.roundRobin(candidate.providerId);
+    const ordered = keyOrder(keys, start, this.keyHealth, keySelectionOf(candidate)).filter((key) => !(key.provider === busy.provider && key.id === busy.id));
+    const choice = chooseKey(ordered, 0, this.keyHealth);
+    return choice.key && !this.keyHealth.isFailing(choice.key) ? choice.key : undefined;
+  }
+
+  /** A hedged leg cancelled because its twin answered first: no verdict on its provider. */
+  private lostAttempt(leg: Leg): Attempt {
+    this.breaker.recordAbandoned(leg.breakerKey);
+    const attempt = hedgeMarked(attemptOf(leg.candidate, 'hedge_lost', 0, hedgeSpan(leg, true, false), undefined, 'cancelled: the other hedged leg answered first'), true);
+    if (leg.observed.usage) attempt.usage = leg.observed.usage;
+    return attempt;
+  }
+
+  private failedAttempt(leg: Leg, described: AttemptFailure, hedged: boolean, cause = described.cause): Attempt {
+    const attempt = attemptOf(leg.candidate, outcomeOf(described), described.fault.status ?? 0, hedgeSpan(leg, hedged, false), FAULT_OF_KIND[described.fault.fault], cause);
+    return hedgeMarked(attempt, hedged);
   }
 
   /** The failure's effect on the breaker and the key, as its classification says. */
@@ -574,6 +722,27 @@ export class RouteExecutor {
       ),
     );
   }
+}
+
+/** The provider's key selection mode; round robin unless it asks for least_recently_limited. */
+function keySelectionOf(candidate: RouteCandidate): KeySelection {
+  return candidate.settings?.keySelection === 'least_recently_limited' ? 'least_recently_limited' : 'round_robin';
+}
+
+/** Both legs of a hedged request say so in their attempt record. */
+function hedgeMarked(attempt: Attempt, hedged: boolean): Attempt {
+  if (hedged) attempt.hedge = true;
+  return attempt;
+}
+
+/** The span attributes of a hedged leg (`gateway.hedge`, and whether it won); returns the trace for attemptOf. */
+function hedgeSpan(leg: Leg, hedged: boolean, won: boolean): AttemptTrace {
+  if (hedged) {
+    leg.trace.span.setAttribute('gateway.hedge', true);
+    leg.trace.span.setAttribute('gateway.hedge.leg', leg.isHedge ? 'second' : 'first');
+    leg.trace.span.setAttribute('gateway.hedge.won', won);
+  }
+  return leg.trace;
 }
 
 function bounded(message: string, limit = ROUTE_MESSAGE_LIMIT): string {

@@ -9,6 +9,7 @@ import {
   type CompletionStreamEvent,
   type DiscoverModelsRequest,
   type DiscoverModelsResponse,
+  type ListKeyStatesResponse,
   type ListModelsResponse,
   type RequestMeta,
   type RouterServiceController,
@@ -20,7 +21,8 @@ import type { Logger } from 'pino';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
-import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import { BODY_BUDGET, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import type { KeyHealth } from '@ai-gateway/routing';
 import { buildUsageEvent } from './usage-event.builder';
 import { discoverModelsOf } from './model-discovery.handler';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
@@ -38,6 +40,7 @@ export class RouterController implements RouterServiceController {
     @Inject(USAGE_PUBLISHER) private readonly usage: UsagePublisher,
     @Inject(ROUTER_LOGGER) private readonly logger: Logger,
     @Inject(BODY_BUDGET) private readonly bodies: InflightBytesBudget,
+    @Inject(KEY_HEALTH) private readonly keyHealth: KeyHealth,
   ) {}
 
   chatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
@@ -112,6 +115,24 @@ export class RouterController implements RouterServiceController {
     const servable = view.catalog.listServableModels({ providersWithKeys: this.keys.providersWithKeys() });
     return {
       models: servable.map((model) => ({ id: model.id, ownedBy: model.providerIds[0] ?? 'gateway', created: 0 })),
+    };
+  }
+
+  /** Every key this router holds, with its pool state: ids only, never a key. */
+  listKeyStates(): ListKeyStatesResponse {
+    return {
+      keys: this.keys.all().map((key) => {
+        const state = this.keyHealth.stateOf(key);
+        return {
+          keyId: key.id,
+          provider: key.provider,
+          status: state.status,
+          coolingUntilUnixMs: state.coolingUntil,
+          failingSinceUnixMs: state.failingSince,
+          failingStatus: state.failingStatus,
+          lastRateLimitedUnixMs: state.lastLimitedAt,
+        };
+      }),
     };
   }
 

@@ -1,5 +1,5 @@
 import { costUsd, type ProviderModelCatalog } from '@ai-gateway/model-catalog';
-import type { RequestMeta, UsageEvent } from '@ai-gateway/proto';
+import type { Attempt, RequestMeta, UsageEvent } from '@ai-gateway/proto';
 import type { Operation, RouteRecord } from './route.executor';
 
 export interface RequestOutcome {
@@ -26,9 +26,9 @@ export function buildUsageEvent(
   const catalogEntry = served ? catalog.pricedEntry(served.model, served.kind) : undefined;
   const usage = record.usage;
   const cost =
-    catalogEntry && usage
+    (catalogEntry && usage
       ? costUsd(catalogEntry, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedPromptTokens: usage.cachedPromptTokens })
-      : 0;
+      : 0) + unservedAttemptsCost(record.attempts, catalog);
   return {
     requestId: meta.requestId,
     correlationId: meta.correlationId,
@@ -50,5 +50,17 @@ export function buildUsageEvent(
     timeToFirstTokenMs: record.timeToFirstTokenMs ?? 0,
     attempts: record.attempts,
     ...(record.usageEstimated ? { usageEstimated: true } : {}),
+    ...(record.hedged ? { hedged: true } : {}),
   };
+}
+
+/** What attempts that did not serve were billed for, when their provider reported tokens (a hedge's loser, rarely). */
+function unservedAttemptsCost(attempts: readonly Attempt[], catalog: Pick<ProviderModelCatalog, 'pricedEntry'>): number {
+  let total = 0;
+  for (const attempt of attempts) {
+    if (!attempt.usage || attempt.outcome === 'success') continue;
+    const entry = catalog.pricedEntry(attempt.model, attempt.providerKind);
+    if (entry) total += costUsd(entry, { promptTokens: attempt.usage.promptTokens, completionTokens: attempt.usage.completionTokens, cachedPromptTokens: attempt.usage.cachedPromptTokens });
+  }
+  return total;
 }

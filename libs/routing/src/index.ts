@@ -9,3 +9,4 @@ export * from './route-plan';
 export * from './key-health';
 export * from './panic-routing';
 export * from './routing-policy';
+export * from './hedge-budget';

@@ -1,4 +1,4 @@
-import { chooseKey, KeyHealth } from './key-health';
+import { chooseKey, KeyHealth, keyOrder } from './key-health';
 
 const key = (id: string, version = 1) => ({ provider: 'openai', id, version });
 
@@ -48,5 +48,52 @@ describe('KeyHealth', () => {
     h.coolDown(key('c'), 900);
     expect(chooseKey(keys, 0, h)).toEqual({ key: undefined, coolingMs: 300 });
     expect(chooseKey([], 0, h)).toEqual({ key: undefined, coolingMs: 0 });
+  });
+});
+
+describe('key states and selection', () => {
+  let now = 10_000;
+  const health = (): KeyHealth => new KeyHealth(() => now);
+  beforeEach(() => {
+    now = 10_000;
+  });
+
+  it('reports ok, cooling until its Retry-After passes, and failing with the status until rotated', () => {
+    const h = health();
+    expect(h.stateOf(key('a'))).toEqual({ status: 'ok', coolingUntil: 0, failingSince: 0, failingStatus: 0, lastLimitedAt: 0 });
+    h.coolDown(key('a'), 3_000);
+    expect(h.stateOf(key('a'))).toEqual({ status: 'cooling', coolingUntil: 13_000, failingSince: 0, failingStatus: 0, lastLimitedAt: 10_000 });
+    now = 13_000;
+    expect(h.stateOf(key('a')).status).toBe('ok');
+    expect(h.stateOf(key('a')).lastLimitedAt).toBe(10_000);
+    h.markFailing(key('b'), 401);
+    expect(h.stateOf(key('b'))).toEqual({ status: 'failing', coolingUntil: 0, failingSince: 13_000, failingStatus: 401, lastLimitedAt: 0 });
+    expect(h.stateOf(key('b', 2)).status).toBe('ok');
+  });
+
+  it('round robin keeps the turn order; least_recently_limited puts never-limited keys first, then the oldest 429', () => {
+    const h = health();
+    const keys = [key('a'), key('b'), key('c')];
+    expect(keyOrder(keys, 1, h).map((k) => k.id)).toEqual(['b', 'c', 'a']);
+    h.coolDown(key('b'), 0);
+    now += 1;
+    h.coolDown(key('a'), 0);
+    expect(keyOrder(keys, 1, h, 'round_robin').map((k) => k.id)).toEqual(['b', 'c', 'a']);
+    expect(keyOrder(keys, 1, h, 'least_recently_limited').map((k) => k.id)).toEqual(['c', 'b', 'a']);
+    expect(keyOrder(keys, 0, h, 'least_recently_limited').map((k) => k.id)).toEqual(['c', 'b', 'a']);
+  });
+
+  it('least_recently_limited still shares traffic among keys never limited', () => {
+    const h = health();
+    const keys = [key('a'), key('b')];
+    expect(keyOrder(keys, 0, h, 'least_recently_limited')[0].id).toBe('a');
+    expect(keyOrder(keys, 1, h, 'least_recently_limited')[0].id).toBe('b');
+  });
+
+  it('forgets the 429 history of a deleted key', () => {
+    const h = health();
+    h.coolDown(key('a'), 1_000);
+    h.retain([key('b')]);
+    expect(h.stateOf(key('a'))).toEqual({ status: 'ok', coolingUntil: 0, failingSince: 0, failingStatus: 0, lastLimitedAt: 0 });
   });
 });

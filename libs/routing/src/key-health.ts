@@ -20,13 +20,16 @@ export interface FailingKey {
 export class KeyHealth {
   private readonly coolUntil = new Map<string, number>();
   private readonly failingKeys = new Map<string, FailingKey & { version: number }>();
+  /** When each key last answered 429 (least_recently_limited orders by it); forgotten with the key. */
+  private readonly limitedAt = new Map<string, number>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   coolDown(key: KeyIdentity, ms: number): void {
+    const name = nameOf(key);
+    this.limitedAt.set(name, this.now());
     if (ms <= 0) return;
     const until = this.now() + ms;
-    const name = nameOf(key);
     if ((this.coolUntil.get(name) ?? 0) < until) this.coolUntil.set(name, until);
   }
 
@@ -70,11 +73,67 @@ export class KeyHealth {
     for (const [name, known] of this.failingKeys) {
       if (versions.get(name) !== known.version) this.failingKeys.delete(name);
     }
+    for (const name of [...this.limitedAt.keys(), ...this.coolUntil.keys()]) {
+      if (!versions.has(name)) {
+        this.limitedAt.delete(name);
+        this.coolUntil.delete(name);
+      }
+    }
+  }
+
+  /** When the key last answered 429 (ms since the epoch), 0 when never. */
+  lastLimitedAt(key: KeyIdentity): number {
+    return this.limitedAt.get(nameOf(key)) ?? 0;
+  }
+
+  /** The key as an operator sees it: in the pool, cooling after a 429, or failing after a 401/403. */
+  stateOf(key: KeyIdentity): KeyState {
+    const lastLimitedAt = this.lastLimitedAt(key);
+    if (this.isFailing(key)) {
+      const known = this.failingKeys.get(nameOf(key));
+      return { status: 'failing', failingSince: known?.since ?? 0, failingStatus: known?.status ?? 0, coolingUntil: 0, lastLimitedAt };
+    }
+    const cooling = this.coolingFor(key);
+    if (cooling > 0) return { status: 'cooling', coolingUntil: this.now() + cooling, failingSince: 0, failingStatus: 0, lastLimitedAt };
+    return { status: 'ok', coolingUntil: 0, failingSince: 0, failingStatus: 0, lastLimitedAt };
   }
 
   failing(): FailingKey[] {
     return [...this.failingKeys.values()].map(({ provider, keyId, status, since }) => ({ provider, keyId, status, since }));
   }
+}
+
+export type KeyStatus = 'ok' | 'cooling' | 'failing';
+
+export interface KeyState {
+  readonly status: KeyStatus;
+  /** Ms since the epoch; 0 unless cooling. */
+  readonly coolingUntil: number;
+  /** Ms since the epoch; 0 unless failing. */
+  readonly failingSince: number;
+  /** The 401 or 403 that made it failing; 0 unless failing. */
+  readonly failingStatus: number;
+  /** Ms since the epoch of its last 429; 0 when never. */
+  readonly lastLimitedAt: number;
+}
+
+/** How a provider's keys take turns (ProviderSettings.key_selection). */
+export type KeySelection = 'round_robin' | 'least_recently_limited';
+
+export const KEY_SELECTIONS: readonly KeySelection[] = ['round_robin', 'least_recently_limited'];
+
+/**
+ * The order in which `chooseKey` looks at a provider's keys, from `start` (the round robin's
+ * turn): as they come, or (least_recently_limited) never-limited keys first, then by the age of
+ * their last 429, the round robin breaking ties so equal keys still share the traffic.
+ */
+export function keyOrder<K extends KeyIdentity>(keys: readonly K[], start: number, health: KeyHealth, selection: KeySelection = 'round_robin'): K[] {
+  const rotated = keys.length === 0 ? [] : [...keys.slice(start % keys.length), ...keys.slice(0, start % keys.length)];
+  if (selection !== 'least_recently_limited') return rotated;
+  return rotated
+    .map((key, turn) => ({ key, turn, limited: health.lastLimitedAt(key) }))
+    .sort((a, b) => a.limited - b.limited || a.turn - b.turn)
+    .map((entry) => entry.key);
 }
 
 function nameOf(key: KeyIdentity): string {

@@ -49,7 +49,7 @@ describe('SERVICE_ACCESS', () => {
     const table = Object.fromEntries(SERVICE_IDENTITIES.map((id) => [id, SERVICE_ACCESS[id].map((g) => `${g.service}: ${[...g.methods].sort().join(' ')}`)]));
     expect(table).toEqual({
       ingress: [
-        'gateway.v1.RouterService: ChatCompletion DiscoverModels Embeddings ListModels StreamChatCompletion',
+        'gateway.v1.RouterService: ChatCompletion DiscoverModels Embeddings ListKeyStates ListModels StreamChatCompletion',
         'gateway.v1.ConfigService: CreateApiKey CreateTeam DeleteApiKey DeleteModelOverride DeleteTeam GetSnapshot ListApiKeys PutModelOverride PutProvider SetErrorActions SetFallbacks SetPriority UpdateTeam WatchSnapshot',
         'gateway.v1.KeyVaultAdminService: AddKey DeleteKey ListKeys RewrapKeys RotateKey',
         'gateway.v1.AnalyticsService: GetProviderHealth GetUsage',

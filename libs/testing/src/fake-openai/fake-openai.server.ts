@@ -19,6 +19,8 @@ export type FakeOpenAiScenario =
   | { kind: 'hang' }
   /** Stream: headers and the role-only chunk at once, the first content after `delayMs`. */
   | { kind: 'slow_first_token'; delayMs: number }
+  /** Nothing (no headers) for `delayMs`, then the normal answer, or an OpenAI error with `status`: a slow first byte. */
+  | { kind: 'delay'; delayMs: number; status?: number }
   /** Stream: headers sent, then nothing at all (the socket stays open). */
   | { kind: 'headers_then_hang' }
   | { kind: 'cut_before_first_byte' }
@@ -76,6 +78,13 @@ export interface FakeOpenAi {
   holdAnswers(): () => void;
   /** Chat requests waiting on holdAnswers(). */
   heldRequests(): number;
+  /** Chat requests whose caller closed the connection before the answer was complete (an aborted request). */
+  abortedChats(): number;
+  /**
+   * Chat requests with this key answer 429 as OpenAI's per-key limits do (`rate_limit_exceeded`,
+   * `retry-after` in seconds, `x-ratelimit-remaining-requests: 0`) until cleared (undefined).
+   */
+  rateLimitKey(key: string, retryAfterSeconds: number | undefined): void;
   close(): Promise<void>;
 }
 
@@ -122,6 +131,8 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const open = new Set<ServerResponse>();
   let gate: Promise<void> | undefined;
   let held = 0;
+  let abortedChats = 0;
+  const rateLimitedKeys = new Map<string, number>();
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -145,14 +156,40 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   };
 
   const chat = async (req: IncomingMessage, res: ServerResponse, body: Record<string, unknown>): Promise<void> => {
+    const limitedFor = rateLimitedKeys.get(bearerKey(req));
+    if (limitedFor !== undefined) {
+      const model = typeof body.model === 'string' ? body.model : 'gpt-4o';
+      send(
+        res,
+        429,
+        openAiError(
+          `Rate limit reached for ${model} in organization org-fake on requests per min (RPM): Limit 3, Used 3, Requested 1. Please try again in ${limitedFor}s. Visit https://platform.openai.com/account/rate-limits to learn more.`,
+          'requests',
+          'rate_limit_exceeded',
+        ),
+        { 'retry-after': String(limitedFor), 'x-ratelimit-limit-requests': '3', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-reset-requests': `${limitedFor}s` },
+      );
+      return;
+    }
     const scenario = queue.shift() ?? persistent;
     if (gate) {
       held++;
       await gate;
       held--;
     }
+    res.on('close', () => {
+      if (!res.writableFinished) abortedChats++;
+    });
     if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
     if (scenario?.kind === 'hang') return; // never answers; the socket stays open
+    if (scenario?.kind === 'delay') {
+      await pause(scenario.delayMs, res);
+      if (res.destroyed) return;
+      if (scenario.status) {
+        send(res, scenario.status, openAiError(`injected ${scenario.status}`, scenario.status >= 500 ? 'server_error' : 'invalid_request_error', null));
+        return;
+      }
+    }
     if (scenario?.kind === 'cut_before_first_byte') {
       req.socket.destroy();
       return;
@@ -254,7 +291,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       return;
     }
     for (let i = 0; i < events.length; i++) {
-      if (scenario?.kind === 'slow_first_token' && i === 1) await new Promise((r) => setTimeout(r, scenario.delayMs));
+      if (scenario?.kind === 'slow_first_token' && i === 1) await pause(scenario.delayMs, res);
       if (res.destroyed) return;
       if (scenario?.kind === 'cut_after_chunks' && i === scenario.chunks) {
         req.socket.destroy();
@@ -358,11 +395,30 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       };
     },
     heldRequests: () => held,
+    abortedChats: () => abortedChats,
+    rateLimitKey: (key, retryAfterSeconds) => {
+      if (retryAfterSeconds === undefined) rateLimitedKeys.delete(key);
+      else rateLimitedKeys.set(key, retryAfterSeconds);
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Waits `ms`, or less when the caller goes away first (an aborted request leaves no timer behind). */
+function pause(ms: number, res: ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
+  });
 }
 
 /** A tool call for the first tool, when the request has tools and its last message is no tool result. */

@@ -49,6 +49,8 @@ describe('metricFamiliesReferenced', () => {
       'gen_ai_gateway_circuit_breaker_state',
       'gen_ai_gateway_cost_usd_total',
       'gen_ai_gateway_fallbacks_total',
+      'gen_ai_gateway_hedges_total',
+      'gen_ai_gateway_key_cooldowns_total',
       'gen_ai_gateway_rejected_total',
       'gen_ai_gateway_requests_total',
       'gen_ai_gateway_retries_total',

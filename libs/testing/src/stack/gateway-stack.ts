@@ -23,6 +23,8 @@ export interface GatewayStackOptions {
   env?: Record<string, string>;
   /** Environment for the routers only. */
   routerEnv?: Record<string, string>;
+  /** What the routers take besides their environment (router app.ts RouterDeps: hedgeFor, ttftP95For). */
+  routerDeps?: object;
   logLevel?: string;
   nats?: NatsServerHandle;
   /**
@@ -80,7 +82,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
   const adminToken = `admin-${randomBytes(18).toString('base64url')}`;
   const { credentials: serviceCredentials, callers: serviceCallers } = testServiceCredentials();
   const apps: Record<string, RunningApp> = {};
-  const launches: Record<string, { service: string; env: Record<string, string> }> = {};
+  const launches: Record<string, { service: string; env: Record<string, string>; deps?: object }> = {};
   const base = (service: string): Record<string, string> => ({
     NATS_URL: nats.url,
     BIND_HOST: '127.0.0.1',
@@ -90,9 +92,9 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
     SERVICE_CALLERS: serviceCallers,
     ...options.env,
   });
-  const start = async (name: string, service: string, env: Record<string, string>): Promise<RunningApp> => {
-    launches[name] = { service, env: { ...base(name), ...env } };
-    const app = await loadApp(service)(launches[name].env);
+  const start = async (name: string, service: string, env: Record<string, string>, deps?: object): Promise<RunningApp> => {
+    launches[name] = { service, env: { ...base(name), ...env }, deps };
+    const app = await loadApp(service)(launches[name].env, undefined, deps);
     apps[name] = app;
     return app;
   };
@@ -136,7 +138,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
           // Suites that stop an adapter expect its 503 at once; tools/chaos.integration-spec.ts covers the wait.
           ADAPTER_UNAVAILABLE_WAIT_MS: '0',
           ...options.routerEnv,
-        }),
+        }, options.routerDeps),
       );
     }
     const everyRouter = routers.map((router) => `127.0.0.1:${router.ports.grpc}`).join(',');
@@ -183,7 +185,7 @@ export async function startGatewayStack(options: GatewayStackOptions = {}): Prom
       },
       startApp: async (name, env = {}) => {
         const launch = launches[name];
-        const app = await loadApp(launch.service)({ ...launch.env, ...env });
+        const app = await loadApp(launch.service)({ ...launch.env, ...env }, undefined, launch.deps);
         apps[name] = app;
         return app;
       },

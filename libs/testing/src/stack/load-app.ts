@@ -9,7 +9,8 @@ export interface RunningApp {
   drain(): Promise<void>;
 }
 
-type CreateApp = (env: Record<string, string | undefined>) => Promise<RunningApp>;
+/** An app's createApp(env, logger?, deps?): `deps` are what an app takes besides its environment (the router's hedge policy source). */
+type CreateApp = (env: Record<string, string | undefined>, logger?: undefined, deps?: object) => Promise<RunningApp>;
 
 /**
  * Loads an app's createApp() by name, as a process manager would start it: the harness

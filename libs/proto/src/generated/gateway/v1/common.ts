@@ -84,7 +84,14 @@ export interface ProviderSettings {
    * The server sends no usage in streams even when asked: the gateway does not ask on the
    * client's behalf, and such a stream is recorded without counts (never estimated).
    */
-  noStreamUsage?: boolean | undefined;
+  noStreamUsage?:
+    | boolean
+    | undefined;
+  /**
+   * Every kind: how the router picks among the provider's keys. "round_robin" (unset: the
+   * default) or "least_recently_limited" (the key whose last 429 is oldest, never limited first).
+   */
+  keySelection?: string | undefined;
 }
 
 export interface ProviderSettings_HeadersEntry {
@@ -227,6 +234,9 @@ export const ProviderSettings: MessageFns<ProviderSettings> = {
     if (message.noStreamUsage !== undefined) {
       writer.uint32(336).bool(message.noStreamUsage);
     }
+    if (message.keySelection !== undefined) {
+      writer.uint32(402).string(message.keySelection);
+    }
     return writer;
   },
 
@@ -319,6 +329,14 @@ export const ProviderSettings: MessageFns<ProviderSettings> = {
             }
 
             message.noStreamUsage = reader.bool();
+            continue;
+          }
+          case 50: {
+            if (tag !== 402) {
+              break;
+            }
+
+            message.keySelection = reader.string();
             continue;
           }
         }

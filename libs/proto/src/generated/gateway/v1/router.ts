@@ -84,6 +84,31 @@ export interface DiscoverModelsResponse {
   truncated: boolean;
 }
 
+export interface ListKeyStatesRequest {
+}
+
+export interface KeyState {
+  keyId: string;
+  provider: string;
+  /**
+   * "ok", "cooling" (a 429: out of the pool until cooling_until) or "failing" (a 401/403: out
+   * of the pool until rotated, or until a request with it succeeds again).
+   */
+  status: string;
+  /** Unix ms; 0 when not cooling. */
+  coolingUntilUnixMs: number;
+  /** Unix ms; 0 when not failing. */
+  failingSinceUnixMs: number;
+  /** The provider's HTTP status that made the key failing (401, 403); 0 otherwise. */
+  failingStatus: number;
+  /** Unix ms of the key's last 429; 0 when never limited since this router started. */
+  lastRateLimitedUnixMs: number;
+}
+
+export interface ListKeyStatesResponse {
+  keys: KeyState[];
+}
+
 function createBaseRequestMeta(): RequestMeta {
   return {
     requestId: "",
@@ -728,6 +753,207 @@ export const DiscoverModelsResponse: MessageFns<DiscoverModelsResponse> = {
   },
 };
 
+function createBaseListKeyStatesRequest(): ListKeyStatesRequest {
+  return {};
+}
+
+export const ListKeyStatesRequest: MessageFns<ListKeyStatesRequest> = {
+  encode(_: ListKeyStatesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListKeyStatesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListKeyStatesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseKeyState(): KeyState {
+  return {
+    keyId: "",
+    provider: "",
+    status: "",
+    coolingUntilUnixMs: 0,
+    failingSinceUnixMs: 0,
+    failingStatus: 0,
+    lastRateLimitedUnixMs: 0,
+  };
+}
+
+export const KeyState: MessageFns<KeyState> = {
+  encode(message: KeyState, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.keyId !== "") {
+      writer.uint32(10).string(message.keyId);
+    }
+    if (message.provider !== "") {
+      writer.uint32(18).string(message.provider);
+    }
+    if (message.status !== "") {
+      writer.uint32(26).string(message.status);
+    }
+    if (message.coolingUntilUnixMs !== 0) {
+      writer.uint32(32).int64(message.coolingUntilUnixMs);
+    }
+    if (message.failingSinceUnixMs !== 0) {
+      writer.uint32(40).int64(message.failingSinceUnixMs);
+    }
+    if (message.failingStatus !== 0) {
+      writer.uint32(48).int32(message.failingStatus);
+    }
+    if (message.lastRateLimitedUnixMs !== 0) {
+      writer.uint32(56).int64(message.lastRateLimitedUnixMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): KeyState {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseKeyState();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keyId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.status = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.coolingUntilUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.failingSinceUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.failingStatus = reader.int32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lastRateLimitedUnixMs = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseListKeyStatesResponse(): ListKeyStatesResponse {
+  return { keys: [] };
+}
+
+export const ListKeyStatesResponse: MessageFns<ListKeyStatesResponse> = {
+  encode(message: ListKeyStatesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.keys) {
+      KeyState.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListKeyStatesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListKeyStatesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.keys.push(KeyState.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * The router: picks candidates for a model, calls adapters, retries and falls back,
  * publishes the UsageEvent. Called by ingress once per client request.
@@ -750,6 +976,13 @@ export interface RouterServiceClient {
    */
 
   discoverModels(request: DiscoverModelsRequest, metadata?: Metadata): Observable<DiscoverModelsResponse>;
+
+  /**
+   * The health of each provider key as this router replica sees it (429 cooldowns, 401/403
+   * failures); ingress merges it into the admin key listing. Never a key, only its id.
+   */
+
+  listKeyStates(request: ListKeyStatesRequest, metadata?: Metadata): Observable<ListKeyStatesResponse>;
 }
 
 /**
@@ -786,6 +1019,16 @@ export interface RouterServiceController {
     request: DiscoverModelsRequest,
     metadata?: Metadata,
   ): Promise<DiscoverModelsResponse> | Observable<DiscoverModelsResponse> | DiscoverModelsResponse;
+
+  /**
+   * The health of each provider key as this router replica sees it (429 cooldowns, 401/403
+   * failures); ingress merges it into the admin key listing. Never a key, only its id.
+   */
+
+  listKeyStates(
+    request: ListKeyStatesRequest,
+    metadata?: Metadata,
+  ): Promise<ListKeyStatesResponse> | Observable<ListKeyStatesResponse> | ListKeyStatesResponse;
 }
 
 export function RouterServiceControllerMethods() {
@@ -796,6 +1039,7 @@ export function RouterServiceControllerMethods() {
       "embeddings",
       "listModels",
       "discoverModels",
+      "listKeyStates",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

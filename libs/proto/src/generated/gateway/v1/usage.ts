@@ -15,7 +15,8 @@ export interface Attempt {
   model: string;
   /**
    * "success", "error", "rate_limited", "timeout", "connection_error", "stream_cut",
-   * "malformed", "gateway_error" (our adapter service), "client_error", "cancelled"
+   * "malformed", "gateway_error" (our adapter service), "client_error", "cancelled",
+   * "hedge_lost" (a hedged leg cancelled because the other leg answered first)
    */
   outcome: string;
   /** Upstream HTTP status, 0 when none was received. */
@@ -26,7 +27,18 @@ export interface Attempt {
     | Fault
     | undefined;
   /** What happened, in a few words (e.g. "stream cut after 40 chunks", "no first token within 30000 ms"). */
-  detail?: string | undefined;
+  detail?:
+    | string
+    | undefined;
+  /** The attempt was one of two hedged legs (issue 18): the leg started late, or the one it raced. */
+  hedge?:
+    | boolean
+    | undefined;
+  /**
+   * Tokens the provider reported for this attempt when it did not serve (a hedge's losing leg
+   * rarely has any: it is aborted before the provider's counts arrive).
+   */
+  usage?: Usage | undefined;
 }
 
 /**
@@ -70,7 +82,11 @@ export interface UsageEvent {
    * The usage is the router's estimate: a stream failed after content reached the client and
    * the provider sent no counts (prompt ≈ request bytes / 4, completion ≈ content chunks).
    */
-  usageEstimated?: boolean | undefined;
+  usageEstimated?:
+    | boolean
+    | undefined;
+  /** A hedged request (issue 18): a second leg started; attempts name both, the loser as "hedge_lost". */
+  hedged?: boolean | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -102,6 +118,12 @@ export const Attempt: MessageFns<Attempt> = {
     }
     if (message.detail !== undefined) {
       writer.uint32(66).string(message.detail);
+    }
+    if (message.hedge !== undefined) {
+      writer.uint32(160).bool(message.hedge);
+    }
+    if (message.usage !== undefined) {
+      Usage.encode(message.usage, writer.uint32(170).fork()).join();
     }
     return writer;
   },
@@ -181,6 +203,22 @@ export const Attempt: MessageFns<Attempt> = {
             }
 
             message.detail = reader.string();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.hedge = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.usage = Usage.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -280,6 +318,9 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     }
     if (message.usageEstimated !== undefined) {
       writer.uint32(160).bool(message.usageEstimated);
+    }
+    if (message.hedged !== undefined) {
+      writer.uint32(240).bool(message.hedged);
     }
     return writer;
   },
@@ -455,6 +496,14 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.usageEstimated = reader.bool();
+            continue;
+          }
+          case 30: {
+            if (tag !== 240) {
+              break;
+            }
+
+            message.hedged = reader.bool();
             continue;
           }
         }

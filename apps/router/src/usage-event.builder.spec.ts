@@ -1,0 +1,44 @@
+import { costUsd, findModel, ProviderModelCatalog } from '@ai-gateway/model-catalog';
+import type { RequestMeta, Usage } from '@ai-gateway/proto';
+import type { RouteCandidate } from '@ai-gateway/routing';
+import type { RouteRecord } from './route.executor';
+import { buildUsageEvent } from './usage-event.builder';
+
+const meta = { requestId: 'r1', apiKeyId: 'k', model: 'gpt-4o', stream: true, includeUsage: true, deadlineMs: 0, correlationId: '' } as RequestMeta;
+const catalog = ProviderModelCatalog.fromSnapshot({ providers: [] });
+const served = { providerId: 'backup', kind: 'openai', model: 'gpt-4o' } as RouteCandidate;
+function gpt4o() {
+  const model = findModel('gpt-4o', 'openai');
+  if (!model) throw new Error('gpt-4o is not in the catalog');
+  return model;
+}
+const usage = (prompt: number, completion: number): Usage => ({ promptTokens: prompt, completionTokens: completion, totalTokens: prompt + completion, cachedPromptTokens: 0, reasoningTokens: 0 });
+
+describe('buildUsageEvent for a hedged request', () => {
+  it('lists both legs, says hedged, and counts the losing leg’s reported tokens in the cost', () => {
+    const record: RouteRecord = {
+      attempts: [
+        { provider: 'openai', providerKind: 'openai', model: 'gpt-4o', outcome: 'hedge_lost', status: 0, latencyMs: 200, hedge: true, usage: usage(1_000, 0) },
+        { provider: 'backup', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 120, hedge: true },
+      ],
+      served,
+      usage: usage(1_000, 50),
+      hedged: true,
+    };
+    const event = buildUsageEvent('chat', meta, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
+    const winner = costUsd(gpt4o(), { promptTokens: 1_000, completionTokens: 50, cachedPromptTokens: 0 });
+    const loser = costUsd(gpt4o(), { promptTokens: 1_000, completionTokens: 0, cachedPromptTokens: 0 });
+    expect(loser).toBeGreaterThan(0);
+    expect(event.costUsd).toBeCloseTo(winner + loser, 12);
+    expect(event.hedged).toBe(true);
+    expect(event.provider).toBe('backup');
+    expect(event.attempts.map((a) => a.outcome)).toEqual(['hedge_lost', 'success']);
+  });
+
+  it('leaves hedged unset and the cost the served attempt’s alone for a request without a hedge', () => {
+    const record: RouteRecord = { attempts: [{ provider: 'backup', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 120 }], served, usage: usage(10, 5) };
+    const event = buildUsageEvent('chat', meta, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
+    expect(event.hedged).toBeUndefined();
+    expect(event.costUsd).toBeCloseTo(costUsd(gpt4o(), { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 }), 12);
+  });
+});
