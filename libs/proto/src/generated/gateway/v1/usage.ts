@@ -70,7 +70,16 @@ export interface UsageEvent {
    * The usage is the router's estimate: a stream failed after content reached the client and
    * the provider sent no counts (prompt ≈ request bytes / 4, completion ≈ content chunks).
    */
-  usageEstimated?: boolean | undefined;
+  usageEstimated?:
+    | boolean
+    | undefined;
+  /**
+   * The routing policy that ordered the requested model's providers ("priority", "weighted",
+   * "cost", "latency", "availability") and why the first candidate was chosen, a short bounded
+   * text (e.g. "latency: chose openai (ewma 120 ms vs azure 480 ms)"). Unset in older events.
+   */
+  routingStrategy?: string | undefined;
+  routingReason?: string | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -281,6 +290,12 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     if (message.usageEstimated !== undefined) {
       writer.uint32(160).bool(message.usageEstimated);
     }
+    if (message.routingStrategy !== undefined) {
+      writer.uint32(170).string(message.routingStrategy);
+    }
+    if (message.routingReason !== undefined) {
+      writer.uint32(178).string(message.routingReason);
+    }
     return writer;
   },
 
@@ -455,6 +470,22 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.usageEstimated = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.routingStrategy = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.routingReason = reader.string();
             continue;
           }
         }
