@@ -7,11 +7,12 @@ import type {
   ConfigSnapshot,
   KeyVaultAdminServiceClient,
   ProviderKeyEntry,
+  RouterServiceClient,
   ApiKey,
   Team,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
-import { effectiveErrorActions } from '@ai-gateway/routing';
+import { effectiveErrorActions, parseRoutingPolicies, routingPoliciesFromProto, routingPoliciesJson, routingPoliciesToProto, RoutingPolicyError } from '@ai-gateway/routing';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
@@ -30,6 +31,8 @@ export interface AdminDeps {
   config: ConfigServiceClient;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
+  /** For GET /admin/v1/routing/stats: one router replica's figures. */
+  router: RouterServiceClient;
   signIn: AdminSignInGuard;
   /** Audits a refused admin call (never the token it carried). */
   onSignInFailure: (address: string, route: string) => void;
@@ -75,7 +78,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           if (result.body === undefined) return void reply.code(result.status).send();
           return sendJson(reply, result.status, result.body);
         } catch (error) {
-          if (error instanceof BadRequest || error instanceof PolicyFieldError) return sendError(reply, httpError(400, error.message, null, error.param));
+          if (error instanceof BadRequest || error instanceof PolicyFieldError || error instanceof RoutingPolicyError) return sendError(reply, httpError(400, error.message, null, error.param));
           if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
           const decoded = decodeGrpcError(error);
@@ -141,6 +144,34 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new BadRequest('"errorActions" must map error codes or types to actions', 'errorActions');
     const errorActions = Object.fromEntries(Object.entries(map).map(([code, action]) => [code, String(action)]));
     return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
+  });
+
+  // Routing policies (issue 18): shape checked here, weights against the providers by config.
+  route('GET', '/admin/v1/routing/policies', async () => ({
+    status: 200,
+    body: routingPoliciesJson(routingPoliciesFromProto((await call(deps.config.getSnapshot({}))).routingPolicies)),
+  }));
+  route('PUT', '/admin/v1/routing/policies', async (_request, body) => {
+    const snapshot = await call(deps.config.setRoutingPolicies(routingPoliciesToProto(parseRoutingPolicies(body))));
+    return { status: 200, body: routingPoliciesJson(routingPoliciesFromProto(snapshot.routingPolicies)) };
+  });
+  route('GET', '/admin/v1/routing/stats', async () => {
+    const { stats } = await call(deps.router.getRoutingStats({}));
+    return {
+      status: 200,
+      body: {
+        scope: 'replica',
+        stats: stats.map((entry) => ({
+          provider: entry.provider,
+          model: entry.model,
+          ewmaTtftMs: entry.ewmaTtftMs || null,
+          ewmaLatencyMs: entry.ewmaLatencyMs || null,
+          errorRate: entry.errorRate,
+          latencySamples: Number(entry.latencySamples),
+          outcomeSamples: Number(entry.outcomeSamples),
+        })),
+      },
+    };
   });
 
   route('GET', '/admin/v1/provider-keys', async () => ({ status: 200, body: (await call(deps.keyVault.listKeys({}))).keys.map(maskedEntry) }));

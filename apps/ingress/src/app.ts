@@ -199,6 +199,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       config: configClient,
       keyVault: proxies.keyVault.getService<KeyVaultAdminServiceClient>(KEY_VAULT_ADMIN_SERVICE_NAME),
       analytics: proxies.analytics?.getService<AnalyticsServiceClient>(ANALYTICS_SERVICE_NAME),
+      router,
       signIn,
       spend,
       onSignInFailure: (address, route) => {

@@ -4,7 +4,8 @@ import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import type { RouteExecutor } from './route.executor';
 import { RouterController } from './router.controller';
-import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, PROVIDER_STATS, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import type { ProviderStats } from '@ai-gateway/routing';
 import type { UsagePublisher } from '@ai-gateway/nats';
 import type { InflightBytesBudget } from '@ai-gateway/service-kit';
 
@@ -16,6 +17,8 @@ export interface RouterDependencies {
   logger: Logger;
   /** Request body bytes held at once, every caller together. */
   bodies: InflightBytesBudget;
+  /** This process's latency and error figures, fed by every finished request, read by the routing policies. */
+  stats: ProviderStats;
 }
 
 @Module({})
@@ -31,6 +34,7 @@ export class RouterAppModule {
         { provide: USAGE_PUBLISHER, useValue: deps.usage },
         { provide: ROUTER_LOGGER, useValue: deps.logger },
         { provide: BODY_BUDGET, useValue: deps.bodies },
+        { provide: PROVIDER_STATS, useValue: deps.stats },
       ],
     };
   }

@@ -15,7 +15,7 @@ import {
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
-import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
+import { CircuitBreaker, KeyHealth, ProviderStats } from '@ai-gateway/routing';
 import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget, drainLimits } from '@ai-gateway/service-kit';
 import { AdapterDirectory } from './adapter.directory';
 import { RouterAppModule } from './app.module';
@@ -24,6 +24,7 @@ import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.st
 import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
 import { RouteExecutor } from './route.executor';
+import { RoutePolicyOrderer } from './route-policy.orderer';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
 import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
@@ -58,6 +59,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     failureRate: config.BREAKER_FAILURE_RATE_PERCENT === 0 ? false : { threshold: config.BREAKER_FAILURE_RATE_PERCENT / 100, window: 20, minimumRequests: 20 },
   });
   const keyHealth = new KeyHealth();
+  const stats = new ProviderStats();
+  watcher.onChange((view) => stats.retainProviders(new Set(view.snapshot.providers.map((provider) => provider.id))));
   const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '', controlPlane);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterDirectory({
@@ -81,11 +84,11 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
     adapterUnavailableWaitMs: config.ADAPTER_UNAVAILABLE_WAIT_MS,
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
-  });
+  }, new RoutePolicyOrderer(watcher, stats, breaker));
 
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES) }),
+    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), stats }),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,

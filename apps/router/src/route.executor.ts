@@ -24,6 +24,7 @@ import { callUnary, sleep } from './cancellable';
 import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
+import type { RoutePolicyOrderer } from './route-policy.orderer';
 import { streamFactsFor } from './stream-content';
 
 export interface RouteSettings {
@@ -60,6 +61,8 @@ export interface RouteRecord {
   timeToFirstTokenMs?: number;
   /** Set when a stream failed after content reached the client: the client saw 200, then an in-band error. */
   deliveredFailure?: string;
+  /** The requested model's routing strategy and why its first candidate was chosen. */
+  routing?: { strategy: string; reason: string };
 }
 
 export type Operation = 'chat' | 'embeddings';
@@ -149,6 +152,8 @@ export class RouteExecutor {
     private readonly breaker: CircuitBreaker,
     private readonly keyHealth: KeyHealth,
     private readonly settings: RouteSettings,
+    /** Without it, the plan's priority order. */
+    private readonly orderer?: RoutePolicyOrderer,
   ) {
     config.onChange(() => this.plans.clear());
     keys.onChange(() => {
@@ -194,6 +199,15 @@ export class RouteExecutor {
         { openaiErrorType: 'service_unavailable', openaiErrorCode: 'no_provider_available', provider: providers.join(',') },
       ),
     );
+  }
+
+  /** The plan's candidates in the routing policy's order; the choice is noted in the record. */
+  orderedCandidates(meta: RequestMeta, body: Uint8Array, record: RouteRecord): RouteCandidate[] {
+    const candidates = this.candidates(meta);
+    if (!this.orderer) return candidates;
+    const order = this.orderer.order(candidates, meta, body);
+    record.routing = { strategy: order.strategy, reason: order.reason };
+    return order.candidates;
   }
 
   /** The limits of an attempt on this candidate (DESIGN.md "Time limits per attempt"). */
@@ -377,7 +391,7 @@ export class RouteExecutor {
     const circuitOpen: RouteCandidate[] = [];
     const coolingMs: number[] = [];
     const skippedModels = new Set<string>();
-    const candidates = this.candidates(meta);
+    const candidates = this.orderedCandidates(meta, input.body, record);
 
     /** 'done' with a result, 'next' candidate, 'fallback' to the next model, or the error to throw. */
     const tryCandidate = async (candidate: RouteCandidate, probe: boolean): Promise<{ result: T } | 'next' | 'fallback'> => {

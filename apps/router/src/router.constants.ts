@@ -4,3 +4,4 @@ export const KEYS_CACHE = Symbol('KEYS_CACHE');
 export const USAGE_PUBLISHER = Symbol('USAGE_PUBLISHER');
 export const ROUTER_LOGGER = Symbol('ROUTER_LOGGER');
 export const BODY_BUDGET = Symbol('BODY_BUDGET');
+export const PROVIDER_STATS = Symbol('PROVIDER_STATS');

@@ -48,5 +48,6 @@ export function buildUsageEvent(
     timeToFirstTokenMs: record.timeToFirstTokenMs ?? 0,
     attempts: record.attempts,
     ...(record.usageEstimated ? { usageEstimated: true } : {}),
+    ...(record.routing ? { routingStrategy: record.routing.strategy, routingReason: record.routing.reason } : {}),
   };
 }
