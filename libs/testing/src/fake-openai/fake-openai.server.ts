@@ -72,6 +72,8 @@ export interface FakeOpenAi {
   /** Chat requests received (any outcome). */
   chatRequests(): number;
   setValidKeys(keys: string[]): void;
+  /** The delay before any answer from now on (responseDelayMs): a provider slowing down or recovering. */
+  setResponseDelayMs(ms: number): void;
   /** Chat requests received from now on wait (counted by heldRequests()) until the returned function is called. */
   holdAnswers(): () => void;
   /** Chat requests waiting on holdAnswers(). */
@@ -122,6 +124,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   const open = new Set<ServerResponse>();
   let gate: Promise<void> | undefined;
   let held = 0;
+  let responseDelayMs = options.responseDelayMs ?? 0;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -151,7 +154,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
       await gate;
       held--;
     }
-    if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
+    if (responseDelayMs > 0) await new Promise((r) => setTimeout(r, responseDelayMs));
     if (scenario?.kind === 'hang') return; // never answers; the socket stays open
     if (scenario?.kind === 'cut_before_first_byte') {
       req.socket.destroy();
@@ -348,6 +351,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions').length,
     setValidKeys: (keys) => {
       validKeys = new Set(keys);
+    },
+    setResponseDelayMs: (ms) => {
+      responseDelayMs = ms;
     },
     holdAnswers: () => {
       let release: () => void = () => undefined;
