@@ -7,6 +7,7 @@ import { clear } from './dom.js';
 import { createFallbacksView } from './fallbacks.view.js';
 import { createProviderKeysView } from './provider-keys.view.js';
 import { createProvidersView } from './providers.view.js';
+import { createRoutingPoliciesView } from './routing-policies.view.js';
 import { createTeamsView } from './teams.view.js';
 import type { View, ViewContext } from './view-context.js';
 
@@ -73,12 +74,13 @@ async function open(token: string): Promise<void> {
   const providers = createProvidersView(ctx);
   const providerKeys = createProviderKeysView(ctx);
   const fallbacks = createFallbacksView(ctx);
+  const routingPolicies = createRoutingPoliciesView(ctx);
   const apiKeys = createApiKeysView(ctx);
   const teams = createTeamsView(ctx);
   const analytics = createAnalyticsView(ctx);
   providers.onChange = () => void providerKeys.refresh().catch(fail);
   teams.onChange = () => void apiKeys.refresh().catch(fail);
-  const next = [providers, providerKeys, fallbacks, teams, apiKeys, analytics];
+  const next = [providers, providerKeys, fallbacks, routingPolicies, teams, apiKeys, analytics];
   // The first call checks the token before anything is shown.
   await providers.refresh();
   sessionStorage.setItem(TOKEN_KEY, token);
