@@ -365,7 +365,7 @@ describe('optional parts', () => {
     const policies = { default: { strategy: 'latency' }, models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 3, azure: 1 }, hedge: { afterMs: 800 } } } };
     const objs = render([valuesFile('routing-policies', { routing: { policies } })]);
     const [configMap] = ofKind(objs, 'ConfigMap').filter((o) => o.metadata.name.endsWith('-routing-policies'));
-    expect(JSON.parse(configMap.data['policies.json'])).toEqual(policies);
+    expect(JSON.parse(configMap.data?.['policies.json'] ?? '')).toEqual(policies);
     for (const d of ofKind(objs, 'Deployment')) {
       const spec = d.spec.template.spec;
       const file = spec.containers[0].env.find((e: any) => e.name === 'ROUTING_POLICIES_FILE')?.value;
