@@ -1,13 +1,26 @@
 // Routing policies end to end (issue 18): the official openai SDK → ingress → router → two fake
-// OpenAI-wire providers serving gpt-4o (`openai` and `openai-b`) and a fake Anthropic for the
-// fallback model. Policies are changed through the admin API while the stack runs; shares are
+// OpenAI-wire providers serving gpt-4o (`openai` and `openai-b`), a fake Anthropic for the
+// fallback model, and a fake Azure OpenAI (`azure`, enabled for the cost test only) whose catalog
+// price of text-embedding-3-small (0.022 $/MTok) is above OpenAI's (0.02). Policies are changed through the admin API while the stack runs; shares are
 // counted over a few hundred requests with stated tolerances, and latency and errors are
 // changed on the fakes at runtime.
 import OpenAI from 'openai';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { UsageEvent } from '@ai-gateway/proto';
-import { expectEventually, FAKE_ANTHROPIC_API_KEY, startFakeAnthropic, startFakeOpenAi, startGatewayStack, type FakeAnthropic, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import {
+  expectEventually,
+  FAKE_ANTHROPIC_API_KEY,
+  FAKE_AZURE_API_KEY,
+  startFakeAnthropic,
+  startFakeAzureOpenAi,
+  startFakeOpenAi,
+  startGatewayStack,
+  type FakeAnthropic,
+  type FakeAzureOpenAi,
+  type FakeOpenAi,
+  type GatewayStack,
+} from '@ai-gateway/testing';
 
 const KEY_A = 'sk-proj-policiesProviderA0123456789abcd';
 const KEY_B = 'sk-proj-policiesProviderB0123456789abcd';
@@ -19,6 +32,7 @@ interface Rig {
   a: FakeOpenAi;
   b: FakeOpenAi;
   anthropic: FakeAnthropic;
+  azure: FakeAzureOpenAi;
   client: OpenAI;
   nc: NatsConnection;
   events: UsageEvent[];
@@ -48,11 +62,17 @@ describe('routing policies end to end', () => {
     return served / requests;
   }
 
+  async function embed(): Promise<string> {
+    const { data, response } = await rig.client.embeddings.create({ model: 'text-embedding-3-small', input: 'Say hello' }, { headers: { 'x-request-id': `policies-${++sequence}` } }).withResponse();
+    rig.answers.push(JSON.stringify(data));
+    return response.headers.get('x-gateway-provider') ?? '';
+  }
+
   /** PUT the policies, then wait until the router orders by them (its usage events say so). */
-  async function setPolicies(policies: unknown, strategy: string): Promise<void> {
+  async function setPolicies(policies: unknown, strategy: string, send: () => Promise<string> = route): Promise<void> {
     await ok(rig.stack.admin('PUT', '/admin/v1/routing/policies', policies));
     await expectEventually(async () => {
-      await route();
+      await send();
       const id = `policies-${sequence}`;
       await expectEventually(() => expect(rig.events.some((event) => event.correlationId === id)).toBe(true), 5_000);
       expect(rig.events.find((event) => event.correlationId === id)?.routingStrategy).toBe(strategy);
@@ -63,13 +83,15 @@ describe('routing policies end to end', () => {
     const a = await startFakeOpenAi({ validKeys: [KEY_A] });
     const b = await startFakeOpenAi({ validKeys: [KEY_B] });
     const anthropic = await startFakeAnthropic();
+    const azure = await startFakeAzureOpenAi({ deployments: { embed3: 'text-embedding-3-small' } });
     // No retry on the same provider, and the breaker out of the way: the policies alone decide.
     const stack = await startGatewayStack({ openaiBaseUrl: a.baseUrl, anthropicBaseUrl: anthropic.url, routerEnv: { MAX_RETRIES: '0', BREAKER_FAILURES: '100000', BREAKER_FAILURE_RATE_PERCENT: '0' }, logLevel: 'warn', adapterMode: 'embedded' });
     await ok(stack.admin('PUT', '/admin/v1/providers/openai-b', { kind: 'openai', baseUrl: b.baseUrl, models: ['gpt-4o'] }));
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai', key: KEY_A }), 201);
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'openai-b', key: KEY_B }), 201);
     await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'anthropic', key: FAKE_ANTHROPIC_API_KEY }), 201);
-    await ok(stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'openai-b', 'anthropic'] }));
+    await ok(stack.admin('PUT', '/admin/v1/providers/azure', { kind: 'azure-openai', baseUrl: azure.url, enabled: false, deployments: { 'text-embedding-3-small': 'embed3' } }));
+    await ok(stack.admin('POST', '/admin/v1/provider-keys', { provider: 'azure', key: FAKE_AZURE_API_KEY }), 201);
     const created = (await ok(stack.admin('POST', '/admin/v1/api-keys', { name: 'policies' }), 201)) as { key: string };
     const client = new OpenAI({ apiKey: created.key, baseURL: `${stack.ingressUrls[0]}/v1`, maxRetries: 0 });
     const nc = await connect({ servers: stack.nats.url });
@@ -78,14 +100,14 @@ describe('routing policies end to end', () => {
     void (async () => {
       for await (const message of subscription) events.push(UsageEvent.decode(message.data));
     })();
-    rig = { stack, a, b, anthropic, client, nc, events, answers: [] };
+    rig = { stack, a, b, anthropic, azure, client, nc, events, answers: [] };
     await expectEventually(async () => expect(await route('openai-b/gpt-4o')).toBe('openai-b'), 10_000);
   });
 
   afterAll(async () => {
     await rig?.nc.close();
     await rig?.stack.close();
-    await Promise.all([rig?.a.close(), rig?.b.close(), rig?.anthropic.close()]);
+    await Promise.all([rig?.a.close(), rig?.b.close(), rig?.anthropic.close(), rig?.azure.close()]);
   });
 
   beforeEach(async () => {
@@ -94,6 +116,7 @@ describe('routing policies end to end', () => {
     rig.a.setResponseDelayMs(0);
     rig.b.setResponseDelayMs(0);
     await ok(rig.stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: {} }));
+    await ok(rig.stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'openai-b', 'anthropic', 'azure'] }));
   });
 
   it('starts with priority, and refuses invalid policies with 400s naming the field', async () => {
@@ -126,6 +149,24 @@ describe('routing policies end to end', () => {
     const reasons = rig.events.slice(from).map((event) => event.routingReason);
     expect(reasons).toContain('weighted: chose openai (weight 3 of 4)');
     expect(reasons).toContain('weighted: chose openai-b (weight 1 of 4)');
+  });
+
+  it('cost sends at least 95% of 200 requests to the cheaper provider, over the priority order', async () => {
+    await ok(rig.stack.admin('PUT', '/admin/v1/providers/azure', { enabled: true }));
+    await ok(rig.stack.admin('PUT', '/admin/v1/routing/priority', { order: ['azure', 'openai', 'openai-b', 'anthropic'] }));
+    try {
+      // Under priority Azure, first, serves.
+      await expectEventually(async () => expect(await embed()).toBe('azure'), 10_000);
+      await setPolicies({ models: { 'text-embedding-3-small': { strategy: 'cost' } } }, 'cost', embed);
+      let cheaper = 0;
+      for (let i = 0; i < 200; i++) if ((await embed()) === 'openai') cheaper++;
+      expect(cheaper / 200).toBeGreaterThanOrEqual(0.95);
+      const id = `policies-${sequence}`;
+      await expectEventually(() => expect(rig.events.some((event) => event.correlationId === id)).toBe(true));
+      expect(rig.events.find((event) => event.correlationId === id)?.routingReason).toMatch(/^cost: chose openai \(\$[0-9.e-]+ vs azure \$[0-9.e-]+\)$/);
+    } finally {
+      await ok(rig.stack.admin('PUT', '/admin/v1/providers/azure', { enabled: false }));
+    }
   });
 
   it('latency: a provider that slows down loses its traffic within 10 requests and regains it within 300 once it recovers', async () => {
@@ -200,7 +241,7 @@ describe('routing policies end to end', () => {
     const metrics = await Promise.all(['router-0', 'analytics'].map(async (app) => (await fetch(rig.stack.metricsUrl(app))).text()));
     const written = [...rig.answers, ...rig.events.map((event) => JSON.stringify(event)), rig.stack.logText(), ...metrics].join('\n');
     const leaks: string[] = [];
-    for (const secret of [KEY_A, KEY_B, FAKE_ANTHROPIC_API_KEY]) {
+    for (const secret of [KEY_A, KEY_B, FAKE_ANTHROPIC_API_KEY, FAKE_AZURE_API_KEY]) {
       for (let i = 0; i + 16 <= secret.length; i++) if (written.includes(secret.slice(i, i + 16))) leaks.push(`${secret.slice(0, 4)}…[${i}]`);
     }
     expect(leaks).toEqual([]);
