@@ -50,6 +50,12 @@ describe('parseRoutingPolicies', () => {
     expect(problem({ models })).toEqual({ message: 'at most 1000 models may have their own policy, got 1001', param: 'models' });
   });
 
+  it('refuses policies too large to store as one config entry', () => {
+    const weights = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`provider-${'p'.repeat(200)}-${i}`, 1]));
+    const models = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}`, { strategy: 'weighted', weights }]));
+    expect(() => parseRoutingPolicies({ models })).toThrow(/bytes as JSON; at most 262144/);
+  });
+
   it('keeps weights under another strategy, and accepts them all at 0 there', () => {
     expect(parseRoutingPolicies({ models: { 'gpt-4o': { strategy: 'latency', weights: { openai: 0 } } } }, providers).models['gpt-4o']).toEqual({ strategy: 'latency', weights: { openai: 0 } });
   });

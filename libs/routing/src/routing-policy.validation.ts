@@ -6,6 +6,11 @@ export const MAX_POLICY_MODELS = 1_000;
 export const MAX_POLICY_NAME_LENGTH = 256;
 /** Weights per policy, at most (one per provider). */
 export const MAX_POLICY_WEIGHTS = 256;
+/**
+ * The stored policies at most, as JSON: they are one entry of the config KV bucket and travel in
+ * every config snapshot, well under NATS's default 1 MiB message.
+ */
+export const MAX_POLICIES_JSON_BYTES = 256 * 1024;
 /** A hedge fires at the earliest after 1 ms and at the latest after a minute. */
 export const HEDGE_AFTER_MS_RANGE = { min: 1, max: 60_000 } as const;
 /** The share of traffic a hedge may take when the policy does not say. */
@@ -41,7 +46,10 @@ export function parseRoutingPolicies(value: unknown, providerIds?: ReadonlySet<s
     checkName(name, 'models', 'model name');
     models[name] = parsePolicy(modelsValue[name], `models.${name}`, providerIds);
   }
-  return { default: defaultPolicy, models };
+  const policies = { default: defaultPolicy, models };
+  const bytes = Buffer.byteLength(JSON.stringify(policies));
+  if (bytes > MAX_POLICIES_JSON_BYTES) throw new RoutingPolicyError(`the policies take ${bytes} bytes as JSON; at most ${MAX_POLICIES_JSON_BYTES}`, 'models');
+  return policies;
 }
 
 /** The same checks for policies already typed (the gRPC request, the stored entry). */
