@@ -69,6 +69,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     maxResponseBytes: config.MAX_RESPONSE_BYTES,
     logUnexpected: (message, detail) => log.warn(detail, message),
   });
+  const policyOrder = new RoutePolicyOrderer(watcher, stats, breaker);
   const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     unaryTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
@@ -84,7 +85,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
     adapterUnavailableWaitMs: config.ADAPTER_UNAVAILABLE_WAIT_MS,
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
-  }, new RoutePolicyOrderer(watcher, stats, breaker));
+  }, policyOrder);
 
   return serveGrpcService({
     name: 'router',
