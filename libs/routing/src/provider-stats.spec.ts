@@ -19,6 +19,16 @@ describe('ProviderStats', () => {
     expect(stats.all().map((entry) => entry.provider)).toEqual(['a', 'c']);
   });
 
+  it('keeps a bounded window of recent times to first token for their p95', () => {
+    const stats = new ProviderStats();
+    for (let ms = 1; ms <= 9; ms++) stats.record({ provider: 'a', model: 'm', outcome: 'success', ttftMs: ms });
+    expect(stats.p95TtftMs('a', 'm')).toBeUndefined();
+    for (let ms = 10; ms <= 100; ms++) stats.record({ provider: 'a', model: 'm', outcome: 'success', ttftMs: ms });
+    // The window holds the last 64 (37..100): its p95 is the 61st.
+    expect(stats.p95TtftMs('a', 'm')).toBe(97);
+    expect(stats.p95TtftMs('b', 'm')).toBeUndefined();
+  });
+
   it('drops providers no longer configured', () => {
     const stats = new ProviderStats();
     stats.record({ provider: 'a', model: 'm', outcome: 'success' });

@@ -41,6 +41,10 @@ export interface AttemptSample {
 export const STATS_EWMA_ALPHA = 0.3;
 /** Provider-model pairs kept at most; beyond it the least recently fed is dropped. */
 export const STATS_MAX_ENTRIES = 1_024;
+/** Recent times to first token kept per pair, for its p95 (a hedge's `afterMs: "p95"`). */
+export const STATS_TTFT_WINDOW = 64;
+/** A p95 needs at least this many samples to mean anything. */
+export const STATS_MIN_P95_SAMPLES = 10;
 
 interface Entry {
   provider: string;
@@ -50,6 +54,9 @@ interface Entry {
   latencySamples: number;
   errorRate: number;
   outcomeSamples: number;
+  /** The last STATS_TTFT_WINDOW times to first token, oldest overwritten first. */
+  recentTtftMs: number[];
+  nextTtftSlot: number;
 }
 
 export class ProviderStats implements ProviderStatsSource {
@@ -71,6 +78,8 @@ export class ProviderStats implements ProviderStatsSource {
       latencySamples: 0,
       errorRate: 0,
       outcomeSamples: 0,
+      recentTtftMs: [],
+      nextTtftSlot: 0,
     };
     this.entries.delete(key);
     this.entries.set(key, entry);
@@ -80,6 +89,8 @@ export class ProviderStats implements ProviderStatsSource {
     entry.outcomeSamples += 1;
     if (sample.ttftMs !== undefined && Number.isFinite(sample.ttftMs)) {
       entry.ewmaTtftMs = entry.ewmaTtftMs === undefined ? sample.ttftMs : this.blend(entry.ewmaTtftMs, sample.ttftMs);
+      entry.recentTtftMs[entry.nextTtftSlot] = sample.ttftMs;
+      entry.nextTtftSlot = (entry.nextTtftSlot + 1) % STATS_TTFT_WINDOW;
     }
     if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
       entry.ewmaLatencyMs = entry.ewmaLatencyMs === undefined ? sample.latencyMs : this.blend(entry.ewmaLatencyMs, sample.latencyMs);
@@ -95,13 +106,29 @@ export class ProviderStats implements ProviderStatsSource {
     return this.entries.get(entryKey(provider, model));
   }
 
+  /** The p95 of the recent times to first token; undefined below STATS_MIN_P95_SAMPLES samples. */
+  p95TtftMs(provider: string, model: string): number | undefined {
+    const recent = this.entries.get(entryKey(provider, model))?.recentTtftMs ?? [];
+    if (recent.length < STATS_MIN_P95_SAMPLES) return undefined;
+    const sorted = [...recent].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)];
+  }
+
   /** Drops the providers no longer configured. */
   retainProviders(providerIds: ReadonlySet<string>): void {
     for (const [key, entry] of this.entries) if (!providerIds.has(entry.provider)) this.entries.delete(key);
   }
 
   all(): ProviderModelFigures[] {
-    return [...this.entries.values()].map((entry) => ({ ...entry }));
+    return [...this.entries.values()].map(({ provider, model, ewmaTtftMs, ewmaLatencyMs, latencySamples, errorRate, outcomeSamples }) => ({
+      provider,
+      model,
+      ewmaTtftMs,
+      ewmaLatencyMs,
+      latencySamples,
+      errorRate,
+      outcomeSamples,
+    }));
   }
 
   private blend(average: number, sample: number): number {
