@@ -1,8 +1,8 @@
 // The dashboard in a real browser (Debian's Chromium driven by playwright-core) against the whole
 // stack: sign in with the admin token, add a provider key (only its last 4 shown), move a provider
 // to another host after confirming that its keys go there, reorder
-// priority with the keyboard, set a fallback, create a gateway API key (shown once), see provider
-// health after a request went through; a refused token returns to the sign-in form.
+// priority with the keyboard, set a fallback and routing policies, create a gateway API key (shown once), see provider
+// health and the router's live routing figures after a request went through; a refused token returns to the sign-in form.
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -210,6 +210,29 @@ describeInBrowser(title, () => {
     await page.getByText('Fallback map saved (1 model).').waitFor();
   });
 
+  it('checks a routing policy row before saving, then saves the default and a weighted model with a hedge', async () => {
+    const panel = page.locator('#routing-policies');
+    await panel.getByLabel('Strategy of the default').selectOption('availability');
+    await panel.getByRole('button', { name: 'Add model' }).click();
+    await panel.getByLabel('Model of row 2').fill('gpt-4o');
+    await panel.getByLabel('Strategy of row 2').selectOption('weighted');
+    await panel.getByLabel('Weights of row 2').fill('openai');
+    await panel.getByRole('button', { name: 'Save policies' }).click();
+    await panel.getByText('"openai" is not provider=weight', { exact: false }).first().waitFor();
+    expect((await stack.admin('GET', '/admin/v1/routing/policies')).body).toEqual({ default: { strategy: 'priority' }, models: {} });
+
+    await panel.getByLabel('Weights of row 2').fill('openai=3');
+    await panel.getByLabel('Hedge after (ms or p95) of row 2').fill('800');
+    await panel.getByRole('button', { name: 'Save policies' }).click();
+    await expectEventually(async () =>
+      expect((await stack.admin('GET', '/admin/v1/routing/policies')).body).toEqual({
+        default: { strategy: 'availability' },
+        models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 3 }, hedge: { afterMs: 800 } } },
+      }),
+    );
+    await page.getByText('Routing policies saved (default availability, 1 model).').waitFor();
+  });
+
   it('creates a gateway API key, shows it once with a copy button, and the key works', async () => {
     const panel = page.locator('#api-keys');
     await panel.getByLabel('Key name').fill('browser-team');
@@ -295,6 +318,17 @@ describeInBrowser(title, () => {
     expect(cells[3]).toMatch(/^\d+ ms$|^\d+\.\d+ s$/);
     expect(await page.locator('#health-updated').textContent()).toMatch(/^Updated \d\d:\d\d:\d\d$/);
   }, 45_000);
+
+  it("shows the router's live figures per provider and model once a request went through", async () => {
+    const panel = page.locator('#routing-policies');
+    await expectEventually(async () => {
+      await panel.getByRole('button', { name: 'Refresh figures' }).click();
+      const cells = await page.locator('#routing-stats tbody tr').first().locator('td').allTextContents();
+      expect(cells[0]).toBe('openai');
+      expect(cells[3]).toMatch(/^\d+ ms$/);
+      expect(cells[4]).toBe('0.0%');
+    }, 20_000);
+  }, 30_000);
 
   it('shows a key the provider refuses (401) as failing, highlighted, until it is rotated', async () => {
     const spareKey = 'sk-proj-dashboardSpareKey0123456789abcd';

@@ -59,6 +59,8 @@ describe('traces across services', () => {
     expect(route?.parentSpanContext?.spanId).toBe(ingress?.spanContext().spanId);
     expect(attempt?.parentSpanContext?.spanId).toBe(route?.spanContext().spanId);
     expect(adapter?.parentSpanContext?.spanId).toBe(attempt?.spanContext().spanId);
+    // The routing policy's choice (issue 18): nothing configured is priority; one provider serves gpt-4o here.
+    expect(route?.attributes).toMatchObject({ 'gateway.routing.strategy': 'priority', 'gateway.routing.reason': 'priority: openai is the only candidate' });
     expect(adapter?.attributes).toMatchObject({
       'gen_ai.operation.name': 'chat',
       'gen_ai.provider.name': 'openai',

@@ -135,6 +135,18 @@ describe('UsageMetrics', () => {
     expect(await text('gen_ai_gateway_fallbacks_total')).not.toContain('gen_ai_provider_name="openai"');
   });
 
+  it('counts routing choices by chosen provider, requested model and strategy; events without a strategy and unknown strategies are not counted', async () => {
+    metrics.record(usageEvent({ routingStrategy: 'latency', routingReason: 'latency: chose openai (ewma 120 ms vs azure 480 ms)', attempts: [attempt()] }));
+    metrics.record(usageEvent({ routingStrategy: 'latency', attempts: [attempt({ provider: 'azure', outcome: 'error', status: 500 }), attempt()] }));
+    metrics.record(usageEvent({ attempts: [attempt()] }));
+    metrics.record(usageEvent({ routingStrategy: 'made-up-strategy', attempts: [attempt()] }));
+    expect(await valueOf('gen_ai_gateway_routing_choices_total', { gen_ai_gateway_provider_id: 'openai', gen_ai_request_model: 'gpt-4o', gen_ai_gateway_routing_strategy: 'latency' })).toBe(1);
+    expect(await valueOf('gen_ai_gateway_routing_choices_total', { gen_ai_gateway_provider_id: 'azure', gen_ai_request_model: 'gpt-4o', gen_ai_gateway_routing_strategy: 'latency' })).toBe(1);
+    const series = await text('gen_ai_gateway_routing_choices_total');
+    expect(series).not.toContain('made-up-strategy');
+    expect(series).not.toContain('ewma');
+  });
+
   it('never labels with request or API key ids', async () => {
     metrics.record(usageEvent({ requestId: 'req-secret-id', apiKeyId: 'key-secret-id' }));
     const all = await registry.metrics();

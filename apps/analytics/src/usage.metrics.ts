@@ -2,6 +2,7 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Attempt, UsageEvent } from '@ai-gateway/proto';
 import { ModelLabelGuard } from './model-label.guard';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
+import { ROUTING_STRATEGIES, type RoutingStrategy } from '@ai-gateway/routing';
 
 // Buckets of the OTel GenAI semantic conventions (see OPERATIONS.md "Metrics").
 const DURATION_BUCKETS = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
@@ -31,6 +32,7 @@ export class UsageMetrics {
   private readonly rejected: Counter;
   private readonly hedges: Counter;
   private readonly keyCooldowns: Counter;
+  private readonly routingChoices: Counter;
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -104,6 +106,12 @@ export class UsageMetrics {
       labelNames: ['gen_ai_provider_name', 'gen_ai_gateway_provider_id'],
       registers,
     });
+    this.routingChoices = new Counter({
+      name: 'gen_ai_gateway_routing_choices_total',
+      help: 'First candidates chosen by the routing policy of the requested model (labels: the chosen provider, the requested model, the strategy).',
+      labelNames: ['gen_ai_gateway_provider_id', 'gen_ai_request_model', 'gen_ai_gateway_routing_strategy'],
+      registers,
+    });
     this.invalidEvents = new Counter({
       name: 'gen_ai_gateway_usage_events_invalid_total',
       help: 'Usage events that could not be decoded (acknowledged and skipped).',
@@ -156,6 +164,15 @@ export class UsageMetrics {
       }
     }
     this.recordAttempts(event, requestModel);
+    this.recordRoutingChoice(event, requestModel);
+  }
+
+  /** One per routed request that names its strategy (older events do not); unknown strategies are not labels. */
+  private recordRoutingChoice(event: UsageEvent, requestModel: string): void {
+    const strategy = event.routingStrategy;
+    const first = event.attempts[0];
+    if (!first || !strategy || !ROUTING_STRATEGIES.includes(strategy as RoutingStrategy)) return;
+    this.routingChoices.inc({ gen_ai_gateway_provider_id: first.provider, gen_ai_request_model: requestModel, gen_ai_gateway_routing_strategy: strategy });
   }
 
   private recordAttempts(event: UsageEvent, requestModel: string): void {

@@ -8,6 +8,7 @@ import type { ConfigAuditEvent } from './config.constants';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
 import { ProviderRedirectPolicy } from './provider-redirect.policy';
+import { readRoutingPoliciesFile } from './routing-policies.file';
 import { seedProviders } from './seed-providers';
 
 export async function createApp(env: Environment = process.env, logger?: Logger): Promise<RunningService> {
@@ -22,6 +23,18 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const store = new ConfigStore(kv, log, redirects);
   await store.start();
   await store.seedDefaults(seedProviders(config));
+  if (config.ROUTING_POLICIES_FILE) {
+    // Config-as-code: the file wins at each start; admin edits last until the next one. A bad file stops config here.
+    const providerIds = new Set(store.current().providers.map((provider) => provider.id));
+    try {
+      await store.setRoutingPolicies(await readRoutingPoliciesFile(config.ROUTING_POLICIES_FILE, providerIds));
+    } catch (error) {
+      store.stop();
+      await nc.drain();
+      throw error;
+    }
+    log.info({ file: config.ROUTING_POLICIES_FILE }, 'routing policies applied from file');
+  }
 
   return serveGrpcService({
     name: 'config',

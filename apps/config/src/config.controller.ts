@@ -21,8 +21,9 @@ import {
   type SetErrorActionsRequest,
   type SetFallbacksRequest,
   type SetPriorityRequest,
+  type RoutingPolicies,
 } from '@ai-gateway/proto';
-import { errorActionsProblem } from '@ai-gateway/routing';
+import { errorActionsProblem, routingPoliciesFromProto } from '@ai-gateway/routing';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { validateFallbackMap } from './fallback-map.validation';
 import { ConfigStore, ConfigValidationError, ProviderRedirectRefused, TeamInUse } from './config.store';
@@ -97,6 +98,10 @@ export class ConfigController implements ConfigServiceController {
 
   setErrorActions(request: SetErrorActionsRequest): Promise<ConfigSnapshot> {
     return this.guard(() => this.store.setErrorActions({ ...request.errorActions }, errorActionsProblem));
+  }
+
+  setRoutingPolicies(request: RoutingPolicies): Promise<ConfigSnapshot> {
+    return this.guard(() => this.store.setRoutingPolicies(routingPoliciesFromProto(request)));
   }
 
   createApiKey(request: CreateApiKeyRequest): Promise<CreateApiKeyResponse> {

@@ -16,6 +16,8 @@ export const CONFIG_ENV = {
   AZURE_OPENAI_ENDPOINT: { type: 'string', default: '' },
   /** Hosts an existing provider's base URL may move to without "confirmKeyRedirect" (provider-redirect.policy.ts). */
   PROVIDER_HOST_ALLOWLIST: { type: 'string', default: '' },
+  /** A JSON file of routing policies (the admin API's shape), applied at every start; empty: none. */
+  ROUTING_POLICIES_FILE: { type: 'string', default: '' },
 } as const;
 
 export const readConfigEnv = (env: Environment) => readEnv(CONFIG_ENV, env);

@@ -116,6 +116,30 @@ export interface ProviderHealth {
 
 export type FallbackMap = Record<string, string[]>;
 
+export type RoutingStrategy = 'priority' | 'weighted' | 'cost' | 'latency' | 'availability';
+
+export interface RoutingPolicy {
+  strategy: RoutingStrategy;
+  weights?: Record<string, number>;
+  hedge?: { afterMs: number | 'p95'; maxShare?: number };
+}
+
+export interface RoutingPolicies {
+  default: RoutingPolicy;
+  models: Record<string, RoutingPolicy>;
+}
+
+/** One router replica's live figures for a provider and model. */
+export interface RoutingStatsEntry {
+  provider: string;
+  model: string;
+  ewmaTtftMs: number | null;
+  ewmaLatencyMs: number | null;
+  errorRate: number;
+  latencySamples: number;
+  outcomeSamples: number;
+}
+
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 export class AdminApiError extends Error {
@@ -195,6 +219,18 @@ export class AdminApi {
 
   async setFallbacks(fallbacks: FallbackMap): Promise<FallbackMap> {
     return (await this.request<{ fallbacks: FallbackMap }>('PUT', '/admin/v1/routing/fallbacks', { fallbacks })).fallbacks;
+  }
+
+  getRoutingPolicies(): Promise<RoutingPolicies> {
+    return this.request<RoutingPolicies>('GET', '/admin/v1/routing/policies');
+  }
+
+  setRoutingPolicies(policies: RoutingPolicies): Promise<RoutingPolicies> {
+    return this.request<RoutingPolicies>('PUT', '/admin/v1/routing/policies', policies);
+  }
+
+  async getRoutingStats(): Promise<RoutingStatsEntry[]> {
+    return (await this.request<{ stats: RoutingStatsEntry[] }>('GET', '/admin/v1/routing/stats')).stats;
   }
 
   listProviderKeys(): Promise<ProviderKey[]> {

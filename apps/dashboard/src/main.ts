@@ -8,6 +8,7 @@ import { createFallbacksView } from './fallbacks.view.js';
 import { createModelsView } from './models.view.js';
 import { createProviderKeysView } from './provider-keys.view.js';
 import { createProvidersView } from './providers.view.js';
+import { createRoutingPoliciesView } from './routing-policies.view.js';
 import { createTeamsView } from './teams.view.js';
 import type { View, ViewContext } from './view-context.js';
 
@@ -74,13 +75,14 @@ async function open(token: string): Promise<void> {
   const providers = createProvidersView(ctx);
   const providerKeys = createProviderKeysView(ctx);
   const fallbacks = createFallbacksView(ctx);
+  const routingPolicies = createRoutingPoliciesView(ctx);
   const apiKeys = createApiKeysView(ctx);
   const teams = createTeamsView(ctx);
   const analytics = createAnalyticsView(ctx);
   const models = createModelsView(ctx);
   providers.onChange = () => void providerKeys.refresh().catch(fail);
   teams.onChange = () => void apiKeys.refresh().catch(fail);
-  const next = [providers, providerKeys, fallbacks, models, teams, apiKeys, analytics];
+  const next = [providers, providerKeys, fallbacks, routingPolicies, models, teams, apiKeys, analytics];
   // The first call checks the token before anything is shown.
   await providers.refresh();
   sessionStorage.setItem(TOKEN_KEY, token);

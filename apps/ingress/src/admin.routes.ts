@@ -12,7 +12,7 @@ import type {
   Team,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
-import { effectiveErrorActions } from '@ai-gateway/routing';
+import { effectiveErrorActions, parseRoutingPolicies, routingPoliciesFromProto, routingPoliciesJson, routingPoliciesToProto, RoutingPolicyError } from '@ai-gateway/routing';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
 import { httpError, httpErrorFromGrpc } from './openai-http-error';
@@ -33,10 +33,11 @@ export interface AdminDeps {
   auth: ApiKeyAuthenticator;
   config: ConfigServiceClient;
   /**
-   * Admin actions that need the router: model discovery (only the router holds provider keys)
-   * and its key pool state (ListKeyStates), merged into the key listing.
+   * Admin actions that need the router: model discovery (only the router holds provider keys),
+   * its key pool state (ListKeyStates, merged into the key listing) and its routing figures
+   * (GET /admin/v1/routing/stats); each answered by one router replica.
    */
-  router: Pick<RouterServiceClient, 'discoverModels' | 'listKeyStates'>;
+  router: Pick<RouterServiceClient, 'discoverModels' | 'listKeyStates' | 'getRoutingStats'>;
   keyVault: KeyVaultAdminServiceClient;
   analytics: AnalyticsServiceClient | undefined;
   signIn: AdminSignInGuard;
@@ -84,7 +85,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           if (result.body === undefined) return void reply.code(result.status).send();
           return sendJson(reply, result.status, result.body);
         } catch (error) {
-          if (error instanceof BadRequest || error instanceof PolicyFieldError) return sendError(reply, httpError(400, error.message, null, error.param));
+          if (error instanceof BadRequest || error instanceof PolicyFieldError || error instanceof RoutingPolicyError) return sendError(reply, httpError(400, error.message, null, error.param));
           if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
           const decoded = decodeGrpcError(error);
@@ -150,6 +151,34 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new BadRequest('"errorActions" must map error codes or types to actions', 'errorActions');
     const errorActions = Object.fromEntries(Object.entries(map).map(([code, action]) => [code, String(action)]));
     return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
+  });
+
+  // Routing policies (issue 18): shape checked here, weights against the providers by config.
+  route('GET', '/admin/v1/routing/policies', async () => ({
+    status: 200,
+    body: routingPoliciesJson(routingPoliciesFromProto((await call(deps.config.getSnapshot({}))).routingPolicies)),
+  }));
+  route('PUT', '/admin/v1/routing/policies', async (_request, body) => {
+    const snapshot = await call(deps.config.setRoutingPolicies(routingPoliciesToProto(parseRoutingPolicies(body))));
+    return { status: 200, body: routingPoliciesJson(routingPoliciesFromProto(snapshot.routingPolicies)) };
+  });
+  route('GET', '/admin/v1/routing/stats', async () => {
+    const { stats } = await call(deps.router.getRoutingStats({}));
+    return {
+      status: 200,
+      body: {
+        scope: 'replica',
+        stats: stats.map((entry) => ({
+          provider: entry.provider,
+          model: entry.model,
+          ewmaTtftMs: entry.ewmaTtftMs || null,
+          ewmaLatencyMs: entry.ewmaLatencyMs || null,
+          errorRate: entry.errorRate,
+          latencySamples: Number(entry.latencySamples),
+          outcomeSamples: Number(entry.outcomeSamples),
+        })),
+      },
+    };
   });
 
   route('GET', '/admin/v1/provider-keys', async () => {

@@ -4,8 +4,8 @@ import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import type { RouteExecutor } from './route.executor';
 import { RouterController } from './router.controller';
-import { BODY_BUDGET, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
-import type { KeyHealth } from '@ai-gateway/routing';
+import { BODY_BUDGET, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import type { KeyHealth, ProviderStats } from '@ai-gateway/routing';
 import type { UsagePublisher } from '@ai-gateway/nats';
 import type { InflightBytesBudget } from '@ai-gateway/service-kit';
 
@@ -19,6 +19,8 @@ export interface RouterDependencies {
   bodies: InflightBytesBudget;
   /** Per-key 429 cooldowns and 401/403 failures, for the admin key listing. */
   keyHealth: KeyHealth;
+  /** This process's latency and error figures, fed by every finished request, read by the routing policies. */
+  stats: ProviderStats;
 }
 
 @Module({})
@@ -35,6 +37,7 @@ export class RouterAppModule {
         { provide: ROUTER_LOGGER, useValue: deps.logger },
         { provide: BODY_BUDGET, useValue: deps.bodies },
         { provide: KEY_HEALTH, useValue: deps.keyHealth },
+        { provide: PROVIDER_STATS, useValue: deps.stats },
       ],
     };
   }

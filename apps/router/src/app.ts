@@ -15,7 +15,7 @@ import {
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES } from '@ai-gateway/proto';
-import { CircuitBreaker, KeyHealth } from '@ai-gateway/routing';
+import { CircuitBreaker, KeyHealth, ProviderStats, routingPolicyFor } from '@ai-gateway/routing';
 import { createGrpcClient, createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, InflightBytesBudget, drainLimits } from '@ai-gateway/service-kit';
 import { AdapterDirectory } from './adapter.directory';
 import { RouterAppModule } from './app.module';
@@ -24,15 +24,16 @@ import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.st
 import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
 import { RouteExecutor, type RouteSettings } from './route.executor';
+import { RoutePolicyOrderer } from './route-policy.orderer';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
 import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
 
 /**
- * What the router takes from outside its environment: the hedge policy per model and the
- * recent p95 time to first token per provider and model (issue 18). Until the routing-policy
- * store is wired in, nothing hedges unless a caller (a test) passes them.
+ * Replacements, for tests and the hedging bench, of where the router reads a model's hedge
+ * policy (by default its routing policy from the config snapshot) and a provider and model's
+ * recent p95 time to first token (by default this process's ProviderStats).
  */
 export type RouterDeps = Pick<RouteSettings, 'hedgeFor' | 'ttftP95For'>;
 
@@ -65,6 +66,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
     failureRate: config.BREAKER_FAILURE_RATE_PERCENT === 0 ? false : { threshold: config.BREAKER_FAILURE_RATE_PERCENT / 100, window: 20, minimumRequests: 20 },
   });
   const keyHealth = new KeyHealth();
+  const stats = new ProviderStats();
+  watcher.onChange((view) => stats.retainProviders(new Set(view.snapshot.providers.map((provider) => provider.id))));
   const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '', controlPlane);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterDirectory({
@@ -74,6 +77,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
     authorityHost: config.AZURE_AUTHORITY_HOST || undefined,
     logUnexpected: (message, detail) => log.warn(detail, message),
   });
+  const policyOrder = new RoutePolicyOrderer(watcher, stats, breaker);
   const executor = new RouteExecutor(watcher, keys, adapters, breaker, keyHealth, {
     requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     unaryTimeoutMs: config.ATTEMPT_TIMEOUT_MS,
@@ -89,12 +93,13 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
     retryAfterMaxMs: config.RETRY_AFTER_MAX_MS,
     adapterUnavailableWaitMs: config.ADAPTER_UNAVAILABLE_WAIT_MS,
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
-    ...deps,
-  });
+    hedgeFor: deps.hedgeFor ?? ((model) => routingPolicyFor(watcher.current().policies, model).hedge),
+    ttftP95For: deps.ttftP95For ?? ((provider, model) => stats.p95TtftMs(provider, model)),
+  }, policyOrder);
 
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), keyHealth }),
+    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), keyHealth, stats }),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,

@@ -1,7 +1,7 @@
 import { followConfigSnapshots } from '@ai-gateway/config-client';
 import { ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import { CONFIG_SERVICE_NAME, type ConfigServiceClient, type ConfigSnapshot } from '@ai-gateway/proto';
-import { effectiveErrorActions, type ErrorActions, type FallbackMap } from '@ai-gateway/routing';
+import { effectiveErrorActions, routingPoliciesFromProto, type ErrorActions, type FallbackMap, type RoutingPolicies } from '@ai-gateway/routing';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
 import type { Logger } from 'pino';
 
@@ -12,6 +12,8 @@ export interface RoutingView {
   fallbacks: FallbackMap;
   /** The router's defaults overridden by the configured map. */
   errorActions: ErrorActions;
+  /** How each model's providers are ordered, and its hedging (`routingPolicyFor(view.policies, model)`). */
+  policies: RoutingPolicies;
 }
 
 /** The routing view of the latest config snapshot, rebuilt on every change. */
@@ -48,7 +50,13 @@ export class ConfigSnapshotWatcher {
 
   private apply(snapshot: ConfigSnapshot): void {
     const fallbacks = Object.fromEntries(Object.entries(snapshot.fallbacks).map(([model, list]) => [model, list.models]));
-    this.view = { snapshot, catalog: ProviderModelCatalog.fromSnapshot(snapshot), fallbacks, errorActions: effectiveErrorActions(snapshot.errorActions ?? {}) };
+    this.view = {
+      snapshot,
+      catalog: ProviderModelCatalog.fromSnapshot(snapshot),
+      fallbacks,
+      errorActions: effectiveErrorActions(snapshot.errorActions ?? {}),
+      policies: routingPoliciesFromProto(snapshot.routingPolicies),
+    };
     for (const listener of this.listeners) listener(this.view);
   }
 }

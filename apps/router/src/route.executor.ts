@@ -28,6 +28,7 @@ import { callUnary, sleep } from './cancellable';
 import { describeAttemptFailure, FAULT_OF_KIND, routerAttemptError, type AttemptFailure } from './attempt-failure';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
+import type { RoutePolicyOrderer } from './route-policy.orderer';
 import { streamFactsFor } from './stream-content';
 import { HedgeRace, runRace, type HedgeTrigger, type Leg } from './hedge.race';
 
@@ -71,6 +72,8 @@ export interface RouteRecord {
   deliveredFailure?: string;
   /** A second, hedged leg was started (issue 18). */
   hedged?: boolean;
+  /** The requested model's routing strategy and why its first candidate was chosen. */
+  routing?: { strategy: string; reason: string };
 }
 
 export type Operation = 'chat' | 'embeddings';
@@ -169,6 +172,8 @@ export class RouteExecutor {
     private readonly breaker: CircuitBreaker,
     private readonly keyHealth: KeyHealth,
     private readonly settings: RouteSettings,
+    /** Without it, the plan's priority order. */
+    private readonly orderer?: RoutePolicyOrderer,
   ) {
     config.onChange(() => this.plans.clear());
     keys.onChange(() => {
@@ -214,6 +219,15 @@ export class RouteExecutor {
         { openaiErrorType: 'service_unavailable', openaiErrorCode: 'no_provider_available', provider: providers.join(',') },
       ),
     );
+  }
+
+  /** The plan's candidates in the routing policy's order; the choice is noted in the record. */
+  orderedCandidates(meta: RequestMeta, body: Uint8Array, record: RouteRecord): RouteCandidate[] {
+    const candidates = this.candidates(meta);
+    if (!this.orderer) return candidates;
+    const order = this.orderer.order(candidates, meta, body);
+    record.routing = { strategy: order.strategy, reason: order.reason };
+    return order.candidates;
   }
 
   /** The limits of an attempt on this candidate (DESIGN.md "Time limits per attempt"). */
@@ -415,7 +429,7 @@ export class RouteExecutor {
     const circuitOpen: RouteCandidate[] = [];
     const coolingMs: number[] = [];
     const skippedModels = new Set<string>();
-    const candidates = this.candidates(meta);
+    const candidates = this.orderedCandidates(meta, input.body, record);
     /** A request hedges once at most. */
     let hedgeStarted = false;
     const countedForHedging = new Set<string>();

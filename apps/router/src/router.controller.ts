@@ -12,6 +12,7 @@ import {
   type ListKeyStatesResponse,
   type ListModelsResponse,
   type RequestMeta,
+  type RoutingStatsResponse,
   type RouterServiceController,
 } from '@ai-gateway/proto';
 import { decodeGrpcError, httpStatusForGrpc, type InflightBytesBudget } from '@ai-gateway/service-kit';
@@ -21,8 +22,9 @@ import type { Logger } from 'pino';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type Operation, type RouteRecord } from './route.executor';
-import { BODY_BUDGET, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
-import type { KeyHealth } from '@ai-gateway/routing';
+import { BODY_BUDGET, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
+import type { KeyHealth, ProviderStats } from '@ai-gateway/routing';
+import { feedProviderStats } from './provider-stats.feed';
 import { buildUsageEvent } from './usage-event.builder';
 import { discoverModelsOf } from './model-discovery.handler';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
@@ -41,7 +43,23 @@ export class RouterController implements RouterServiceController {
     @Inject(ROUTER_LOGGER) private readonly logger: Logger,
     @Inject(BODY_BUDGET) private readonly bodies: InflightBytesBudget,
     @Inject(KEY_HEALTH) private readonly keyHealth: KeyHealth,
+    @Inject(PROVIDER_STATS) private readonly stats: ProviderStats,
   ) {}
+
+  /** This replica's figures only: each router process measures the requests it routes. */
+  getRoutingStats(): RoutingStatsResponse {
+    return {
+      stats: this.stats.all().map((entry) => ({
+        provider: entry.provider,
+        model: entry.model,
+        ewmaTtftMs: entry.ewmaTtftMs ?? 0,
+        ewmaLatencyMs: entry.ewmaLatencyMs ?? 0,
+        errorRate: entry.errorRate,
+        latencySamples: entry.latencySamples,
+        outcomeSamples: entry.outcomeSamples,
+      })),
+    };
+  }
 
   chatCompletion(request: CompletionRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<CompletionResponse> {
     return this.unary('chat', request, metadata, call);
@@ -208,6 +226,11 @@ export class RouterController implements RouterServiceController {
       traced.span.setAttribute('gen_ai.usage.output_tokens', record.usage.completionTokens);
     }
     traced.span.setAttribute('gateway.attempts', record.attempts.length);
+    if (record.routing) {
+      traced.span.setAttribute('gateway.routing.strategy', record.routing.strategy);
+      traced.span.setAttribute('gateway.routing.reason', record.routing.reason);
+    }
+    feedProviderStats(this.stats, record, meta.stream);
     endSpan(traced.span, errorType || undefined);
     this.usage.publish(event, headersWithContext(traced.ctx));
     if (httpStatus >= 500 || record.deliveredFailure) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');

@@ -51,6 +51,7 @@ export function buildUsageEvent(
     attempts: record.attempts,
     ...(record.usageEstimated ? { usageEstimated: true } : {}),
     ...(record.hedged ? { hedged: true } : {}),
+    ...(record.routing ? { routingStrategy: record.routing.strategy, routingReason: record.routing.reason } : {}),
   };
 }
 

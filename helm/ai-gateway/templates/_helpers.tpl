@@ -309,6 +309,10 @@ long-lived HTTP/2 connection to a single pod behind a ClusterIP.
 {{ include "ai-gateway.env.nats" . }}
 {{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{ include "ai-gateway.env.serviceCallers" . }}
+{{- if $r.Values.routing.policies }}
+- name: ROUTING_POLICIES_FILE
+  value: /etc/ai-gateway/routing/policies.json
+{{- end }}
 {{- with (index $r.Values.services "config").providerHostAllowlist }}
 - name: PROVIDER_HOST_ALLOWLIST
   value: {{ join "," . | quote }}

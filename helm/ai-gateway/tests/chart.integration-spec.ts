@@ -361,6 +361,28 @@ describe('optional parts', () => {
     }
   });
 
+  it('renders routing.policies into a ConfigMap mounted into config only, with ROUTING_POLICIES_FILE and a checksum that rolls config', () => {
+    const policies = { default: { strategy: 'latency' }, models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 3, azure: 1 }, hedge: { afterMs: 800 } } } };
+    const objs = render([valuesFile('routing-policies', { routing: { policies } })]);
+    const [configMap] = ofKind(objs, 'ConfigMap').filter((o) => o.metadata.name.endsWith('-routing-policies'));
+    expect(JSON.parse(configMap.data?.['policies.json'] ?? '')).toEqual(policies);
+    for (const d of ofKind(objs, 'Deployment')) {
+      const spec = d.spec.template.spec;
+      const file = spec.containers[0].env.find((e: any) => e.name === 'ROUTING_POLICIES_FILE')?.value;
+      const mount = spec.containers[0].volumeMounts.find((m: any) => m.name === 'routing-policies');
+      const volume = spec.volumes.find((v: any) => v.name === 'routing-policies');
+      if (component(d) !== 'config') {
+        expect({ app: component(d), file, mount, volume }).toEqual({ app: component(d), file: undefined, mount: undefined, volume: undefined });
+        continue;
+      }
+      expect(file).toBe(`${mount.mountPath}/policies.json`);
+      expect(mount.readOnly).toBe(true);
+      expect(volume.configMap.name).toBe(configMap.metadata.name);
+      expect(d.spec.template.metadata.annotations['checksum/routing-policies']).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(byComponent(defaults, 'Deployment', 'config').spec.template.spec.containers[0].env.some((e: any) => e.name === 'ROUTING_POLICIES_FILE')).toBe(false);
+  });
+
   it('are all on with ci/full-values.yaml', () => {
     expect(ofKind(full, 'HorizontalPodAutoscaler').map(component).sort()).toEqual(['adapter-anthropic', 'adapter-azure-openai', 'adapter-bedrock', 'adapter-gemini', 'adapter-openai', 'ingress', 'router']);
     expect(ofKind(full, 'PodDisruptionBudget').map(component).sort()).toEqual(apps());

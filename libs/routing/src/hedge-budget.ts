@@ -1,7 +1,4 @@
-import type { HedgePolicy } from './routing-policy';
-
-/** The share of a model's requests that may be hedged when the policy names none. */
-export const DEFAULT_HEDGE_MAX_SHARE = 0.1;
+import { DEFAULT_HEDGE_MAX_SHARE, type HedgePolicy } from './routing-policy';
 /**
  * The burst: hedges a model may take at once, as many as its share of this many requests (at
  * least one). Slow first bytes come in clusters; a bucket of one would refuse the second of two

@@ -13,6 +13,9 @@ export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ['priority', 'weig
  * starts on the next candidate; the first to answer wins and the other is cancelled upstream.
  * `maxShare` caps hedged requests to that share of the model's traffic (0 < maxShare <= 1).
  */
+/** The share of a model's requests that may be hedged when its policy names none. */
+export const DEFAULT_HEDGE_MAX_SHARE = 0.1;
+
 export interface HedgePolicy {
   readonly afterMs: number | 'p95';
   readonly maxShare?: number;

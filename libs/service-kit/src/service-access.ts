@@ -42,7 +42,7 @@ function grant<Controller>(service: string, methods: MethodsOf<Controller>): Gra
 export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>> = {
   // The HTTP edge: the OpenAI-compatible API through the router, and the admin API.
   ingress: [
-    grant<RouterServiceController>(ROUTER_SERVICE_NAME, ['ChatCompletion', 'StreamChatCompletion', 'Embeddings', 'ListModels', 'DiscoverModels', 'ListKeyStates']),
+    grant<RouterServiceController>(ROUTER_SERVICE_NAME, ['ChatCompletion', 'StreamChatCompletion', 'Embeddings', 'ListModels', 'DiscoverModels', 'ListKeyStates', 'GetRoutingStats']),
     grant<ConfigServiceController>(CONFIG_SERVICE_NAME, [
       // gateway-key authentication follows the snapshot (ApiKeyAuthenticator)
       'GetSnapshot',
@@ -52,6 +52,7 @@ export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>>
       'SetPriority',
       'SetFallbacks',
       'SetErrorActions',
+      'SetRoutingPolicies',
       'CreateApiKey',
       'ListApiKeys',
       'DeleteApiKey',

@@ -49,8 +49,8 @@ describe('SERVICE_ACCESS', () => {
     const table = Object.fromEntries(SERVICE_IDENTITIES.map((id) => [id, SERVICE_ACCESS[id].map((g) => `${g.service}: ${[...g.methods].sort().join(' ')}`)]));
     expect(table).toEqual({
       ingress: [
-        'gateway.v1.RouterService: ChatCompletion DiscoverModels Embeddings ListKeyStates ListModels StreamChatCompletion',
-        'gateway.v1.ConfigService: CreateApiKey CreateTeam DeleteApiKey DeleteModelOverride DeleteTeam GetSnapshot ListApiKeys PutModelOverride PutProvider SetErrorActions SetFallbacks SetPriority UpdateTeam WatchSnapshot',
+        'gateway.v1.RouterService: ChatCompletion DiscoverModels Embeddings GetRoutingStats ListKeyStates ListModels StreamChatCompletion',
+        'gateway.v1.ConfigService: CreateApiKey CreateTeam DeleteApiKey DeleteModelOverride DeleteTeam GetSnapshot ListApiKeys PutModelOverride PutProvider SetErrorActions SetFallbacks SetPriority SetRoutingPolicies UpdateTeam WatchSnapshot',
         'gateway.v1.KeyVaultAdminService: AddKey DeleteKey ListKeys RewrapKeys RotateKey',
         'gateway.v1.AnalyticsService: GetProviderHealth GetUsage',
       ],
@@ -63,7 +63,7 @@ describe('SERVICE_ACCESS', () => {
   });
 
   it('keeps the router out of every admin RPC and ingress out of resolve and the adapters', () => {
-    for (const method of ['PutProvider', 'SetPriority', 'SetFallbacks', 'CreateApiKey', 'ListApiKeys', 'DeleteApiKey', 'CreateTeam', 'UpdateTeam', 'DeleteTeam']) expect(mayCall('router', path('ConfigService', method))).toBe(false);
+    for (const method of ['PutProvider', 'SetPriority', 'SetFallbacks', 'SetRoutingPolicies', 'CreateApiKey', 'ListApiKeys', 'DeleteApiKey', 'CreateTeam', 'UpdateTeam', 'DeleteTeam']) expect(mayCall('router', path('ConfigService', method))).toBe(false);
     for (const method of ['AddKey', 'ListKeys', 'RotateKey', 'DeleteKey', 'RewrapKeys']) expect(mayCall('router', path('KeyVaultAdminService', method))).toBe(false);
     expect(mayCall('router', path('AnalyticsService', 'GetUsage'))).toBe(false);
     expect(mayCall('router', path('RouterService', 'ChatCompletion'))).toBe(false);

@@ -74,6 +74,8 @@ export interface FakeOpenAi {
   /** Chat requests received (any outcome). */
   chatRequests(): number;
   setValidKeys(keys: string[]): void;
+  /** The delay before any answer from now on (responseDelayMs): a provider slowing down or recovering. */
+  setResponseDelayMs(ms: number): void;
   /** Chat requests received from now on wait (counted by heldRequests()) until the returned function is called. */
   holdAnswers(): () => void;
   /** Chat requests waiting on holdAnswers(). */
@@ -133,6 +135,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
   let held = 0;
   let abortedChats = 0;
   const rateLimitedKeys = new Map<string, number>();
+  let responseDelayMs = options.responseDelayMs ?? 0;
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
     const text = JSON.stringify(body);
@@ -180,7 +183,7 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     res.on('close', () => {
       if (!res.writableFinished) abortedChats++;
     });
-    if (options.responseDelayMs) await new Promise((r) => setTimeout(r, options.responseDelayMs));
+    if (responseDelayMs > 0) await new Promise((r) => setTimeout(r, responseDelayMs));
     if (scenario?.kind === 'hang') return; // never answers; the socket stays open
     if (scenario?.kind === 'delay') {
       await pause(scenario.delayMs, res);
@@ -385,6 +388,9 @@ export async function startFakeOpenAi(options: FakeOpenAiOptions = {}): Promise<
     chatRequests: () => requests.filter((r) => r.path === '/v1/chat/completions').length,
     setValidKeys: (keys) => {
       validKeys = new Set(keys);
+    },
+    setResponseDelayMs: (ms) => {
+      responseDelayMs = ms;
     },
     holdAnswers: () => {
       let release: () => void = () => undefined;

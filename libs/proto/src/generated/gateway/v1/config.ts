@@ -89,6 +89,8 @@ export interface ConfigSnapshot {
   teams: Team[];
   /** Operator overrides of the model catalog (issue 17), by name. */
   modelOverrides: ModelOverride[];
+  /** How the router orders each model's providers (libs/routing routing-policy.ts); unset: priority. */
+  routingPolicies?: RoutingPolicies | undefined;
 }
 
 export interface ConfigSnapshot_FallbacksEntry {
@@ -99,6 +101,43 @@ export interface ConfigSnapshot_FallbacksEntry {
 export interface ConfigSnapshot_ErrorActionsEntry {
   key: string;
   value: string;
+}
+
+/** Opt-in hedging of a model's requests (issue 18). */
+export interface HedgePolicy {
+  /** Start the hedge after this many ms without a first byte (1..60000); 0 when after_p95. */
+  afterMs: number;
+  /** Start it after the provider's recent p95 time to first token instead. */
+  afterP95: boolean;
+  /** Share of the model's traffic that may be hedged, in (0, 1]; 0: the default (0.1). */
+  maxShare: number;
+}
+
+export interface RoutingPolicy {
+  /** "priority", "weighted", "cost", "latency" or "availability". */
+  strategy: string;
+  /** Provider id → weight, read by "weighted" only. */
+  weights: { [key: string]: number };
+  hedge?: HedgePolicy | undefined;
+}
+
+export interface RoutingPolicy_WeightsEntry {
+  key: string;
+  value: number;
+}
+
+export interface RoutingPolicies {
+  /** Unset: priority. */
+  defaultPolicy?:
+    | RoutingPolicy
+    | undefined;
+  /** By the model name as clients send it. */
+  models: { [key: string]: RoutingPolicy };
+}
+
+export interface RoutingPolicies_ModelsEntry {
+  key: string;
+  value?: RoutingPolicy | undefined;
 }
 
 /**
@@ -774,6 +813,9 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
     for (const v of message.modelOverrides) {
       ModelOverride.encode(v!, writer.uint32(138).fork()).join();
     }
+    if (message.routingPolicies !== undefined) {
+      RoutingPolicies.encode(message.routingPolicies, writer.uint32(58).fork()).join();
+    }
     return writer;
   },
 
@@ -850,6 +892,14 @@ export const ConfigSnapshot: MessageFns<ConfigSnapshot> = {
             }
 
             message.modelOverrides.push(ModelOverride.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.routingPolicies = RoutingPolicies.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -964,6 +1014,319 @@ export const ConfigSnapshot_ErrorActionsEntry: MessageFns<ConfigSnapshot_ErrorAc
             }
 
             message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseHedgePolicy(): HedgePolicy {
+  return { afterMs: 0, afterP95: false, maxShare: 0 };
+}
+
+export const HedgePolicy: MessageFns<HedgePolicy> = {
+  encode(message: HedgePolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.afterMs !== 0) {
+      writer.uint32(8).int32(message.afterMs);
+    }
+    if (message.afterP95 !== false) {
+      writer.uint32(16).bool(message.afterP95);
+    }
+    if (message.maxShare !== 0) {
+      writer.uint32(25).double(message.maxShare);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): HedgePolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseHedgePolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.afterMs = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.afterP95 = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.maxShare = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRoutingPolicy(): RoutingPolicy {
+  return { strategy: "", weights: {} };
+}
+
+export const RoutingPolicy: MessageFns<RoutingPolicy> = {
+  encode(message: RoutingPolicy, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.strategy !== "") {
+      writer.uint32(10).string(message.strategy);
+    }
+    globalThis.Object.entries(message.weights).forEach(([key, value]: [string, number]) => {
+      RoutingPolicy_WeightsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    if (message.hedge !== undefined) {
+      HedgePolicy.encode(message.hedge, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingPolicy {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutingPolicy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.strategy = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = RoutingPolicy_WeightsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.weights[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.hedge = HedgePolicy.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRoutingPolicy_WeightsEntry(): RoutingPolicy_WeightsEntry {
+  return { key: "", value: 0 };
+}
+
+export const RoutingPolicy_WeightsEntry: MessageFns<RoutingPolicy_WeightsEntry> = {
+  encode(message: RoutingPolicy_WeightsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingPolicy_WeightsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutingPolicy_WeightsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRoutingPolicies(): RoutingPolicies {
+  return { models: {} };
+}
+
+export const RoutingPolicies: MessageFns<RoutingPolicies> = {
+  encode(message: RoutingPolicies, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.defaultPolicy !== undefined) {
+      RoutingPolicy.encode(message.defaultPolicy, writer.uint32(10).fork()).join();
+    }
+    globalThis.Object.entries(message.models).forEach(([key, value]: [string, RoutingPolicy]) => {
+      RoutingPolicies_ModelsEntry.encode({ key: key as any, value }, writer.uint32(18).fork()).join();
+    });
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingPolicies {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutingPolicies();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.defaultPolicy = RoutingPolicy.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            const entry2 = RoutingPolicies_ModelsEntry.decode(reader, reader.uint32());
+            if (entry2.value !== undefined) {
+              message.models[entry2.key] = entry2.value;
+            }
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRoutingPolicies_ModelsEntry(): RoutingPolicies_ModelsEntry {
+  return { key: "" };
+}
+
+export const RoutingPolicies_ModelsEntry: MessageFns<RoutingPolicies_ModelsEntry> = {
+  encode(message: RoutingPolicies_ModelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== undefined) {
+      RoutingPolicy.encode(message.value, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingPolicies_ModelsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutingPolicies_ModelsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = RoutingPolicy.decode(reader, reader.uint32());
             continue;
           }
         }
@@ -2155,6 +2518,10 @@ export interface ConfigServiceClient {
 
   setErrorActions(request: SetErrorActionsRequest, metadata?: Metadata): Observable<ConfigSnapshot>;
 
+  /** Replaces the routing policies (the default and each model's); INVALID_ARGUMENT names the field. */
+
+  setRoutingPolicies(request: RoutingPolicies, metadata?: Metadata): Observable<ConfigSnapshot>;
+
   createApiKey(request: CreateApiKeyRequest, metadata?: Metadata): Observable<CreateApiKeyResponse>;
 
   listApiKeys(request: ListApiKeysRequest, metadata?: Metadata): Observable<ListApiKeysResponse>;
@@ -2222,6 +2589,13 @@ export interface ConfigServiceController {
     metadata?: Metadata,
   ): Promise<ConfigSnapshot> | Observable<ConfigSnapshot> | ConfigSnapshot;
 
+  /** Replaces the routing policies (the default and each model's); INVALID_ARGUMENT names the field. */
+
+  setRoutingPolicies(
+    request: RoutingPolicies,
+    metadata?: Metadata,
+  ): Promise<ConfigSnapshot> | Observable<ConfigSnapshot> | ConfigSnapshot;
+
   createApiKey(
     request: CreateApiKeyRequest,
     metadata?: Metadata,
@@ -2279,6 +2653,7 @@ export function ConfigServiceControllerMethods() {
       "setPriority",
       "setFallbacks",
       "setErrorActions",
+      "setRoutingPolicies",
       "createApiKey",
       "listApiKeys",
       "deleteApiKey",

@@ -109,6 +109,26 @@ export interface ListKeyStatesResponse {
   keys: KeyState[];
 }
 
+export interface GetRoutingStatsRequest {
+}
+
+/** One provider and model as this router replica has seen them. */
+export interface ProviderModelStats {
+  provider: string;
+  model: string;
+  /** Exponentially weighted moving averages; 0 with no sample yet. */
+  ewmaTtftMs: number;
+  ewmaLatencyMs: number;
+  /** EWMA of attempt failures (0 = none fail, 1 = all fail). */
+  errorRate: number;
+  latencySamples: number;
+  outcomeSamples: number;
+}
+
+export interface RoutingStatsResponse {
+  stats: ProviderModelStats[];
+}
+
 function createBaseRequestMeta(): RequestMeta {
   return {
     requestId: "",
@@ -954,6 +974,207 @@ export const ListKeyStatesResponse: MessageFns<ListKeyStatesResponse> = {
   },
 };
 
+function createBaseGetRoutingStatsRequest(): GetRoutingStatsRequest {
+  return {};
+}
+
+export const GetRoutingStatsRequest: MessageFns<GetRoutingStatsRequest> = {
+  encode(_: GetRoutingStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetRoutingStatsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetRoutingStatsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseProviderModelStats(): ProviderModelStats {
+  return {
+    provider: "",
+    model: "",
+    ewmaTtftMs: 0,
+    ewmaLatencyMs: 0,
+    errorRate: 0,
+    latencySamples: 0,
+    outcomeSamples: 0,
+  };
+}
+
+export const ProviderModelStats: MessageFns<ProviderModelStats> = {
+  encode(message: ProviderModelStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.provider !== "") {
+      writer.uint32(10).string(message.provider);
+    }
+    if (message.model !== "") {
+      writer.uint32(18).string(message.model);
+    }
+    if (message.ewmaTtftMs !== 0) {
+      writer.uint32(25).double(message.ewmaTtftMs);
+    }
+    if (message.ewmaLatencyMs !== 0) {
+      writer.uint32(33).double(message.ewmaLatencyMs);
+    }
+    if (message.errorRate !== 0) {
+      writer.uint32(41).double(message.errorRate);
+    }
+    if (message.latencySamples !== 0) {
+      writer.uint32(48).int64(message.latencySamples);
+    }
+    if (message.outcomeSamples !== 0) {
+      writer.uint32(56).int64(message.outcomeSamples);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProviderModelStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProviderModelStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.provider = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.ewmaTtftMs = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.ewmaLatencyMs = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.errorRate = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.latencySamples = longToNumber(reader.int64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.outcomeSamples = longToNumber(reader.int64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
+function createBaseRoutingStatsResponse(): RoutingStatsResponse {
+  return { stats: [] };
+}
+
+export const RoutingStatsResponse: MessageFns<RoutingStatsResponse> = {
+  encode(message: RoutingStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.stats) {
+      ProviderModelStats.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RoutingStatsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRoutingStatsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.stats.push(ProviderModelStats.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * The router: picks candidates for a model, calls adapters, retries and falls back,
  * publishes the UsageEvent. Called by ingress once per client request.
@@ -983,6 +1204,10 @@ export interface RouterServiceClient {
    */
 
   listKeyStates(request: ListKeyStatesRequest, metadata?: Metadata): Observable<ListKeyStatesResponse>;
+
+  /** This replica's live figures that the latency and availability policies read. */
+
+  getRoutingStats(request: GetRoutingStatsRequest, metadata?: Metadata): Observable<RoutingStatsResponse>;
 }
 
 /**
@@ -1029,6 +1254,13 @@ export interface RouterServiceController {
     request: ListKeyStatesRequest,
     metadata?: Metadata,
   ): Promise<ListKeyStatesResponse> | Observable<ListKeyStatesResponse> | ListKeyStatesResponse;
+
+  /** This replica's live figures that the latency and availability policies read. */
+
+  getRoutingStats(
+    request: GetRoutingStatsRequest,
+    metadata?: Metadata,
+  ): Promise<RoutingStatsResponse> | Observable<RoutingStatsResponse> | RoutingStatsResponse;
 }
 
 export function RouterServiceControllerMethods() {
@@ -1040,6 +1272,7 @@ export function RouterServiceControllerMethods() {
       "listModels",
       "discoverModels",
       "listKeyStates",
+      "getRoutingStats",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

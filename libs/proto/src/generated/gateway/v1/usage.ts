@@ -86,7 +86,16 @@ export interface UsageEvent {
     | boolean
     | undefined;
   /** A hedged request (issue 18): a second leg started; attempts name both, the loser as "hedge_lost". */
-  hedged?: boolean | undefined;
+  hedged?:
+    | boolean
+    | undefined;
+  /**
+   * The routing policy that ordered the requested model's providers ("priority", "weighted",
+   * "cost", "latency", "availability") and why the first candidate was chosen, a short bounded
+   * text (e.g. "latency: chose openai (ewma 120 ms vs azure 480 ms)"). Unset in older events.
+   */
+  routingStrategy?: string | undefined;
+  routingReason?: string | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -322,6 +331,12 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     if (message.hedged !== undefined) {
       writer.uint32(240).bool(message.hedged);
     }
+    if (message.routingStrategy !== undefined) {
+      writer.uint32(170).string(message.routingStrategy);
+    }
+    if (message.routingReason !== undefined) {
+      writer.uint32(178).string(message.routingReason);
+    }
     return writer;
   },
 
@@ -504,6 +519,22 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.hedged = reader.bool();
+            continue;
+          }
+          case 21: {
+            if (tag !== 170) {
+              break;
+            }
+
+            message.routingStrategy = reader.string();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.routingReason = reader.string();
             continue;
           }
         }
