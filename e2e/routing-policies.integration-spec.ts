@@ -237,6 +237,31 @@ describe('routing policies end to end', () => {
     expect(event.attempts.map((attempt) => attempt.provider)).toEqual(expect.arrayContaining(['openai', 'openai-b', 'anthropic']));
   });
 
+  it('hedges as the model policy set through the admin API says: the slow first provider loses, is cancelled upstream, and its elapsed time reaches the figures', async () => {
+    await setPolicies({ models: { 'gpt-4o': { strategy: 'priority', hedge: { afterMs: 100, maxShare: 1 } } } }, 'priority');
+    rig.a.setResponseDelayMs(2_000);
+    const abortedBefore = rig.a.abortedChats();
+    expect(await route()).toBe('openai-b');
+    const id = `policies-${sequence}`;
+    await expectEventually(() => expect(rig.events.find((event) => event.correlationId === id)).toBeDefined());
+    const event = rig.events.find((e) => e.correlationId === id) as UsageEvent;
+    expect(event.hedged).toBe(true);
+    expect(event.attempts.map((attempt) => [attempt.provider, attempt.outcome])).toEqual([
+      ['openai', 'hedge_lost'],
+      ['openai-b', 'success'],
+    ]);
+    await expectEventually(() => expect(rig.a.abortedChats() - abortedBefore).toBe(1), 5_000);
+    const stats = (await rig.stack.admin('GET', '/admin/v1/routing/stats')).body as { stats: Array<{ provider: string; model: string; ewmaLatencyMs: number }> };
+    const slow = stats.stats.find((entry) => entry.provider === 'openai' && entry.model === 'gpt-4o');
+    const fast = stats.stats.find((entry) => entry.provider === 'openai-b' && entry.model === 'gpt-4o');
+    expect(slow && fast && slow.ewmaLatencyMs > fast.ewmaLatencyMs).toBe(true);
+
+    // Without the hedge the same slow provider is waited for.
+    await setPolicies({ models: { 'gpt-4o': { strategy: 'priority' } } }, 'priority');
+    rig.a.setResponseDelayMs(300);
+    expect(await route()).toBe('openai');
+  });
+
   it('never shows a provider key in an answer, an event, a log line or a metric', async () => {
     const metrics = await Promise.all(['router-0', 'analytics'].map(async (app) => (await fetch(rig.stack.metricsUrl(app))).text()));
     const written = [...rig.answers, ...rig.events.map((event) => JSON.stringify(event)), rig.stack.logText(), ...metrics].join('\n');
