@@ -33,6 +33,25 @@ describe('RoutePolicyOrderer', () => {
     expect(order).toMatchObject({ strategy: 'cost', reason: `cost: chose openai ($${usd} vs mini $${usd})` });
   });
 
+  it('prices an OpenAI-compatible server’s model as usage events do: the override when there is one', () => {
+    const servers: Provider[] = [
+      { id: 'mistral', kind: 'openai', baseUrl: 'https://api.mistral.ai/v1', enabled: true, priority: 0, models: ['mistral-small-latest'] },
+      { id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1', enabled: true, priority: 1, models: ['mistral-small-latest'] },
+    ];
+    const policies: RoutingPolicies = { default: { strategy: 'cost' }, models: {} };
+    const order = (modelOverrides: Array<{ name: string; inputUsdPerMTok?: number; outputUsdPerMTok?: number; providers: string[]; updatedAt: string }>) => {
+      const catalog = ProviderModelCatalog.fromSnapshot({ providers: servers, modelOverrides });
+      const config = { current: () => ({ catalog, policies }) } as unknown as ConfigSnapshotWatcher;
+      const candidates = buildRoutePlan({ requestedModel: 'mistral-small-latest', providers: servers, providersWithKeys: new Set(['mistral', 'vllm']), fallbacks: {}, catalog }).candidates;
+      return new RoutePolicyOrderer(config, new ProviderStats(), new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 1 }), () => 0.5).order(candidates, META, Buffer.from('{}'));
+    };
+    // Both priced by the catalog's openai-compatible entry (not "price unknown"): a tie, by priority.
+    expect(order([]).reason).toMatch(/^cost: chose mistral \(\$[0-9.e-]+ vs vllm \$[0-9.e-]+\)$/);
+    expect(order([]).reason).not.toContain('unknown');
+    // An operator override of the model's price applies to every kind serving it, the same for both: still a tie.
+    expect(order([{ name: 'mistral-small-latest', inputUsdPerMTok: 0, outputUsdPerMTok: 0, providers: [], updatedAt: '' }]).reason).toBe('cost: chose mistral ($0.00 vs vllm $0.00)');
+  });
+
   it('reads the breaker: under availability an open circuit goes last', () => {
     const { orderer: ordering, catalog, breaker } = orderer({ default: { strategy: 'availability' }, models: {} });
     const candidates = plan(catalog, 'gpt-4o');

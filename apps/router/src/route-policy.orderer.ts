@@ -20,9 +20,9 @@ export class RoutePolicyOrderer {
       stats: this.stats,
       random: this.random,
       stream: meta.stream,
-      // The catalog's price lookup (operator price overrides apply where the catalog applies them): by the
-      // provider's model id, else by the requested name (an Azure deployment id is not a catalog name).
-      priceOf: (candidate) => (view.catalog.findModel(candidate.model, candidate.kind) ?? view.catalog.findModel(candidate.requestedModel, candidate.kind))?.price,
+      // The price usage events charge (operator overrides, added models and OpenAI-compatible servers
+      // included): by the provider's model id, else by the requested name (an Azure deployment id is not a catalog name).
+      priceOf: (candidate) => (view.catalog.pricedEntry(candidate.model, candidate.kind) ?? view.catalog.pricedEntry(candidate.requestedModel, candidate.kind))?.price,
       expectedTokens: () => expectedTokensOf(body),
       circuitOpen: (candidate) => !this.breaker.available(circuitKey(candidate.providerId, candidate.model)),
     });
