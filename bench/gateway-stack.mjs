@@ -38,11 +38,10 @@ async function portMap() {
 }
 
 /**
- * @param {{upstreamBase: string, profileDir?: string, routerMain?: string, routerEnv?: Record<string, string>}} options
- *   upstreamBase ends in /v1; routerMain replaces dist's router main.js (the hedging bench's launcher), with routerEnv added
+ * @param {{upstreamBase: string, profileDir?: string}} options  upstreamBase ends in /v1
  * @returns the target: {name, url, headers, model, pids(), close()}
  */
-export async function startGatewayStack({ upstreamBase, profileDir, routerMain, routerEnv = {} }) {
+export async function startGatewayStack({ upstreamBase, profileDir }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const adminToken = readOrCreateSecret(dataDir, 'admin-token');
   const serviceCredentials = readOrCreateServiceCredentials(dataDir);
@@ -82,10 +81,10 @@ export async function startGatewayStack({ upstreamBase, profileDir, routerMain, 
       await Promise.all(
         group.map((service) => {
           if ('NATS_URL' in service.env) service.env.NATS_URL = natsUrl;
-          const env = { ...serviceEnv(service), ...common, ...(service.name === 'router' ? routerEnv : {}) };
+          const env = { ...serviceEnv(service), ...common };
           delete env.NATS_URL;
           if ('NATS_URL' in service.env) env.NATS_URL = natsUrl;
-          const args = [service.name === 'router' && routerMain ? routerMain : join(root, 'dist/apps', service.name, 'src/main.js')];
+          const args = [join(root, 'dist/apps', service.name, 'src/main.js')];
           if (profileDir && PROFILED.includes(service.name)) args.unshift('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${service.name}.cpuprofile`);
           const child = new BenchChild({ name: service.name, command: process.execPath, args, env, cwd: root, width, stage: 10 + stage });
           children.push(child);

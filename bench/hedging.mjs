@@ -59,12 +59,9 @@ async function main() {
   await configure({ delayMs: 0, chunks: 8, chunkGapMs: 5, tailEvery: 0, tailDelayMs: 0 });
 
   log(`starting the gateway; ${HEDGED} hedges after ${hedge.afterMs} ms (maxShare ${hedge.maxShare}), ${PLAIN} does not`);
-  const gateway = await startGatewayStack({
-    upstreamBase,
-    routerMain: join(import.meta.dirname, 'hedged-router.mjs'),
-    routerEnv: { BENCH_HEDGE_POLICIES: JSON.stringify({ [HEDGED]: hedge }) },
-  });
+  const gateway = await startGatewayStack({ upstreamBase });
   const target = gateway;
+  await admin(target, 'PUT', '/admin/v1/routing/policies', { default: { strategy: 'priority' }, models: { [HEDGED]: { strategy: 'priority', hedge } } });
   // A second key: the hedge of a one-provider model goes to another key, never the same one.
   await admin(target, 'POST', '/admin/v1/provider-keys', { provider: 'openai', key: 'sk-bench-provider-key-0001', name: 'bench-2' });
   await sleep(1000);
