@@ -2,6 +2,7 @@
 // router, driven through RunningService.drain() on the in-process stack. Short limits, polls for
 // every phase change, and only generous upper bounds on time.
 import { Agent, request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
 import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
@@ -103,6 +104,12 @@ describe('graceful drain', () => {
     // A client holding an idle keep-alive connection from before the drain.
     const held = new Agent({ keepAlive: true, maxSockets: 1 });
     expect(await chatOn(held, base)).toEqual({ status: 200, connection: 'keep-alive' });
+    // A connection that never sends a request (a probe, a client that connected ahead): it must not hold the shutdown.
+    const url = new URL(base);
+    const silent = connect(Number(url.port), url.hostname);
+    await new Promise((resolve) => silent.once('connect', resolve));
+    const silentClosed = new Promise((resolve) => silent.once('close', resolve));
+    silent.on('error', () => undefined);
     const started = Date.now();
     const drained = stack.apps['ingress-0'].drain();
 
@@ -135,6 +142,7 @@ describe('graceful drain', () => {
     expect(text).not.toContain('gateway_draining');
     await drained;
     expect(Date.now() - started).toBeLessThan(DRAIN_BOUND_MS);
+    await silentClosed; // closed by the gateway, not left to Node's 60 s headers timeout
     await expect(fetch(`${base}/healthz`)).rejects.toThrow(); // closed
   }, 60_000);
 

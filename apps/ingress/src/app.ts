@@ -250,6 +250,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         ),
     );
     if (outcome === 'cut') log.warn({ inFlight, timeoutMs: stopLimits.timeoutMs }, 'drain timeout passed: in-flight requests cut');
+    // Nothing is in flight now. A connection that never sent a request is not "idle" to Node's
+    // server.close(): it would hold the close until its headers timeout (60 s).
+    fastify.server.closeAllConnections();
     await app.close();
     await usage.flush(2_000);
     usage.close();
