@@ -172,7 +172,7 @@ describe('internal gRPC authentication and least privilege', () => {
 
   it("refuses the router's credential for config's admin RPCs, and nothing changes", async () => {
     const config = client(port('config')(), PROTO_FILES.config, 'router').getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
-    const put = await outcome(config.putProvider({ id: 'openai', baseUrl: 'http://attacker.example/v1', models: [], hasModels: false, confirmKeyRedirect: true, settingsFields: [] }));
+    const put = await outcome(config.putProvider({ id: 'openai', baseUrl: 'http://attacker.example/v1', models: [], hasModels: false, confirmKeyRedirect: true, settingsFields: [], addModels: [] }));
     expect(put.code).toBe(GrpcStatus.PERMISSION_DENIED);
     const mint = await outcome(config.createApiKey({ name: 'minted-by-router', allowedModels: [], teamId: '', expiresAt: '' }));
     expect(mint.code).toBe(GrpcStatus.PERMISSION_DENIED);

@@ -66,6 +66,7 @@ export class ConfigController implements ConfigServiceController {
           models: request.hasModels ? request.models : undefined,
           settings: { fields: request.settingsFields, values: request.settings },
           confirmKeyRedirect: request.confirmKeyRedirect,
+          addModels: request.addModels,
         }),
       );
       if (result.redirect) {

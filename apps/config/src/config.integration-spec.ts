@@ -38,7 +38,7 @@ describe('config service over gRPC with a real nats-server', () => {
 
   it("keeps a provider's kind fields, replaces only the ones a change names, and refuses another kind's", async () => {
     const put = (request: Partial<Parameters<ConfigServiceClient['putProvider']>[0]>) =>
-      firstValueFrom(client.putProvider({ id: 'gcp', models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [], ...request }));
+      firstValueFrom(client.putProvider({ id: 'gcp', models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [], addModels: [], ...request }));
     const none = { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {} };
     const refused = async (request: Partial<Parameters<ConfigServiceClient['putProvider']>[0]>) =>
       decodeGrpcError(await put(request).then(() => undefined, (error: unknown) => error));
@@ -77,7 +77,7 @@ describe('config service over gRPC with a real nats-server', () => {
   it('creates a provider, reorders priority, and pushes each change to watchers', async () => {
     const updates = firstValueFrom(client.watchSnapshot({}).pipe(take(3), toArray()));
     const put = await firstValueFrom(
-      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false, settingsFields: [] }),
+      client.putProvider({ id: 'vllm', kind: 'openai', baseUrl: 'http://vllm:8000/v1/', models: ['llama-3.1-70b'], hasModels: true, confirmKeyRedirect: false, settingsFields: [], addModels: [] }),
     );
     expect(put.created).toBe(true);
     expect(put.provider).toMatchObject({ id: 'vllm', baseUrl: 'http://vllm:8000/v1', models: ['llama-3.1-70b'], enabled: true });

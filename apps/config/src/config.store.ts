@@ -17,6 +17,10 @@ const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
 const POLICIES_KEY = 'routing.policies';
+/** Concurrent writes to one provider a call rides out (each read again and made on top). */
+const MAX_WRITE_CONFLICTS = 10;
+/** The most models one provider declares once models are added to it (each is in every snapshot). */
+export const MAX_PROVIDER_MODELS = 1_000;
 
 export { PROVIDER_KINDS };
 
@@ -71,6 +75,10 @@ export type ProviderRedirect = Extract<RedirectDecision, { kind: 'redirect' }>;
  */
 export class ConfigStore {
   private providers = new Map<string, StoredProvider>();
+  /** The KV revision of each provider entry as applied here: what a compare-and-set write expects. */
+  private readonly revisions = new Map<string, number>();
+  /** The last write queued for each provider: this replica writes one provider at a time. */
+  private readonly providerWrites = new Map<string, Promise<void>>();
   private apiKeys = new Map<string, ApiKey>();
   private teams = new Map<string, Team>();
   private modelOverrides = new Map<string, ModelOverride>();
@@ -157,7 +165,33 @@ export class ConfigStore {
     models?: string[];
     settings?: SettingsUpdate;
     confirmKeyRedirect?: boolean;
+    /** Added to the stored models (those not there yet) when the write happens. */
+    addModels?: string[];
   }): Promise<{ provider: Provider; created: boolean; redirect?: ProviderRedirect }> {
+    // One write per provider at a time in this replica; a compare-and-set against the entry
+    // applied here catches another replica's write in between: read again, made again on top.
+    const previous = this.providerWrites.get(input.id) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const written = await this.tryPutProvider(input);
+        if (written !== 'conflict') return written;
+        if (attempt >= MAX_WRITE_CONFLICTS) throw new Error(`provider ${input.id}: ${MAX_WRITE_CONFLICTS} concurrent writes in a row; try again`);
+        await this.catchUp(PROVIDER_PREFIX + input.id);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    });
+    const settled = write.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.providerWrites.set(input.id, settled);
+    void settled.then(() => {
+      if (this.providerWrites.get(input.id) === settled) this.providerWrites.delete(input.id);
+    });
+    return write;
+  }
+
+  private async tryPutProvider(input: Parameters<ConfigStore['putProvider']>[0]): Promise<{ provider: Provider; created: boolean; redirect?: ProviderRedirect } | 'conflict'> {
     if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(input.id)) {
       throw new ConfigValidationError('provider id must be 1-63 lowercase letters, digits, "-" or "_"');
     }
@@ -190,9 +224,13 @@ export class ConfigStore {
       if (decision.kind === 'refused') throw new ProviderRedirectRefused(input.id, decision.from, decision.to);
       if (decision.kind === 'redirect') redirect = decision;
     }
-    const models = input.models ?? existing?.models ?? [];
+    const declared = input.models ?? existing?.models ?? [];
+    const models = [...declared, ...new Set((input.addModels ?? []).filter((model) => !declared.includes(model)))];
     if (models.some((m) => typeof m !== 'string' || m.length === 0 || m.length > 200)) {
       throw new ConfigValidationError('models must be non-empty strings');
+    }
+    if (input.addModels?.length && models.length > MAX_PROVIDER_MODELS) {
+      throw new ConfigValidationError(`provider "${input.id}" would declare ${models.length} models; at most ${MAX_PROVIDER_MODELS}`, 'apply');
     }
     const stored: StoredProvider = {
       id: input.id,
@@ -203,7 +241,16 @@ export class ConfigStore {
       settings,
       createdAt: existing?.createdAt ?? new Date().toISOString(),
     };
-    await this.waitFor(await this.kv.put(PROVIDER_PREFIX + input.id, JSON.stringify(stored)));
+    const key = PROVIDER_PREFIX + input.id;
+    const applied = this.revisions.get(key);
+    let revision: number;
+    try {
+      revision = existing && applied !== undefined ? await this.kv.update(key, JSON.stringify(stored), applied) : await this.kv.create(key, JSON.stringify(stored));
+    } catch (error) {
+      if (isWriteConflict(error)) return 'conflict';
+      throw error;
+    }
+    await this.waitFor(revision);
     const provider = this.snapshot.providers.find((p) => p.id === input.id);
     if (!provider) throw new Error(`provider ${input.id} missing after write`);
     return { provider, created: !existing, ...(redirect ? { redirect } : {}) };
@@ -344,6 +391,12 @@ export class ConfigStore {
     return true;
   }
 
+  /** Resolves once the watch has applied the key's latest entry (after a write conflict). */
+  private async catchUp(key: string): Promise<void> {
+    const latest = await this.kv.get(key);
+    if (latest) await this.waitFor(latest.revision);
+  }
+
   /** Resolves once the watch has applied our own write, so the answer reflects it. */
   private waitFor(revision: number): Promise<void> {
     return this.waitUntil(() => this.revision >= revision);
@@ -362,6 +415,8 @@ export class ConfigStore {
         const id = key.slice(PROVIDER_PREFIX.length);
         if (deleted) this.providers.delete(id);
         else this.providers.set(id, entry.json<StoredProvider>());
+        if (deleted) this.revisions.delete(key);
+        else this.revisions.set(key, entry.revision);
       } else if (key.startsWith(API_KEY_PREFIX)) {
         const id = key.slice(API_KEY_PREFIX.length);
         if (deleted) this.apiKeys.delete(id);
@@ -430,6 +485,13 @@ export class ConfigStore {
     }
   }
 }
+
+/** JetStream refused a compare-and-set write: the key moved on (another writer) since the revision we hold. */
+function isWriteConflict(error: unknown): boolean {
+  const code = (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
+  return code === WRONG_LAST_SEQUENCE || (error instanceof Error && /wrong last sequence/i.test(error.message));
+}
+const WRONG_LAST_SEQUENCE = 10071;
 
 function modelOverrideKey(name: string): string {
   return MODEL_OVERRIDE_PREFIX + Buffer.from(name, 'utf8').toString('base64url');

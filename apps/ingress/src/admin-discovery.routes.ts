@@ -34,7 +34,8 @@ export function registerDiscoveryAdminRoute(route: AdminRoute, deps: DiscoveryAd
       return badRequest(`provider \`${id}\` would declare ${current.models.length + added.length} models; at most ${MAX_PROVIDER_MODELS}`, 'apply');
     }
     if (added.length > 0) {
-      await firstValueFrom(deps.config.putProvider({ id, models: [...current.models, ...added], hasModels: true, settingsFields: [], confirmKeyRedirect: false }));
+      // Added by config against the list it stores: an edit of the provider made meanwhile is kept.
+      await firstValueFrom(deps.config.putProvider({ id, models: [], hasModels: false, addModels: added, settingsFields: [], confirmKeyRedirect: false }));
     }
     return { status: 200, body: { ...answer, applied: true, added } };
   });

@@ -120,6 +120,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
         settingsFields,
         // Moving an existing provider to another origin sends its keys there: the admin says so explicitly.
         confirmKeyRedirect: optionalBoolean(body, 'confirmKeyRedirect') ?? false,
+        addModels: [],
       }),
     );
     return { status: result.created ? 201 : 200, body: result.provider ? providerView(result.provider) : undefined };

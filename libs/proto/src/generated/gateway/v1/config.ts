@@ -194,6 +194,11 @@ export interface PutProviderRequest {
    */
   settings?: ProviderSettings | undefined;
   settingsFields: string[];
+  /**
+   * Models added to the provider's extra models (those not declared yet), against the list as
+   * stored when config writes it (model discovery's apply): an edit made meanwhile is kept.
+   */
+  addModels: string[];
 }
 
 export interface PutProviderResponse {
@@ -1571,7 +1576,7 @@ export const GetSnapshotRequest: MessageFns<GetSnapshotRequest> = {
 };
 
 function createBasePutProviderRequest(): PutProviderRequest {
-  return { id: "", models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [] };
+  return { id: "", models: [], hasModels: false, confirmKeyRedirect: false, settingsFields: [], addModels: [] };
 }
 
 export const PutProviderRequest: MessageFns<PutProviderRequest> = {
@@ -1602,6 +1607,9 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
     }
     for (const v of message.settingsFields) {
       writer.uint32(74).string(v!);
+    }
+    for (const v of message.addModels) {
+      writer.uint32(82).string(v!);
     }
     return writer;
   },
@@ -1689,6 +1697,14 @@ export const PutProviderRequest: MessageFns<PutProviderRequest> = {
             }
 
             message.settingsFields.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.addModels.push(reader.string());
             continue;
           }
         }
