@@ -134,7 +134,15 @@ describe('routing policies end to end', () => {
     expect((await refused({ models: { 'gpt-4o': { strategy: 'latency', hedge: { afterMs: 0 } } } })).param).toBe('models.gpt-4o.hedge.afterMs');
     expect((await refused({ models: { 'gpt-4o': { strategy: 'latency', hedge: { afterMs: 'p95', maxShare: 2 } } } })).param).toBe('models.gpt-4o.hedge.maxShare');
     expect((await refused({ models: { ['m'.repeat(257)]: { strategy: 'cost' } } })).param).toBe('models');
+    // Hostile shapes: too many models, not an object, unknown fields, a strategy of the wrong type.
+    const many = Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`model-${i}`, { strategy: 'cost' }]));
+    expect((await refused({ models: many })).param).toBe('models');
+    await refused([{ strategy: 'cost' }]);
+    await refused('priority');
+    await refused({ default: { strategy: 'priority', sneaky: true } });
+    await refused({ default: { strategy: ['priority'] } });
     expect((await rig.stack.admin('GET', '/admin/v1/routing/policies')).body).toEqual({ default: { strategy: 'priority' }, models: {} });
+    expect(await route()).toBe('openai');
   });
 
   it('weighted 3:1 sends 75% ± 8% of 300 requests to the heavier provider, and the events say why', async () => {
