@@ -8,8 +8,6 @@ export interface DiscoveryAdminDeps {
   router: Pick<RouterServiceClient, 'discoverModels'>;
 }
 
-/** Most models one provider may declare once discovery adds to them: each is in every config snapshot. */
-export const MAX_PROVIDER_MODELS = 1_000;
 /** config's bound on one declared model name (apps/config putProvider). */
 const MAX_DECLARED_MODEL_LENGTH = 200;
 
@@ -30,11 +28,8 @@ export function registerDiscoveryAdminRoute(route: AdminRoute, deps: DiscoveryAd
     const current = (await firstValueFrom(deps.config.getSnapshot({}))).providers.find((p) => p.id === id);
     if (!current) return { status: 404, body: httpError(404, `There is no provider \`${id}\`.`, 'provider_not_found').body };
     const added = discovered.models.filter((model) => model.length <= MAX_DECLARED_MODEL_LENGTH && !current.models.includes(model));
-    if (current.models.length + added.length > MAX_PROVIDER_MODELS) {
-      return badRequest(`provider \`${id}\` would declare ${current.models.length + added.length} models; at most ${MAX_PROVIDER_MODELS}`, 'apply');
-    }
     if (added.length > 0) {
-      // Added by config against the list it stores: an edit of the provider made meanwhile is kept.
+      // Added by config against the list it stores (an edit made meanwhile is kept), bounded there (400 `apply`).
       await firstValueFrom(deps.config.putProvider({ id, models: [], hasModels: false, addModels: added, settingsFields: [], confirmKeyRedirect: false }));
     }
     return { status: 200, body: { ...answer, applied: true, added } };

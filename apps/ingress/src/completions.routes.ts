@@ -18,6 +18,7 @@ import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wi
 import { gatewayCredential, isAnthropicFormat, markAnthropicFormat } from './wire-format';
 import { isModelAllowed } from './model-allow-list';
 import type { AdmissionGate } from './admission/admission.gate';
+import { requestedOutputCap } from '@ai-gateway/routing';
 
 const PASSED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
@@ -241,6 +242,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
       stream,
       includeUsage: chatRequest.stream_options?.include_usage === true,
       deadlineMs,
+      maxOutputTokens: requestedOutputCap(chatRequest),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -290,6 +292,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
       includeUsage: false,
       deadlineMs,
       format: RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES,
+      maxOutputTokens: requestedOutputCap(messagesRequest),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),

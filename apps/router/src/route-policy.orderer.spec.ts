@@ -29,7 +29,8 @@ describe('RoutePolicyOrderer', () => {
     const price = catalog.findModel('gpt-4o', 'openai')?.price;
     if (!price) throw new Error('gpt-4o has no catalog price');
     const usd = ((Math.ceil(body.byteLength / 4) * price.inputUsdPerMTok + 10 * price.outputUsdPerMTok) / 1_000_000).toPrecision(3);
-    const order = ordering.order(plan(catalog, 'gpt-4o'), META, body);
+    // Ingress read max_tokens from the body it parsed: the cap arrives in RequestMeta.
+    const order = ordering.order(plan(catalog, 'gpt-4o'), { ...META, maxOutputTokens: 10 }, body);
     expect(order).toMatchObject({ strategy: 'cost', reason: `cost: chose openai ($${usd} vs mini $${usd})` });
   });
 

@@ -23,7 +23,7 @@ export class RoutePolicyOrderer {
       // The price usage events charge (operator overrides, added models and OpenAI-compatible servers
       // included): by the provider's model id, else by the requested name (an Azure deployment id is not a catalog name).
       priceOf: (candidate) => (view.catalog.pricedEntry(candidate.model, candidate.kind) ?? view.catalog.pricedEntry(candidate.requestedModel, candidate.kind))?.price,
-      expectedTokens: () => expectedTokensOf(body),
+      expectedTokens: () => expectedTokensOf(body.byteLength, meta.maxOutputTokens),
       circuitOpen: (candidate) => !this.breaker.available(circuitKey(candidate.providerId, candidate.model)),
     });
   }

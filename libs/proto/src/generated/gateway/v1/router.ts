@@ -25,7 +25,14 @@ export interface RequestMeta {
   /** The client's x-request-id, if it sent one: a correlation field only, never an identity. */
   correlationId: string;
   /** The wire format of the body and of the answer (chat completions unless set). */
-  format?: RequestFormat | undefined;
+  format?:
+    | RequestFormat
+    | undefined;
+  /**
+   * The output cap the client asked for (max_completion_tokens, else max_tokens), read by ingress
+   * from the body it already parsed, at most 1,000,000; unset when it named none.
+   */
+  maxOutputTokens?: number | undefined;
 }
 
 export interface CompletionRequest {
@@ -167,6 +174,9 @@ export const RequestMeta: MessageFns<RequestMeta> = {
     if (message.format !== undefined) {
       writer.uint32(64).int32(message.format);
     }
+    if (message.maxOutputTokens !== undefined) {
+      writer.uint32(72).int32(message.maxOutputTokens);
+    }
     return writer;
   },
 
@@ -245,6 +255,14 @@ export const RequestMeta: MessageFns<RequestMeta> = {
             }
 
             message.format = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.maxOutputTokens = reader.int32();
             continue;
           }
         }
