@@ -45,6 +45,15 @@ describe('parseRoutingPolicies', () => {
     expect(problem(body).param).toBe(param);
   });
 
+  it('quotes a hostile field name bounded, in the message and the param', () => {
+    const long = 'k'.repeat(100_000);
+    for (const body of [{ [long]: 1 }, { default: { strategy: 'priority', [long]: 1 } }, { default: { strategy: 'latency', hedge: { afterMs: 5, [long]: 1 } } }]) {
+      const refused = problem(body);
+      expect(refused.message.length).toBeLessThan(400);
+      expect(refused.param.length).toBeLessThan(300);
+    }
+  });
+
   it('refuses more than 1000 models', () => {
     const models = Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`m${i}`, { strategy: 'priority' }]));
     expect(problem({ models })).toEqual({ message: 'at most 1000 models may have their own policy, got 1001', param: 'models' });

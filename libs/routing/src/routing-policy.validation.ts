@@ -33,7 +33,7 @@ export class RoutingPolicyError extends Error {
 export function parseRoutingPolicies(value: unknown, providerIds?: ReadonlySet<string>): RoutingPolicies {
   const body = objectAt(value, '');
   for (const key of Object.keys(body)) {
-    if (key !== 'default' && key !== 'models') throw new RoutingPolicyError(`unknown field "${key}" (expected "default" and "models")`, key);
+    if (key !== 'default' && key !== 'models') throw new RoutingPolicyError(`unknown field "${shown(key)}" (expected "default" and "models")`, shown(key));
   }
   const defaultPolicy = body.default === undefined ? { strategy: 'priority' as const } : parsePolicy(body.default, 'default', providerIds);
   const modelsValue = body.models === undefined ? {} : objectAt(body.models, 'models');
@@ -63,7 +63,7 @@ export function routingPoliciesJson(policies: RoutingPolicies): { default: Routi
 function parsePolicy(value: unknown, path: string, providerIds: ReadonlySet<string> | undefined): RoutingPolicy {
   const body = objectAt(value, path);
   for (const key of Object.keys(body)) {
-    if (key !== 'strategy' && key !== 'weights' && key !== 'hedge') throw new RoutingPolicyError(`unknown field "${key}" in ${path} (expected strategy, weights, hedge)`, `${path}.${key}`);
+    if (key !== 'strategy' && key !== 'weights' && key !== 'hedge') throw new RoutingPolicyError(`unknown field "${shown(key)}" in ${path} (expected strategy, weights, hedge)`, `${path}.${shown(key)}`);
   }
   const strategy = body.strategy;
   if (typeof strategy !== 'string' || !ROUTING_STRATEGIES.includes(strategy as RoutingStrategy)) {
@@ -98,7 +98,7 @@ function parseWeights(value: unknown, path: string, providerIds: ReadonlySet<str
 function parseHedge(value: unknown, path: string): HedgePolicy {
   const body = objectAt(value, path);
   for (const key of Object.keys(body)) {
-    if (key !== 'afterMs' && key !== 'maxShare') throw new RoutingPolicyError(`unknown field "${key}" in ${path} (expected afterMs, maxShare)`, `${path}.${key}`);
+    if (key !== 'afterMs' && key !== 'maxShare') throw new RoutingPolicyError(`unknown field "${shown(key)}" in ${path} (expected afterMs, maxShare)`, `${path}.${shown(key)}`);
   }
   const afterMs = body.afterMs;
   const { min, max } = HEDGE_AFTER_MS_RANGE;
@@ -123,4 +123,9 @@ function checkName(name: string, path: string, what: string): void {
   if (name.length === 0 || name.length > MAX_POLICY_NAME_LENGTH) {
     throw new RoutingPolicyError(`${path}: a ${what} must be 1-${MAX_POLICY_NAME_LENGTH} characters`, path);
   }
+}
+
+/** A client's field name as an error quotes it: never longer than a model name may be. */
+function shown(key: string): string {
+  return key.length > MAX_POLICY_NAME_LENGTH ? `${key.slice(0, MAX_POLICY_NAME_LENGTH)}…` : key;
 }
