@@ -1,19 +1,12 @@
-import { createServer, type AddressInfo } from 'node:net';
+import { quietPort } from './quiet-port';
 
-/** `count` distinct free loopback ports (bound to 0 together, read back, released: a small race is tolerated). */
+/**
+ * `count` distinct free loopback ports for processes that take no port 0 (cluster routes, a
+ * stack's services): drawn below the ephemeral range, so nothing binding port 0 or connecting
+ * out takes one before its process binds it.
+ */
 export async function freePorts(count: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
-          const server = createServer();
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((server) => (server.address() as AddressInfo).port);
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
+  const ports = new Set<number>();
+  while (ports.size < count) ports.add(await quietPort());
+  return [...ports];
 }

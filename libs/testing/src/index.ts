@@ -3,6 +3,7 @@ export * from './expect-eventually';
 export * from './nats-server';
 export * from './nats-cluster';
 export * from './free-ports';
+export * from './quiet-port';
 export * from './tcp-balancer';
 export * from './fake-openai';
 export { startFakeAnthropic, FAKE_ANTHROPIC_API_KEY, type FakeAnthropic, type FakeAnthropicOptions, type FakeAnthropicScenario } from './fake-anthropic';

@@ -3,10 +3,10 @@
 // `mock_response`, so no model, no key and no network are needed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../find-binary';
+import { quietPort } from '../quiet-port';
 
 const REQUIREMENTS = join(REPO_ROOT, 'tools/litellm/requirements.txt');
 /** The proxy imports a large dependency tree: its first answer can take this long on a loaded machine. */
@@ -33,14 +33,8 @@ export function liteLlmBinary(): string {
   return join(REPO_ROOT, '.tools/litellm', version, 'bin/litellm');
 }
 
-/** A port that was free a moment ago (the proxy takes no port 0); bound by the proxy right after. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+/** The proxy takes no port 0 and binds seconds after the port is chosen: a taken port is retried. */
+const LAUNCH_ATTEMPTS = 3;
 
 function configYaml(models: LiteLlmModel[], masterKey: string): string {
   const entries = models.map((model) =>
@@ -57,12 +51,31 @@ function configYaml(models: LiteLlmModel[], masterKey: string): string {
   return ['model_list:', ...entries, 'general_settings:', `  master_key: ${JSON.stringify(masterKey)}`, ''].join('\n');
 }
 
-export async function startLiteLlmProxy(models: LiteLlmModel[], masterKey = 'sk-litellm-master-e2e-0123456789'): Promise<LiteLlmProxy> {
+export async function startLiteLlmProxy(
+  models: LiteLlmModel[],
+  masterKey = 'sk-litellm-master-e2e-0123456789',
+  choosePort: () => Promise<number> = quietPort,
+): Promise<LiteLlmProxy> {
   const binary = liteLlmBinary();
   if (!existsSync(binary)) throw new Error(`LiteLLM proxy not installed at ${binary}: run tools/install-litellm.sh (CI does)`);
   const dir = mkdtempSync(join(tmpdir(), 'litellm-'));
   writeFileSync(join(dir, 'config.yaml'), configYaml(models, masterKey));
-  const port = await freePort();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(binary, dir, masterKey, await choosePort());
+    } catch (error) {
+      const retry = error instanceof PortTakenError && attempt < LAUNCH_ATTEMPTS;
+      if (!retry) {
+        rmSync(dir, { recursive: true, force: true });
+        throw error;
+      }
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function launch(binary: string, dir: string, masterKey: string, port: number): Promise<LiteLlmProxy> {
   let output = '';
   const child: ChildProcess = spawn(binary, ['--config', join(dir, 'config.yaml'), '--host', '127.0.0.1', '--port', String(port), '--telemetry', 'False'], {
     cwd: dir,
@@ -72,21 +85,28 @@ export async function startLiteLlmProxy(models: LiteLlmModel[], masterKey = 'sk-
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString('utf8')).slice(-20_000)));
-  const close = async (): Promise<void> => {
-    if (child.exitCode === null) child.kill('SIGTERM');
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(killer);
-    rmSync(dir, { recursive: true, force: true });
   };
-  const baseUrl = `http://127.0.0.1:${port}/v1`;
   try {
-    await waitUntilLive(`http://127.0.0.1:${port}/health/liveliness`, () => (child.exitCode === null ? undefined : `exited (${child.exitCode}): ${output.slice(-2000)}`));
+    await waitUntilLive(`http://127.0.0.1:${port}/health/liveliness`, () => {
+      if (child.exitCode === null && child.signalCode === null) return undefined;
+      // uvicorn logs the bind error, then shuts the app down (its traceback can push the line far up).
+      if (/address already in use|Errno 98/i.test(output)) throw new PortTakenError(`LiteLLM proxy: port ${port} was taken`);
+      return `exited (${child.exitCode ?? child.signalCode}): ${output.slice(-2000)}`;
+    });
   } catch (error) {
-    await close();
+    await stop();
     throw error;
   }
-  return { baseUrl, masterKey, output: () => output, close };
+  const close = async (): Promise<void> => {
+    await stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { baseUrl: `http://127.0.0.1:${port}/v1`, masterKey, output: () => output, close };
 }
 
 /** Polls until the proxy answers, failing at once when it died. */
@@ -95,7 +115,8 @@ async function waitUntilLive(url: string, died: () => string | undefined): Promi
   for (;;) {
     const death = died();
     if (death) throw new Error(`LiteLLM proxy ${death}`);
-    const live = await fetch(url).then(
+    // Whatever holds a taken port may never answer.
+    const live = await fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
       (response) => response.ok,
       () => false,
     );

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findLocalKms } from './find-local-kms';
-import { freePort } from './free-port';
+import { quietPort } from '../quiet-port';
 import { buildLocalKmsSeed, type LocalKmsAlias, type LocalKmsKeySeed } from './local-kms-seed';
 import { LocalKmsLaunchError, launchLocalKms, stopProcess } from './local-kms-process';
 
@@ -68,7 +68,7 @@ async function launchOnFreePort(
   envFor: (attempt: number) => Record<string, string>,
 ): Promise<{ child: ChildProcess; port: number }> {
   for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
+    const port = await quietPort();
     try {
       return { child: await launchLocalKms({ binary, port, env: envFor(attempt), readyTimeoutMs }), port };
     } catch (error) {
