@@ -1,23 +1,15 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { Logger } from 'pino';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
-import type { RouteExecutor } from './route.executor';
 import { RouterController } from './router.controller';
-import { BODY_BUDGET, CONFIG_WATCHER, KEYS_CACHE, ROUTE_EXECUTOR, ROUTER_LOGGER, USAGE_PUBLISHER } from './router.constants';
-import type { UsagePublisher } from '@ai-gateway/nats';
-import type { InflightBytesBudget } from '@ai-gateway/service-kit';
+import { CONFIG_WATCHER, KEYS_CACHE } from './router.constants';
 
 export interface RouterDependencies {
-  executor: RouteExecutor;
   config: ConfigSnapshotWatcher;
   keys: ProviderKeysCache;
-  usage: UsagePublisher;
-  logger: Logger;
-  /** Request body bytes held at once, every caller together. */
-  bodies: InflightBytesBudget;
 }
 
+/** Nest's part of the router: the RPCs off the hot path (RouterHotPath serves the rest). */
 @Module({})
 export class RouterAppModule {
   static register(deps: RouterDependencies): DynamicModule {
@@ -25,12 +17,8 @@ export class RouterAppModule {
       module: RouterAppModule,
       controllers: [RouterController],
       providers: [
-        { provide: ROUTE_EXECUTOR, useValue: deps.executor },
         { provide: CONFIG_WATCHER, useValue: deps.config },
         { provide: KEYS_CACHE, useValue: deps.keys },
-        { provide: USAGE_PUBLISHER, useValue: deps.usage },
-        { provide: ROUTER_LOGGER, useValue: deps.logger },
-        { provide: BODY_BUDGET, useValue: deps.bodies },
       ],
     };
   }

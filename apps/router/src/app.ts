@@ -24,6 +24,7 @@ import { CONTROL_PLANE_COMPONENTS, ControlPlaneStatus } from './control-plane.st
 import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
 import { RouteExecutor } from './route.executor';
+import { RouterHotPath } from './router.hot-path';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
 import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
@@ -83,10 +84,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     allOpen: config.BREAKER_ALL_OPEN === 'fail-fast' ? 'fail-fast' : 'probe',
   });
 
+  const hotPath = new RouterHotPath(executor, usage, log, new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES));
+
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES) }),
-    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
+    module: RouterAppModule.register({ config: watcher, keys }),
+    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router, directMethods: hotPath.methods() }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     drain: drainLimits(config),

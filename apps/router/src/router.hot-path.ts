@@ -1,0 +1,208 @@
+import type { sendUnaryData, ServerUnaryCall, ServerWritableStream } from '@grpc/grpc-js';
+import {
+  CompletionRequest,
+  CompletionResponse,
+  CompletionStreamEvent,
+  ROUTER_SERVICE_NAME,
+  GATEWAY_V1_PACKAGE_NAME,
+  type RequestMeta,
+} from '@ai-gateway/proto';
+import { decodeGrpcError, directServerStream, directUnary, gatewayGrpcError, GrpcStatus, httpStatusForGrpc, type DirectGrpcMethod, type InflightBytesBudget } from '@ai-gateway/service-kit';
+import { contextFromMetadata, endSpan, headersWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { UsagePublisher } from '@ai-gateway/nats';
+import { whenWritable } from '@ai-gateway/provider-http';
+import { RouteFailure, type Operation, type RouteExecutor, type RouteRecord } from './route.executor';
+import { buildUsageEvent } from './usage-event.builder';
+import { slowReaderError, UnreadBacklog } from './unread-backlog';
+import { overloadedError } from './overloaded.error';
+import { GrpcStreamWriter } from './grpc-stream.writer';
+
+const SERVICE_PATH = `/${GATEWAY_V1_PACKAGE_NAME}.${ROUTER_SERVICE_NAME}`;
+
+/**
+ * The router's hot-path RPCs — ChatCompletion, StreamChatCompletion, Embeddings — served by
+ * handlers registered straight on grpc-js (DirectGrpcMethod), not through Nest's per-call
+ * pipeline. The server's interceptors still authenticate and measure every call, and its drain
+ * waits for these calls like any other. Each request is reported once: one usage event, one span.
+ */
+export class RouterHotPath {
+  constructor(
+    private readonly executor: RouteExecutor,
+    private readonly usage: UsagePublisher,
+    private readonly logger: Logger,
+    /** Request body bytes held at once, every caller together. */
+    private readonly bodies: InflightBytesBudget,
+  ) {}
+
+  methods(): DirectGrpcMethod[] {
+    return [
+      directUnary(`${SERVICE_PATH}/ChatCompletion`, CompletionRequest, CompletionResponse, (call, callback) => this.unary('chat', call, callback)),
+      directUnary(`${SERVICE_PATH}/Embeddings`, CompletionRequest, CompletionResponse, (call, callback) => this.unary('embeddings', call, callback)),
+      directServerStream(`${SERVICE_PATH}/StreamChatCompletion`, CompletionRequest, CompletionStreamEvent, (call) => this.stream(call)),
+    ];
+  }
+
+  unary(operation: Operation, call: ServerUnaryCall<CompletionRequest, CompletionResponse>, callback: sendUnaryData<CompletionResponse>): void {
+    this.answer(operation, call).then(
+      (response) => callback(null, response),
+      (error: unknown) => callback(toGrpcError(error) as never),
+    );
+  }
+
+  private async answer(operation: Operation, call: ServerUnaryCall<CompletionRequest, CompletionResponse>): Promise<CompletionResponse> {
+    const request = call.request;
+    const meta = requestMeta(request);
+    const bodyBytes = request.body.byteLength;
+    if (!this.bodies.tryTake(bodyBytes)) throw overloadedError();
+    const traced = traceRoute(operation, meta, call.metadata);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const record: RouteRecord = { attempts: [] };
+    const abort = new AbortController();
+    const onCancelled = (): void => abort.abort();
+    call.once('cancelled', onCancelled);
+    try {
+      const response = await this.executor.unary(operation, meta, request.body, request.headers, abort.signal, record, traced.ctx);
+      this.report(operation, meta, record, undefined, startedAt, started, traced);
+      return {
+        body: response.body,
+        route: { provider: record.served?.providerId ?? '', model: response.responseModel, attempts: record.attempts.length, headers: response.headers },
+      };
+    } catch (error) {
+      this.report(operation, meta, record, abort.signal.aborted ? CANCELLED : error, startedAt, started, traced);
+      throw error;
+    } finally {
+      this.bodies.give(bodyBytes);
+      call.off('cancelled', onCancelled);
+    }
+  }
+
+  stream(call: ServerWritableStream<CompletionRequest, CompletionStreamEvent>): void {
+    try {
+      this.startStream(call);
+    } catch (error) {
+      call.emit('error', toGrpcError(error));
+    }
+  }
+
+  private startStream(call: ServerWritableStream<CompletionRequest, CompletionStreamEvent>): void {
+    const request = call.request;
+    const meta = requestMeta(request);
+    const bodyBytes = request.body.byteLength;
+    if (!this.bodies.tryTake(bodyBytes)) throw overloadedError();
+    const backlog = new UnreadBacklog(call);
+    const writer = new GrpcStreamWriter(call);
+    const traced = traceRoute('chat', meta, call.metadata);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const record: RouteRecord = { attempts: [] };
+    let finished = false;
+    const finish = (error: unknown): void => {
+      if (finished) return;
+      finished = true;
+      call.off('cancelled', onCancelled);
+      this.bodies.give(bodyBytes);
+      this.report('chat', meta, record, error, startedAt, started, traced);
+    };
+    const writable = (signal: AbortSignal) => whenWritable(call, signal);
+    const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx, writable).subscribe({
+      next: (event) => {
+        if (event.route) {
+          writer.write({ route: { provider: event.route.providerId, model: event.route.model, attempts: event.attempts ?? 1, headers: event.headers ?? [] } });
+        }
+        if (event.chunk) {
+          if (backlog.add(event.chunk.byteLength)) {
+            // The caller stopped reading (a client that does not drain its socket): cut the
+            // stream rather than buffer the provider's answer without limit.
+            const error = slowReaderError();
+            subscription.unsubscribe();
+            finish(error);
+            writer.end(error);
+            return;
+          }
+          writer.write({ chunk: event.chunk });
+        }
+      },
+      error: (error: unknown) => {
+        finish(error);
+        writer.end(toGrpcError(error));
+      },
+      complete: () => {
+        finish(undefined);
+        writer.end();
+      },
+    });
+    const onCancelled = (): void => {
+      subscription.unsubscribe();
+      writer.abandon();
+      finish(CANCELLED);
+    };
+    if (!finished) call.once('cancelled', onCancelled);
+  }
+
+  private report(operation: Operation, meta: RequestMeta, record: RouteRecord, error: unknown, startedAt: number, started: number, traced: TracedRoute): void {
+    let httpStatus = 200;
+    let errorType = '';
+    let failed = false;
+    if (error === CANCELLED) {
+      httpStatus = 499;
+      errorType = 'cancelled';
+    } else if (error !== undefined) {
+      const decoded = decodeGrpcError(toGrpcError(error));
+      failed = true;
+      // What the client received: the ingress maps the gRPC code alone; a stream that broke
+      // off after content had its 200 already, and ends with an in-band error.
+      httpStatus = record.deliveredFailure ? 200 : httpStatusForGrpc(decoded.code);
+      errorType = decoded.detail?.openaiErrorCode || decoded.detail?.openaiErrorType || '_OTHER';
+    }
+    const event = buildUsageEvent(operation, meta, record, { httpStatus, errorType, cancelled: error === CANCELLED, failed }, startedAt, performance.now() - started);
+    const span = traced.span;
+    if (span.isRecording()) {
+      if (record.responseModel) span.setAttribute('gen_ai.response.model', record.responseModel);
+      if (record.usage) {
+        span.setAttribute('gen_ai.usage.input_tokens', record.usage.promptTokens);
+        span.setAttribute('gen_ai.usage.output_tokens', record.usage.completionTokens);
+      }
+      span.setAttribute('gateway.attempts', record.attempts.length);
+    }
+    endSpan(span, errorType || undefined);
+    this.usage.publish(event, span.isRecording() || traced.remoteParent ? headersWithContext(traced.ctx) : undefined);
+    if (httpStatus >= 500 || record.deliveredFailure) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');
+  }
+}
+
+const CANCELLED = Symbol('cancelled');
+
+/** Ingress always sends the request's meta; a call without it is refused, not half-served. */
+function requestMeta(request: CompletionRequest): RequestMeta {
+  if (!request.meta) throw gatewayGrpcError(GrpcStatus.INVALID_ARGUMENT, 'the request has no meta', { openaiErrorType: 'invalid_request_error' });
+  return request.meta;
+}
+
+interface TracedRoute {
+  span: Span;
+  ctx: ReturnType<typeof contextFromMetadata>;
+  /** The caller sent a trace context (traceparent) to carry on. */
+  remoteParent: boolean;
+}
+
+/** The router's span of a request, child of the ingress span carried in gRPC metadata. */
+function traceRoute(operation: Operation, meta: RequestMeta, metadata: Metadata): TracedRoute {
+  const remoteParent = metadata.get('traceparent').length > 0;
+  const { span, ctx } = startSpan(`route ${operation} ${meta.model}`, contextFromMetadata(remoteParent ? metadata : undefined), SpanKind.INTERNAL, {
+    'gen_ai.operation.name': operation,
+    'gen_ai.request.model': meta.model,
+    'gateway.request.id': meta.requestId,
+    'gateway.stream': meta.stream,
+  });
+  return { span, ctx, remoteParent };
+}
+
+function toGrpcError(error: unknown): object {
+  if (error instanceof RouteFailure) return error.grpcError;
+  if (typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'number') return error;
+  // A bug of ours: a status without its text (it could hold anything).
+  return gatewayGrpcError(GrpcStatus.INTERNAL, 'internal error in the router', { openaiErrorType: 'api_error' });
+}
