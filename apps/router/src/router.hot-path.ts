@@ -64,15 +64,18 @@ export class RouterHotPath {
     const onCancelled = (): void => abort.abort();
     call.once('cancelled', onCancelled);
     try {
-      const response = await this.executor.unary(operation, meta, request.body, request.headers, abort.signal, record, traced.ctx);
-      this.report(operation, meta, record, undefined, startedAt, started, traced);
+      let response: Awaited<ReturnType<RouteExecutor['unary']>>;
+      try {
+        response = await this.executor.unary(operation, meta, request.body, request.headers, abort.signal, record, traced.ctx);
+      } catch (error) {
+        await this.report(operation, meta, record, abort.signal.aborted ? CANCELLED : error, startedAt, started, traced);
+        throw error;
+      }
+      await this.report(operation, meta, record, undefined, startedAt, started, traced);
       return {
         body: response.body,
         route: { provider: record.served?.providerId ?? '', model: response.responseModel, attempts: record.attempts.length, headers: response.headers },
       };
-    } catch (error) {
-      this.report(operation, meta, record, abort.signal.aborted ? CANCELLED : error, startedAt, started, traced);
-      throw error;
     } finally {
       this.bodies.give(bodyBytes);
       call.off('cancelled', onCancelled);
@@ -99,12 +102,14 @@ export class RouterHotPath {
     const started = performance.now();
     const record: RouteRecord = { attempts: [] };
     let finished = false;
-    const finish = (error: unknown): void => {
+    /** Reports the request once; the stream's end (its trailers) goes out after the usage event is stored. */
+    const finish = (error: unknown, end?: () => void): void => {
       if (finished) return;
       finished = true;
       call.off('cancelled', onCancelled);
       this.bodies.give(bodyBytes);
-      this.report('chat', meta, record, error, startedAt, started, traced);
+      const reported = this.report('chat', meta, record, error, startedAt, started, traced);
+      if (end) void reported.then(end);
     };
     const writable = (signal: AbortSignal) => whenWritable(call, signal);
     const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx, writable).subscribe({
@@ -118,21 +123,14 @@ export class RouterHotPath {
             // stream rather than buffer the provider's answer without limit.
             const error = slowReaderError();
             subscription.unsubscribe();
-            finish(error);
-            writer.end(error);
+            finish(error, () => writer.end(error));
             return;
           }
           writer.write({ chunk: event.chunk });
         }
       },
-      error: (error: unknown) => {
-        finish(error);
-        writer.end(toGrpcError(error));
-      },
-      complete: () => {
-        finish(undefined);
-        writer.end();
-      },
+      error: (error: unknown) => finish(error, () => writer.end(toGrpcError(error))),
+      complete: () => finish(undefined, () => writer.end()),
     });
     const onCancelled = (): void => {
       subscription.unsubscribe();
@@ -142,7 +140,12 @@ export class RouterHotPath {
     if (!finished) call.once('cancelled', onCancelled);
   }
 
-  private report(operation: Operation, meta: RequestMeta, record: RouteRecord, error: unknown, startedAt: number, started: number, traced: TracedRoute): void {
+  /**
+   * Ends the request's span and publishes its usage event; resolves once JetStream stored the event
+   * (or it has to wait for NATS in the publisher's buffer): the answer completes after that, so a
+   * kill -9 once the client has its whole answer cannot lose the event.
+   */
+  private report(operation: Operation, meta: RequestMeta, record: RouteRecord, error: unknown, startedAt: number, started: number, traced: TracedRoute): Promise<unknown> {
     let httpStatus = 200;
     let errorType = '';
     let failed = false;
@@ -168,8 +171,8 @@ export class RouterHotPath {
       span.setAttribute('gateway.attempts', record.attempts.length);
     }
     endSpan(span, errorType || undefined);
-    this.usage.publish(event, span.isRecording() || traced.remoteParent ? headersWithContext(traced.ctx) : undefined);
     if (httpStatus >= 500 || record.deliveredFailure) this.logger.warn({ requestId: meta.requestId, model: meta.model, httpStatus, errorType, attempts: record.attempts.length }, 'request failed');
+    return this.usage.publishConfirmed(event, span.isRecording() || traced.remoteParent ? headersWithContext(traced.ctx) : undefined);
   }
 }
 

@@ -8,25 +8,41 @@ import type { Logger } from 'pino';
 export const USAGE_PUBLISH_WINDOW = 256;
 /** An event unacknowledged this long is sent again (same Nats-Msg-Id: the stream keeps one). */
 export const USAGE_ACK_TIMEOUT_MS = 5_000;
-/** Events published within this time leave together (one write to NATS), after the answers they account for. */
-export const USAGE_BATCH_DELAY_MS = 5;
-/** How often unacknowledged events are looked at: one timer for every event, never one per event. */
-const ACK_CHECK_INTERVAL_MS = 500;
+/**
+ * How long an answer waits for its event's acknowledgement while NATS is connected but JetStream
+ * does not confirm (a leader election, a stream without quorum); past it the event waits in the
+ * buffer, as it does at once while NATS is disconnected.
+ */
+export const USAGE_CONFIRM_WAIT_MS = 2_000;
+/** How often unacknowledged events and waiting answers are looked at: one timer for every event, never one per event. */
+const CHECK_INTERVAL_MS = 250;
 const MAX_BACKOFF_MS = 2_000;
+
+/**
+ * What became of an event an answer waited for: `stored` (JetStream acknowledged it, a kill -9 of
+ * this process can no longer lose it), `waiting` (NATS is away or slow: it waits in the bounded
+ * buffer and is retried), `dropped` (the buffer overflowed; counted).
+ */
+export type UsageOutcome = 'stored' | 'waiting' | 'dropped';
 
 interface Pending {
   event: UsageEvent;
   traceHeaders?: Record<string, string>;
   sentAt: number;
+  /** The answer waiting for this event (publishConfirmed), until it is released. */
+  release?: (outcome: UsageOutcome) => void;
+  waitUntil: number;
 }
 
 /**
- * Publishes one UsageEvent per request to JetStream with Nats-Msg-Id = the request id, off the
- * request's path: publish() only queues; the events queued within USAGE_BATCH_DELAY_MS go out
- * together, up to USAGE_PUBLISH_WINDOW of them unacknowledged at once, their acknowledgements read by one
- * inbox subscription (no promise, request or timer per event). An event whose acknowledgement
- * does not come (NATS away, a JetStream error) is sent again after a backoff; while NATS is
- * unreachable events wait in a bounded buffer, and what overflows is dropped and counted.
+ * Publishes one UsageEvent per request to JetStream with Nats-Msg-Id = the request id. The events
+ * queued in one turn of the event loop go out together (one write to NATS), up to
+ * USAGE_PUBLISH_WINDOW of them unacknowledged at once, their acknowledgements read by one inbox
+ * subscription (no request or timer per event). publishConfirmed() resolves once JetStream
+ * acknowledged the event, so a request's answer can complete after its event is stored while
+ * concurrent requests share the window. An event whose acknowledgement does not come (NATS away, a
+ * JetStream error) is sent again after a backoff; while NATS is unreachable events wait in a
+ * bounded buffer, and what overflows is dropped and counted.
  */
 export class UsagePublisher {
   private readonly buffer: Pending[] = [];
@@ -42,24 +58,46 @@ export class UsagePublisher {
   /** While the connection is down nothing is sent: events wait in the bounded buffer, not in the client's outbound buffer. */
   private connected = true;
   private idle: Array<() => void> = [];
+  /** Answers waiting for their events' acknowledgement. */
+  private waiting = 0;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly capacity: number,
     private readonly dropped: Counter,
     private readonly logger: Logger,
+    private readonly confirmWaitMs = USAGE_CONFIRM_WAIT_MS,
   ) {
     this.inbox = createInbox();
     this.acks = nc.subscribe(`${this.inbox}.*`, { callback: (error, msg) => (error ? undefined : this.acknowledged(msg)) });
-    this.ackCheck = setInterval(() => this.resendOverdue(), ACK_CHECK_INTERVAL_MS);
+    this.ackCheck = setInterval(() => this.checkOverdue(), CHECK_INTERVAL_MS);
     this.ackCheck.unref();
     void this.followConnection();
   }
 
-  /** `traceHeaders` (traceparent) carry the request's trace to the consumer. */
+  /** Fire and forget: the event is sent and retried like any other. `traceHeaders` (traceparent) carry the request's trace to the consumer. */
   publish(event: UsageEvent, traceHeaders?: Record<string, string>): void {
-    this.enqueue({ event, traceHeaders, sentAt: 0 });
+    this.enqueue({ event, traceHeaders, sentAt: 0, waitUntil: 0 });
     this.schedule();
+  }
+
+  /**
+   * Publishes as publish() does and resolves once JetStream acknowledged the event; at once with
+   * `waiting` while NATS is disconnected, and after USAGE_CONFIRM_WAIT_MS without an
+   * acknowledgement (the event then waits in the buffer). Never rejects.
+   */
+  publishConfirmed(event: UsageEvent, traceHeaders?: Record<string, string>): Promise<UsageOutcome> {
+    return new Promise<UsageOutcome>((resolve) => {
+      const item: Pending = { event, traceHeaders, sentAt: 0, waitUntil: 0 };
+      if (this.connected && !this.closed) {
+        item.release = resolve;
+        item.waitUntil = Date.now() + this.confirmWaitMs;
+        this.waiting++;
+      }
+      if (!this.enqueue(item)) return resolve('dropped');
+      if (!item.release) resolve('waiting');
+      this.schedule();
+    });
   }
 
   /** Events not yet acknowledged, queued or in flight. */
@@ -80,27 +118,36 @@ export class UsagePublisher {
     this.closed = true;
     clearInterval(this.ackCheck);
     this.acks.unsubscribe();
+    this.releaseAll('waiting');
   }
 
-  /** Keeps the buffer bounded: the oldest waiting event makes room, counted. */
-  private enqueue(item: Pending, front = false): void {
+  /** Keeps the buffer bounded: the oldest waiting event makes room, counted. False when `item` itself was left out. */
+  private enqueue(item: Pending, front = false): boolean {
     if (this.buffer.length + this.inFlight.size >= this.capacity) {
+      this.dropped.inc();
       if (this.buffer.length === 0) {
         // Everything held is in flight: the new one is the one left out.
-        this.dropped.inc();
-        return;
+        this.settle(item, 'dropped');
+        return false;
       }
-      this.buffer.shift();
-      this.dropped.inc();
+      this.settle(this.buffer.shift() as Pending, 'dropped');
     }
     if (front) this.buffer.unshift(item);
     else this.buffer.push(item);
+    return true;
   }
 
-  /** One timer for whatever is queued: encoding and publishing wait until the requests' answers are on their way. */
-  private schedule(delayMs = USAGE_BATCH_DELAY_MS): void {
+  /** One timer for whatever is queued: the events of one turn of the event loop leave together. */
+  private schedule(delayMs = 0): void {
     if (this.scheduled || this.closed) return;
     this.scheduled = true;
+    if (delayMs === 0) {
+      setImmediate(() => {
+        this.scheduled = false;
+        this.send();
+      });
+      return;
+    }
     setTimeout(() => {
       this.scheduled = false;
       this.send();
@@ -110,7 +157,11 @@ export class UsagePublisher {
   private async followConnection(): Promise<void> {
     try {
       for await (const status of this.nc.status()) {
-        if (status.type === 'disconnect') this.connected = false;
+        if (status.type === 'disconnect') {
+          this.connected = false;
+          // Nothing will be acknowledged before a reconnect: the answers go on, their events wait here.
+          this.releaseAll('waiting');
+        }
         if (status.type === 'reconnect') {
           this.connected = true;
           this.pausedUntil = 0;
@@ -153,6 +204,7 @@ export class UsagePublisher {
     this.inFlight.delete(id);
     if (isPubAck(msg)) {
       this.failures = 0;
+      this.settle(item, 'stored');
     } else {
       this.enqueue(item, true);
       this.failed();
@@ -161,9 +213,11 @@ export class UsagePublisher {
     else this.settleIdle();
   }
 
-  private resendOverdue(): void {
+  private checkOverdue(): void {
+    const now = Date.now();
+    if (this.waiting > 0) this.releaseLate(now);
     if (this.inFlight.size === 0) return;
-    const overdue = Date.now() - USAGE_ACK_TIMEOUT_MS;
+    const overdue = now - USAGE_ACK_TIMEOUT_MS;
     let late = 0;
     for (const [id, item] of this.inFlight) {
       if (item.sentAt > overdue) continue;
@@ -181,6 +235,26 @@ export class UsagePublisher {
     const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 5));
     this.pausedUntil = Math.max(this.pausedUntil, Date.now() + backoff);
     this.schedule(backoff);
+  }
+
+  /** Answers that waited USAGE_CONFIRM_WAIT_MS go on; their events stay queued or in flight. */
+  private releaseLate(now: number): void {
+    for (const item of this.inFlight.values()) if (item.release && item.waitUntil <= now) this.settle(item, 'waiting');
+    for (const item of this.buffer) if (item.release && item.waitUntil <= now) this.settle(item, 'waiting');
+  }
+
+  private releaseAll(outcome: UsageOutcome): void {
+    if (this.waiting === 0) return;
+    for (const item of this.inFlight.values()) this.settle(item, outcome);
+    for (const item of this.buffer) this.settle(item, outcome);
+  }
+
+  private settle(item: Pending, outcome: UsageOutcome): void {
+    const release = item.release;
+    if (!release) return;
+    item.release = undefined;
+    this.waiting--;
+    release(outcome);
   }
 
   private settleIdle(): void {
