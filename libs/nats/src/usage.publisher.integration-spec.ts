@@ -26,7 +26,7 @@ async function storedIds(nc: NatsConnection): Promise<Set<string>> {
   const ids = new Set<string>();
   for (let seq = info.state.first_seq; seq <= info.state.last_seq && info.state.messages > 0; seq++) {
     const message = await jsm.streams.getMessage(USAGE_STREAM, { seq });
-    ids.add(UsageEvent.decode(message.data).requestId);
+    if (message) ids.add(UsageEvent.decode(message.data).requestId);
   }
   return ids;
 }
