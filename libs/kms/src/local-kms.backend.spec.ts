@@ -1,9 +1,9 @@
-import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KmsError, KmsErrorCode } from './kms.errors';
 import { LOCAL_KMS_KEY_ID, LocalKmsBackend } from './local-kms.backend';
-import { masterKeyPath } from './local-master-key';
+import { loadOrCreateMasterKey, masterKeyPath } from './local-master-key';
 
 describe('LocalKmsBackend', () => {
   const context = { provider: 'openai', keyId: 'key-1' };
@@ -23,6 +23,14 @@ describe('LocalKmsBackend', () => {
     const info = await stat(masterKeyPath(dataDir));
     expect(info.mode & 0o777).toBe(0o600);
     expect(info.size).toBe(32);
+  });
+
+  it('gives every instance starting at once on the same data directory the same master key (replicas sharing a volume)', async () => {
+    const keys = await Promise.all(Array.from({ length: 16 }, () => loadOrCreateMasterKey(dataDir)));
+    expect(new Set(keys.map((key) => key.toString('hex'))).size).toBe(1);
+    expect(keys[0]).toEqual(await readFile(masterKeyPath(dataDir)));
+    // The drafts each one wrote before linking are gone.
+    expect(await readdir(dataDir)).toEqual(['master.key']);
   });
 
   it('round-trips a data key, also through a new instance reading the same file', async () => {

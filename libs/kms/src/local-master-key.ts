@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open } from 'node:fs/promises';
+import { link, mkdir, open, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KmsError, KmsErrorCode } from './kms.errors';
 
@@ -60,20 +60,33 @@ async function readMasterKey(path: string): Promise<Buffer | undefined> {
   }
 }
 
-/** Returns undefined when another process created the file first. */
+/**
+ * Returns undefined when another process created the file first. The key is written to a file of
+ * this process's own and linked into place whole: a replica starting at the same moment on the same
+ * volume never reads a file that exists but is still empty.
+ */
 async function createMasterKey(path: string): Promise<Buffer | undefined> {
-  const file = await open(path, 'wx', OWNER_ONLY_FILE).catch((error: unknown) => {
-    if (isErrno(error, 'EEXIST')) return undefined;
+  const draft = `${path}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
+  const file = await open(draft, 'wx', OWNER_ONLY_FILE).catch((error: unknown) => {
     throw new KmsError(KmsErrorCode.MasterKeyFileInvalid, `Cannot create local KMS master key file ${path}: ${errnoCode(error)}`);
   });
-  if (!file) return undefined;
   try {
     const key = randomBytes(MASTER_KEY_BYTES);
-    await file.write(key, 0, MASTER_KEY_BYTES, 0);
-    await file.sync();
-    return key;
+    try {
+      await file.write(key, 0, MASTER_KEY_BYTES, 0);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    return await link(draft, path).then(
+      () => key,
+      (error: unknown) => {
+        if (isErrno(error, 'EEXIST')) return undefined;
+        throw new KmsError(KmsErrorCode.MasterKeyFileInvalid, `Cannot create local KMS master key file ${path}: ${errnoCode(error)}`);
+      },
+    );
   } finally {
-    await file.close();
+    await unlink(draft).catch(() => undefined);
   }
 }
 
