@@ -37,18 +37,22 @@ async function portMap() {
   return map;
 }
 
+/** The bench's gateway targets: adapters embedded in the router (the default), or adapter services. */
+export const GATEWAY_MODES = { gateway: 'embedded', 'gateway-service': 'service' };
+
 /**
- * @param {{upstreamBase: string, profileDir?: string}} options  upstreamBase ends in /v1
- * @returns the target: {name, url, headers, model, pids(), close()}
+ * @param {{upstreamBase: string, profileDir?: string, adapterMode?: 'embedded' | 'service', inspect?: boolean}} options  upstreamBase ends in /v1;
+ *   inspect: the hot-path services listen for the inspector on a free port (profiles of a chosen window, bench/lib/inspector-profile.mjs)
+ * @returns the target: {name, url, headers, model, processes(), close()}
  */
-export async function startGatewayStack({ upstreamBase, profileDir }) {
+export async function startGatewayStack({ upstreamBase, profileDir, adapterMode = 'embedded', inspect = false }) {
   const dataDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
   const adminToken = readOrCreateSecret(dataDir, 'admin-token');
   const serviceCredentials = readOrCreateServiceCredentials(dataDir);
   const ingressPort = await freePort(0);
   const ports = await portMap();
-  // Service mode, as measured so far (hops.mjs calls the adapter service); embedded mode is the next bench phase.
-  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort: 0, adapterServices: ['openai', 'anthropic'] });
+  const adapterServices = adapterMode === 'service' ? ['openai', 'anthropic'] : [];
+  const list = services({ natsUrl: '', dataDir, adminToken, serviceCredentials, ingressPort, analyticsMetricsPort: 0, adapterServices });
   for (const service of list) {
     for (const [name, value] of Object.entries(service.env)) {
       if (typeof value === 'number' && ports.has(value)) service.env[name] = ports.get(value);
@@ -86,6 +90,7 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
           if ('NATS_URL' in service.env) env.NATS_URL = natsUrl;
           const args = [join(root, 'dist/apps', service.name, 'src/main.js')];
           if (profileDir && PROFILED.includes(service.name)) args.unshift('--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${service.name}.cpuprofile`);
+          if (inspect && PROFILED.includes(service.name)) args.unshift('--inspect=127.0.0.1:0');
           const child = new BenchChild({ name: service.name, command: process.execPath, args, env, cwd: root, width, stage: 10 + stage });
           children.push(child);
           const check = service.name === 'ingress' ? () => answers200(`http://127.0.0.1:${ingressPort}/readyz`) : () => canConnect(service.port);
@@ -101,7 +106,10 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
   const base = `http://127.0.0.1:${ingressPort}`;
   await admin(base, adminToken, 'POST', '/admin/v1/provider-keys', { provider: 'openai', key: 'sk-bench-provider-key-0000', name: 'bench' });
   const { key } = await admin(base, adminToken, 'POST', '/admin/v1/api-keys', { name: 'bench' });
-  const target = { name: 'gateway', label: 'AI Gateway (ingress → router → adapter-openai)', url: base, model: 'gpt-4o', headers: { authorization: `Bearer ${key}` } };
+  const target =
+    adapterMode === 'service'
+      ? { name: 'gateway-service', label: 'AI Gateway, adapter service mode (ingress → router → adapter-openai)', url: base, model: 'gpt-4o', headers: { authorization: `Bearer ${key}` } }
+      : { name: 'gateway', label: 'AI Gateway, adapters embedded (ingress → router)', url: base, model: 'gpt-4o', headers: { authorization: `Bearer ${key}` } };
   await waitServing(target);
   return {
     ...target,
@@ -110,6 +118,8 @@ export async function startGatewayStack({ upstreamBase, profileDir }) {
     serviceCredentials,
     adminToken,
     processes: () => children.filter((c) => c.alive).map((c) => ({ name: c.name, pid: c.process.pid })),
+    /** Inspector WebSocket URLs of the hot-path services started with `inspect`. */
+    inspectors: () => children.filter((c) => c.alive && c.inspectorUrl).map((c) => ({ name: c.name, url: c.inspectorUrl })),
     close,
   };
 }

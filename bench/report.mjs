@@ -7,33 +7,59 @@ const fmt = (x, digits = 2) => (x === undefined || x === null || Number.isNaN(x)
 const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : undefined);
 const check = (value, ok) => (value === undefined ? '' : ok ? ' ✅' : ' ❌');
 
+const GATEWAYS = ['gateway', 'gateway-service'];
+const MODE_OF = { gateway: 'embedded', 'gateway-service': 'service' };
+/** RSS a service may have at the end of the capacity run (issue 13). */
+const RSS_LIMIT_MB = 120;
+
+/** Each gateway target's ratios to Portkey and to the floor, per measure. */
 export function ratios(results) {
   const lat = results.latency ?? {};
   const str = results.streaming?.targets ?? {};
   const cap = results.capacity ?? {};
-  const of = (fn) => ({ vsPortkey: ratio(fn('gateway'), fn('portkey')), vsFloor: ratio(fn('gateway'), fn('floor')) });
-  return {
-    addedLatencyP50: of((n) => lat[n]?.addedMs.p50),
-    addedLatencyP99: of((n) => lat[n]?.addedMs.p99),
-    capacity: of((n) => cap[n]?.maxRatePassing),
-    peakThroughput: of((n) => cap[n]?.peakThroughput),
-    addedTtfbP50: of((n) => str[n]?.addedTtfbMs.p50),
-    addedTtfbP99: of((n) => str[n]?.addedTtfbMs.p99),
+  const cpu = results.cpu ?? {};
+  const measures = {
+    addedLatencyP50: (n) => lat[n]?.addedMs.p50,
+    addedLatencyP99: (n) => lat[n]?.addedMs.p99,
+    capacity: (n) => cap[n]?.maxRatePassing,
+    peakThroughput: (n) => cap[n]?.peakThroughput,
+    cpuPerRequest: (n) => cpu[n]?.perRequestMs,
+    addedTtfbP50: (n) => str[n]?.addedTtfbMs.p50,
+    addedTtfbP99: (n) => str[n]?.addedTtfbMs.p99,
+    deviationP99: (n) => str[n]?.interArrivalDeviationMs.p99,
   };
+  const out = {};
+  for (const [measure, of] of Object.entries(measures)) {
+    out[measure] = {};
+    for (const g of GATEWAYS) out[measure][g] = { vsPortkey: ratio(of(g), of('portkey')), vsFloor: ratio(of(g), of('floor')) };
+  }
+  return out;
 }
 
-export function writeReport(outDir, results) {
+export function writeReport(outDir, results, before) {
   mkdirSync(outDir, { recursive: true });
   results.ratios = ratios(results);
   writeFileSync(join(outDir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const md = markdown(results);
+  const md = markdown(results, before);
   writeFileSync(join(outDir, 'latest.md'), md);
   return md;
 }
 
-function markdown(r) {
+/** The targets of issue 13, as ratios to Portkey (deviation: to the floor's), with their checks. */
+const TARGETS = [
+  ['added latency p50 (c=1)', 'addedLatencyP50', 'vsPortkey', '≤ 0.6 × Portkey', (x) => x <= 0.6],
+  ['added latency p99 (c=1)', 'addedLatencyP99', 'vsPortkey', '≤ 0.8 × Portkey', (x) => x <= 0.8],
+  ['capacity (p99 < 50 ms, errors < 0.1 %)', 'capacity', 'vsPortkey', '≥ 2 × Portkey', (x) => x >= 2],
+  ['CPU per request, every process of the target', 'cpuPerRequest', 'vsPortkey', '≤ 0.5 × Portkey', (x) => x <= 0.5],
+  ['added time to first chunk p99', 'addedTtfbP99', 'vsPortkey', '≤ 0.5 × Portkey', (x) => x <= 0.5],
+  ['chunk deviation p99 (bunching)', 'deviationP99', 'vsFloor', '≤ 2 × floor', (x) => x <= 2],
+  ['peak throughput seen in the sweep', 'peakThroughput', 'vsPortkey', '', () => true],
+  ['added time to first chunk p50', 'addedTtfbP50', 'vsPortkey', '', () => true],
+];
+
+function markdown(r, before) {
   const names = r.targetNames;
-  const label = Object.fromEntries(r.targets.map((t) => [t.name, t.label]));
+  const gateways = GATEWAYS.filter((g) => names.includes(g));
   const q = r.ratios;
   const lines = [];
   const out = (...l) => lines.push(...l);
@@ -42,15 +68,23 @@ function markdown(r) {
     'Absolute times drift between runs on a shared machine; the ratios come from one run and lead.', '');
   if (r.problems.length) out('**Problems in this run:**', ...r.problems.map((p) => `- ${p}`), '');
 
-  out('## Ratios (gateway ÷ other, same run)', '');
-  out('| measure | gateway ÷ Portkey | target | gateway ÷ floor |', '| --- | --- | --- | --- |');
-  const row = (name, v, target, ok) => out(`| ${name} | ${fmt(v.vsPortkey)}${check(v.vsPortkey, ok(v.vsPortkey))} | ${target} | ${fmt(v.vsFloor)} |`);
-  row('added latency p50 (c=1)', q.addedLatencyP50, '≤ 0.6', (x) => x <= 0.6);
-  row('added latency p99 (c=1)', q.addedLatencyP99, '≤ 0.6', (x) => x <= 0.6);
-  row('capacity (p99 < 50 ms, errors < 0.1 %)', q.capacity, '≥ 2', (x) => x >= 2);
-  row('peak throughput seen in the sweep', q.peakThroughput, '', () => true);
-  row('added time to first chunk p50', q.addedTtfbP50, '≤ 0.5', (x) => x <= 0.5);
-  row('added time to first chunk p99', q.addedTtfbP99, '≤ 0.5', (x) => x <= 0.5);
+  out('## Targets of issue 13 (ratios from this run)', '');
+  const beforeCol = before ? ' | before (round 1, service mode) |' : ' |';
+  out(`| measure | target${beforeCol} ${gateways.map((g) => `${MODE_OF[g]} (${g})`).join(' | ')} |`, `| --- | ---${before ? ' | ---' : ''} | ${gateways.map(() => '---').join(' | ')} |`);
+  for (const [label, key, against, target, ok] of TARGETS) {
+    const old = before?.ratios?.[key];
+    const was = before ? ` | ${fmt(old?.gateway?.[against] ?? old?.[against])}` : '';
+    out(`| ${label} (÷ ${against === 'vsPortkey' ? 'Portkey' : 'floor'}) | ${target || '–'}${was} | ${gateways.map((g) => { const v = q[key]?.[g]?.[against]; return `${fmt(v)}${target ? check(v, ok(v)) : ''}`; }).join(' | ')} |`);
+  }
+  if (r.memory) {
+    const services = (memory, g) => (memory ?? []).filter((m) => m.target === g && m.process !== 'nats');
+    const worst = (memory, g) => Math.max(...services(memory, g).map((m) => m.endOfCapacity ?? 0));
+    const back = (memory, g) => services(memory, g).every((m) => m.afterIdle !== undefined && m.afterIdle <= m.idle * 1.1);
+    const wasWorst = before ? ` | ${fmt(worst(before.memory, 'gateway'), 1)} MB` : '';
+    out(`| largest service RSS at the end of the capacity run | ≤ ${RSS_LIMIT_MB} MB${wasWorst} | ${gateways.map((g) => `${fmt(worst(r.memory, g), 1)} MB${check(worst(r.memory, g), worst(r.memory, g) <= RSS_LIMIT_MB)}`).join(' | ')} |`);
+    const wasBack = before ? ` | ${back(before.memory, 'gateway') ? 'yes' : 'no'}` : '';
+    out(`| every service's RSS within 10 % of idle a minute later | yes${wasBack} | ${gateways.map((g) => (back(r.memory, g) ? 'yes ✅' : 'no ❌')).join(' | ')} |`);
+  }
   out('');
 
   if (r.latency) {
@@ -72,6 +106,19 @@ function markdown(r) {
       const x = r.capacity[n];
       if (!x) continue;
       out(`| ${n} | ${x.maxRatePassing}${x.hitRateCap ? ' (rate cap reached)' : ''} | ${fmt(x.p99AtMax)} | ${x.peakThroughput} | ${x.steps.map((s) => `${s.rate}${s.pass ? '✓' : '✗'}`).join(' ')} |`);
+    }
+    out('');
+  }
+  if (r.cpu) {
+    out('## CPU time per request (utime + stime from /proc over the capacity run, ÷ requests answered)', '');
+    out('Sampled before the capacity run\'s warm-up and 2 s after its last step (usage events settled); every process of the target, nats-server and analytics included. ' +
+      'Round 1 had no such measure in the bench; measured from outside on that commit (autocannon, 32 connections, closed loop): gateway 1.10 ms, Portkey 1.23 ms (0.90×).', '');
+    out('| target | requests | CPU ms per request | per process, ms per request |', '| --- | --- | --- | --- |');
+    for (const n of names) {
+      const x = r.cpu[n];
+      if (!x) continue;
+      const per = Object.entries(x.perProcess).sort((a, b) => b[1].ms - a[1].ms).map(([p, v]) => `${p} ${fmt(v.perRequestMs, 3)}`).join(', ');
+      out(`| ${n} | ${x.served} | ${fmt(x.perRequestMs, 3)} | ${per} |`);
     }
     out('');
   }

@@ -1,20 +1,26 @@
 // `npm run bench` — what the gateway adds to a request, side by side with Portkey's gateway and
 // with a minimal one-hop Node proxy (the floor), all in one run against one fake upstream.
 //   --quick                        smaller counts (a smoke run of about 2 minutes)
-//   --only=gateway,floor,portkey   which targets (default: all three)
+//   --only=gateway,gateway-service,floor,portkey   which targets (default: all four; gateway = adapters
+//                                  embedded in the router, gateway-service = adapter services)
 //   --out=bench/results            where latest.md and latest.json go
 //   --no-build                     skip `npm run build` (dist/ must be current)
 //   --gateway-url=URL              use a running gateway (ADMIN_TOKEN in the environment) instead of starting one
+//   --before=FILE                  an earlier latest.json whose ratios the report shows beside this run's
+//                                  (default bench/results/before-round1.json: round 1, service mode, Node 20)
 //   --verbose                      echo Portkey's output too
 //   --portkey-unpatched            run Portkey without bench/portkey-fix.mjs (its streams then fail, see there)
-// BENCH_CPU_PROFILE=1 runs ingress, router and adapter-openai with --cpu-prof into
-// <out>/profiles/ and prints the top self-time functions per service at the end (the figures of
-// such a run are distorted by the profiler; use it for the profile only).
+// BENCH_CPU_PROFILE=1 profiles ingress, router and adapter-openai during each gateway target's
+// capacity run only (the inspector protocol, not start-up) into <out>/profiles/ and prints the top
+// self-time functions per service at the end (the figures of such a run are distorted by the
+// profiler; use it for the profile only).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { startGatewayStack, useRunningGateway } from './gateway-stack.mjs';
+import { GATEWAY_MODES, startGatewayStack, useRunningGateway } from './gateway-stack.mjs';
+import { cpuBetween, sampleCpu } from './lib/cpu.mjs';
+import { profileWindow } from './lib/inspector-profile.mjs';
 import { chatRequest, closedLoop, makePool, now } from './load.mjs';
 import { forkModule, installSignalHandlers, rssMb, sleep, stopAll } from './lib/procs.mjs';
 import { portkeyPackage, startPortkey } from './portkey.mjs';
@@ -30,7 +36,10 @@ const args = Object.fromEntries(
   }),
 );
 const quick = Boolean(args.quick);
-const ALL = ['gateway', 'floor', 'portkey'];
+const ALL = ['gateway', 'gateway-service', 'floor', 'portkey'];
+const isGateway = (name) => name in GATEWAY_MODES;
+/** Time after a capacity run for what it left queued (usage events to analytics) before the CPU sample. */
+const CPU_SETTLE_MS = 2_000;
 const only = args.only ? String(args.only).split(',').map((s) => s.trim()).filter(Boolean) : ALL;
 const unknown = only.filter((n) => !ALL.includes(n));
 if (unknown.length) {
@@ -53,11 +62,11 @@ installSignalHandlers();
 const problems = [];
 const targets = [];
 const pools = [];
-let gatewayHandle;
+const gatewayHandles = [];
 
 async function main() {
   // --- build, as npm start does ------------------------------------------------------------------
-  if (only.includes('gateway') && !args['gateway-url'] && !args['no-build']) {
+  if (only.some(isGateway) && !args['gateway-url'] && !args['no-build']) {
     const build = spawnSync(process.execPath, [join(root, 'tools/build.mjs')], { cwd: root, stdio: 'inherit' });
     if (build.status !== 0) throw new Error('the build failed');
   }
@@ -81,12 +90,19 @@ async function main() {
   log(`fake upstream at ${upstreamBase}: ceiling ${ceiling.rps} req/s (closed loop, concurrency ${ceilingConcurrency}, delay 0, generator and upstream on the same 2 cores)`);
 
   // --- targets -------------------------------------------------------------------------------------
-  if (only.includes('gateway')) {
-    log(args['gateway-url'] ? `using the running gateway at ${args['gateway-url']}` : 'starting the gateway (nats + 7 services, free ports, temporary data dir, LOG_LEVEL=warn)');
-    gatewayHandle = args['gateway-url']
-      ? await useRunningGateway({ url: String(args['gateway-url']), adminToken: process.env.ADMIN_TOKEN, upstreamBase })
-      : await startGatewayStack({ upstreamBase, profileDir: profiling ? profileDir : undefined });
-    targets.push(gatewayHandle);
+  if (args['gateway-url'] && only.includes('gateway')) {
+    log(`using the running gateway at ${args['gateway-url']}`);
+    const handle = await useRunningGateway({ url: String(args['gateway-url']), adminToken: process.env.ADMIN_TOKEN, upstreamBase });
+    gatewayHandles.push(handle);
+    targets.push(handle);
+  } else {
+    for (const [name, adapterMode] of Object.entries(GATEWAY_MODES)) {
+      if (!only.includes(name)) continue;
+      log(`starting ${name}: nats + every service, adapters ${adapterMode}, free ports, temporary data dir, LOG_LEVEL=warn`);
+      const handle = await startGatewayStack({ upstreamBase, adapterMode, inspect: profiling });
+      gatewayHandles.push(handle);
+      targets.push(handle);
+    }
   }
   if (only.includes('floor')) {
     const floor = await forkModule('floor-proxy', join(import.meta.dirname, 'floor-proxy.mjs'), [upstreamOrigin], { stage: 5 });
@@ -139,8 +155,11 @@ async function main() {
   // --- capacity -------------------------------------------------------------------------------------------
   await configure({ delayMs: settings.capacityDelayMs });
   results.capacity = {};
+  results.cpu = {};
   const capacityEnded = {};
   for (const t of targets) {
+    const cpuBefore = sampleCpu(processesOf(t));
+    const stopProfiles = profiling && t.inspectors ? await profileWindow(t.inspectors(), profileDir, `${t.name}-`) : undefined;
     log(`capacity of ${t.name}: open loop from ${settings.startRate}/s ×${settings.factor}, ${settings.stepMs / 1000} s steps, upstream delay ${settings.capacityDelayMs} ms`);
     results.capacity[t.name] = await capacity({
       target: t, stepMs: settings.stepMs, startRate: settings.startRate, factor: settings.factor, maxRate: Math.min(settings.maxRate, ceiling.rps),
@@ -148,6 +167,17 @@ async function main() {
     });
     sampleRss(t, 'endOfCapacity');
     capacityEnded[t.name] = now();
+    await sleep(CPU_SETTLE_MS);
+    await stopProfiles?.();
+    const cpu = cpuBetween(cpuBefore, sampleCpu(processesOf(t)));
+    const served = results.capacity[t.name].served;
+    results.cpu[t.name] = {
+      served,
+      totalMs: Math.round(cpu.total),
+      perRequestMs: served > 0 ? cpu.total / served : undefined,
+      perProcess: Object.fromEntries(Object.entries(cpu.perProcess).map(([name, ms]) => [name, { ms: Math.round(ms), perRequestMs: served > 0 ? ms / served : undefined }])),
+    };
+    log(`  ${t.name}: CPU ${results.cpu[t.name].perRequestMs?.toFixed(3)} ms per request over ${served} requests (every process of the target)`);
     log(`  ${t.name}: capacity ${results.capacity[t.name].maxRatePassing} req/s, peak throughput ${results.capacity[t.name].peakThroughput} req/s`);
   }
   memory.get('bench/fake-upstream').endOfCapacity = rssMb(upstream.pid);
@@ -186,13 +216,15 @@ async function main() {
     upstream: { ceilingRps: ceiling.rps, ceilingConcurrency, ceilingErrors: ceiling.errors },
     coreSharing:
       `${os.cpus().length} cores, nothing pinned: the load generator (this process), the fake upstream (its own process) and the target under test share both cores; ` +
-      'the gateway alone is 7 Node processes + nats-server, of which ingress, router and adapter-openai are on the request path and analytics/NATS take the usage events. ' +
+      'each gateway target is its own stack: nats-server + config, key-vault, analytics, router, ingress (+ adapter-openai and adapter-anthropic in service mode); ingress and router (+ adapter-openai) are on the request path, analytics and NATS take the usage events. ' +
       'Targets not being measured stay running but idle.',
     settings,
     targets: targets.map((t) => ({ name: t.name, label: t.label, url: t.url })),
   });
   if (profiling) problems.push('run with BENCH_CPU_PROFILE=1: the gateway figures include the profiler\'s overhead');
-  const md = writeReport(outDir, results);
+  const beforePath = resolve(root, String(args.before ?? 'bench/results/before-round1.json'));
+  const before = existsSync(beforePath) ? JSON.parse(readFileSync(beforePath, 'utf8')) : undefined;
+  const md = writeReport(outDir, results, before);
   console.log(`\n${md}`);
   log(`wrote ${join(outDir, 'latest.md')} and latest.json`);
 }
@@ -213,7 +245,7 @@ try {
   console.error(`bench: ${error instanceof Error ? error.stack : error}`);
 } finally {
   await Promise.all(pools.map((p) => p.close().catch(() => undefined)));
-  await gatewayHandle?.close().catch(() => undefined);
+  await Promise.all(gatewayHandles.map((h) => h.close().catch(() => undefined)));
   log('stopping every process started');
   await stopAll();
   if (profiling && existsSync(profileDir)) {

@@ -107,8 +107,8 @@ export async function capacity({ target, stepMs, startRate, factor, maxRate, ref
     await new Promise((r) => setTimeout(r, pauseMs));
     return step;
   };
-  // Warm-up (JIT, connections), not counted.
-  await openLoop(target.pool, request, { rate: startRate, durationMs: Math.min(2000, stepMs) });
+  // Warm-up (JIT, connections), not counted in the steps (its requests are in `served`).
+  const warmup = await openLoop(target.pool, request, { rate: startRate, durationMs: Math.min(2000, stepMs) });
   let best = 0;
   let firstFail;
   let failsInRow = 0;
@@ -138,7 +138,9 @@ export async function capacity({ target, stepMs, startRate, factor, maxRate, ref
   }
   const peak = steps.reduce((m, s) => Math.max(m, s.throughput), 0);
   const atBest = steps.filter((s) => s.rate === best && s.pass).at(-1);
-  return { maxRatePassing: best, p99AtMax: atBest?.latency.p99, peakThroughput: peak, hitRateCap: !firstFail, steps };
+  // Requests answered over the whole run, warm-up included (the CPU measurement's denominator).
+  const served = steps.reduce((sum, s) => sum + s.ok, warmup.ok);
+  return { maxRatePassing: best, p99AtMax: atBest?.latency.p99, peakThroughput: peak, hitRateCap: !firstFail, served, steps };
 }
 
 export const elapsedSince = (t) => Math.round((now() - t) / 100) / 10;

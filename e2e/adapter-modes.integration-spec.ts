@@ -84,8 +84,14 @@ describe('service mode: the adapter service stops mid-stream', () => {
     }
     expect(chunks).toBeGreaterThanOrEqual(3);
     expect(chunks).toBeLessThan(300);
-    // An in-band error event, not a clean end: the SDK throws it.
+    // An in-band error event, not a clean end: the SDK throws it. The cut is our adapter
+    // service's (its drain), not the client leaving: an interrupted stream, counted as a failure.
     expect(failure).toBeInstanceOf(OpenAI.APIError);
+    expect((failure as InstanceType<typeof OpenAI.APIError>).code).toBe('stream_interrupted');
+    await expectEventually(async () => {
+      const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
+      expect(metrics).toMatch(/gen_ai_gateway_requests_total\{[^}]*outcome="error"[^}]*error_type="stream_interrupted"[^}]*\} 1/);
+    }, 10_000);
     await expectEventually(() => expect(upstream.openConnections()).toBe(0), 5_000);
     const down = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK }).then(
       () => undefined,

@@ -67,6 +67,26 @@ describe('internal gRPC authentication and least privilege', () => {
       protoPath: PROTO_FILES.router,
       call: (p) => p.getService<RouterServiceClient>(ROUTER_SERVICE_NAME).listModels({}),
     },
+    // The hot-path RPCs are grpc-js handlers of their own (RouterHotPath), behind the same door.
+    {
+      name: 'router chat',
+      address: port('router-0'),
+      protoPath: PROTO_FILES.router,
+      // An empty request: an allowed caller gets the router's own INVALID_ARGUMENT, never an auth code.
+      call: (p) => p.getService<RouterServiceClient>(ROUTER_SERVICE_NAME).chatCompletion({} as never),
+    },
+    {
+      name: 'router stream',
+      address: port('router-0'),
+      protoPath: PROTO_FILES.router,
+      call: (p) => p.getService<RouterServiceClient>(ROUTER_SERVICE_NAME).streamChatCompletion({} as never),
+    },
+    {
+      name: 'router embeddings',
+      address: port('router-0'),
+      protoPath: PROTO_FILES.router,
+      call: (p) => p.getService<RouterServiceClient>(ROUTER_SERVICE_NAME).embeddings({} as never),
+    },
     {
       name: 'config',
       address: port('config'),
@@ -143,6 +163,9 @@ describe('internal gRPC authentication and least privilege', () => {
   it('refuses the other caller with PERMISSION_DENIED and serves the designed one', async () => {
     const allowed: Record<string, Caller> = {
       router: 'ingress',
+      'router chat': 'ingress',
+      'router stream': 'ingress',
+      'router embeddings': 'ingress',
       config: 'ingress',
       'key-vault admin': 'ingress',
       'key-vault resolve': 'router',
@@ -168,6 +191,15 @@ describe('internal gRPC authentication and least privilege', () => {
         refused: false,
       });
     }
+  });
+
+  it("answers ingress's malformed hot-path call (no meta) with INVALID_ARGUMENT, and keeps serving", async () => {
+    for (const name of ['router chat', 'router stream', 'router embeddings']) {
+      const target = TARGETS.find((t) => t.name === name) as Target;
+      expect({ name, code: (await outcome(target.call(client(target.address(), target.protoPath, 'ingress')))).code }).toEqual({ name, code: GrpcStatus.INVALID_ARGUMENT });
+    }
+    const models = await outcome(TARGETS[0].call(client(TARGETS[0].address(), TARGETS[0].protoPath, 'ingress')));
+    expect(models.code).toBe(GrpcStatus.OK);
   });
 
   it("refuses the router's credential for config's admin RPCs, and nothing changes", async () => {

@@ -17,7 +17,9 @@ export class BenchChild extends Child {
     registry.push({ name: this.name, stage: this.stage, pid: () => this.process.pid, alive: () => this.alive, signal: (s) => this.signal(s), exited: this.exited });
   }
   onLine(line) {
-    if (this.echo) process.stdout.write(`${this.prefix} ${line}\n`);
+    const inspector = /Debugger listening on (ws:\/\/\S+)/.exec(line);
+    if (inspector) this.inspectorUrl = inspector[1];
+    if (this.echo && !inspector && !line.startsWith('For help, see:')) process.stdout.write(`${this.prefix} ${line}\n`);
     this.remember(line);
     if (!this.readyLogged && this.isReadyLine(line)) this.readyLogged = true;
   }

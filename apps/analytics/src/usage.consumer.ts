@@ -9,9 +9,11 @@ import type { UsageMetrics } from './usage.metrics';
 
 const ACK_WAIT_NS = 30 * 1_000_000_000;
 const RETRY_MS = 500;
+/** Messages the durable consumer's pull asks for at once. */
+const FETCH_BATCH = 512;
 
 /**
- * Reads the usage stream through the durable consumer `analytics`, explicit acks. A message is
+ * Reads the usage stream through the durable consumer `analytics` in pulled batches, explicit acks. A message is
  * acknowledged after it was recorded; a redelivered request id is acknowledged without being
  * counted again; an undecodable message is acknowledged, counted and logged without content.
  */
@@ -77,12 +79,18 @@ export class UsageConsumer {
       try {
         if (failures > 0) await this.ensure();
         const consumer = await jetstream(this.nc).consumers.get(USAGE_STREAM, USAGE_CONSUMER);
-        this.messages = await consumer.consume({ max_messages: 512 });
+        // Pulled in batches of FETCH_BATCH; the callback handles every message of one socket
+        // read in a row, so their acks leave in one write (the client coalesces them).
+        this.messages = await consumer.consume({
+          max_messages: FETCH_BATCH,
+          callback: (m) => {
+            failures = 0;
+            this.handle(m);
+          },
+        });
         if (this.closed) await this.messages.close();
-        for await (const m of this.messages) {
-          failures = 0;
-          this.handle(m);
-        }
+        const ended = await this.messages.closed();
+        if (ended instanceof Error) throw ended;
       } catch (error) {
         failures++;
         if (!this.closed && (failures === 1 || failures % 20 === 0)) {

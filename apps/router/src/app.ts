@@ -25,6 +25,7 @@ import { ProviderKeysCache, type KeyChangeFeed } from './provider-keys.cache';
 import { RouterLease } from './router-lease';
 import { RouteExecutor, type RouteSettings } from './route.executor';
 import { RoutePolicyOrderer } from './route-policy.orderer';
+import { RouterHotPath } from './router.hot-path';
 import { readRouterEnv } from './router.env';
 import { createRouterMetrics } from './router.metrics';
 import { UsagePublisher, type KV, type NatsConnection } from '@ai-gateway/nats';
@@ -97,10 +98,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
     ttftP95For: deps.ttftP95For ?? ((provider, model) => stats.p95TtftMs(provider, model)),
   }, policyOrder);
 
+  const hotPath = new RouterHotPath(executor, usage, log, new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), stats, watcher);
+
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ executor, config: watcher, keys, usage, logger: log, bodies: new InflightBytesBudget(config.MAX_INFLIGHT_BODY_BYTES), keyHealth, stats }),
-    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router }],
+    module: RouterAppModule.register({ config: watcher, keys, logger: log, keyHealth, stats }),
+    servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router, directMethods: hotPath.methods() }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,
     drain: drainLimits(config),

@@ -57,7 +57,10 @@ export function describeAttemptFailure(error: unknown): AttemptFailure {
 }
 
 function inferFault(decoded: DecodedGrpcError): FaultKind {
-  if (!decoded.detail) return decoded.code === GrpcStatus.CANCELLED ? 'client_cancelled' : 'gateway_internal';
+  // The router's own cancellations (its caller left, its timers) always carry a detail
+  // (routerAttemptError), as do the adapter's: a CANCELLED without one is grpc-js reporting that
+  // the adapter service ended the call (its drain cut the stream), never our caller.
+  if (!decoded.detail) return 'gateway_internal';
   if ((decoded.detail.upstreamHttpStatus ?? 0) > 0) return 'provider_http';
   switch (decoded.code) {
     case GrpcStatus.DEADLINE_EXCEEDED:

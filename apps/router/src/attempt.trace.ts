@@ -1,16 +1,16 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
 import type { Attempt, Fault, RequestMeta } from '@ai-gateway/proto';
 import type { RouteCandidate } from '@ai-gateway/routing';
-import { endSpan, metadataWithContext, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
+import { endSpan, SpanKind, startSpan, type Context, type Span } from '@ai-gateway/telemetry';
 
 export interface AttemptTrace {
   started: number;
-  metadata: Metadata;
+  /** The attempt's trace context: handed to an embedded adapter as is, turned into gRPC metadata only for an adapter service. */
+  context: Context;
   span: Span;
 }
 
-/** One attempt's span, child of the router's request span; its context travels to the adapter in gRPC metadata. */
+/** One attempt's span, child of the router's request span; its context travels to the adapter. */
 export function traceAttempt(parent: Context, candidate: RouteCandidate, meta: RequestMeta): AttemptTrace {
   const { span, ctx } = startSpan(`attempt ${candidate.providerId}`, parent, SpanKind.CLIENT, {
     'gen_ai.provider.name': genAiProviderName(candidate.kind),
@@ -19,7 +19,7 @@ export function traceAttempt(parent: Context, candidate: RouteCandidate, meta: R
     'gateway.via_fallback': candidate.viaFallback,
     'gateway.request.id': meta.requestId,
   });
-  return { started: performance.now(), metadata: metadataWithContext(ctx), span };
+  return { started: performance.now(), context: ctx, span };
 }
 
 /** The attempt as the usage event records it; ends its span. */

@@ -3,12 +3,15 @@ import { Fault, type AdapterResponse, type Provider, type RequestMeta } from '@a
 import { CircuitBreaker, circuitKey, DEFAULT_ERROR_ACTIONS, KeyHealth } from '@ai-gateway/routing';
 import { decodeGrpcError, gatewayGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { ROOT_CONTEXT } from '@opentelemetry/api';
+import type { AdapterStreamSink } from '@ai-gateway/provider-http';
 import type { AdapterDirectory } from './adapter.directory';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import { RouteExecutor, RouteFailure, type RouteRecord, type RouteSettings } from './route.executor';
 
 type Answer = (signal: AbortSignal) => Promise<AdapterResponse>;
+/** One streamed attempt: what the adapter pushes, then how its call ends. */
+type StreamAnswer = (sink: AdapterStreamSink) => Promise<void>;
 
 const PROVIDERS: Provider[] = [{ id: 'openai', kind: 'openai', baseUrl: 'https://api.openai.com/v1', enabled: true, priority: 0, models: [] }];
 const OK: Answer = async () => ({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] });
@@ -16,8 +19,13 @@ const HTTP_503: Answer = () =>
   Promise.reject(gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'overloaded', { provider: 'openai', upstreamHttpStatus: 503, fault: Fault.FAULT_PROVIDER_HTTP }));
 /** What grpc-js reports when our adapter service is not there: no GatewayError at all. */
 const ADAPTER_DOWN: Answer = () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: No connection established'), { code: GrpcStatus.UNAVAILABLE, details: 'No connection established' }));
+/** What grpc-js reports when our adapter service's drain ended the call (its sessions destroyed): CANCELLED, no GatewayError. */
+const cutByAdapterService = (): Error => Object.assign(new Error('1 CANCELLED: Call cancelled'), { code: GrpcStatus.CANCELLED, details: 'Call cancelled' });
+const chunk = (json: object): Uint8Array => Buffer.from(JSON.stringify(json));
+const CONTENT = chunk({ choices: [{ index: 0, delta: { content: 'hi' }, finish_reason: null }] });
+const FINISH = chunk({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
 
-function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 60_000 })) {
+function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 60_000 }), streams: StreamAnswer[] = []) {
   const calls: Array<{ model: string; timeoutMs: number; headersTimeoutMs?: number }> = [];
   const view = { snapshot: { revision: 1, providers: PROVIDERS, fallbacks: {}, apiKeys: [], errorActions: {} }, catalog: ProviderModelCatalog.fromSnapshot({ providers: PROVIDERS }), fallbacks: {}, errorActions: DEFAULT_ERROR_ACTIONS };
   const config = { current: () => view, onChange: () => undefined } as unknown as ConfigSnapshotWatcher;
@@ -31,6 +39,12 @@ function executor(settings: Partial<RouteSettings>, answers: Answer[], breaker =
     chat: (request: { target: { model: string }; timeoutMs: number; headersTimeoutMs?: number }, call: { signal: AbortSignal }) => {
       calls.push({ model: request.target.model, timeoutMs: Number(request.timeoutMs), headersTimeoutMs: request.headersTimeoutMs });
       return (answers.shift() ?? OK)(call.signal);
+    },
+    chatStream: (request: { target: { model: string }; timeoutMs: number }, sink: AdapterStreamSink) => {
+      calls.push({ model: request.target.model, timeoutMs: Number(request.timeoutMs) });
+      const answer = streams.shift();
+      if (!answer) return Promise.reject(new Error('no streamed answer left'));
+      return answer(sink);
     },
   };
   const adapters = { forKind: () => adapter } as unknown as AdapterDirectory;
@@ -62,8 +76,62 @@ async function chat(run: RouteExecutor, model = 'gpt-4o'): Promise<{ record: Rou
   }
 }
 
+/** The routed stream's chunks and how it ended. */
+async function streamChat(run: RouteExecutor): Promise<{ record: RouteRecord; chunks: string[]; error?: ReturnType<typeof decodeGrpcError> }> {
+  const record: RouteRecord = { attempts: [] };
+  const chunks: string[] = [];
+  const failure = await new Promise<unknown>((resolve) => {
+    run.stream({ ...meta('gpt-4o'), stream: true }, Buffer.from('{}'), [], record, ROOT_CONTEXT).subscribe({
+      next: (event) => (event.chunk ? void chunks.push(Buffer.from(event.chunk).toString()) : undefined),
+      error: resolve,
+      complete: () => resolve(undefined),
+    });
+  });
+  if (failure === undefined) return { record, chunks };
+  expect(failure).toBeInstanceOf(RouteFailure);
+  return { record, chunks, error: decodeGrpcError((failure as RouteFailure).grpcError) };
+}
+
 describe('RouteExecutor', () => {
   const KEY = circuitKey('openai', 'gpt-4o');
+
+  describe('a stream whose adapter service call was ended by the service (its drain), not by our caller', () => {
+    it('before any content: retried on the adapter service, and the stream is served whole', async () => {
+      const { run, calls } = executor({ maxRetries: 0, adapterUnavailableWaitMs: 2_000 }, [], undefined, [
+        async (sink) => {
+          sink.push({ start: { headers: [] } } as never);
+          throw cutByAdapterService();
+        },
+        async (sink) => {
+          sink.push({ chunk: CONTENT } as never);
+          sink.push({ chunk: FINISH } as never);
+        },
+      ]);
+      const { record, chunks, error } = await streamChat(run);
+      expect(error).toBeUndefined();
+      expect(chunks).toEqual([Buffer.from(CONTENT).toString(), Buffer.from(FINISH).toString()]);
+      expect(record.attempts.map((a) => [a.outcome, a.fault])).toEqual([
+        ['gateway_error', Fault.FAULT_GATEWAY_INTERNAL],
+        ['success', undefined],
+      ]);
+      expect(calls).toHaveLength(2);
+    });
+
+    it('after content: an in-band stream_interrupted of our adapter service, never a client cancellation', async () => {
+      const { run } = executor({ maxRetries: 2 }, [], undefined, [
+        async (sink) => {
+          sink.push({ chunk: CONTENT } as never);
+          throw cutByAdapterService();
+        },
+      ]);
+      const { record, chunks, error } = await streamChat(run);
+      expect(chunks).toEqual([Buffer.from(CONTENT).toString()]);
+      expect(error?.code).toBe(GrpcStatus.UNAVAILABLE);
+      expect(error?.detail?.openaiErrorCode).toBe('stream_interrupted');
+      expect(error?.detail?.fault).toBe(Fault.FAULT_GATEWAY_INTERNAL);
+      expect(record.deliveredFailure).toBe('gateway_internal');
+    });
+  });
 
   it('probes the only candidate when its circuit is open (panic routing) and closes it on success', async () => {
     const { run, calls, breaker } = executor({}, [HTTP_503, OK]);

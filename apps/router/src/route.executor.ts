@@ -259,7 +259,7 @@ export class RouteExecutor {
   ): Promise<AdapterResponse> {
     return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits, signal: legSignal, claim, observed }) => {
       const call = (attempt: AbortSignal): Promise<AdapterResponse> => {
-        const adapterCall = { signal: attempt, metadata: trace.metadata };
+        const adapterCall = { signal: attempt, context: trace.context };
         return operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
       };
       const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
@@ -350,9 +350,10 @@ export class RouteExecutor {
         for (const chunk of held.splice(0)) emit({ chunk });
         return true;
       };
+      /** One idle timer per attempt, restarted (refresh) at every chunk rather than replaced. */
       const armIdle = (): void => {
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => fail('provider_timeout', `stream idle for ${limits.idleMs} ms after ${delivered} chunks`), limits.idleMs);
+        if (idleTimer) idleTimer.refresh();
+        else idleTimer = setTimeout(() => fail('provider_timeout', `stream idle for ${limits.idleMs} ms after ${delivered} chunks`), limits.idleMs);
       };
 
       timers.push(setTimeout(() => (started ? undefined : fail('provider_timeout', `no response headers within ${limits.headersMs} ms`)), limits.headersMs));
@@ -401,10 +402,11 @@ export class RouteExecutor {
           const wait = settled ? undefined : writable?.(attemptSignal);
           if (!wait || delivered === 0) return wait;
           clearTimeout(idleTimer);
+          idleTimer = undefined;
           return wait.finally(() => (settled ? undefined : armIdle()));
         },
       };
-      adapter.chatStream(request, sink, { signal: upstream.signal, metadata: trace.metadata }).then(
+      adapter.chatStream(request, sink, { signal: upstream.signal, context: trace.context }).then(
         () => {
           if (settled) return;
           if (delivered === 0) {

@@ -10,6 +10,8 @@ import {
 } from '@ai-gateway/proto';
 import type { AdapterCall, AdapterStreamSink, ProviderAdapter } from '@ai-gateway/provider-http';
 import { createGrpcClient } from '@ai-gateway/service-kit';
+import { metadataWithContext } from '@ai-gateway/telemetry';
+import type { Metadata } from '@grpc/grpc-js';
 
 /**
  * A provider kind served by its own adapter service (service mode): the same ProviderAdapter,
@@ -35,11 +37,11 @@ export class GrpcProviderAdapter implements ProviderAdapter {
   readonly kinds: readonly string[];
 
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    return firstAnswer(this.client.chat(request, call.metadata), call.signal);
+    return firstAnswer(this.client.chat(request, metadataOf(call)), call.signal);
   }
 
   embeddings(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
-    return firstAnswer(this.client.embeddings(request, call.metadata), call.signal);
+    return firstAnswer(this.client.embeddings(request, metadataOf(call)), call.signal);
   }
 
   chatStream(request: AdapterRequest, sink: AdapterStreamSink, call: AdapterCall): Promise<void> {
@@ -51,7 +53,7 @@ export class GrpcProviderAdapter implements ProviderAdapter {
         reject(call.signal.reason);
       };
       const settle = (): void => call.signal.removeEventListener('abort', onAbort);
-      const subscription = (held.subscription = this.client.chatStream(request, call.metadata).subscribe({
+      const subscription = (held.subscription = this.client.chatStream(request, metadataOf(call)).subscribe({
         next: (event) => sink.push(event),
         error: (error: unknown) => {
           settle();
@@ -69,6 +71,11 @@ export class GrpcProviderAdapter implements ProviderAdapter {
   async close(): Promise<void> {
     this.proxy.close();
   }
+}
+
+/** The trace context of the caller's attempt as gRPC metadata (built here: only service mode needs it). */
+function metadataOf(call: AdapterCall): Metadata | undefined {
+  return call.metadata ?? (call.context ? metadataWithContext(call.context) : undefined);
 }
 
 /** The unary answer; the caller's abort unsubscribes, which cancels the gRPC call. */

@@ -1,5 +1,6 @@
 import type { AdapterRequest, AdapterResponse, AdapterStreamEvent, RequestFormat } from '@ai-gateway/proto';
 import type { Metadata } from '@grpc/grpc-js';
+import type { Context } from '@ai-gateway/telemetry';
 
 /**
  * One provider kind's translation and upstream call, the unit the router hosts in-process
@@ -35,8 +36,10 @@ export interface ProviderAdapter {
 export interface AdapterCall {
   /** Aborted when the caller gives up (its client left, its deadline passed): the upstream request must stop within a second. */
   readonly signal: AbortSignal;
-  /** Trace context of the caller's attempt (gRPC metadata in service mode); in-process the active context is used. */
+  /** Trace context of the caller's attempt as gRPC metadata (what an adapter service receives). */
   readonly metadata?: Metadata;
+  /** The same context in-process (the router's call to an embedded adapter): used as is, never turned into metadata and back. */
+  readonly context?: Context;
 }
 
 /** Where a stream's events go: the gRPC call (service mode) or the router's relay (embedded). */

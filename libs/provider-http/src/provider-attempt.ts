@@ -95,7 +95,7 @@ export class ProviderAttempt {
     logUnexpected: LogUnexpected,
     run: (attempt: ProviderAttempt) => Promise<AdapterResponse>,
   ): Promise<AdapterResponse> {
-    const span = new UpstreamSpan(operation, request.target, call.metadata);
+    const span = new UpstreamSpan(operation, request.target, call);
     let attempt: ProviderAttempt | undefined;
     try {
       attempt = new ProviderAttempt(request, call, false, logUnexpected);
@@ -119,7 +119,7 @@ export class ProviderAttempt {
     logUnexpected: LogUnexpected,
     run: (attempt: ProviderAttempt, sink: AdapterStreamSink) => Promise<void>,
   ): Promise<void> {
-    const span = new UpstreamSpan('chat', request.target, call.metadata);
+    const span = new UpstreamSpan('chat', request.target, call);
     let responseModel: string | undefined;
     let usage: Usage | undefined;
     const traced: AdapterStreamSink = {

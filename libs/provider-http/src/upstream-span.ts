@@ -1,28 +1,23 @@
-import type { Metadata } from '@grpc/grpc-js';
 import { RpcException } from '@nestjs/microservices';
 import { Observable } from 'rxjs';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
 import type { AdapterResponse, AdapterStreamEvent, ProviderTarget, Usage } from '@ai-gateway/proto';
 import { decodeGrpcError } from '@ai-gateway/service-kit';
 import { contextFromMetadata, endSpan, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
+import type { AdapterCall } from './provider-adapter';
 
 /** The adapter's span around its call to the provider: gen_ai.* attributes, never content or keys. */
 export class UpstreamSpan {
   private readonly span: Span;
 
-  constructor(operation: 'chat' | 'embeddings', target: ProviderTarget | undefined, metadata: Metadata | undefined) {
-    let host = '';
-    try {
-      host = target ? new URL(target.baseUrl).host : '';
-    } catch {
-      host = '';
-    }
-    this.span = startSpan(`${operation} ${target?.model ?? ''}`, contextFromMetadata(metadata), SpanKind.CLIENT, {
+  constructor(operation: 'chat' | 'embeddings', target: ProviderTarget | undefined, call: AdapterCall) {
+    this.span = startSpan(`${operation} ${target?.model ?? ''}`, call.context ?? contextFromMetadata(call.metadata), SpanKind.CLIENT, {
       'gen_ai.operation.name': operation,
       'gen_ai.provider.name': genAiProviderName(target?.kind ?? ''),
       'gen_ai.request.model': target?.model ?? '',
-      'server.address': host,
     }).span;
+    // Parsed only for a span that is kept (tracing on), not on every call.
+    if (this.span.isRecording()) this.span.setAttribute('server.address', hostOf(target));
   }
 
   succeeded(responseModel: string | undefined, usage: Usage | undefined): void {
@@ -91,4 +86,12 @@ export function traceStream(span: UpstreamSpan, source: Observable<AdapterStream
       if (!ended) span.failed('cancelled');
     };
   });
+}
+
+function hostOf(target: ProviderTarget | undefined): string {
+  try {
+    return target ? new URL(target.baseUrl).host : '';
+  } catch {
+    return '';
+  }
 }

@@ -4,6 +4,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { PinoNestLogger, type Logger } from '@ai-gateway/logging';
 import { GATEWAY_V1_PACKAGE_NAME } from '@ai-gateway/proto';
 import type { Registry } from 'prom-client';
+import type { DirectGrpcMethod } from './direct-grpc-method';
 import type { DrainLimits, DrainOutcome } from './drain';
 import { GrpcServerMetrics } from './grpc-server.metrics';
 import { GatewayGrpcServer } from './grpc-server.strategy';
@@ -15,6 +16,8 @@ export interface GrpcAppServer {
   host: string;
   port: number;
   protoPath: string | string[];
+  /** Methods served by direct grpc-js handlers (GatewayGrpcServerOptions.directMethods). */
+  directMethods?: readonly DirectGrpcMethod[];
 }
 
 export interface GrpcApp {
@@ -43,7 +46,7 @@ export async function startGrpcApp(module: DynamicModule, servers: GrpcAppServer
   const app = await NestFactory.create(module, new FastifyAdapter(), { logger: new PinoNestLogger(logger), abortOnError: false });
   const strategies = servers.map((server) => ({
     name: server.name,
-    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath, metrics, callers: auth.callers, onRefused: auth.onRefused }),
+    strategy: new GatewayGrpcServer({ url: `${server.host}:${server.port}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: server.protoPath, directMethods: server.directMethods, metrics, callers: auth.callers, onRefused: auth.onRefused }),
   }));
   for (const { strategy } of strategies) app.connectMicroservice({ strategy }, { inheritAppConfig: true });
   await app.startAllMicroservices();

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
 import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
+import { registerDirectMethods, type DirectGrpcMethod } from './direct-grpc-method';
 import { drain, IMMEDIATE_DRAIN, type DrainLimits, type DrainOutcome } from './drain';
 import { allowInternalStreamResets } from './http2-reset-limits';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
@@ -17,6 +18,8 @@ export interface GatewayGrpcServerOptions {
   /** The callers this server accepts; every call but grpc.health.v1 must present one's credential. */
   callers: ServiceCallers;
   onRefused?: (refused: RefusedCall) => void;
+  /** Methods served by direct grpc-js handlers instead of Nest's (the hot path: direct-grpc-method.ts). */
+  directMethods?: readonly DirectGrpcMethod[];
 }
 
 /**
@@ -61,6 +64,12 @@ export class GatewayGrpcServer extends ServerGrpc {
     );
     this.server = server;
     return server;
+  }
+
+  /** Nest binds its controllers' methods; the direct ones then take their paths over. */
+  override async bindEvents(): Promise<void> {
+    await super.bindEvents();
+    if (this.server && this.gatewayOptions.directMethods) registerDirectMethods(this.server, this.gatewayOptions.directMethods);
   }
 
   setServing(serving: boolean): void {

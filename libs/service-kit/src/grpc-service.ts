@@ -1,5 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
+import type { DirectGrpcMethod } from './direct-grpc-method';
 import type { Registry } from 'prom-client';
 import { IMMEDIATE_DRAIN, type DrainLimits } from './drain';
 import { startGrpcApp } from './grpc-app';
@@ -19,7 +20,7 @@ export interface GrpcServiceSpec {
   name: string;
   module: DynamicModule;
   /** One gRPC server per entry (key-vault has two ports); ports 0 pick free ones. */
-  servers: Array<{ name: string; port: number; protoPath: string }>;
+  servers: Array<{ name: string; port: number; protoPath: string; directMethods?: readonly DirectGrpcMethod[] }>;
   host: string;
   metricsPort: number;
   logger: Logger;

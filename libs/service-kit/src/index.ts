@@ -17,3 +17,4 @@ export * from './service-auth.interceptor';
 export * from './inflight-bytes.budget';
 export * from './drain';
 export * from './grpc-target';
+export * from './direct-grpc-method';
