@@ -100,12 +100,12 @@ function markdown(r, before) {
   }
   if (r.capacity) {
     out(`## Capacity (open loop, constant arrival rate, upstream delay ${r.settings.capacityDelayMs} ms, ${r.settings.stepMs / 1000} s steps)`, '');
-    out('Latency counts from each request\'s due time, so queueing shows. Capacity = highest rate whose p99 < 50 ms with < 0.1 % errors.', '');
+    out('Latency counts from each request\'s due time, so queueing shows. Capacity = highest rate whose p99 < 50 ms with < 0.1 % errors. A failed step is measured once more (↻) and fails only if that fails too.', '');
     out('| target | capacity req/s | p99 there ms | peak throughput req/s | steps |', '| --- | --- | --- | --- | --- |');
     for (const n of names) {
       const x = r.capacity[n];
       if (!x) continue;
-      out(`| ${n} | ${x.maxRatePassing}${x.hitRateCap ? ' (rate cap reached)' : ''} | ${fmt(x.p99AtMax)} | ${x.peakThroughput} | ${x.steps.map((s) => `${s.rate}${s.pass ? '✓' : '✗'}`).join(' ')} |`);
+      out(`| ${n} | ${x.maxRatePassing}${x.hitRateCap ? ' (rate cap reached)' : ''} | ${fmt(x.p99AtMax)} | ${x.peakThroughput} | ${x.steps.map((s) => `${s.retry ? '↻' : ''}${s.rate}${s.pass ? '✓' : '✗'}`).join(' ')} |`);
     }
     out('');
   }

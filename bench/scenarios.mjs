@@ -94,18 +94,25 @@ export const passes = (step, { p99Ms, maxErrorRate }) => step.errorRate < maxErr
 export async function capacity({ target, stepMs, startRate, factor, maxRate, refine, p99Ms, maxErrorRate, pauseMs, log, onStep }) {
   const request = chatRequest(target);
   const steps = [];
-  const run = async (rate) => {
-    rate = Math.round(rate);
+  const measure = async (rate, retry) => {
     const step = await openLoop(target.pool, request, { rate, durationMs: stepMs });
     step.pass = passes(step, { p99Ms, maxErrorRate });
+    step.retry = retry;
     steps.push(step);
     onStep?.(step);
     log(
-      `  ${target.name} @ ${rate}/s: p50 ${step.latency.p50 ?? '-'} p99 ${step.latency.p99 ?? '-'} ms, errors ${(step.errorRate * 100).toFixed(2)}%, ` +
+      `  ${target.name} @ ${rate}/s${retry ? ' (again)' : ''}: p50 ${step.latency.p50 ?? '-'} p99 ${step.latency.p99 ?? '-'} ms, errors ${(step.errorRate * 100).toFixed(2)}%, ` +
         `throughput ${step.throughput}/s, generator lag ≤ ${step.generatorMaxLagMs} ms → ${step.pass ? 'pass' : 'FAIL'}`,
     );
     await new Promise((r) => setTimeout(r, pauseMs));
     return step;
+  };
+  // A step fails only when it fails twice in a row: on 2 shared cores one stall of any process (the
+  // generator's own included) decides a 4 s step's p99. Every target is measured the same way.
+  const run = async (rate) => {
+    rate = Math.round(rate);
+    const step = await measure(rate, false);
+    return step.pass ? step : measure(rate, true);
   };
   // Warm-up (JIT, connections), not counted in the steps (its requests are in `served`).
   const warmup = await openLoop(target.pool, request, { rate: startRate, durationMs: Math.min(2000, stepMs) });
