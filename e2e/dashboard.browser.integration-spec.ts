@@ -167,8 +167,12 @@ describeInBrowser(title, () => {
     // Confirm: saved.
     await item.getByLabel('Base URL of anthropic').fill(target);
     await item.getByRole('button', { name: 'Save URL' }).click();
+    const drawnBeforeSave = await item.elementHandle();
     await item.getByRole('button', { name: 'Yes, send its keys there' }).click();
     await expectEventually(async () => expect(await baseUrlOf('anthropic')).toBe(target));
+    // The list is drawn again after the save: the next test must not focus a row about to be replaced.
+    await drawnBeforeSave?.waitForElementState('hidden');
+    expect(await item.getByLabel('Base URL of anthropic').inputValue()).toBe(target);
   });
 
   it('reorders priority with the keyboard alone, and the next GET shows the new order', async () => {
