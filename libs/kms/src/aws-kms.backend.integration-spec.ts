@@ -1,7 +1,7 @@
 import { DisableKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort, startLocalKms, type LocalKms } from '@ai-gateway/testing';
+import { quietPort, startLocalKms, type LocalKms } from '@ai-gateway/testing';
 import { AwsKmsBackend } from './aws-kms.backend';
 import { openSecret, rewrapSecret, sealSecret } from './envelope';
 import { KmsErrorCode } from './kms.errors';
@@ -115,7 +115,7 @@ describe('AwsKmsBackend against local-kms', () => {
   });
 
   it('fails checkUsable quickly when the endpoint is unreachable', async () => {
-    const port = await freePort();
+    const port = await quietPort();
     const backend = new AwsKmsBackend({
       keyId: primaryKey,
       region: kms.region,

@@ -28,7 +28,7 @@ function canBind(port: number, host: string): Promise<boolean> {
 /**
  * A free port below the ephemeral range, for a process that takes no port 0 and binds seconds
  * after we choose (a Python server importing its dependencies): nothing that binds port 0 or
- * connects out can take it in between, as it could take a port `freePort()` returned.
+ * connects out can take it in between, as it could take a port read back from a port-0 bind.
  */
 export async function quietPort(host = '127.0.0.1'): Promise<number> {
   const { low } = ephemeralPortRange();

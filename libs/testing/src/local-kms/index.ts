@@ -1,4 +1,3 @@
 export { startLocalKms, type LocalKms, type StartLocalKmsOptions } from './start-local-kms';
 export type { LocalKmsAlias, LocalKmsKeySeed } from './local-kms-seed';
-export { freePort } from './free-port';
 export { findLocalKms } from './find-local-kms';
