@@ -84,7 +84,7 @@ export interface HedgeTrigger {
  */
 export function runRace<T>(race: HedgeRace, first: Leg, firstDone: Promise<T>, trigger: HedgeTrigger | undefined, signal: AbortSignal): Promise<RaceEnd<T>> {
   return new Promise<RaceEnd<T>>((resolve) => {
-    const running = new Map<Leg, true>([[first, true]]);
+    const running = new Set<Leg>([first]);
     const earlier: RaceEnd<T>['earlier'] = [];
     let ended = false;
     const end = (value: RaceEnd<T>): void => {
@@ -119,7 +119,7 @@ export function runRace<T>(race: HedgeRace, first: Leg, firstDone: Promise<T>, t
           if (race.claimed() || !running.has(first) || signal.aborted) return;
           const hedge = trigger.start();
           if (!hedge) return;
-          running.set(hedge.leg, true);
+          running.add(hedge.leg);
           watch(hedge.leg, hedge.done);
         }, trigger.afterMs)
       : undefined;
