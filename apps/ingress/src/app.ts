@@ -22,7 +22,8 @@ import { Counter } from 'prom-client';
 import { registerAdminRoutes } from './admin.routes';
 import { ApiKeyAuthenticator } from './api-key.authenticator';
 import { IngressAppModule } from './app.module';
-import { registerCompletionRoutes, type RouterStreams } from './completions.routes';
+import { registerCompletionRoutes, type RouterCalls } from './completions.routes';
+import { DrainCuts } from './drain-cuts';
 import { loadDashboard, registerDashboardRoutes } from './dashboard.routes';
 import { registerHealthRoutes } from './health.routes';
 import { httpError } from './openai-http-error';
@@ -193,8 +194,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       done();
     });
     closeHealth = registerHealthRoutes(scope, { routerUrl: config.ROUTER_URL, auth, draining: () => phase !== 'serving' });
-    const routerStreams = proxies.router.getClientByServiceName<RouterStreams>(ROUTER_SERVICE_NAME);
-    registerCompletionRoutes(scope, { router, routerStreams, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, shutdown: shutdown.signal, admission });
+    const routerCalls = proxies.router.getClientByServiceName<RouterCalls>(ROUTER_SERVICE_NAME);
+    const drainCuts = new DrainCuts(shutdown.signal);
+    registerCompletionRoutes(scope, { router, routerCalls, auth, logger: log, requestTimeoutMs: config.REQUEST_TIMEOUT_MS, rejections, drainCuts, admission });
     registerAdminRoutes(scope, {
       auth,
       config: configClient,

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { checkJsonBody } from '@ai-gateway/json-guard';
-import { RequestFormat, type ApiKey, type CompletionRequest, type CompletionStreamEvent, type Header, type RouterServiceClient } from '@ai-gateway/proto';
+import { RequestFormat, type ApiKey, type CompletionRequest, type CompletionResponse, type CompletionStreamEvent, type Header, type RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
-import type { ClientReadableStream, Metadata } from '@grpc/grpc-js';
+import type { ClientReadableStream, ClientUnaryCall, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import { INTERNAL_FAILURE_CODES, type RejectedRequestRecorder } from './rejected-request.recorder';
@@ -18,25 +18,34 @@ import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wi
 import { gatewayCredential, isAnthropicFormat, markAnthropicFormat } from './wire-format';
 import { isModelAllowed } from './model-allow-list';
 import type { AdmissionGate } from './admission/admission.gate';
+import type { DrainCuts } from './drain-cuts';
 import { requestedOutputCap } from '@ai-gateway/routing';
 
 const PASSED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
 
-/** The router's streaming RPC as grpc-js serves it: a readable stream that can be paused. */
-export interface RouterStreams {
+type UnaryAnswer = (error: ServiceError | null, response?: CompletionResponse) => void;
+
+/**
+ * The router's hot-path RPCs on the grpc-js client itself, not through Nest's Observables: a
+ * unary call answers one callback, and the stream is a readable that can be paused.
+ */
+export interface RouterCalls {
+  chatCompletion(request: CompletionRequest, metadata: Metadata, answer: UnaryAnswer): ClientUnaryCall;
+  embeddings(request: CompletionRequest, metadata: Metadata, answer: UnaryAnswer): ClientUnaryCall;
   streamChatCompletion(request: CompletionRequest, metadata: Metadata): ClientReadableStream<CompletionStreamEvent>;
 }
 
 export interface CompletionsDeps {
+  /** The router's other RPCs (the model list), through Nest's client. */
   router: RouterServiceClient;
-  routerStreams: RouterStreams;
+  routerCalls: RouterCalls;
   auth: ApiKeyAuthenticator;
   logger: Logger;
   requestTimeoutMs: number;
   rejections: RejectedRequestRecorder;
-  /** Aborted when a drain's timeout passed: open streams end with an in-band `gateway_draining` error. */
-  shutdown: AbortSignal;
+  /** Run when a drain's timeout passed: open requests are answered 503 and open streams end with an in-band `gateway_draining` error. */
+  drainCuts: DrainCuts;
   /** Budgets and limits of keys and teams, checked before routing. */
   admission: AdmissionGate;
 }
@@ -359,9 +368,12 @@ function unary(
 ): Promise<void> {
   const startedAt = Date.now();
   return new Promise<void>((resolve) => {
-    const call = operation === 'chat' ? deps.router.chatCompletion(grpcRequest, traced.metadata) : deps.router.embeddings(grpcRequest, traced.metadata);
-    const subscription = call.subscribe({
-      next: (response) => {
+    let answered = false;
+    const answer: UnaryAnswer = (error, response) => {
+      if (answered) return;
+      answered = true;
+      deps.drainCuts.delete(cut);
+      if (response) {
         void reply
           .code(200)
           .headers(routeHeaders(ids, response.route))
@@ -369,33 +381,36 @@ function unary(
           .send(Buffer.from(response.body));
         traced.span.setAttribute('http.response.status_code', 200);
         endSpan(traced.span);
-        resolve();
-      },
-      error: (error: unknown) => {
+      } else {
         const failure = httpErrorFromGrpc(error);
         recordIfInternal(deps, grpcRequest, operation, failure, startedAt);
         sendError(reply, failure);
         traced.span.setAttribute('http.response.status_code', failure.status);
         endSpan(traced.span, failure.body.error.code ?? failure.body.error.type);
-        resolve();
-      },
-    });
+      }
+      resolve();
+    };
     // The drain's timeout passed before the answer: the call is cancelled and the client told so.
     const cut = (): void => {
-      if (reply.raw.headersSent) return;
-      subscription.unsubscribe();
+      if (answered || reply.raw.headersSent) return;
+      answered = true;
+      call.cancel();
       const failure = drainingCut();
       sendError(reply.header('connection', 'close'), failure);
       traced.span.setAttribute('http.response.status_code', failure.status);
       endSpan(traced.span, 'gateway_draining');
       resolve();
     };
-    if (deps.shutdown.aborted) cut();
-    else deps.shutdown.addEventListener('abort', cut, { once: true });
+    const call = operation === 'chat' ? deps.routerCalls.chatCompletion(grpcRequest, traced.metadata, answer) : deps.routerCalls.embeddings(grpcRequest, traced.metadata, answer);
+    deps.drainCuts.add(cut);
     // A client that leaves cancels the gRPC call, and through it the upstream request.
-    reply.raw.on('close', () => {
-      deps.shutdown.removeEventListener('abort', cut);
-      if (!reply.raw.writableFinished) subscription.unsubscribe();
+    reply.raw.once('close', () => {
+      deps.drainCuts.delete(cut);
+      if (!answered) {
+        answered = true;
+        call.cancel();
+        resolve();
+      }
     });
   });
 }
@@ -424,7 +439,7 @@ function streamChat(
     reply.hijack();
     const end = (errorType?: string): void => {
       ended = true;
-      deps.shutdown.removeEventListener('abort', cut);
+      deps.drainCuts.delete(cut);
       endSpan(traced.span, errorType);
       resolve();
     };
@@ -445,9 +460,8 @@ function streamChat(
     };
     // The raw grpc-js stream, not an Observable: pausing it when the client's socket is full
     // lets HTTP/2 flow control hold the router back, so a slow reader costs a bounded buffer.
-    const call = deps.routerStreams.streamChatCompletion(grpcRequest, traced.metadata);
-    if (deps.shutdown.aborted) return cut();
-    deps.shutdown.addEventListener('abort', cut, { once: true });
+    const call = deps.routerCalls.streamChatCompletion(grpcRequest, traced.metadata);
+    deps.drainCuts.add(cut);
     call.on('data', (event: CompletionStreamEvent) => {
       if (ended) return;
       if (event.route && !started) {
