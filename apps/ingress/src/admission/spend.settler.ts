@@ -116,12 +116,18 @@ export class SpendSettler {
       try {
         if (failures > 0) await this.ensure();
         const consumer = await jetstream(this.nc).consumers.get(USAGE_STREAM, SPEND_CONSUMER);
-        this.messages = await consumer.consume({ max_messages: MAX_IN_FLIGHT });
+        // The callback handles every message of one socket read in a row: the acks of events that
+        // settle nothing (most of them, without budgets) leave in one write.
+        this.messages = await consumer.consume({
+          max_messages: MAX_IN_FLIGHT,
+          callback: (m) => {
+            failures = 0;
+            this.handle(m);
+          },
+        });
         if (this.closed) await this.messages.close();
-        for await (const m of this.messages) {
-          failures = 0;
-          void this.handle(m);
-        }
+        const ended = await this.messages.closed();
+        if (ended instanceof Error) throw ended;
       } catch (error) {
         failures++;
         if (!this.closed && (failures === 1 || failures % 20 === 0)) {
@@ -138,7 +144,7 @@ export class SpendSettler {
     }
   }
 
-  private async handle(m: JsMsg): Promise<void> {
+  private handle(m: JsMsg): void {
     let event: UsageEvent;
     try {
       event = UsageEvent.decode(m.data);
@@ -151,12 +157,12 @@ export class SpendSettler {
       m.ack();
       return;
     }
-    try {
-      await settle(this.store, this.keys, settlement);
-      m.ack();
-    } catch (error) {
-      this.logger.warn({ err: error instanceof Error ? error.message : String(error), requestId: event.requestId }, 'spend not settled; will retry');
-      m.nak(NAK_DELAY_MS);
-    }
+    settle(this.store, this.keys, settlement).then(
+      () => m.ack(),
+      (error: unknown) => {
+        this.logger.warn({ err: error instanceof Error ? error.message : String(error), requestId: event.requestId }, 'spend not settled; will retry');
+        m.nak(NAK_DELAY_MS);
+      },
+    );
   }
 }
