@@ -2,6 +2,7 @@
 // the official openai SDK → ingress admission (reservations in NATS KV) → router → a fake OpenAI,
 // spend settled from the usage stream.
 import OpenAI from 'openai';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connectNats, KV_BUCKETS } from '@ai-gateway/nats';
 import { costUsd, findModel } from '@ai-gateway/model-catalog';
@@ -204,6 +205,33 @@ describe('teams: budgets and limits across two ingress replicas', () => {
     expect(embedded.data).toHaveLength(1);
     await clientOn(1, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' });
     await expect(clientOn(0, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
+  });
+
+  it('hands spend settling only the events of requests admitted against limits: a key without limits costs the settler nothing', async () => {
+    const nc = await connectNats(stack.nats.url, 'teams-spend-consumer');
+    try {
+      const jsm = await jetstreamManager(nc);
+      const consumer = async (): Promise<{ delivered: number; pending: number; unacknowledged: number }> => {
+        const info = await jsm.consumers.info('GATEWAY_USAGE', 'ingress-spend');
+        return { delivered: info.delivered.consumer_seq, pending: info.num_pending, unacknowledged: info.num_ack_pending };
+      };
+      const teamId = await createTeam({ name: 'settled-only', budget: { amountUsd: 100, period: 'day' } });
+      const limited = await createKey({ name: 'settled-key', teamId });
+      const free = await createKey({ name: 'free-key' });
+      await expectEventually(async () => expect(await consumer()).toMatchObject({ pending: 0, unacknowledged: 0 }));
+      const before = (await consumer()).delivered;
+      // Each answer completes after its event is stored: the free key's events precede the team key's in the stream.
+      for (let i = 0; i < 6; i++) await clientOn(i % 2, free).chat.completions.create(REQUEST);
+      for (let i = 0; i < 2; i++) await clientOn(i % 2, limited).chat.completions.create(REQUEST);
+      await expectEventually(async () => expect(await consumer()).toEqual({ delivered: before + 2, pending: 0, unacknowledged: 0 }));
+      await expectEventually(async () => {
+        const spend = await spendOf(teamId);
+        expect(spend.inFlight).toBe(0);
+        expect(spend.spentUsd).toBeGreaterThan(0);
+      });
+    } finally {
+      await nc.close();
+    }
   });
 
   it('holds a TPM limit: a request whose worst case does not fit is refused before the provider sees it', async () => {

@@ -13,7 +13,8 @@ import { ADAPTER_MODES, expectEventually, startFakeOpenAi, startGatewayStack, ty
 
 const PROVIDER_KEY = 'sk-proj-usageBeforeAnswer0123456789ab';
 const USAGE_STREAM = 'GATEWAY_USAGE';
-const USAGE_SUBJECT = 'gateway.usage.v1';
+/** The usage stream's subjects: every event, and those of requests admitted against limits. */
+const USAGE_SUBJECTS = ['gateway.usage.v1', 'gateway.usage.v1.reserved'];
 const PAUSED_SUBJECT = 'gateway.usage.paused';
 /** What a router logs when JetStream did not take a usage event (usage.publisher.ts). */
 const REFUSED = 'usage events waiting for NATS';
@@ -32,9 +33,9 @@ async function storedEvents(jsm: JetStreamManager, requestId: string): Promise<U
   return found;
 }
 
-async function listenOn(jsm: JetStreamManager, subject: string): Promise<void> {
+async function listenOn(jsm: JetStreamManager, subjects: string[]): Promise<void> {
   const { config } = await jsm.streams.info(USAGE_STREAM);
-  await jsm.streams.update(USAGE_STREAM, { ...config, subjects: [subject] });
+  await jsm.streams.update(USAGE_STREAM, { ...config, subjects });
 }
 
 describe.each(ADAPTER_MODES)('%s adapters: the usage event is stored before the answer completes', (adapterMode) => {
@@ -55,7 +56,7 @@ describe.each(ADAPTER_MODES)('%s adapters: the usage event is stored before the 
     jsm = await jetstreamManager(nc);
   });
   afterAll(async () => {
-    await listenOn(jsm, USAGE_SUBJECT).catch(() => undefined);
+    await listenOn(jsm, USAGE_SUBJECTS).catch(() => undefined);
     await nc?.close();
     await stack?.close();
     await upstream?.close();
@@ -68,13 +69,13 @@ describe.each(ADAPTER_MODES)('%s adapters: the usage event is stored before the 
   async function whileUsageRefused<T>(send: () => Promise<T>): Promise<T> {
     const refusals = (): number => stack.logText().split(REFUSED).length - 1;
     const before = refusals();
-    await listenOn(jsm, PAUSED_SUBJECT);
+    await listenOn(jsm, [PAUSED_SUBJECT]);
     let resumed = false;
     let completedBeforeResume = false;
     const answer = send().finally(() => (completedBeforeResume = !resumed));
     await expectEventually(() => expect(refusals()).toBeGreaterThan(before), 10_000, 20);
     resumed = true;
-    await listenOn(jsm, USAGE_SUBJECT);
+    await listenOn(jsm, USAGE_SUBJECTS);
     const result = await answer;
     expect({ completedBeforeResume }).toEqual({ completedBeforeResume: false });
     return result;

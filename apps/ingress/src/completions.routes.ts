@@ -226,10 +226,16 @@ async function withinLimits(
       httpStatus: 499,
       errorType: 'cancelled',
       startedAt,
+      reserved: true,
     });
     return false;
   }
   return true;
+}
+
+/** Admitted against budgets or limits: the router marks the usage event, and spend settles from it. */
+function reservedFlag(deps: CompletionsDeps, key: ApiKey): { reserved?: true } {
+  return deps.admission.applies(key) ? { reserved: true } : {};
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -252,6 +258,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
       includeUsage: chatRequest.stream_options?.include_usage === true,
       deadlineMs,
       maxOutputTokens: requestedOutputCap(chatRequest),
+      ...reservedFlag(deps, key),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -272,7 +279,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   const deadlineMs = deadlineOf(deps, request);
   if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs },
+    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs, ...reservedFlag(deps, key) },
     body: request.body as Buffer,
     headers: [],
   };
@@ -302,6 +309,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
       deadlineMs,
       format: RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES,
       maxOutputTokens: requestedOutputCap(messagesRequest),
+      ...reservedFlag(deps, key),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -339,6 +347,7 @@ function recordIfInternal(deps: CompletionsDeps, grpcRequest: CompletionRequest,
     httpStatus: failure.status,
     errorType: code,
     startedAt,
+    reserved: meta.reserved === true,
   });
 }
 

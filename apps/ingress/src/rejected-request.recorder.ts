@@ -21,6 +21,8 @@ export interface InternalFailure {
   httpStatus: number;
   errorType: string;
   startedAt: number;
+  /** Admitted against budgets or limits: the event settles the request's reservation. */
+  reserved: boolean;
 }
 
 /** Error codes that mean the router never answered for the request: ingress records its usage event itself. */
@@ -65,6 +67,7 @@ export class RejectedRequestRecorder {
       durationMs: Date.now() - failure.startedAt,
       timeToFirstTokenMs: 0,
       attempts: [],
+      ...(failure.reserved ? { reserved: true } : {}),
     });
   }
 

@@ -2,6 +2,7 @@ import { costUsd, findModel, ProviderModelCatalog } from '@ai-gateway/model-cata
 import type { RequestMeta, Usage } from '@ai-gateway/proto';
 import type { RouteCandidate } from '@ai-gateway/routing';
 import type { RouteRecord } from './route.executor';
+import { usageSubjectOf } from '@ai-gateway/nats';
 import { buildUsageEvent } from './usage-event.builder';
 
 const meta = { requestId: 'r1', apiKeyId: 'k', model: 'gpt-4o', stream: true, includeUsage: true, deadlineMs: 0, correlationId: '' } as RequestMeta;
@@ -40,5 +41,21 @@ describe('buildUsageEvent for a hedged request', () => {
     const event = buildUsageEvent('chat', meta, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
     expect(event.hedged).toBeUndefined();
     expect(event.costUsd).toBeCloseTo(costUsd(gpt4o(), { promptTokens: 10, completionTokens: 5, cachedPromptTokens: 0 }), 12);
+  });
+});
+
+describe('buildUsageEvent for a request admitted against limits', () => {
+  const record: RouteRecord = { attempts: [{ provider: 'backup', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 120 }], served, usage: usage(10, 5) };
+
+  it('marks the event reserved when ingress did, so it is published where spend settles from', () => {
+    const event = buildUsageEvent('chat', { ...meta, reserved: true }, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
+    expect(event.reserved).toBe(true);
+    expect(usageSubjectOf(event)).toBe('gateway.usage.v1.reserved');
+  });
+
+  it('leaves it unset otherwise: the event goes to the subject spend settling never reads', () => {
+    const event = buildUsageEvent('chat', meta, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
+    expect(event.reserved).toBeUndefined();
+    expect(usageSubjectOf(event)).toBe('gateway.usage.v1');
   });
 });

@@ -52,6 +52,7 @@ export function buildUsageEvent(
     ...(record.usageEstimated ? { usageEstimated: true } : {}),
     ...(record.hedged ? { hedged: true } : {}),
     ...(record.routing ? { routingStrategy: record.routing.strategy, routingReason: record.routing.reason } : {}),
+    ...(meta.reserved ? { reserved: true } : {}),
   };
 }
 

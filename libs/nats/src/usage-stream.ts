@@ -4,6 +4,18 @@ import { withSetupRetry } from './setup-retry';
 
 export const USAGE_STREAM = 'GATEWAY_USAGE';
 export const USAGE_SUBJECT = 'gateway.usage.v1';
+/**
+ * The events of requests that reserved budget or limits (UsageEvent.reserved): the spend settler's
+ * consumer filters on it, so the events of requests without limits never reach it.
+ */
+export const RESERVED_USAGE_SUBJECT = 'gateway.usage.v1.reserved';
+/** Every subject of the usage stream: analytics reads them all. */
+export const USAGE_SUBJECTS = [USAGE_SUBJECT, RESERVED_USAGE_SUBJECT];
+
+/** Where an event is published: its own subject when spend settles from it. */
+export function usageSubjectOf(event: { reserved?: boolean }): string {
+  return event.reserved ? RESERVED_USAGE_SUBJECT : USAGE_SUBJECT;
+}
 export const USAGE_CONSUMER = 'analytics';
 
 export interface UsageStreamOptions {
@@ -12,7 +24,7 @@ export interface UsageStreamOptions {
   maxBytes?: number;
 }
 
-/** Creates or updates the usage stream: file storage, 2-minute de-duplication window. */
+/** Creates or updates the usage stream: both usage subjects, file storage, 2-minute de-duplication window. */
 export async function ensureUsageStream(nc: NatsConnection, options: UsageStreamOptions = {}): Promise<void> {
   return withSetupRetry(() => putUsageStream(nc, options));
 }
@@ -21,7 +33,7 @@ async function putUsageStream(nc: NatsConnection, options: UsageStreamOptions): 
   const jsm = await jetstreamManager(nc);
   const config = {
     name: USAGE_STREAM,
-    subjects: [USAGE_SUBJECT],
+    subjects: USAGE_SUBJECTS,
     storage: StorageType.File,
     retention: RetentionPolicy.Limits,
     discard: DiscardPolicy.Old,

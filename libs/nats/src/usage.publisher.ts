@@ -1,5 +1,5 @@
 import { createInbox, headers as natsHeaders, type Msg, type NatsConnection, type Subscription } from '@nats-io/nats-core';
-import { USAGE_SUBJECT } from './usage-stream';
+import { usageSubjectOf } from './usage-stream';
 import { UsageEvent } from '@ai-gateway/proto';
 import type { Counter } from 'prom-client';
 import type { Logger } from 'pino';
@@ -185,7 +185,7 @@ export class UsagePublisher {
       if (item.traceHeaders) for (const name in item.traceHeaders) headers.set(name, item.traceHeaders[name]);
       item.sentAt = now;
       try {
-        this.nc.publish(USAGE_SUBJECT, UsageEvent.encode(item.event).finish(), { reply: `${this.inbox}.${id}`, headers });
+        this.nc.publish(usageSubjectOf(item.event), UsageEvent.encode(item.event).finish(), { reply: `${this.inbox}.${id}`, headers });
         this.inFlight.set(id, item);
       } catch {
         // The connection is closing or closed: keep the event, try again later.

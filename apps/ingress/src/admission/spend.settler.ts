@@ -1,5 +1,5 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { USAGE_STREAM, type NatsConnection } from '@ai-gateway/nats';
+import { RESERVED_USAGE_SUBJECT, USAGE_STREAM, type NatsConnection } from '@ai-gateway/nats';
 import { UsageEvent, type ApiKey } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { OperationResult } from './limit-state';
@@ -67,7 +67,7 @@ export async function settle(store: ReservationStore, keys: KeyDirectory, settle
   if (teamId) await store.apply(teamSubject(teamId), op);
 }
 
-/** Reads the usage stream through the shared durable consumer and settles every event. */
+/** Reads the reserved requests' usage events through the shared durable consumer and settles each. */
 export class SpendSettler {
   private messages: ConsumerMessages | undefined;
   private loop: Promise<void> | undefined;
@@ -98,16 +98,25 @@ export class SpendSettler {
     await this.loop;
   }
 
+  /**
+   * The consumer reads only the events of requests admitted against budgets or limits
+   * (`gateway.usage.v1.reserved`): the rest never reach ingress. A consumer made by an older
+   * version, reading every event, is narrowed to that subject.
+   */
   private async ensure(): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
-    await jsm.consumers.add(USAGE_STREAM, {
+    const config = {
       durable_name: SPEND_CONSUMER,
       ack_policy: AckPolicy.Explicit,
       // Spend starts when teams do: history before the consumer existed was never reserved.
       deliver_policy: DeliverPolicy.New,
       ack_wait: ACK_WAIT_NS,
       max_ack_pending: MAX_ACK_PENDING,
-    });
+      filter_subject: RESERVED_USAGE_SUBJECT,
+    };
+    const existing = await jsm.consumers.info(USAGE_STREAM, SPEND_CONSUMER).catch(() => undefined);
+    if (!existing) await jsm.consumers.add(USAGE_STREAM, config);
+    else if (existing.config.filter_subject !== RESERVED_USAGE_SUBJECT) await jsm.consumers.update(USAGE_STREAM, SPEND_CONSUMER, { filter_subject: RESERVED_USAGE_SUBJECT });
   }
 
   private async run(initialFailures: number): Promise<void> {
@@ -116,8 +125,8 @@ export class SpendSettler {
       try {
         if (failures > 0) await this.ensure();
         const consumer = await jetstream(this.nc).consumers.get(USAGE_STREAM, SPEND_CONSUMER);
-        // The callback handles every message of one socket read in a row: the acks of events that
-        // settle nothing (most of them, without budgets) leave in one write.
+        // The callback handles every message of one socket read in a row, so the acks of events
+        // that settle nothing (a key removed since, a request refused) leave in one write.
         this.messages = await consumer.consume({
           max_messages: MAX_IN_FLIGHT,
           callback: (m) => {

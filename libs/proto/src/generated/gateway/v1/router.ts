@@ -32,7 +32,14 @@ export interface RequestMeta {
    * The output cap the client asked for (max_completion_tokens, else max_tokens), read by ingress
    * from the body it already parsed, at most 1,000,000; unset when it named none.
    */
-  maxOutputTokens?: number | undefined;
+  maxOutputTokens?:
+    | number
+    | undefined;
+  /**
+   * Ingress reserved budget or limits for the request: its usage event carries `reserved`, so
+   * spend settles from it.
+   */
+  reserved?: boolean | undefined;
 }
 
 export interface CompletionRequest {
@@ -177,6 +184,9 @@ export const RequestMeta: MessageFns<RequestMeta> = {
     if (message.maxOutputTokens !== undefined) {
       writer.uint32(72).int32(message.maxOutputTokens);
     }
+    if (message.reserved !== undefined) {
+      writer.uint32(80).bool(message.reserved);
+    }
     return writer;
   },
 
@@ -263,6 +273,14 @@ export const RequestMeta: MessageFns<RequestMeta> = {
             }
 
             message.maxOutputTokens = reader.int32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.reserved = reader.bool();
             continue;
           }
         }
