@@ -15,12 +15,14 @@ export interface Outcome {
   ok: boolean;
   /** Why it failed: the status and error code, an in-band stream error, or a network error. */
   failure?: string;
+  /** The in-band error event of a failed stream, as the client read it (to tell one failure from another). */
+  detail?: string;
 }
 
 /** One chat request with the gateway key: its outcome, failed when the answer is not whole. */
 export async function request(base: string, apiKey: string, stream: boolean): Promise<Outcome> {
   const startedAt = Date.now();
-  const outcome = (status: number, gatewayId: string | undefined, failure?: string): Outcome => ({
+  const outcome = (status: number, gatewayId: string | undefined, failure?: string, detail?: string): Outcome => ({
     stream,
     startedAt,
     endedAt: Date.now(),
@@ -28,6 +30,7 @@ export async function request(base: string, apiKey: string, stream: boolean): Pr
     gatewayId,
     ok: failure === undefined,
     failure,
+    ...(detail ? { detail } : {}),
   });
   try {
     const response = await fetch(`${base}/v1/chat/completions`, {
@@ -48,7 +51,8 @@ export async function request(base: string, apiKey: string, stream: boolean): Pr
       return outcome(response.status, gatewayId, `${response.status} ${code}`);
     }
     if (stream) {
-      if (/^data: \{"error"/m.test(text)) return outcome(200, gatewayId, 'stream error');
+      const inBand = /^data: (\{"error".*)$/m.exec(text);
+      if (inBand) return outcome(200, gatewayId, 'stream error', inBand[1].slice(0, 300));
       if (!text.trimEnd().endsWith('data: [DONE]')) return outcome(200, gatewayId, 'stream without [DONE]');
     } else if (!(JSON.parse(text) as { choices?: unknown[] }).choices?.length) {
       return outcome(200, gatewayId, 'no choices');
@@ -72,5 +76,20 @@ export async function usageCounts(jsm: JetStreamManager): Promise<Map<string, nu
   return counts;
 }
 
+/** What the usage events of `ids` say about how each request ended: error type and attempt outcomes. */
+export async function usageOutcomes(jsm: JetStreamManager, ids: ReadonlySet<string>): Promise<Map<string, string>> {
+  const found = new Map<string, string>();
+  if (ids.size === 0) return found;
+  const info = await jsm.streams.info(USAGE_STREAM);
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const message = await jsm.streams.getMessage(USAGE_STREAM, { seq }).catch(() => null);
+    if (!message) continue;
+    const event = UsageEvent.decode(message.data);
+    if (!ids.has(event.requestId)) continue;
+    const attempts = event.attempts.map((a) => `${a.provider}:${a.outcome}${a.detail ? ` (${a.detail})` : ''}`).join(', ');
+    found.set(event.requestId, `${event.outcome} ${event.httpStatus} ${event.errorType}; attempts: ${attempts}`);
+  }
+  return found;
+}
 
 export const seconds = (ms: number): number => Math.round(ms / 100) / 10;
