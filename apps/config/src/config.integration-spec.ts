@@ -2,7 +2,13 @@ import { firstValueFrom, take, toArray } from 'rxjs';
 import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, CONFIG_SERVICE_NAME, type ConfigServiceClient } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus, type RunningService } from '@ai-gateway/service-kit';
 import { startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
+import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
+import { createLogger } from '@ai-gateway/logging';
 import { createApp } from './app';
+import { readConfigEnv } from './config.env';
+import { ConfigStore } from './config.store';
+import { ProviderRedirectPolicy } from './provider-redirect.policy';
+import { seedProviders } from './seed-providers';
 
 describe('config service over gRPC with a real nats-server', () => {
   const service = testServiceCredentials();
@@ -144,5 +150,33 @@ describe('config service over gRPC with a real nats-server', () => {
     const decoded = decodeGrpcError(error);
     expect(decoded.code).toBe(GrpcStatus.INVALID_ARGUMENT);
     expect(decoded.message).toMatch(message);
+  });
+});
+
+describe('config seeding when the clock does not move between seeds', () => {
+  let nats: NatsServerHandle;
+
+  beforeAll(async () => {
+    nats = await startNatsServer();
+  });
+  afterAll(async () => {
+    await nats.dispose();
+  });
+
+  it('keeps the seed order as the priority order when every seed is created within one millisecond', async () => {
+    const nc = await connectNats(nats.url, 'config-seed-spec');
+    const store = new ConfigStore(await openKvBucket(nc, KV_BUCKETS.config, 1), createLogger({ service: 'config-seed-spec', level: 'silent' }), ProviderRedirectPolicy.parse(''));
+    try {
+      await store.start();
+      // Only Date is frozen: timers, NATS and the watch run on the real clock.
+      jest.useFakeTimers({ now: Date.parse('2026-12-02T05:00:00.000Z'), doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+      await store.seedDefaults(seedProviders(readConfigEnv({ NATS_URL: nats.url, OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', SERVICE_CALLERS: testServiceCredentials().callers })));
+      jest.useRealTimers();
+      expect(store.current().providers.map((p) => p.id)).toEqual(['openai', 'anthropic', 'gemini', 'bedrock']);
+    } finally {
+      jest.useRealTimers();
+      store.stop();
+      await nc.drain();
+    }
   });
 });

@@ -144,11 +144,19 @@ export class ConfigStore {
     for (const end of [...this.enders]) end();
   }
 
-  /** Creates the default providers on first start; create() is compare-and-set, so replicas agree. */
+  /**
+   * Creates the default providers on first start; create() is compare-and-set, so replicas agree.
+   * Without a priority list providers are ordered by creation time (then id): each seed's time is
+   * made later than the one before it, so two seeds created within one millisecond keep the order
+   * of `defaults` instead of falling back to their ids' order.
+   */
   async seedDefaults(defaults: Array<Pick<Provider, 'id' | 'kind' | 'baseUrl' | 'settings'>>): Promise<void> {
+    let previous = 0;
     for (const provider of defaults) {
       if (this.providers.has(provider.id)) continue;
-      const stored: StoredProvider = { settings: emptySettings(), ...provider, enabled: true, models: [], createdAt: new Date().toISOString() };
+      const createdAtMs = Math.max(Date.now(), previous + 1);
+      previous = createdAtMs;
+      const stored: StoredProvider = { settings: emptySettings(), ...provider, enabled: true, models: [], createdAt: new Date(createdAtMs).toISOString() };
       try {
         await this.waitFor(await this.kv.create(PROVIDER_PREFIX + provider.id, JSON.stringify(stored)));
       } catch {
