@@ -63,16 +63,21 @@ export async function request(base: string, apiKey: string, stream: boolean): Pr
   }
 }
 
-/** Every usage event's request id on the stream, with how often it occurs. */
-export async function usageCounts(jsm: JetStreamManager): Promise<Map<string, number>> {
-  const counts = new Map<string, number>();
+/** Every usage event on the stream now, in stream order. */
+async function storedUsageEvents(jsm: JetStreamManager): Promise<UsageEvent[]> {
+  const events: UsageEvent[] = [];
   const info = await jsm.streams.info(USAGE_STREAM);
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const message = await jsm.streams.getMessage(USAGE_STREAM, { seq }).catch(() => null);
-    if (!message) continue;
-    const { requestId } = UsageEvent.decode(message.data);
-    counts.set(requestId, (counts.get(requestId) ?? 0) + 1);
+    if (message) events.push(UsageEvent.decode(message.data));
   }
+  return events;
+}
+
+/** Every usage event's request id on the stream, with how often it occurs. */
+export async function usageCounts(jsm: JetStreamManager): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const { requestId } of await storedUsageEvents(jsm)) counts.set(requestId, (counts.get(requestId) ?? 0) + 1);
   return counts;
 }
 
@@ -80,11 +85,7 @@ export async function usageCounts(jsm: JetStreamManager): Promise<Map<string, nu
 export async function usageOutcomes(jsm: JetStreamManager, ids: ReadonlySet<string>): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   if (ids.size === 0) return found;
-  const info = await jsm.streams.info(USAGE_STREAM);
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const message = await jsm.streams.getMessage(USAGE_STREAM, { seq }).catch(() => null);
-    if (!message) continue;
-    const event = UsageEvent.decode(message.data);
+  for (const event of await storedUsageEvents(jsm)) {
     if (!ids.has(event.requestId)) continue;
     const attempts = event.attempts.map((a) => `${a.provider}:${a.outcome}${a.detail ? ` (${a.detail})` : ''}`).join(', ');
     found.set(event.requestId, `${event.outcome} ${event.httpStatus} ${event.errorType}; attempts: ${attempts}`);
