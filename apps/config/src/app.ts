@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AuditPublisher, connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
+import { AuditPublisher, connectNats, enableAtomicKvBatches, ensureAuditStream, KV_BUCKETS, kvBatchWriter, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
@@ -20,7 +20,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const kv = await openKvBucket(nc, KV_BUCKETS.config, config.KV_REPLICAS);
   await ensureAuditStream(nc, config.KV_REPLICAS);
   const audit = new AuditPublisher<ConfigAuditEvent>(nc, log);
-  const store = new ConfigStore(kv, log, redirects);
+  const atomic = await enableAtomicKvBatches(nc, KV_BUCKETS.config);
+  if (!atomic) log.warn('NATS takes no atomic batches (nats-server 2.12 or later needed): the model override limit is checked per config replica only');
+  const store = new ConfigStore(kv, log, redirects, atomic ? kvBatchWriter(nc, KV_BUCKETS.config) : undefined);
   await store.start();
   await store.seedDefaults(seedProviders(config));
   if (config.ROUTING_POLICIES_FILE) {

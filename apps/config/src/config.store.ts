@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
+import { KvBatchConflict, mirrorKv, type KV, type KvBatchWriter, type KvEntry } from '@ai-gateway/nats';
 import type { ApiKey, Budget, ConfigSnapshot, Limits, ModelOverride, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
 import { MODEL_OVERRIDE_LIMITS, modelOverrideProblem } from '@ai-gateway/model-catalog';
 import { checkRoutingPolicies, DEFAULT_ROUTING_POLICIES, RoutingPolicyError, routingPoliciesToProto, type RoutingPolicies } from '@ai-gateway/routing';
@@ -13,6 +13,12 @@ const API_KEY_PREFIX = 'apikeys.';
 const TEAM_PREFIX = 'teams.';
 /** Model overrides by base64url of the name: a model name may hold characters a KV key may not (`:`, `@`, `+`). */
 const MODEL_OVERRIDE_PREFIX = 'models.';
+/**
+ * Rewritten in the same atomic batch as each new model override, on the condition that it is still
+ * the revision this replica has applied: creations are serialised across replicas, and each one's
+ * count of overrides includes every creation before it (see putModelOverride).
+ */
+const MODEL_OVERRIDES_GATE_KEY = 'model-overrides.gate';
 const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
@@ -75,13 +81,15 @@ export type ProviderRedirect = Extract<RedirectDecision, { kind: 'redirect' }>;
  */
 export class ConfigStore {
   private providers = new Map<string, StoredProvider>();
-  /** The KV revision of each provider entry as applied here: what a compare-and-set write expects. */
+  /** The KV revision of each provider and model override entry as applied here: what a compare-and-set write expects. */
   private readonly revisions = new Map<string, number>();
   /** The last write queued for each provider: this replica writes one provider at a time. */
   private readonly providerWrites = new Map<string, Promise<void>>();
   private apiKeys = new Map<string, ApiKey>();
   private teams = new Map<string, Team>();
   private modelOverrides = new Map<string, ModelOverride>();
+  /** Last revision of MODEL_OVERRIDES_GATE_KEY in the bucket as applied here (0: never written). */
+  private modelOverridesGate = 0;
   private priority: string[] = [];
   private fallbacks: Record<string, string[]> = {};
   private errorActions: Record<string, string> = {};
@@ -108,6 +116,8 @@ export class ConfigStore {
     private readonly kv: KV,
     private readonly logger: Logger,
     private readonly redirects: ProviderRedirectPolicy,
+    /** Atomic batches to the bucket (nats-server 2.12+); without them the override limit is checked per replica only. */
+    private readonly batches?: KvBatchWriter,
   ) {}
 
   async start(): Promise<void> {
@@ -372,13 +382,18 @@ export class ConfigStore {
     return true;
   }
 
-  /** Replaces the override of one model name; durable (acknowledged by JetStream) and applied here before it returns. */
+  /**
+   * Replaces the override of one model name; durable (acknowledged by JetStream) and applied here
+   * before it returns. A new name is written in one atomic batch with the gate key, on the
+   * condition that the gate is still at the revision applied here: the count checked here then
+   * holds every override created before, by any replica, so the limit is never passed even by
+   * concurrent creations. A replacement is a compare-and-set on the override itself, so one deleted
+   * meanwhile is made again as a new name, counted.
+   */
   async putModelOverride(input: Omit<ModelOverride, 'updatedAt'>): Promise<ModelOverride> {
     const problem = modelOverrideProblem(input, { providerIds: new Set(this.providers.keys()) });
     if (problem) throw new ConfigValidationError(problem.message, problem.param);
-    if (!this.modelOverrides.has(input.name) && this.modelOverrides.size >= MODEL_OVERRIDE_LIMITS.maxOverrides) {
-      throw new ConfigValidationError(`at most ${MODEL_OVERRIDE_LIMITS.maxOverrides} model overrides; delete one first`, 'name');
-    }
+    const key = modelOverrideKey(input.name);
     const stored: ModelOverride = {
       name: input.name,
       ...(input.inputUsdPerMTok !== undefined ? { inputUsdPerMTok: input.inputUsdPerMTok } : {}),
@@ -388,8 +403,39 @@ export class ConfigStore {
       providers: [...input.providers],
       updatedAt: new Date().toISOString(),
     };
-    await this.waitFor(await this.kv.put(modelOverrideKey(input.name), JSON.stringify(stored)));
-    return stored;
+    for (let attempt = 1; ; attempt++) {
+      const revision = await this.tryPutModelOverride(key, stored);
+      if (revision !== 'conflict') {
+        await this.waitFor(revision);
+        return stored;
+      }
+      if (attempt >= MAX_WRITE_CONFLICTS) throw new Error(`model override ${input.name}: ${MAX_WRITE_CONFLICTS} concurrent writes in a row; try again`);
+      await this.catchUp(MODEL_OVERRIDES_GATE_KEY);
+      await this.catchUp(key);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+    }
+  }
+
+  private async tryPutModelOverride(key: string, stored: ModelOverride): Promise<number | 'conflict'> {
+    const value = JSON.stringify(stored);
+    const applied = this.revisions.get(key);
+    // Read together, before any await: the gate revision and the overrides as of it.
+    const gate = this.modelOverridesGate;
+    const count = this.modelOverrides.size;
+    try {
+      if (this.modelOverrides.has(stored.name) && applied !== undefined) return await this.kv.update(key, value, applied);
+      if (count >= MODEL_OVERRIDE_LIMITS.maxOverrides) {
+        throw new ConfigValidationError(`at most ${MODEL_OVERRIDE_LIMITS.maxOverrides} model overrides; delete one first`, 'name');
+      }
+      if (!this.batches) return await this.kv.put(key, value);
+      return await this.batches([
+        { key, value },
+        { key: MODEL_OVERRIDES_GATE_KEY, value: JSON.stringify({ overrides: count + 1 }), expectRevision: gate },
+      ]);
+    } catch (error) {
+      if (error instanceof KvBatchConflict || isWriteConflict(error)) return 'conflict';
+      throw error;
+    }
   }
 
   async deleteModelOverride(name: string): Promise<boolean> {
@@ -437,6 +483,10 @@ export class ConfigStore {
         const name = Buffer.from(key.slice(MODEL_OVERRIDE_PREFIX.length), 'base64url').toString('utf8');
         if (deleted) this.modelOverrides.delete(name);
         else this.modelOverrides.set(name, entry.json<ModelOverride>());
+        if (deleted) this.revisions.delete(key);
+        else this.revisions.set(key, entry.revision);
+      } else if (key === MODEL_OVERRIDES_GATE_KEY) {
+        this.modelOverridesGate = entry.revision;
       } else if (key === PRIORITY_KEY) {
         this.priority = deleted ? [] : entry.json<string[]>();
       } else if (key === FALLBACKS_KEY) {

@@ -6,3 +6,4 @@ export * from './kv-mirror';
 export * from './audit.publisher';
 export * from './key-changes';
 export * from './setup-retry';
+export * from './kv-atomic';
