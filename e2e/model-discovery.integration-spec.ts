@@ -1,9 +1,10 @@
 // Model discovery (issue 17): POST /admin/v1/providers/{id}/discover-models through ingress →
-// router (which holds the provider's key) → the provider's GET /models, then the models found
+// router (which holds the provider's key) → the provider's GET /models, asked where the kind runs
+// (the router itself, or the adapter service in service mode), then the models found
 // applied to the provider and served through the official openai SDK. Hostile and failing
 // providers, other kinds and bad bodies get bounded, OpenAI-shaped answers; the key is in none.
 import OpenAI from 'openai';
-import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import { ADAPTER_MODES, expectEventually, startFakeOpenAi, startGatewayStack, type AdapterMode, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const VLLM_KEY = 'sk-vllm-discoveryServerKey0123456789abcdefgh';
 const ECHO_KEY = 'sk-echo-discoveryEchoedKey9876543210zyxwvu';
@@ -21,7 +22,7 @@ interface ErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
 }
 
-describe('model discovery through the stack', () => {
+describe.each(ADAPTER_MODES)('model discovery through the stack, adapters %s', (adapterMode: AdapterMode) => {
   let vllm: FakeOpenAi;
   let echo: FakeOpenAi;
   let stack: GatewayStack;
@@ -31,7 +32,7 @@ describe('model discovery through the stack', () => {
     vllm = await startFakeOpenAi({ validKeys: [VLLM_KEY], models: SERVED });
     // A hostile server listing the key it was called with among its models.
     echo = await startFakeOpenAi({ validKeys: [ECHO_KEY], models: ['fine-model', ECHO_KEY, `prefix-${ECHO_KEY.slice(3, 30)}`] });
-    stack = await startGatewayStack();
+    stack = await startGatewayStack({ adapterMode });
     for (const [id, upstream, key] of [['vllm', vllm, VLLM_KEY], ['echo', echo, ECHO_KEY]] as const) {
       expect((await stack.admin('PUT', `/admin/v1/providers/${id}`, { kind: 'openai', baseUrl: upstream.baseUrl })).status).toBe(201);
       expect((await stack.admin('POST', '/admin/v1/provider-keys', { provider: id, key })).status).toBe(201);
@@ -117,6 +118,25 @@ describe('model discovery through the stack', () => {
     expect(unreachable.status).toBe(502);
     expect((unreachable.body as ErrorBody).error.code).toBe('discovery_failed');
   });
+
+  if (adapterMode === 'service') {
+    // The provider is reachable from the router's process too: only a router that delegates fails here.
+    it('asks through the adapter service, never from the router: with adapter-openai stopped, 502 naming it', async () => {
+      const asked = vllm.requests.filter((r) => r.path === '/v1/models').length;
+      const port = stack.apps['adapter-openai'].ports.grpc;
+      await stack.stopApp('adapter-openai');
+      try {
+        const answer = await discover('vllm');
+        expect(answer.status).toBe(502);
+        expect((answer.body as ErrorBody).error).toMatchObject({ type: 'api_error', code: 'discovery_failed' });
+        expect((answer.body as ErrorBody).error.message).toContain('openai adapter service did not answer');
+        expect(vllm.requests.filter((r) => r.path === '/v1/models')).toHaveLength(asked);
+      } finally {
+        await stack.startApp('adapter-openai', { GRPC_PORT: String(port) });
+      }
+      await expectEventually(async () => expect((await discover('vllm')).status).toBe(200), 15_000);
+    }, 30_000);
+  }
 
   it('never shows a provider key, whole or as any 16-character slice, in an answer or a log line', () => {
     const written = answers.join('\n') + stack.logText();

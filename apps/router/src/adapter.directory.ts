@@ -1,4 +1,5 @@
-import { closeProviderAdapters, createProviderAdapters, GrpcProviderAdapter, registeredAdapterKinds } from '@ai-gateway/adapters';
+import { closeProviderAdapters, createProviderAdapters, discoverProviderModels, discoveryTargetOf, GrpcProviderAdapter, registeredAdapterKinds } from '@ai-gateway/adapters';
+import type { AdapterModelList, ProviderTarget } from '@ai-gateway/proto';
 import type { LogUnexpected, ProviderAdapter } from '@ai-gateway/provider-http';
 
 export interface AdapterDirectoryOptions {
@@ -42,6 +43,17 @@ export class AdapterDirectory {
 
   forKind(kind: string): ProviderAdapter | undefined {
     return this.byKind.get(kind);
+  }
+
+  /**
+   * The models the target's provider lists, asked where its kind runs: from this process when
+   * embedded, by the adapter service in service mode (so the router never calls a provider a
+   * service-mode kind isolates). Rejects with DiscoveryUnsupportedError or ModelDiscoveryError.
+   */
+  discoverModels(target: ProviderTarget, signal?: AbortSignal): Promise<AdapterModelList> {
+    const adapter = this.byKind.get(target.kind);
+    if (adapter instanceof GrpcProviderAdapter) return adapter.discoverModels(target, signal ?? new AbortController().signal);
+    return discoverProviderModels(target.kind, discoveryTargetOf(target), signal);
   }
 
   close(): Promise<void> {

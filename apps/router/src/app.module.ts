@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { Logger } from 'pino';
 import type { KeyHealth, ProviderStats } from '@ai-gateway/routing';
+import type { AdapterDirectory } from './adapter.directory';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import { RouterController } from './router.controller';
-import { CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTER_LOGGER } from './router.constants';
+import { ADAPTERS, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTER_LOGGER } from './router.constants';
 
 export interface RouterDependencies {
   config: ConfigSnapshotWatcher;
@@ -14,6 +15,8 @@ export interface RouterDependencies {
   keyHealth: KeyHealth;
   /** This process's latency and error figures, fed by every finished request, read by the routing policies. */
   stats: ProviderStats;
+  /** Where each provider kind runs: model discovery asks there. */
+  adapters: AdapterDirectory;
 }
 
 /** Nest's part of the router: the RPCs off the hot path (RouterHotPath serves the rest). */
@@ -29,6 +32,7 @@ export class RouterAppModule {
         { provide: ROUTER_LOGGER, useValue: deps.logger },
         { provide: KEY_HEALTH, useValue: deps.keyHealth },
         { provide: PROVIDER_STATS, useValue: deps.stats },
+        { provide: ADAPTERS, useValue: deps.adapters },
       ],
     };
   }

@@ -102,7 +102,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
 
   return serveGrpcService({
     name: 'router',
-    module: RouterAppModule.register({ config: watcher, keys, logger: log, keyHealth, stats }),
+    module: RouterAppModule.register({ config: watcher, keys, logger: log, keyHealth, stats, adapters }),
     servers: [{ name: 'grpc', port: config.GRPC_PORT, protoPath: PROTO_FILES.router, directMethods: hotPath.methods() }],
     host: config.BIND_HOST,
     metricsPort: config.METRICS_PORT,

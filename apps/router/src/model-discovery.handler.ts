@@ -1,20 +1,23 @@
-import { discoverProviderModels, DiscoveryUnsupportedError, ModelDiscoveryError } from '@ai-gateway/adapters';
+import { DiscoveryUnsupportedError, ModelDiscoveryError } from '@ai-gateway/adapters';
 import { secretScrubber } from '@ai-gateway/logging';
 import type { DiscoverModelsRequest, DiscoverModelsResponse } from '@ai-gateway/proto';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import type { Logger } from 'pino';
+import type { AdapterDirectory } from './adapter.directory';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 
 /**
  * The admin's "discover models" action (issue 17): the provider's `GET /models` with one of its
- * keys, which only the router holds decrypted. Not on the request path; errors name the provider
- * and what went wrong, never the key.
+ * keys, which only the router holds decrypted, asked where the provider's kind runs (the adapter
+ * service in service mode). Not on the request path; errors name the provider and what went
+ * wrong, never the key.
  */
 export async function discoverModelsOf(
   request: DiscoverModelsRequest,
   config: Pick<ConfigSnapshotWatcher, 'current'>,
   keys: Pick<ProviderKeysCache, 'roundRobin'>,
+  adapters: Pick<AdapterDirectory, 'discoverModels'>,
   logger: Logger,
 ): Promise<DiscoverModelsResponse> {
   const provider = config.current().snapshot.providers.find((p) => p.id === request.providerId);
@@ -23,7 +26,7 @@ export async function discoverModelsOf(
   // An OpenAI-compatible server without a key (a local vLLM or Ollama) is asked without one.
   const apiKey = held.length > 0 ? held[start].secret : '';
   try {
-    const discovered = await discoverProviderModels(provider.kind, { baseUrl: provider.baseUrl, apiKey, headers: provider.settings?.headers ?? {} });
+    const discovered = await adapters.discoverModels({ providerId: provider.id, kind: provider.kind, baseUrl: provider.baseUrl, apiKey, model: '', maxOutputTokens: 0, settings: provider.settings });
     // A provider echoing a key (any held key, whole or in part) as a model id must not hand it to the admin's screen.
     return { models: discovered.models.filter((model) => secretScrubber.scrub(model) === model), truncated: discovered.truncated };
   } catch (error) {

@@ -12,7 +12,8 @@ import type { KeyHealth, ProviderStats } from '@ai-gateway/routing';
 import type { Logger } from 'pino';
 import { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import { ProviderKeysCache } from './provider-keys.cache';
-import { CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTER_LOGGER } from './router.constants';
+import { ADAPTERS, CONFIG_WATCHER, KEY_HEALTH, KEYS_CACHE, PROVIDER_STATS, ROUTER_LOGGER } from './router.constants';
+import type { AdapterDirectory } from './adapter.directory';
 import { discoverModelsOf } from './model-discovery.handler';
 
 /**
@@ -27,6 +28,7 @@ export class RouterController {
     @Inject(ROUTER_LOGGER) private readonly logger: Logger,
     @Inject(KEY_HEALTH) private readonly keyHealth: KeyHealth,
     @Inject(PROVIDER_STATS) private readonly stats: ProviderStats,
+    @Inject(ADAPTERS) private readonly adapters: AdapterDirectory,
   ) {}
 
   /** This replica's figures only: each router process measures the requests it routes. */
@@ -48,7 +50,7 @@ export class RouterController {
   /** Admin only (SERVICE_ACCESS): the models an OpenAI-compatible provider lists. */
   @GrpcMethod(ROUTER_SERVICE_NAME, 'discoverModels')
   discoverModels(request: DiscoverModelsRequest): Promise<DiscoverModelsResponse> {
-    return discoverModelsOf(request, this.config, this.keys, this.logger);
+    return discoverModelsOf(request, this.config, this.keys, this.adapters, this.logger);
   }
 
   @GrpcMethod(ROUTER_SERVICE_NAME, 'listModels')

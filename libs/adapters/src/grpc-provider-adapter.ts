@@ -4,14 +4,17 @@ import {
   GATEWAY_V1_PACKAGE_NAME,
   PROTO_FILES,
   PROVIDER_ADAPTER_SERVICE_NAME,
+  type AdapterModelList,
   type AdapterRequest,
   type AdapterResponse,
+  type ProviderTarget,
   type ProviderAdapterServiceClient,
 } from '@ai-gateway/proto';
 import type { AdapterCall, AdapterStreamSink, ProviderAdapter } from '@ai-gateway/provider-http';
 import { createGrpcClient } from '@ai-gateway/service-kit';
 import { metadataWithContext } from '@ai-gateway/telemetry';
 import type { Metadata } from '@grpc/grpc-js';
+import { discoveryFailureFromGrpc } from './model-discovery';
 
 /**
  * A provider kind served by its own adapter service (service mode): the same ProviderAdapter,
@@ -68,6 +71,16 @@ export class GrpcProviderAdapter implements ProviderAdapter {
     });
   }
 
+  /** The provider's model list as the adapter service asks it; failures read back as an embedded discovery throws them. */
+  async discoverModels(target: ProviderTarget, signal: AbortSignal): Promise<AdapterModelList> {
+    try {
+      return await firstAnswer(this.client.discoverModels({ requestId: '', target, body: new Uint8Array(0), includeUsage: false, headers: [], timeoutMs: 0, clientModel: '' }), signal);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw discoveryFailureFromGrpc(error, target.kind);
+    }
+  }
+
   async close(): Promise<void> {
     this.proxy.close();
   }
@@ -79,8 +92,8 @@ function metadataOf(call: AdapterCall): Metadata | undefined {
 }
 
 /** The unary answer; the caller's abort unsubscribes, which cancels the gRPC call. */
-function firstAnswer(source: Observable<AdapterResponse>, signal: AbortSignal): Promise<AdapterResponse> {
-  return new Promise<AdapterResponse>((resolve, reject) => {
+function firstAnswer<T>(source: Observable<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const held: { subscription?: Subscription } = {};
     const onAbort = (): void => {

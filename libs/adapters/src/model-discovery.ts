@@ -1,4 +1,6 @@
-import { discoverOpenAiCompatibleModels, type DiscoveredModels, type DiscoveryTarget } from '@ai-gateway/providers-openai';
+import { discoverOpenAiCompatibleModels, ModelDiscoveryError, type DiscoveredModels, type DiscoveryTarget } from '@ai-gateway/providers-openai';
+import type { ProviderTarget } from '@ai-gateway/proto';
+import { decodeGrpcError, gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 
 /** Kinds whose providers answer OpenAI's `GET /models`: `openai` is also every OpenAI-compatible server. */
 const DISCOVERERS: Readonly<Record<string, (target: DiscoveryTarget, signal?: AbortSignal) => Promise<DiscoveredModels>>> = {
@@ -25,4 +27,27 @@ export function discoverProviderModels(kind: string, target: DiscoveryTarget, si
   if (!discover) return Promise.reject(new DiscoveryUnsupportedError(kind));
   return discover(target, signal);
 }
-export { ModelDiscoveryError } from '@ai-gateway/providers-openai';
+export { ModelDiscoveryError };
+
+/** What discovery reads of a call's target: where, as whom, with which extra headers. */
+export function discoveryTargetOf(target: ProviderTarget): DiscoveryTarget {
+  return { baseUrl: target.baseUrl, apiKey: target.apiKey, headers: target.settings?.headers ?? {} };
+}
+
+const UNSUPPORTED = 'discovery_unsupported';
+const FAILED = 'discovery_failed';
+
+/** A discovery failure as the adapter service answers it: the kind unsupported, or the provider's failure without the key. */
+export function discoveryFailureToGrpc(error: unknown): GatewayGrpcErrorShape {
+  if (error instanceof DiscoveryUnsupportedError) return gatewayGrpcError(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: UNSUPPORTED });
+  const reason = error instanceof ModelDiscoveryError ? error.message : 'unexpected failure';
+  return gatewayGrpcError(GrpcStatus.UNAVAILABLE, reason, { openaiErrorType: 'api_error', openaiErrorCode: FAILED });
+}
+
+/** The adapter service's answer read back as the error an embedded discovery throws; no answer at all is a failure too. */
+export function discoveryFailureFromGrpc(error: unknown, kind: string): Error {
+  const decoded = decodeGrpcError(error);
+  if (decoded.detail?.openaiErrorCode === UNSUPPORTED) return new DiscoveryUnsupportedError(kind);
+  if (decoded.detail?.openaiErrorCode === FAILED) return new ModelDiscoveryError(decoded.message);
+  return new ModelDiscoveryError(`the ${kind.slice(0, 64)} adapter service did not answer (gRPC status ${decoded.code})`);
+}

@@ -5,6 +5,7 @@ import { Observable } from 'rxjs';
 import {
   Fault,
   ProviderAdapterServiceControllerMethods,
+  type AdapterModelList,
   type AdapterRequest,
   type AdapterResponse,
   type AdapterStreamEvent,
@@ -13,6 +14,7 @@ import {
 import { whenWritable, type AdapterCall, type ProviderAdapter } from '@ai-gateway/provider-http';
 import { gatewayGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { SERVED_ADAPTERS } from './adapter.constants';
+import { discoverProviderModels, discoveryFailureToGrpc, discoveryTargetOf } from './model-discovery';
 
 /**
  * Service mode: any ProviderAdapter served over ProviderAdapterService. The gRPC call's
@@ -30,6 +32,23 @@ export class ProviderAdapterGrpcController implements ProviderAdapterServiceCont
 
   async embeddings(request: AdapterRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterResponse> {
     return this.unary(request, metadata, call, (adapter, adapterCall) => adapter.embeddings(request, adapterCall));
+  }
+
+  /** The provider's model list, asked from here: in service mode the router never calls a provider itself. */
+  async discoverModels(request: AdapterRequest, _metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterModelList> {
+    const target = request.target;
+    if (!target) throw new RpcException(gatewayGrpcError(GrpcStatus.INVALID_ARGUMENT, 'the request names no provider target', { openaiErrorType: 'invalid_request_error' }));
+    this.adapterFor(request);
+    const abort = new AbortController();
+    const onCancelled = (): void => abort.abort();
+    call?.on('cancelled', onCancelled);
+    try {
+      return await discoverProviderModels(target.kind, discoveryTargetOf(target), abort.signal);
+    } catch (error) {
+      throw new RpcException(discoveryFailureToGrpc(error));
+    } finally {
+      call?.off('cancelled', onCancelled);
+    }
   }
 
   chatStream(request: AdapterRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<AdapterStreamEvent> {

@@ -69,7 +69,7 @@ export const SERVICE_ACCESS: Readonly<Record<ServiceIdentity, readonly Grant[]>>
   router: [
     grant<ConfigServiceController>(CONFIG_SERVICE_NAME, ['GetSnapshot', 'WatchSnapshot']),
     grant<KeyVaultResolveServiceController>(KEY_VAULT_RESOLVE_SERVICE_NAME, ['ResolveKeys', 'WatchKeyChanges']),
-    grant<ProviderAdapterServiceController>(PROVIDER_ADAPTER_SERVICE_NAME, ['Chat', 'ChatStream', 'Embeddings']),
+    grant<ProviderAdapterServiceController>(PROVIDER_ADAPTER_SERVICE_NAME, ['Chat', 'ChatStream', 'Embeddings', 'DiscoverModels']),
   ],
 };
 

@@ -57,7 +57,7 @@ describe('SERVICE_ACCESS', () => {
       router: [
         'gateway.v1.ConfigService: GetSnapshot WatchSnapshot',
         'gateway.v1.KeyVaultResolveService: ResolveKeys WatchKeyChanges',
-        'gateway.v1.ProviderAdapterService: Chat ChatStream Embeddings',
+        'gateway.v1.ProviderAdapterService: Chat ChatStream DiscoverModels Embeddings',
       ],
     });
   });

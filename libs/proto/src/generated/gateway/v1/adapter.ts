@@ -107,6 +107,13 @@ export interface AdapterStreamEvent {
   responseModel?: string | undefined;
 }
 
+export interface AdapterModelList {
+  /** Model ids as the provider lists them, deduplicated, in its order. */
+  models: string[];
+  /** The provider listed more than the gateway reads: the rest was left out. */
+  truncated: boolean;
+}
+
 function createBaseProviderTarget(): ProviderTarget {
   return { providerId: "", kind: "", baseUrl: "", apiKey: "", model: "", maxOutputTokens: 0 };
 }
@@ -612,6 +619,63 @@ export const AdapterStreamEvent: MessageFns<AdapterStreamEvent> = {
   },
 };
 
+function createBaseAdapterModelList(): AdapterModelList {
+  return { models: [], truncated: false };
+}
+
+export const AdapterModelList: MessageFns<AdapterModelList> = {
+  encode(message: AdapterModelList, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.models) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.truncated !== false) {
+      writer.uint32(16).bool(message.truncated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AdapterModelList {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAdapterModelList();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.models.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 /**
  * One app per provider kind serves this: it translates the canonical OpenAI request to
  * its provider's API and back. Called only by the router.
@@ -623,6 +687,13 @@ export interface ProviderAdapterServiceClient {
   chatStream(request: AdapterRequest, metadata?: Metadata): Observable<AdapterStreamEvent>;
 
   embeddings(request: AdapterRequest, metadata?: Metadata): Observable<AdapterResponse>;
+
+  /**
+   * The models the provider lists (an admin action, never per request): only `target` is read.
+   * In service mode the provider's GET /models leaves from the adapter, as every other call does.
+   */
+
+  discoverModels(request: AdapterRequest, metadata?: Metadata): Observable<AdapterModelList>;
 }
 
 /**
@@ -642,11 +713,21 @@ export interface ProviderAdapterServiceController {
     request: AdapterRequest,
     metadata?: Metadata,
   ): Promise<AdapterResponse> | Observable<AdapterResponse> | AdapterResponse;
+
+  /**
+   * The models the provider lists (an admin action, never per request): only `target` is read.
+   * In service mode the provider's GET /models leaves from the adapter, as every other call does.
+   */
+
+  discoverModels(
+    request: AdapterRequest,
+    metadata?: Metadata,
+  ): Promise<AdapterModelList> | Observable<AdapterModelList> | AdapterModelList;
 }
 
 export function ProviderAdapterServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["chat", "chatStream", "embeddings"];
+    const grpcMethods: string[] = ["chat", "chatStream", "embeddings", "discoverModels"];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("ProviderAdapterService", method)(constructor.prototype[method], method, descriptor);
