@@ -1,11 +1,12 @@
 // The two adapter modes where they differ most (README "Adapters: embedded or service"): a slow
 // client's backpressure reaches the provider read in both (embedded: through the router's relay;
-// service: through the adapter's gRPC call), and in service mode the adapter is a process of its
-// own that can go away mid-answer.
+// service: through the adapter's gRPC call), a hedged stream's winning leg included, and in
+// service mode the adapter is a process of its own that can go away mid-answer.
 import OpenAI from 'openai';
 import { ADAPTER_MODES, expectEventually, startFakeOpenAi, startGatewayStack, type AdapterMode, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const PROVIDER_KEY = 'sk-proj-modesProviderKey0123456789abcd';
+const BACKUP_KEY = 'sk-proj-modesBackupKey0123456789abcdefg';
 const MiB = 1024 * 1024;
 /** 32 MiB of content in 8 KiB words: four times what the router may hold for a caller that stopped reading (MAX_UNREAD_STREAM_BYTES). */
 const WORD = 'x'.repeat(8 * 1024);
@@ -54,6 +55,49 @@ describe.each(ADAPTER_MODES)('%s adapters: backpressure from a slow client to th
     expect(content).toBe(WORDS * WORD.length);
     expect(finish).toBe('stop');
   });
+});
+
+describe.each(ADAPTER_MODES)('%s adapters: a hedged stream under a client that stops reading', (adapterMode) => {
+  let primary: FakeOpenAi;
+  let backup: FakeOpenAi;
+  let stack: GatewayStack;
+  let client: OpenAI;
+
+  beforeAll(async () => {
+    ({ upstream: primary, stack, client } = await startRig(adapterMode));
+    backup = await startFakeOpenAi({ validKeys: [BACKUP_KEY], replyWords: Array.from({ length: WORDS }, () => WORD) });
+    expect((await stack.admin('PUT', '/admin/v1/providers/backup', { kind: 'openai', baseUrl: backup.baseUrl, models: ['gpt-4o'] })).status).toBe(201);
+    expect((await stack.admin('POST', '/admin/v1/provider-keys', { provider: 'backup', key: BACKUP_KEY })).status).toBe(201);
+    expect((await stack.admin('PUT', '/admin/v1/routing/priority', { order: ['openai', 'backup'] })).status).toBe(200);
+    const policies = { default: { strategy: 'priority' }, models: { 'gpt-4o': { strategy: 'priority', hedge: { afterMs: 200, maxShare: 1 } } } };
+    expect((await stack.admin('PUT', '/admin/v1/routing/policies', policies)).status).toBe(200);
+    // The policy reaches the router through its config watch: until then the first leg is waited for (cut here after 3 s).
+    await expectEventually(async () => {
+      primary.enqueue({ kind: 'slow_first_token', delayMs: 60_000 });
+      const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK, stream: true }, { signal: AbortSignal.timeout(3_000) });
+      for await (const chunk of stream) if (chunk.choices[0]?.delta.content) break;
+    }, 20_000);
+  }, 40_000);
+  afterAll(async () => {
+    await stack?.close();
+    await Promise.all([primary?.close(), backup?.close()]);
+  });
+
+  it('the hedge that wins is held back at the provider as an unhedged stream is, the loser is cut, and the whole answer arrives once the client reads', async () => {
+    await expectEventually(() => expect([primary.openConnections(), backup.openConnections()]).toEqual([0, 0]), 5_000);
+    primary.enqueue({ kind: 'slow_first_token', delayMs: 60_000 });
+    const abortedBefore = primary.abortedChats();
+    const { data: stream, response } = await client.chat.completions.create({ model: 'gpt-4o', messages: ASK, stream: true }).withResponse();
+    expect(response.headers.get('x-gateway-provider')).toBe('backup');
+    // Nothing read: the winning leg's bytes stay with its provider, not in the router or the hedge executor.
+    await expectEventually(() => expect(backup.unsentBytes()).toBeGreaterThan(16 * MiB), 20_000);
+    expect(backup.openConnections()).toBe(1);
+    await expectEventually(() => expect([primary.abortedChats() - abortedBefore, primary.openConnections()]).toEqual([1, 0]), 5_000);
+    let content = 0;
+    for await (const chunk of stream) content += chunk.choices[0]?.delta.content?.length ?? 0;
+    expect(content).toBe(WORDS * WORD.length);
+    await expectEventually(() => expect(backup.openConnections()).toBe(0), 5_000);
+  }, 60_000);
 });
 
 describe('service mode: the adapter service stops mid-stream', () => {
