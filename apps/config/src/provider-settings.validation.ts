@@ -1,23 +1,8 @@
 import type { ProviderSettings } from '@ai-gateway/proto';
+import { COMPATIBILITY_SWITCHES, KIND_FIELDS, MAP_SETTINGS, PROVIDER_KINDS, SETTINGS_FIELDS, STRING_SETTINGS, type SettingsField } from '@ai-gateway/provider-kinds';
 import { KEY_SELECTIONS } from '@ai-gateway/routing';
 
-/** The admin names of ProviderSettings' fields (CONTRACT.md, provider kinds). */
-export type SettingsField = 'headers' | 'project' | 'location' | 'region' | 'apiVersion' | 'deployments' | 'compatibility' | 'keySelection';
-
-/** `compatibility` (kind openai): what an OpenAI-compatible server lacks, as ProviderSettings' switches. */
-const COMPATIBILITY_SWITCHES = ['omitStreamOptions', 'omitParallelToolCalls', 'noStreamUsage'] as const;
-
-/** Which kind fields each kind takes, and which of them it requires. */
-const KIND_FIELDS: Readonly<Record<string, { allowed: readonly SettingsField[]; required: readonly SettingsField[] }>> = {
-  openai: { allowed: ['headers', 'compatibility'], required: [] },
-  anthropic: { allowed: [], required: [] },
-  gemini: { allowed: [], required: [] },
-  vertex: { allowed: ['project', 'location'], required: ['project', 'location'] },
-  bedrock: { allowed: ['region'], required: ['region'] },
-  'azure-openai': { allowed: ['apiVersion', 'deployments'], required: [] },
-};
-
-export const PROVIDER_KINDS: readonly string[] = Object.keys(KIND_FIELDS);
+export { PROVIDER_KINDS };
 
 const MAX_MAP_ENTRIES = 64;
 const MAX_VALUE_LENGTH = 256;
@@ -58,7 +43,6 @@ export class ProviderSettingsError extends Error {
   }
 }
 
-export const SETTINGS_FIELDS: readonly SettingsField[] = ['headers', 'project', 'location', 'region', 'apiVersion', 'deployments', 'compatibility', 'keySelection'];
 
 /** The kind fields a change names, with their new values. */
 export interface SettingsUpdate {
@@ -120,13 +104,9 @@ function merge(current: ProviderSettings, update: SettingsUpdate): ProviderSetti
 
 function presentFields(settings: ProviderSettings): SettingsField[] {
   const present: SettingsField[] = [];
-  if (Object.keys(settings.headers ?? {}).length > 0) present.push('headers');
+  for (const field of MAP_SETTINGS) if (Object.keys(settings[field] ?? {}).length > 0) present.push(field);
   if (COMPATIBILITY_SWITCHES.some((name) => settings[name] === true)) present.push('compatibility');
-  if (settings.project) present.push('project');
-  if (settings.location) present.push('location');
-  if (settings.region) present.push('region');
-  if (settings.apiVersion) present.push('apiVersion');
-  if (Object.keys(settings.deployments ?? {}).length > 0) present.push('deployments');
+  for (const field of STRING_SETTINGS) if (settings[field]) present.push(field);
   if (settings.keySelection) present.push('keySelection');
   return present;
 }

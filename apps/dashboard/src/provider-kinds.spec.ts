@@ -1,6 +1,17 @@
-import { kindFieldsBody, kindFieldsSummary, kindInfo, parseDeployments } from './provider-kinds';
+import { KIND_FIELDS, PROVIDER_KINDS } from '@ai-gateway/provider-kinds';
+import { kindFieldsBody, kindFieldsSummary, kindInfo, parseDeployments, PROVIDER_KIND_INFO } from './provider-kinds';
 
 describe('provider kinds in the dashboard', () => {
+  // The dashboard is browser code and keeps its own copy (labels, hints); it must say what config validates.
+  it('offers exactly the kinds config knows, each with every field the kind requires and none it does not take', () => {
+    expect(PROVIDER_KIND_INFO.map((info) => info.kind)).toEqual(PROVIDER_KINDS);
+    for (const info of PROVIDER_KIND_INFO) {
+      const fields = KIND_FIELDS[info.kind];
+      expect([info.kind, info.fields.filter((field) => !fields.allowed.includes(field.name)).map((field) => field.name)]).toEqual([info.kind, []]);
+      expect([info.kind, info.fields.filter((field) => field.required).map((field) => field.name)]).toEqual([info.kind, [...fields.required]]);
+    }
+  });
+
   it('reads deployments as model=deployment pairs, and names a broken pair', () => {
     expect(parseDeployments(' gpt-4o = prod-4o, gpt-4o-mini=mini ,')).toEqual({ 'gpt-4o': 'prod-4o', 'gpt-4o-mini': 'mini' });
     expect(() => parseDeployments('gpt-4o=prod-4o, gpt-4o-mini')).toThrow('"gpt-4o-mini" is not model=deployment');

@@ -1,10 +1,5 @@
 import type { Provider, ProviderSettings } from '@ai-gateway/proto';
-
-/** The admin API's names of a provider's kind fields (CONTRACT.md, provider kinds). */
-const STRING_FIELDS = ['project', 'location', 'region', 'apiVersion'] as const;
-const MAP_FIELDS = ['headers', 'deployments'] as const;
-/** `compatibility` (kind openai): what an OpenAI-compatible server lacks. */
-const COMPATIBILITY_SWITCHES = ['omitStreamOptions', 'omitParallelToolCalls', 'noStreamUsage'] as const;
+import { COMPATIBILITY_SWITCHES, MAP_SETTINGS, STRING_SETTINGS } from '@ai-gateway/provider-kinds';
 
 export class ProviderFieldError extends Error {
   constructor(
@@ -23,14 +18,14 @@ export class ProviderFieldError extends Error {
 export function settingsUpdateOf(body: Record<string, unknown>): { settings: ProviderSettings; settingsFields: string[] } {
   const settings: ProviderSettings = { headers: {}, project: '', location: '', region: '', apiVersion: '', deployments: {} };
   const settingsFields: string[] = [];
-  for (const field of STRING_FIELDS) {
+  for (const field of STRING_SETTINGS) {
     if (!(field in body)) continue;
     const value = body[field];
     if (value !== null && typeof value !== 'string') throw new ProviderFieldError(`"${field}" must be a string`, field);
     settings[field] = value ?? '';
     settingsFields.push(field);
   }
-  for (const field of MAP_FIELDS) {
+  for (const field of MAP_SETTINGS) {
     if (!(field in body)) continue;
     const value = body[field];
     if (value !== null && (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((v) => typeof v !== 'string'))) {
@@ -69,8 +64,8 @@ export function providerView(provider: Provider): Record<string, unknown> {
   };
   const settings = provider.settings;
   if (!settings) return view;
-  for (const field of STRING_FIELDS) if (settings[field]) view[field] = settings[field];
-  for (const field of MAP_FIELDS) if (Object.keys(settings[field] ?? {}).length > 0) view[field] = { ...settings[field] };
+  for (const field of STRING_SETTINGS) if (settings[field]) view[field] = settings[field];
+  for (const field of MAP_SETTINGS) if (Object.keys(settings[field] ?? {}).length > 0) view[field] = { ...settings[field] };
   const switches = COMPATIBILITY_SWITCHES.filter((name) => settings[name] === true);
   if (switches.length > 0) view.compatibility = Object.fromEntries(switches.map((name) => [name, true]));
   if (settings.keySelection) view.keySelection = settings.keySelection;
