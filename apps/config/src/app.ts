@@ -20,7 +20,10 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   const kv = await openKvBucket(nc, KV_BUCKETS.config, config.KV_REPLICAS);
   await ensureAuditStream(nc, config.KV_REPLICAS);
   const audit = new AuditPublisher<ConfigAuditEvent>(nc, log);
-  const atomic = await enableAtomicKvBatches(nc, KV_BUCKETS.config);
+  const atomic = await enableAtomicKvBatches(nc, KV_BUCKETS.config).catch((error: unknown) => {
+    log.warn({ err: error }, 'could not turn on atomic batches on the config bucket');
+    return false;
+  });
   if (!atomic) log.warn('NATS takes no atomic batches (nats-server 2.12 or later needed): the model override limit is checked per config replica only');
   const store = new ConfigStore(kv, log, redirects, atomic ? kvBatchWriter(nc, KV_BUCKETS.config) : undefined);
   await store.start();

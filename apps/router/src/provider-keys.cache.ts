@@ -46,6 +46,8 @@ export class ProviderKeysCache {
   private queue: Promise<void> = Promise.resolve();
   private needsReload = true;
   private stopped = false;
+  /** A renewal failed and none has succeeded since: warned once per such run. */
+  private renewalFailing = false;
   private timer: NodeJS.Timeout | undefined;
   private expiry: NodeJS.Timeout | undefined;
   private unsubscribe: (() => void) | undefined;
@@ -111,6 +113,11 @@ export class ProviderKeysCache {
     if (this.stopped) return;
     const renewed = await this.lease.renew();
     this.options.onLease?.(renewed);
+    if (renewed === this.renewalFailing && !this.stopped) {
+      this.renewalFailing = !renewed;
+      if (renewed) this.logger.info('router lease renewed again');
+      else this.logger.warn(this.lease.lapse(), 'router lease renewal failed; provider keys are kept while the lease holds');
+    }
     if (!this.checkLease() || !this.needsReload) return;
     await this.enqueue(() => this.reloadAll()).catch(() => undefined);
   }
@@ -120,7 +127,7 @@ export class ProviderKeysCache {
     if (this.lease.valid()) return true;
     if (!this.stopped) this.options.onLease?.(false);
     if (!this.needsReload || this.keys.size > 0) {
-      if (!this.stopped) this.logger.warn('router lease not renewed in time: provider keys dropped until it is renewed');
+      if (!this.stopped) this.logger.warn(this.lease.lapse(), 'router lease not renewed in time: provider keys dropped until it is renewed');
       this.needsReload = true;
       this.clear();
     }

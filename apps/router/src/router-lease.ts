@@ -16,6 +16,8 @@ export interface RouterLeaseTiming {
  */
 export class RouterLease {
   private validUntil = Number.NEGATIVE_INFINITY;
+  private renewedAt: number | undefined;
+  private failure: string | undefined;
 
   constructor(
     private readonly write: () => Promise<void>,
@@ -30,11 +32,18 @@ export class RouterLease {
     const sent = this.now();
     try {
       await this.write();
-    } catch {
+    } catch (error) {
+      this.failure = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
       return false;
     }
+    this.renewedAt = Math.max(this.renewedAt ?? sent, sent);
     this.validUntil = Math.max(this.validUntil, sent + this.timing.ttlMs - this.timing.safetyMs);
     return this.valid();
+  }
+
+  /** For the warning when the lease lapses: how long since the last renewal that succeeded was sent, and why the last one failed. */
+  lapse(): { sinceRenewalMs?: number; lastFailure?: string } {
+    return { ...(this.renewedAt !== undefined ? { sinceRenewalMs: Math.round(this.now() - this.renewedAt) } : {}), ...(this.failure ? { lastFailure: this.failure } : {}) };
   }
 
   valid(): boolean {

@@ -24,21 +24,18 @@ const WRONG_LAST_SEQUENCE = 10071;
 const MAX_BATCH = 1_000;
 
 /**
- * Lets the bucket's stream take atomic batches (`allow_atomic`, nats-server 2.12 or later).
- * False when the server cannot: an older server ignores the setting, or the account may not update streams.
+ * Lets the bucket's stream take atomic batches (`allow_atomic`, nats-server 2.12 or later). False
+ * when the server ignores the setting (older than 2.12); an API error that outlasts the start-up
+ * retries (JetStream electing, the account not allowed to update streams) is thrown.
  */
 export async function enableAtomicKvBatches(nc: NatsConnection, bucket: string): Promise<boolean> {
-  try {
-    return await withSetupRetry(async () => {
-      const jsm = await jetstreamManager(nc);
-      const { config } = await jsm.streams.info(`KV_${bucket}`);
-      if (config.allow_atomic === true) return true;
-      const updated = await jsm.streams.update(`KV_${bucket}`, { ...config, allow_atomic: true });
-      return updated.config.allow_atomic === true;
-    }, 5_000);
-  } catch {
-    return false;
-  }
+  return withSetupRetry(async () => {
+    const jsm = await jetstreamManager(nc);
+    const { config } = await jsm.streams.info(`KV_${bucket}`);
+    if (config.allow_atomic === true) return true;
+    const updated = await jsm.streams.update(`KV_${bucket}`, { ...config, allow_atomic: true });
+    return updated.config.allow_atomic === true;
+  });
 }
 
 /**
