@@ -25,8 +25,8 @@ import {
   type TcpBalancer,
 } from '@ai-gateway/testing';
 import { request, seconds, usageCounts, type Outcome } from './chaos/load';
-import { killStack, lastLines, launchService, startStack, waitHealthy, within, type Running, type ServicePlan } from './image/service-harness';
-import { planScaledStack, type ScaledStack } from './image/scaled-stack';
+import { killStack, lastLines, launchService, startStack, waitHealthy, within, type Running } from './image/service-harness';
+import { planStack, type ServicePlan, type Stack } from './image/stack-plan';
 
 const PROVIDER_KEY = 'sk-proj-scaleoutProviderKey0123456789ab';
 const CLIENTS = 2;
@@ -49,7 +49,7 @@ interface Row {
 describe('scale-out: a three-node JetStream cluster and two replicas of every service, faults under load', () => {
   let upstream: FakeOpenAi;
   let cluster: NatsClusterHandle;
-  let stack: ScaledStack;
+  let stack: Stack;
   let balancer: TcpBalancer;
   let apiKey: string;
   let dataDir: string;
@@ -92,7 +92,7 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
     return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
   };
 
-  async function underLoad(fault: () => Promise<void>): Promise<{ outcomes: Outcome[]; readyAt: number }> {
+  async function underLoad(fault: () => Promise<void>): Promise<{ outcomes: Outcome[]; faultAt: number; readyAt: number }> {
     const outcomes: Outcome[] = [];
     let stopAt = Number.POSITIVE_INFINITY;
     const clients = Array.from({ length: CLIENTS }, async (_, client) => {
@@ -104,17 +104,18 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
       await Promise.all(pending);
     });
     await new Promise((resolve) => setTimeout(resolve, LEAD_MS));
+    const faultAt = Date.now();
     let faultError: unknown;
     await fault().catch((error: unknown) => (faultError = error));
     const readyAt = Date.now();
     stopAt = readyAt + TAIL_MS;
     await Promise.all(clients);
     if (faultError) throw faultError;
-    return { outcomes, readyAt };
+    return { outcomes, faultAt, readyAt };
   }
 
   /** The row; exactly one usage event for every answered request, always; `allowed` names the failures a fault explains. */
-  async function check(fault: string, outcomes: Outcome[], allowed: RegExp | undefined): Promise<void> {
+  async function check(fault: string, { outcomes, faultAt }: { outcomes: Outcome[]; faultAt: number }, allowed: RegExp | undefined): Promise<void> {
     const failed = outcomes.filter((o) => !o.ok);
     const answered = outcomes.filter((o) => o.gatewayId);
     const jsm = await jetstreamManager(nc as NatsConnection);
@@ -142,18 +143,25 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
     console.log(`scale-out: ${JSON.stringify(row)}`);
     expect({ fault, lost: row.lost, duplicated: row.duplicated }).toEqual({ fault, lost: 0, duplicated: 0 });
     const unexplained = failed.filter((o) => !allowed?.test(o.failure as string));
-    // With unexplained failures, the services' last warnings go into the report (e.g. a router whose lease lapsed),
-    // those that only repeat a failed request left out: they are the symptom, already counted.
+    // With unexplained failures, every warning the services logged from a second before the fault goes into the report
+    // (e.g. a router whose lease lapsed), those that only repeat a failed request left out: they are the symptom, already counted.
+    const loggedAt = (line: string): number => Date.parse(/"time":"([^"]+)"/.exec(line)?.[1] ?? '') || 0;
     const warnings =
       unexplained.length === 0
         ? []
         : running.flatMap((app) =>
             app.output
-              .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes('"msg":"request failed"'))
-              .slice(-8)
+              .filter((line) => /"level":"(warn|error|fatal)"/.test(line) && !line.includes('"msg":"request failed"') && loggedAt(line) >= faultAt - 1_000)
+              .slice(-20)
               .map((line) => `${app.instance}: ${line.slice(0, 400)}`),
           );
-    expect({ fault, unexplained: unexplained.map((o) => o.failure), warnings }).toEqual({ fault, unexplained: [], warnings });
+    // Each distinct failure with what the client read and when, in seconds from the fault's start.
+    const when = (o: Outcome): string => `${seconds(o.startedAt - faultAt)}..${seconds(o.endedAt - faultAt)} s`;
+    const seen = new Map<string, Outcome[]>();
+    for (const o of unexplained) seen.set(`${o.failure}: ${o.detail ?? ''}`, [...(seen.get(`${o.failure}: ${o.detail ?? ''}`) ?? []), o]);
+    const details = [...seen].map(([what, of]) => `${of.length}× ${what} (first ${when(of[0])}, last ${when(of[of.length - 1])})`);
+    if (unexplained.length > 0) console.log(`scale-out: ${fault}: unexplained failures\n${details.join('\n')}\nwarnings from a second before the fault:\n${warnings.join('\n')}`);
+    expect({ fault, unexplained: details }).toEqual({ fault, unexplained: [] });
     expect(outcomes.filter((o) => o.ok).length).toBeGreaterThan(outcomes.length / 2);
   }
 
@@ -161,15 +169,18 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
     dataDir = mkdtempSync(join(tmpdir(), 'scaleout-'));
     upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY], chunkDelayMs: 20 });
     cluster = await startNatsCluster(3);
-    stack = await planScaledStack({
-      natsUrl: cluster.url,
-      adminToken,
-      service: testServiceCredentials(),
-      dataDir,
-      openaiBaseUrl: upstream.baseUrl,
-      replicas: 2,
-      jetstreamReplicas: 3,
-    });
+    stack = await planStack(
+      { natsUrl: cluster.url, adminToken, service: testServiceCredentials(), dataDir, openaiBaseUrl: upstream.baseUrl },
+      {
+        replicas: 2,
+        jetstreamReplicas: 3,
+        // One adapter service (OpenAI's) stands for service mode; the other kinds stay embedded.
+        adapters: ['adapter-openai'],
+        logLevel: 'warn',
+        // Longer than clients' keep-alive timeout (4 s), as in production (25 s): a draining ingress waits for their idle connections.
+        drainTimeoutMs: 10_000,
+      },
+    );
     await startStack(stack, launch, running);
     // As a Service: a replica whose /readyz fails (a drain began) gets no new connection.
     balancer = await startTcpBalancer(
@@ -209,25 +220,25 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
   it('kill -9 of a NATS node that does not lead, brought back: no failure, no event lost or duplicated', async () => {
     const leader = await cluster.metaLeader();
     const node = cluster.nodes.find((n) => n.name !== leader?.name) ?? cluster.nodes[0];
-    const { outcomes } = await underLoad(async () => {
+    const run = await underLoad(async () => {
       await node.kill();
       await new Promise((resolve) => setTimeout(resolve, DOWN_MS));
       await node.start();
       await cluster.ready();
     });
-    await check(`kill -9 NATS node ${node.name}`, outcomes, undefined);
+    await check(`kill -9 NATS node ${node.name}`, run, undefined);
   }, 90_000);
 
   it('restart of the JetStream meta leader: no failure, no event lost or duplicated', async () => {
     const leader = await cluster.metaLeader();
     expect(leader).toBeDefined();
-    const { outcomes } = await underLoad(async () => {
+    const run = await underLoad(async () => {
       await leader?.stop();
       await cluster.ready();
       await leader?.start();
       await cluster.ready();
     });
-    await check(`restart meta leader ${leader?.name}`, outcomes, undefined);
+    await check(`restart meta leader ${leader?.name}`, run, undefined);
     expect((await cluster.metaLeader())?.name).toBeDefined();
   }, 90_000);
 
@@ -242,8 +253,8 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
     ['router-0', /^(stream error|503 gateway_unavailable)$/],
     ['ingress-0', /^network: /],
   ] as const)('kill -9 of %s, brought back: failures only of what it held, no event lost or duplicated', async (name, allowed) => {
-    const { outcomes } = await underLoad(() => restart(name, 'SIGKILL'));
-    await check(`kill -9 ${name}`, outcomes, allowed);
+    const run = await underLoad(() => restart(name, 'SIGKILL'));
+    await check(`kill -9 ${name}`, run, allowed);
   }, 90_000);
 
   // A rolling restart (SIGTERM: readiness fails, requests still served for the grace, then in-flight
@@ -254,8 +265,8 @@ describe('scale-out: a three-node JetStream cluster and two replicas of every se
     ['router-1', undefined],
     ['ingress-1', /^stream error$/],
   ] as const)('rolling restart of %s (SIGTERM, drained, started again): no failure but a stream cut at the drain timeout', async (name, allowed) => {
-    const { outcomes } = await underLoad(() => restart(name, 'SIGTERM'));
-    await check(`rolling restart ${name}`, outcomes, allowed);
+    const run = await underLoad(() => restart(name, 'SIGTERM'));
+    await check(`rolling restart ${name}`, run, allowed);
   }, 90_000);
 
   it('after every fault: a key revocation is confirmed by every live router, and a config change is seen through every replica', async () => {

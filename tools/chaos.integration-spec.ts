@@ -27,20 +27,8 @@ import {
   type FakeOpenAi,
   type NatsServerHandle,
 } from '@ai-gateway/testing';
-import {
-  APPS,
-  killStack,
-  lastLines,
-  launchService,
-  planStack,
-  startStack,
-  waitHealthy,
-  within,
-  type AppName,
-  type Running,
-  type ServicePlan,
-  type Stack,
-} from './image/service-harness';
+import { killStack, lastLines, launchService, startStack, waitHealthy, within, type Running } from './image/service-harness';
+import { APPS, planStack, type AppName, type ServicePlan, type Stack } from './image/stack-plan';
 import { request, seconds, usageCounts, usageOutcomes, type Outcome } from './chaos/load';
 
 const PROVIDER_KEY = 'sk-proj-chaosProviderKey0123456789abcd';

@@ -11,7 +11,8 @@ import { chownSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectEventually, REPO_ROOT, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
-import { APPS, killStack, grpcHealth, lastLines, planStack, startStack, stopStack, uidOf, type Running, type Stack } from './image/service-harness';
+import { killStack, grpcHealth, lastLines, startStack, stopStack, uidOf, type Running } from './image/service-harness';
+import { APPS, planStack, type Stack } from './image/stack-plan';
 
 /** uid/gid "nobody": a user that owns nothing in the tree, like uid 10001 in the image. */
 const NOBODY = 65534;

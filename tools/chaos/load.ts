@@ -15,7 +15,7 @@ export interface Outcome {
   ok: boolean;
   /** Why it failed: the status and error code, an in-band stream error, or a network error. */
   failure?: string;
-  /** The in-band error event of a failed stream, as the client read it (to tell one failure from another). */
+  /** The in-band error event of a failed stream, or the error message of a failed answer, as the client read it (to tell one failure from another). */
   detail?: string;
 }
 
@@ -43,12 +43,15 @@ export async function request(base: string, apiKey: string, stream: boolean): Pr
     const text = await response.text();
     if (response.status !== 200) {
       let code = '';
+      let message = '';
       try {
-        code = (JSON.parse(text) as { error?: { code?: string } }).error?.code ?? '';
+        const error = (JSON.parse(text) as { error?: { code?: string; message?: string } }).error;
+        code = error?.code ?? '';
+        message = error?.message ?? '';
       } catch {
         code = 'non-json';
       }
-      return outcome(response.status, gatewayId, `${response.status} ${code}`);
+      return outcome(response.status, gatewayId, `${response.status} ${code}`, message.slice(0, 300));
     }
     if (stream) {
       const inBand = /^data: (\{"error".*)$/m.exec(text);

@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, startFakeOpenAi, startNatsServer, expectEventually, testServiceCredentials, type FakeOpenAi, type NatsServerHandle } from '@ai-gateway/testing';
-import { APPS, grpcHealth, killStack, lastLines, planStack, startStack, stopStack, uidOf, type Running, type Stack } from './service-harness';
+import { grpcHealth, killStack, lastLines, startStack, stopStack, uidOf, type Running } from './service-harness';
+import { APPS, planStack, type Stack } from './stack-plan';
 
 const IMAGE = process.env.IMAGE ?? 'localhost/ai-gateway:dev';
 const STORAGE = ['--storage-driver', process.env.BUILDAH_STORAGE_DRIVER ?? 'vfs'];

@@ -2,31 +2,16 @@
 // stage by stage: control plane and adapters, router, ingress), checks health, stops them with
 // SIGTERM in reverse order. Shared by tools/dist-image.integration-spec.ts (the dist tree with the
 // host's node) and tools/image/image.image-spec.ts (the built image, read-only, as uid 10001):
-// how a service is launched is the caller's; which environment it gets is defined once here.
+// how a service is launched is the caller's; which environment it gets is planned in stack-plan.ts.
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { credentials, makeGenericClientConstructor, type Client } from '@grpc/grpc-js';
 import { service as healthService } from 'grpc-health-check';
-import { expectEventually, freePorts, type TestServiceCredentials } from '@ai-gateway/testing';
-
-export const APPS = ['config', 'key-vault', 'analytics', 'adapter-openai', 'adapter-anthropic', 'adapter-gemini', 'adapter-bedrock', 'adapter-azure-openai', 'router', 'ingress'] as const;
-export type AppName = (typeof APPS)[number];
+import { expectEventually } from '@ai-gateway/testing';
+import type { AppName, ServicePlan, Stack } from './stack-plan';
 
 export const STOP_WITHIN_MS = 10_000;
 const READY_WITHIN_MS = 60_000;
-
-export interface ServicePlan {
-  name: AppName;
-  /** This replica's own name (`router-1`) when a service runs more than once; else the name. */
-  instance?: string;
-  /** ingress: its own /readyz base URL when there are several (else the stack's ingressUrl). */
-  readyUrl?: string;
-  stage: 1 | 2 | 3;
-  /** The gRPC ports answering grpc.health.v1 (none for ingress). */
-  grpcPorts: number[];
-  /** The service's own variables (the chart's env.<service>), besides the common ones. */
-  env: Record<string, string>;
-}
 
 export interface Running {
   name: AppName;
@@ -37,105 +22,6 @@ export interface Running {
   grpcPorts: number[];
   output: string[];
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-export interface StackInputs {
-  natsUrl: string;
-  adminToken: string;
-  /** Per-caller credentials (ingress, router) and the SERVICE_CALLERS digests every gRPC server checks. */
-  service: TestServiceCredentials;
-  /** key-vault's GATEWAY_DATA_DIR (local master key). */
-  dataDir: string;
-  /** config's first-start OPENAI_BASE_URL. */
-  openaiBaseUrl?: string;
-}
-
-export interface Stack {
-  services: ServicePlan[];
-  ingressUrl: string;
-}
-
-export { freePorts };
-
-/** Every service's environment, on free loopback ports (dev-stack's and the chart's variables). */
-export async function planStack(inputs: StackInputs): Promise<Stack> {
-  const [config, kvAdmin, kvResolve, analytics, openai, anthropic, gemini, bedrock, azure, router, ingress, ...metrics] = await freePorts(11 + APPS.length);
-  const at = (port: number): string => `127.0.0.1:${port}`;
-  const services: { name: AppName; stage: 1 | 2 | 3; grpcPorts: number[]; env: Record<string, string | number | undefined> }[] = [
-    {
-      name: 'config',
-      stage: 1,
-      grpcPorts: [config],
-      env: { GRPC_PORT: config, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers, OPENAI_BASE_URL: inputs.openaiBaseUrl },
-    },
-    {
-      name: 'key-vault',
-      stage: 1,
-      grpcPorts: [kvAdmin, kvResolve],
-      env: {
-        ADMIN_GRPC_PORT: kvAdmin,
-        RESOLVE_GRPC_PORT: kvResolve,
-        NATS_URL: inputs.natsUrl,
-        SERVICE_CALLERS: inputs.service.callers,
-        GATEWAY_DATA_DIR: inputs.dataDir,
-      },
-    },
-    { name: 'analytics', stage: 1, grpcPorts: [analytics], env: { GRPC_PORT: analytics, NATS_URL: inputs.natsUrl, SERVICE_CALLERS: inputs.service.callers } },
-    { name: 'adapter-openai', stage: 1, grpcPorts: [openai], env: { GRPC_PORT: openai, SERVICE_CALLERS: inputs.service.callers } },
-    { name: 'adapter-anthropic', stage: 1, grpcPorts: [anthropic], env: { GRPC_PORT: anthropic, SERVICE_CALLERS: inputs.service.callers } },
-    { name: 'adapter-gemini', stage: 1, grpcPorts: [gemini], env: { GRPC_PORT: gemini, SERVICE_CALLERS: inputs.service.callers } },
-    { name: 'adapter-bedrock', stage: 1, grpcPorts: [bedrock], env: { GRPC_PORT: bedrock, SERVICE_CALLERS: inputs.service.callers } },
-    { name: 'adapter-azure-openai', stage: 1, grpcPorts: [azure], env: { GRPC_PORT: azure, SERVICE_CALLERS: inputs.service.callers } },
-    {
-      name: 'router',
-      stage: 2,
-      grpcPorts: [router],
-      env: {
-        GRPC_PORT: router,
-        CONFIG_URL: at(config),
-        KEY_VAULT_RESOLVE_URL: at(kvResolve),
-        ADAPTER_URLS: `openai=${at(openai)},anthropic=${at(anthropic)},gemini=${at(gemini)},vertex=${at(gemini)},bedrock=${at(bedrock)},azure-openai=${at(azure)}`,
-        NATS_URL: inputs.natsUrl,
-        SERVICE_CALLERS: inputs.service.callers,
-        SERVICE_CREDENTIAL: inputs.service.credentials.router,
-      },
-    },
-    {
-      name: 'ingress',
-      stage: 3,
-      grpcPorts: [],
-      env: {
-        PORT: ingress,
-        ADMIN_TOKEN: inputs.adminToken,
-        SERVICE_CREDENTIAL: inputs.service.credentials.ingress,
-        ROUTER_URL: at(router),
-        CONFIG_URL: at(config),
-        KEY_VAULT_ADMIN_URL: at(kvAdmin),
-        ANALYTICS_URL: at(analytics),
-        NATS_URL: inputs.natsUrl,
-      },
-    },
-  ];
-  return {
-    ingressUrl: `http://127.0.0.1:${ingress}`,
-    services: services.map((service) => ({
-      ...service,
-      env: {
-        APP: service.name,
-        BIND_HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        // A short drain (the chart's is 5 s + 25 s): the SIGTERM path with its grace, within STOP_WITHIN_MS per stage.
-        DRAIN_GRACE_MS: '200',
-        DRAIN_TIMEOUT_MS: '5000',
-        METRICS_PORT: String(metrics[APPS.indexOf(service.name)]),
-        ...Object.fromEntries(
-          Object.entries(service.env)
-            .filter(([, value]) => value !== undefined)
-            .map(([key, value]) => [key, String(value)]),
-        ),
-      },
-    })),
-  };
 }
 
 /** The promise's value, or undefined after `ms` (the timer is cleared either way: no open handle). */

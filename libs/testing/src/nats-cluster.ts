@@ -25,7 +25,11 @@ export interface NatsClusterHandle {
   readonly nodes: readonly NatsClusterNode[];
   /** The node that leads the JetStream meta group now (asked through a running node's monitor). */
   metaLeader(): Promise<NatsClusterNode | undefined>;
-  /** Resolves once every running node sees the same meta leader and all peers current. */
+  /**
+   * Resolves once every running node sees the same meta leader and all peers current, and every
+   * stream and consumer has a leader with each of its running replicas current: a node brought
+   * back has caught up, so the next fault is one fault, not two.
+   */
   ready(timeoutMs?: number): Promise<void>;
   dispose(): Promise<void>;
 }
@@ -129,6 +133,25 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
     }
   };
 
+  /** Streams and consumers, as their leader on this node sees them, that lack a running replica not yet current. */
+  const laggingGroups = async (state: (typeof states)[number], running: ReadonlySet<string>): Promise<string[] | undefined> => {
+    try {
+      const response = await fetch(`http://127.0.0.1:${state.monitorPort}/jsz?accounts=true&streams=true&consumers=true`, { signal: AbortSignal.timeout(1_000) });
+      const body = (await response.json()) as { account_details?: Array<{ stream_detail?: ReplicatedGroup[] }> };
+      const lagging: string[] = [];
+      for (const stream of body.account_details?.flatMap((account) => account.stream_detail ?? []) ?? []) {
+        for (const group of [stream, ...(stream.consumer_detail ?? [])]) {
+          if (group.cluster?.leader !== state.name) continue;
+          const behind = (group.cluster.replicas ?? []).filter((replica) => running.has(replica.name) && !replica.current);
+          if (behind.length > 0) lagging.push(`${group.stream_name ? `${group.stream_name}/` : ''}${group.name}: ${behind.map((replica) => replica.name).join(',')}`);
+        }
+      }
+      return lagging;
+    } catch {
+      return undefined;
+    }
+  };
+
   const handle: NatsClusterHandle = {
     get url() {
       return nodes.map((node) => node.url).join(',');
@@ -152,8 +175,10 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
         const leaderView = leaderIndex >= 0 ? views[leaderIndex] : undefined;
         const agreed = leaderView !== undefined;
         const peersCurrent = running.every((state) => state.name === leaderName || leaderView?.peers.some((peer) => peer.name === state.name && peer.current));
-        if (agreed && peersCurrent) return;
-        if (Date.now() > deadline) throw new Error(`the JetStream cluster did not settle: ${JSON.stringify(views)}`);
+        const names = new Set(running.map((state) => state.name));
+        const lagging = agreed && peersCurrent ? (await Promise.all(running.map((state) => laggingGroups(state, names)))).flatMap((groups) => groups ?? ['(monitor not answering)']) : [];
+        if (agreed && peersCurrent && lagging.length === 0) return;
+        if (Date.now() > deadline) throw new Error(`the JetStream cluster did not settle: ${JSON.stringify({ views, lagging })}`);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     },
@@ -171,4 +196,12 @@ export async function startNatsCluster(size = 3): Promise<NatsClusterHandle> {
     await handle.dispose();
     throw error;
   }
+}
+
+/** A stream or consumer in /jsz: its raft group as its leader reports it. */
+interface ReplicatedGroup {
+  name: string;
+  stream_name?: string;
+  cluster?: { leader?: string; replicas?: Array<{ name: string; current: boolean }> };
+  consumer_detail?: ReplicatedGroup[];
 }
