@@ -94,8 +94,8 @@ describe('control plane without a single replica: two key-vault replicas, two ro
     const ports = ['key-vault', 'key-vault-1'].map((name) => ({ name, admin: stack.apps[name].ports.admin, resolve: stack.apps[name].ports.resolve }));
     for (const { name } of ports) await stack.stopApp(name);
     try {
-      // Longer than a lease TTL (8 s): the leases are renewed without key-vault.
-      await new Promise((resolve) => setTimeout(resolve, 9_000));
+      // Longer than a lease TTL: the leases are renewed without key-vault.
+      await new Promise((resolve) => setTimeout(resolve, ROUTER_LEASE_TTL_MS + 1_000));
       for (const router of ['router-0', 'router-1']) {
         await expectEventually(async () => expect(await connected(router, 'key_vault')).toBe(0));
         expect(await connected(router, 'nats')).toBe(1);
@@ -191,7 +191,7 @@ describe('control plane without a single replica: two key-vault replicas, two ro
       proxy.close();
       for (const socket of sockets) socket.destroy();
       const cutAt = Date.now();
-      // Lease TTL 8 s, renewed every 1 s, keys dropped 1 s before the TTL counted from the last renewal sent.
+      // Leases renewed every 1 s, keys dropped 1 s before the TTL counted from the last renewal sent.
       const usableMs = ROUTER_LEASE_TTL_MS - ROUTER_LEASE_SAFETY_MS;
       await expectEventually(async () => {
         const error = await cut.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
@@ -201,7 +201,7 @@ describe('control plane without a single replica: two key-vault replicas, two ro
       const metricsUrl = `http://127.0.0.1:${router.ports.metrics}/metrics`;
       await expectEventually(async () => expect(await (await fetch(metricsUrl)).text()).toMatch(/gen_ai_gateway_control_plane_connected\{component="nats"[^}]*\} 0/), 2_000);
 
-      // The other routers confirm; router-cut's lease expires (≤ 8 s after its last renewal) and is not waited on.
+      // The other routers confirm; router-cut's lease expires (≤ one TTL after its last renewal) and is not waited on.
       const deleted = await admin(1, 'DELETE', `/admin/v1/provider-keys/${(added.body as { id: string }).id}`);
       expect(deleted.status).toBe(204);
       expect(Date.now() - cutAt).toBeLessThan(ROUTER_LEASE_TTL_MS + 10_000);
@@ -215,5 +215,5 @@ describe('control plane without a single replica: two key-vault replicas, two ro
       await ingress?.close().catch(() => undefined);
       await Promise.race([router?.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 3_000))]);
     }
-  }, 30_000);
+  }, 45_000);
 });

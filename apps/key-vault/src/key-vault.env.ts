@@ -15,7 +15,7 @@ export const KEY_VAULT_ENV = {
   AWS_ACCESS_KEY_ID: { type: 'string' },
   AWS_SECRET_ACCESS_KEY: { type: 'string' },
   AWS_SESSION_TOKEN: { type: 'string' },
-  REVOCATION_TIMEOUT_MS: { type: 'int', default: 10000, min: 100, max: 60000 },
+  REVOCATION_TIMEOUT_MS: { type: 'int', default: 16000, min: 100, max: 60000 },
 } as const;
 
 export const readKeyVaultEnv = (env: Environment) => readEnv(KEY_VAULT_ENV, env);

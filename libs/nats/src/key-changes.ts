@@ -32,8 +32,15 @@ export interface RouterLease {
   ttlMs: number;
 }
 
-/** Lease TTL: 8 s — over a JetStream stream leader election (a NATS node lost), below key-vault's revocation timeout (10 s), so a crashed router's lease lapses while a delete still waits. */
-export const ROUTER_LEASE_TTL_MS = 8_000;
+/**
+ * Lease TTL: 13 s. A router stops using its keys 12 s after the last renewal it sent that
+ * succeeded, at most 1 s before a fault: 11 s without any renewal are ridden out. That is over the
+ * longest a replicated bucket can be unwritable when the NATS node leading it dies: its followers
+ * wait 4 to 9 s for a lost leader before they campaign (nats-server's raft election timeout),
+ * campaign for up to 0.8 s, and then take writes (6.6 to 8.3 s measured after kill -9). Below
+ * key-vault's revocation timeout (16 s), so a crashed router's lease lapses while a delete still waits.
+ */
+export const ROUTER_LEASE_TTL_MS = 13_000;
 /** Renewal period: three tries inside one TTL. */
 export const ROUTER_LEASE_RENEW_MS = 1_000;
 /**
