@@ -113,11 +113,9 @@ export class ProviderKeysCache {
     if (this.stopped) return;
     const renewed = await this.lease.renew();
     this.options.onLease?.(renewed);
-    if (renewed === this.renewalFailing && !this.stopped) {
-      this.renewalFailing = !renewed;
-      if (renewed) this.logger.info('router lease renewed again');
-      else this.logger.warn(this.lease.lapse(), 'router lease renewal failed; provider keys are kept while the lease holds');
-    }
+    if (!this.stopped && !renewed && !this.renewalFailing) this.logger.warn(this.lease.lapse(), 'router lease renewal failed; provider keys are kept while the lease holds');
+    if (!this.stopped && renewed && this.renewalFailing) this.logger.info('router lease renewed again');
+    this.renewalFailing = !renewed;
     if (!this.checkLease() || !this.needsReload) return;
     await this.enqueue(() => this.reloadAll()).catch(() => undefined);
   }

@@ -16,7 +16,6 @@ export interface RouterLeaseTiming {
  */
 export class RouterLease {
   private validUntil = Number.NEGATIVE_INFINITY;
-  private renewedAt: number | undefined;
   private failure: string | undefined;
 
   constructor(
@@ -36,14 +35,14 @@ export class RouterLease {
       this.failure = error instanceof Error ? error.message.slice(0, 200) : 'unknown error';
       return false;
     }
-    this.renewedAt = Math.max(this.renewedAt ?? sent, sent);
     this.validUntil = Math.max(this.validUntil, sent + this.timing.ttlMs - this.timing.safetyMs);
     return this.valid();
   }
 
   /** For the warning when the lease lapses: how long since the last renewal that succeeded was sent, and why the last one failed. */
   lapse(): { sinceRenewalMs?: number; lastFailure?: string } {
-    return { ...(this.renewedAt !== undefined ? { sinceRenewalMs: Math.round(this.now() - this.renewedAt) } : {}), ...(this.failure ? { lastFailure: this.failure } : {}) };
+    const renewedAt = this.validUntil - (this.timing.ttlMs - this.timing.safetyMs);
+    return { ...(Number.isFinite(renewedAt) ? { sinceRenewalMs: Math.round(this.now() - renewedAt) } : {}), ...(this.failure ? { lastFailure: this.failure } : {}) };
   }
 
   valid(): boolean {

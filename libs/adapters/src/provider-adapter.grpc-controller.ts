@@ -35,20 +35,12 @@ export class ProviderAdapterGrpcController implements ProviderAdapterServiceCont
   }
 
   /** The provider's model list, asked from here: in service mode the router never calls a provider itself. */
-  async discoverModels(request: AdapterRequest, _metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterModelList> {
+  async discoverModels(request: AdapterRequest, metadata?: Metadata, call?: ServerUnaryCall<unknown, unknown>): Promise<AdapterModelList> {
     const target = request.target;
     if (!target) throw new RpcException(gatewayGrpcError(GrpcStatus.INVALID_ARGUMENT, 'the request names no provider target', { openaiErrorType: 'invalid_request_error' }));
-    this.adapterFor(request);
-    const abort = new AbortController();
-    const onCancelled = (): void => abort.abort();
-    call?.on('cancelled', onCancelled);
-    try {
-      return await discoverProviderModels(target.kind, discoveryTargetOf(target), abort.signal);
-    } catch (error) {
-      throw new RpcException(discoveryFailureToGrpc(error));
-    } finally {
-      call?.off('cancelled', onCancelled);
-    }
+    return this.unary(request, metadata, call, (_adapter, adapterCall) =>
+      discoverProviderModels(target.kind, discoveryTargetOf(target), adapterCall.signal).catch((error: unknown) => Promise.reject(discoveryFailureToGrpc(error))),
+    );
   }
 
   chatStream(request: AdapterRequest, metadata?: Metadata, call?: ServerWritableStream<unknown, unknown>): Observable<AdapterStreamEvent> {
@@ -64,12 +56,12 @@ export class ProviderAdapterGrpcController implements ProviderAdapterServiceCont
     });
   }
 
-  private async unary(
+  private async unary<T>(
     request: AdapterRequest,
     metadata: Metadata | undefined,
     call: ServerUnaryCall<unknown, unknown> | undefined,
-    run: (adapter: ProviderAdapter, call: AdapterCall) => Promise<AdapterResponse>,
-  ): Promise<AdapterResponse> {
+    run: (adapter: ProviderAdapter, call: AdapterCall) => Promise<T>,
+  ): Promise<T> {
     const abort = new AbortController();
     const onCancelled = (): void => abort.abort();
     call?.on('cancelled', onCancelled);
