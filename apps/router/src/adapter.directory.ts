@@ -52,7 +52,7 @@ export class AdapterDirectory {
    */
   discoverModels(target: ProviderTarget, signal?: AbortSignal): Promise<AdapterModelList> {
     const adapter = this.byKind.get(target.kind);
-    if (adapter instanceof GrpcProviderAdapter) return adapter.discoverModels(target, signal ?? new AbortController().signal);
+    if (adapter instanceof GrpcProviderAdapter) return adapter.discoverModels(target, signal);
     return discoverProviderModels(target.kind, discoveryTargetOf(target), signal);
   }
 

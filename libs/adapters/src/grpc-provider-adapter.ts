@@ -14,7 +14,11 @@ import type { AdapterCall, AdapterStreamSink, ProviderAdapter } from '@ai-gatewa
 import { createGrpcClient } from '@ai-gateway/service-kit';
 import { metadataWithContext } from '@ai-gateway/telemetry';
 import type { Metadata } from '@grpc/grpc-js';
+import { MODEL_DISCOVERY_TIMEOUT_MS, ModelDiscoveryError } from '@ai-gateway/providers-openai';
 import { discoveryFailureFromGrpc } from './model-discovery';
+
+/** How long the router waits for an adapter service's model list: the provider's own limit, plus the hop. */
+export const ADAPTER_DISCOVERY_WAIT_MS = MODEL_DISCOVERY_TIMEOUT_MS + 2_000;
 
 /**
  * A provider kind served by its own adapter service (service mode): the same ProviderAdapter,
@@ -71,12 +75,19 @@ export class GrpcProviderAdapter implements ProviderAdapter {
     });
   }
 
-  /** The provider's model list as the adapter service asks it; failures read back as an embedded discovery throws them. */
-  async discoverModels(target: ProviderTarget, signal: AbortSignal): Promise<AdapterModelList> {
+  /**
+   * The provider's model list as the adapter service asks it; failures read back as an embedded
+   * discovery throws them. An adapter service that does not answer within `waitMs` (hung, not
+   * just down) is a failure too, and the call is cancelled.
+   */
+  async discoverModels(target: ProviderTarget, signal?: AbortSignal, waitMs = ADAPTER_DISCOVERY_WAIT_MS): Promise<AdapterModelList> {
+    const wait = AbortSignal.timeout(waitMs);
     try {
-      return await firstAnswer(this.client.discoverModels({ requestId: '', target, body: new Uint8Array(0), includeUsage: false, headers: [], timeoutMs: 0, clientModel: '' }), signal);
+      const request = { requestId: '', target, body: new Uint8Array(0), includeUsage: false, headers: [], timeoutMs: 0, clientModel: '' };
+      return await firstAnswer(this.client.discoverModels(request), signal ? AbortSignal.any([signal, wait]) : wait);
     } catch (error) {
-      if (signal.aborted) throw error;
+      if (signal?.aborted) throw error;
+      if (wait.aborted) throw new ModelDiscoveryError(`the ${target.kind.slice(0, 64)} adapter service did not answer within ${waitMs} ms`);
       throw discoveryFailureFromGrpc(error, target.kind);
     }
   }
