@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { connectNats } from '@ai-gateway/nats';
+import { closeNats, connectNats } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { createServiceRegistry, type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
@@ -43,7 +43,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     registry,
     release: async () => {
       await consumer.close();
-      await nc.drain();
+      await closeNats(nc);
     },
   });
   return { ...service, consumer };

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { AuditPublisher, connectNats, enableAtomicKvBatches, ensureAuditStream, KV_BUCKETS, kvBatchWriter, openKvBucket } from '@ai-gateway/nats';
+import { AuditPublisher, closeNats, connectNats, enableAtomicKvBatches, ensureAuditStream, KV_BUCKETS, kvBatchWriter, openKvBucket } from '@ai-gateway/nats';
 import { createLogger, type Logger } from '@ai-gateway/logging';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
@@ -35,7 +35,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       await store.setRoutingPolicies(await readRoutingPoliciesFile(config.ROUTING_POLICIES_FILE, providerIds));
     } catch (error) {
       store.stop();
-      await nc.drain();
+      await closeNats(nc);
       throw error;
     }
     log.info({ file: config.ROUTING_POLICIES_FILE }, 'routing policies applied from file');
@@ -53,7 +53,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     onRefusing: () => store.endWatches(),
     release: async () => {
       store.stop();
-      await nc.drain();
+      await closeNats(nc);
     },
   });
 }

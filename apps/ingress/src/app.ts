@@ -14,7 +14,7 @@ import {
   type KeyVaultAdminServiceClient,
   type RouterServiceClient,
 } from '@ai-gateway/proto';
-import { AUDIT_SUBJECT, connectNats, KV_BUCKETS, openKvBucket, UsagePublisher } from '@ai-gateway/nats';
+import { AUDIT_SUBJECT, closeNats, connectNats, KV_BUCKETS, openKvBucket, UsagePublisher } from '@ai-gateway/nats';
 import { jetstream } from '@nats-io/jetstream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createGrpcClient, createServiceRegistry, drain, drainLimits, IMMEDIATE_DRAIN, startMetricsServer, type DrainLimits, type Environment, type RunningService } from '@ai-gateway/service-kit';
@@ -259,7 +259,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     await usage.flush(2_000);
     usage.close();
     await settler.close();
-    await nc.drain();
+    await closeNats(nc);
     auth.stop();
     closeHealth();
     for (const proxy of Object.values(proxies)) proxy?.close();

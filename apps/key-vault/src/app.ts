@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { createKmsBackend } from '@ai-gateway/kms';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
-import { connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket, openRouterLeases } from '@ai-gateway/nats';
+import { closeNats, connectNats, ensureAuditStream, KV_BUCKETS, openKvBucket, openRouterLeases } from '@ai-gateway/nats';
 import { PROTO_FILES } from '@ai-gateway/proto';
 import { type Environment, type RunningService, serveGrpcService, ServiceCallers, drainLimits } from '@ai-gateway/service-kit';
 import { KeyVaultAppModule } from './app.module';
@@ -68,7 +68,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     release: async () => {
       store.stop();
       changes.stop();
-      await nc.drain();
+      await closeNats(nc);
     },
   });
 }

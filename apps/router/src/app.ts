@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createLogger, secretScrubber, type Logger } from '@ai-gateway/logging';
 import {
+  closeNats,
   connectNats,
   KEY_CHANGES_SUBJECT,
   leaseKey,
@@ -55,7 +56,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
   } catch (error) {
     watcher.stop();
     keys.stop();
-    await nc.drain().catch(() => undefined);
+    await closeNats(nc);
     throw error;
   }
   const keyVaultProbe = probeHealth(config.KEY_VAULT_RESOLVE_URL, ROUTER_LEASE_RENEW_MS, (up) => controlPlane.set('key_vault', up));
@@ -123,7 +124,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
       await adapters.close();
       configProxy.close();
       resolveProxy.close();
-      await nc.drain();
+      await closeNats(nc);
     },
   });
 }
