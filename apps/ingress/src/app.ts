@@ -40,7 +40,7 @@ import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { LateConnections } from './late-connections';
 
-import { gatewayCredential } from './wire-format';
+import { gatewayCredential, markWireFormat } from './wire-format';
 import { AdmissionGate } from './admission/admission.gate';
 import { RequestAdmission } from './admission/request-admission';
 import { ReservationStore } from './admission/reservation.store';
@@ -120,6 +120,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
   // on connections opened since (late-connections.ts); every answer while draining closes its connection.
   let phase: 'serving' | 'grace' | 'refusing' = 'serving';
   let inFlight = 0;
+  /** Public API requests in flight, at most MAX_INFLIGHT_REQUESTS. */
+  let apiInFlight = 0;
   let idleWaiters: Array<() => void> = [];
   const whenIdle = (): Promise<void> => (inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => idleWaiters.push(resolve)));
   const shutdown = new AbortController();
@@ -167,10 +169,15 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       return sendError(reply, httpError(502, 'The gateway failed to handle the request.'));
     });
     scope.addHook('onRequest', (request, reply, done) => {
+      markWireFormat(request.raw, request.routeOptions.url);
       const started = Date.now();
       const startedHr = process.hrtime.bigint();
       inFlight++;
+      const isApi = request.url.startsWith('/v1/');
+      const overCap = isApi && apiInFlight >= config.MAX_INFLIGHT_REQUESTS;
+      if (isApi && !overCap) apiInFlight++;
       reply.raw.once('close', () => {
+        if (isApi && !overCap) apiInFlight--;
         if (--inFlight === 0) {
           for (const resolve of idleWaiters) resolve();
           idleWaiters = [];
@@ -187,6 +194,13 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       if (phase !== 'serving') reply.header('connection', 'close');
       if (phase === 'refusing' && lateConnections.isLate(request.raw.socket) && request.url !== '/healthz' && request.url !== '/readyz') {
         const answer = httpError(503, 'The gateway is shutting down; retry on another replica.', 'gateway_draining');
+        answer.headers['retry-after'] = '1';
+        reply.header('connection', 'close');
+        return sendError(reply, answer);
+      }
+      if (overCap) {
+        // Refused before its body is read: the connection cannot carry another request.
+        const answer = httpError(503, `The gateway is serving as many requests as it takes at once (${config.MAX_INFLIGHT_REQUESTS}); retry shortly.`, 'gateway_overloaded');
         answer.headers['retry-after'] = '1';
         reply.header('connection', 'close');
         return sendError(reply, answer);

@@ -15,7 +15,7 @@ import { correlationIdOf } from './correlation-id';
 import { validateMessagesRequest } from './messages-request.validation';
 import { estimateInputTokens } from './count-tokens.estimate';
 import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wire';
-import { gatewayCredential, isAnthropicFormat, markAnthropicFormat } from './wire-format';
+import { gatewayCredential, isAnthropicFormat } from './wire-format';
 import { isModelAllowed } from './model-allow-list';
 import type { AdmissionGate } from './admission/admission.gate';
 import type { DrainCuts } from './drain-cuts';
@@ -55,22 +55,11 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: Completions
   const onRequest = authenticateFirst(deps);
   app.post('/v1/chat/completions', { onRequest }, (request, reply) => chat(deps, request, reply));
   app.post('/v1/embeddings', { onRequest }, (request, reply) => embeddings(deps, request, reply));
-  app.get('/v1/models', { onRequest: [answerAnthropicIfVersioned, onRequest] }, (request, reply) => models(deps, request, reply));
+  app.get('/v1/models', { onRequest }, (request, reply) => models(deps, request, reply));
   // Anthropic's Messages API for Claude-native clients: errors, answers and streams in Anthropic's shapes.
-  app.post('/v1/messages', { onRequest: [answerAnthropic, onRequest] }, (request, reply) => messages(deps, request, reply));
-  app.post('/v1/messages/count_tokens', { onRequest: [answerAnthropic, onRequest] }, (request, reply) => countTokens(request, reply));
+  app.post('/v1/messages', { onRequest }, (request, reply) => messages(deps, request, reply));
+  app.post('/v1/messages/count_tokens', { onRequest }, (request, reply) => countTokens(request, reply));
 }
-
-const answerAnthropic: onRequestHookHandler = (request, _reply, done) => {
-  markAnthropicFormat(request.raw);
-  done();
-};
-
-/** Claude-native clients send `anthropic-version` with every call: /v1/models answers them in Anthropic's list format. */
-const answerAnthropicIfVersioned: onRequestHookHandler = (request, _reply, done) => {
-  if (typeof request.headers['anthropic-version'] === 'string') markAnthropicFormat(request.raw);
-  done();
-};
 
 interface RequestIds {
   /** The gateway's own id: the usage event's identity and its de-duplication id. */

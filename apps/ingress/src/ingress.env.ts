@@ -16,6 +16,12 @@ export const INGRESS_ENV = {
   BODY_READ_TIMEOUT_MS: { type: 'int', default: 30_000, min: 100 },
   /** Request body bytes this process holds at once, all requests together; past it new bodies get 503 + Retry-After. */
   MAX_INFLIGHT_BODY_BYTES: { type: 'int', default: 134_217_728, min: 1024 },
+  /**
+   * Public API requests (`/v1/...`) this process serves at once; one more is answered 503
+   * `gateway_overloaded` + Retry-After before its body is read, so a flood is refused instead of
+   * queued in this process's and the router's memory (about 70 KB per request in flight).
+   */
+  MAX_INFLIGHT_REQUESTS: { type: 'int', default: 4096, min: 1 },
   /** Output tokens reserved for a chat request of a key with a budget or limits that names no max_tokens. */
   ADMISSION_DEFAULT_MAX_TOKENS: { type: 'int', default: 4096, min: 1 },
   /** How long a reservation outlives its request's deadline unsettled before it expires (a replica that died holds nothing longer). */

@@ -3,8 +3,17 @@ import type { IncomingMessage, IncomingHttpHeaders } from 'node:http';
 /** Requests answered in Anthropic's shapes (the /v1/messages routes, and /v1/models asked with `anthropic-version`). */
 const anthropicRequests = new WeakSet<IncomingMessage>();
 
-export function markAnthropicFormat(request: IncomingMessage): void {
-  anthropicRequests.add(request);
+/** Routes of Anthropic's API. */
+const ANTHROPIC_ROUTES = new Set(['/v1/messages', '/v1/messages/count_tokens']);
+
+/**
+ * Marks a routed request, before anything may answer it (the edge's own refusals included), as
+ * Anthropic's when it is on one of Anthropic's routes, or on /v1/models with `anthropic-version`
+ * (Claude-native clients send it with every call).
+ */
+export function markWireFormat(request: IncomingMessage, route: string | undefined): void {
+  if (route === undefined) return;
+  if (ANTHROPIC_ROUTES.has(route) || (route === '/v1/models' && typeof request.headers['anthropic-version'] === 'string')) anthropicRequests.add(request);
 }
 
 export function isAnthropicFormat(request: IncomingMessage): boolean {

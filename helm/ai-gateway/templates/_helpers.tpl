@@ -271,6 +271,8 @@ long-lived HTTP/2 connection to a single pod behind a ClusterIP.
   value: {{ include "ai-gateway.grpcAddress" (dict "root" $r "component" "analytics" "name" "grpc") | quote }}
 - name: MAX_BODY_BYTES
   value: {{ $r.Values.services.ingress.maxBodyBytes | int64 | quote }}
+- name: MAX_INFLIGHT_REQUESTS
+  value: {{ $r.Values.services.ingress.maxInflightRequests | int64 | quote }}
 {{ include "ai-gateway.env.nats" . }}
 {{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{- end }}

@@ -257,6 +257,8 @@ describe.each([
       KEY_VAULT_ADMIN_URL: expect.stringMatching(at('key-vault', 50053)),
       ANALYTICS_URL: expect.stringMatching(at('analytics', 50055)),
       ADMIN_TOKEN: { secretKeyRef: { name: secret.metadata.name, key: 'admin-token' } },
+      MAX_BODY_BYTES: '33554432',
+      MAX_INFLIGHT_REQUESTS: '4096',
     });
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(at('key-vault', 50054)),
