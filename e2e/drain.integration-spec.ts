@@ -129,6 +129,14 @@ describe('graceful drain', () => {
     }, GRACE_MS + 5_000);
     expect(refused.headers.get('retry-after')).toBe('1');
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('gateway_draining');
+    // A Claude-native client is refused in Anthropic's shape.
+    const refusedMessages = await fetch(`${base}/v1/messages`, {
+      method: 'POST',
+      headers: { 'x-api-key': apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-4o', max_tokens: 16, messages: [{ role: 'user', content: 'hi' }] }),
+    });
+    expect(refusedMessages.status).toBe(503);
+    expect(await refusedMessages.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error' } });
     // A request on the connection held from before is served, and that connection closed after it:
     // refusing it would fail a client that did nothing wrong; closing it idle would race with its request.
     expect(await chatOn(held, base)).toEqual({ status: 200, connection: 'close' });
