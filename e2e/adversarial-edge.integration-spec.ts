@@ -2,6 +2,7 @@
 // every bad input gets a bounded, OpenAI-shaped answer, nothing it sends can make the gateway
 // hold unbounded bytes or hurt requests sharing the process, and nobody can bill around the meter.
 import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import OpenAI from 'openai';
 import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
@@ -168,6 +169,19 @@ describe('adversarial edge', () => {
       const answer = await post('/v1/chat/completions', Buffer.concat([Buffer.from('{"model":"gpt-4o","messages":[{"role":"user","content":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}]}')]));
       expect(answer.status).toBe(400);
       expect(answer.json.error?.message).toContain('UTF-8');
+    });
+
+    it('refuses a compressed body with a 415 naming Content-Encoding, before reading it, and never reaches the provider', async () => {
+      const before = upstream.chatRequests();
+      const compressed = gzipSync(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(100_000) }] }));
+      const answer = await post('/v1/chat/completions', compressed, { 'content-encoding': 'gzip' });
+      expect(answer.status).toBe(415);
+      expect(answer.json.error).toMatchObject({ type: 'invalid_request_error', code: 'unsupported_content_encoding' });
+      expect(answer.json.error?.message).toContain('Content-Encoding');
+      expect(answer.headers.get('connection')).toBe('close');
+      expect(upstream.chatRequests()).toBe(before);
+      // identity is no encoding at all.
+      expect((await post('/v1/chat/completions', JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }), { 'content-encoding': 'identity' })).status).toBe(200);
     });
 
     it('answers a malformed URL, an unknown method and an unknown path in OpenAI’s shape', async () => {

@@ -28,6 +28,8 @@ export class BodyReader {
 
   read(request: IncomingMessage): Promise<Buffer> {
     const { maxBodyBytes, readTimeoutMs } = this.options;
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') return Promise.reject(encoded());
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) return Promise.reject(tooLarge(maxBodyBytes));
     if (Number.isFinite(declared) && declared > 0 && !this.take(request, declared)) return Promise.reject(overloaded());
@@ -84,6 +86,11 @@ export class BodyReader {
 
 function tooLarge(maxBodyBytes: number): BodyRefused {
   return new BodyRefused(httpError(413, `The request body is larger than ${maxBodyBytes} bytes.`, 'request_too_large'));
+}
+
+/** A compressed body is refused, not inflated: its size limit would count compressed bytes, and the provider gets the body as sent. */
+function encoded(): BodyRefused {
+  return new BodyRefused(httpError(415, 'The request body must not be compressed (Content-Encoding): send it as plain JSON.', 'unsupported_content_encoding'));
 }
 
 function overloaded(): BodyRefused {

@@ -16,6 +16,7 @@ const DEFAULT_TYPE: Record<number, string> = {
   403: 'permission_error',
   404: 'invalid_request_error',
   413: 'invalid_request_error',
+  415: 'invalid_request_error',
   429: 'rate_limit_exceeded',
   499: 'cancelled',
   502: 'api_error',
