@@ -82,6 +82,8 @@ function markdown(r, before) {
     const back = (memory, g) => services(memory, g).every((m) => m.afterIdle !== undefined && m.afterIdle <= m.idle * 1.1);
     const wasWorst = before ? ` | ${fmt(worst(before.memory, 'gateway'), 1)} MB` : '';
     out(`| largest service RSS at the end of the capacity run | ≤ ${RSS_LIMIT_MB} MB${wasWorst} | ${gateways.map((g) => `${fmt(worst(r.memory, g), 1)} MB${check(worst(r.memory, g), worst(r.memory, g) <= RSS_LIMIT_MB)}`).join(' | ')} |`);
+    const worstPrivate = (memory, g) => Math.max(...services(memory, g).map((m) => m.endOfCapacityPrivate ?? 0));
+    out(`| its private part (RssAnon; RSS less the node binary's shared pages) | –${before ? ' | –' : ''} | ${gateways.map((g) => `${fmt(worstPrivate(r.memory, g), 1)} MB`).join(' | ')} |`);
     const wasBack = before ? ` | ${back(before.memory, 'gateway') ? 'yes' : 'no'}` : '';
     out(`| every service's RSS within 10 % of idle a minute later | yes${wasBack} | ${gateways.map((g) => (back(r.memory, g) ? 'yes ✅' : 'no ❌')).join(' | ')} |`);
   }
@@ -135,9 +137,10 @@ function markdown(r, before) {
   }
   if (r.memory) {
     out('## Memory (RSS, MB)', '');
-    out(`"after idle" is ${r.settings.idleAfterMs / 1000} s after that target's capacity run ended.`, '');
+    out(`"after idle" is ${r.settings.idleAfterMs / 1000} s after that target's capacity run ended. In brackets, the private part (RssAnon): RSS also counts file-backed pages, for a Node process chiefly the node binary's, which every Node process on the machine shares.`, '');
+    const withPrivate = (rss, own) => (own === undefined ? fmt(rss, 1) : `${fmt(rss, 1)} (${fmt(own, 1)})`);
     out('| process | idle | end of capacity run | after idle |', '| --- | --- | --- | --- |');
-    for (const row of r.memory) out(`| ${row.target} / ${row.process} | ${fmt(row.idle, 1)} | ${fmt(row.endOfCapacity, 1)} | ${fmt(row.afterIdle, 1)} |`);
+    for (const row of r.memory) out(`| ${row.target} / ${row.process} | ${withPrivate(row.idle, row.idlePrivate)} | ${withPrivate(row.endOfCapacity, row.endOfCapacityPrivate)} | ${withPrivate(row.afterIdle, row.afterIdlePrivate)} |`);
     out('');
   }
   out('## Set-up', '');

@@ -22,7 +22,7 @@ import { GATEWAY_MODES, startGatewayStack, useRunningGateway } from './gateway-s
 import { cpuBetween, sampleCpu } from './lib/cpu.mjs';
 import { profileWindow } from './lib/inspector-profile.mjs';
 import { chatRequest, closedLoop, makePool, now } from './load.mjs';
-import { forkModule, installSignalHandlers, rssMb, sleep, stopAll } from './lib/procs.mjs';
+import { forkModule, installSignalHandlers, privateRssMb, rssMb, sleep, stopAll } from './lib/procs.mjs';
 import { portkeyPackage, startPortkey } from './portkey.mjs';
 import { profileMarkdown, summariseDir } from './profile-summary.mjs';
 import { writeReport } from './report.mjs';
@@ -124,13 +124,14 @@ async function main() {
     if (probe.status !== 200) throw new Error(`${t.name} does not answer a completion: ${probe.status} ${text.slice(0, 300)}`);
   }
   log(`targets: ${targets.map((t) => `${t.name} ${t.url}`).join(', ')}`);
-  const memory = new Map(); // "target/process" -> {target, process, pid, idle, endOfCapacity, afterIdle}
+  const memory = new Map(); // "target/process" -> {target, process, pid, idle, endOfCapacity, afterIdle, and each ...Private}
   const processesOf = (t) => [...(t.processes?.() ?? [])];
   const sampleRss = (t, field) => {
     for (const p of processesOf(t)) {
       const key = `${t.name}/${p.name}`;
       const row = memory.get(key) ?? { target: t.name, process: p.name, pid: p.pid };
       row[field] = rssMb(p.pid);
+      row[`${field}Private`] = privateRssMb(p.pid);
       memory.set(key, row);
     }
   };

@@ -56,6 +56,20 @@ export function rssMb(pid) {
   }
 }
 
+/**
+ * The private part of a process's resident memory in MB (Linux RssAnon), or undefined: RSS also
+ * counts file-backed pages, for a Node process chiefly the node binary's, shared by every process
+ * that runs it.
+ */
+export function privateRssMb(pid) {
+  try {
+    const kb = Number(/RssAnon:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 let stopping;
 /** Stops everything started, latest stage first (SIGTERM, then SIGKILL after a grace period). */
 export function stopAll() {
