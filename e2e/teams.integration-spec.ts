@@ -207,6 +207,27 @@ describe('teams: budgets and limits across two ingress replicas', () => {
     await expect(clientOn(0, key).embeddings.create({ model: 'text-embedding-3-small', input: 'hello' })).rejects.toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
   });
 
+  it('charges a stream the client leaves mid-answer what it was sent (it cost nothing before), and frees its slot', async () => {
+    const teamId = await createTeam({ name: 'leaver', budget: { amountUsd: 100, period: 'day' } });
+    const key = await createKey({ name: 'leaver-key', teamId });
+    upstream.enqueue({ kind: 'stall_after_chunks', chunks: 4 });
+    const controller = new AbortController();
+    const stream = await clientOn(0, key).chat.completions.create({ ...REQUEST, stream: true }, { signal: controller.signal });
+    let received = 0;
+    await (async () => {
+      for await (const chunk of stream) {
+        if (chunk.choices[0]?.delta?.content) received++;
+        if (received === 2) controller.abort();
+      }
+    })().catch(() => undefined);
+    expect(received).toBe(2);
+    await expectEventually(async () => {
+      const spend = await spendOf(teamId);
+      expect(spend.inFlight).toBe(0);
+      expect(spend.spentUsd).toBeGreaterThan(0);
+    });
+  });
+
   it('hands spend settling only the events of requests admitted against limits: a key without limits costs the settler nothing', async () => {
     const nc = await connectNats(stack.nats.url, 'teams-spend-consumer');
     try {

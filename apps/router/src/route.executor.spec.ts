@@ -133,6 +133,49 @@ describe('RouteExecutor', () => {
     });
   });
 
+  describe('a stream the client leaves after content is charged what it was sent', () => {
+    /** Streams `chunks` content chunks (after `before`), then waits; the caller unsubscribes as the hot path does when its client leaves. */
+    const leaveAfter = async (chunks: number, before: object[] = []): Promise<RouteRecord> => {
+      const { run } = executor({}, [], undefined, [
+        async (sink) => {
+          for (const event of before) sink.push(event as never);
+          for (let i = 0; i < chunks; i++) sink.push({ chunk: CONTENT } as never);
+          await new Promise(() => undefined);
+        },
+      ]);
+      const record: RouteRecord = { attempts: [] };
+      let received = 0;
+      const body = Buffer.from(JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'x'.repeat(400) }] }));
+      const subscription = run.stream({ ...meta('gpt-4o'), stream: true }, body, [], record, ROOT_CONTEXT).subscribe({ next: (event) => (event.chunk ? received++ : undefined) });
+      await new Promise<void>((resolve) => {
+        const wait = (): void => void (received >= chunks ? resolve() : setTimeout(wait, 1));
+        wait();
+      });
+      subscription.unsubscribe();
+      // The hot path reports the request right after unsubscribing: the count must be there already.
+      return record;
+    };
+
+    it('estimates a token per chunk and the prompt from its bytes when the provider has counted nothing yet', async () => {
+      const record = await leaveAfter(40);
+      expect(record.usage).toMatchObject({ completionTokens: 40 });
+      expect(record.usage?.promptTokens).toBeGreaterThan(50);
+      expect(record.usageEstimated).toBe(true);
+    });
+
+    it("keeps the provider's prompt count and raises its partial output count to what was sent (Anthropic's message_start)", async () => {
+      const record = await leaveAfter(25, [{ usage: { promptTokens: 1234, completionTokens: 1, totalTokens: 1235, cachedPromptTokens: 1000, reasoningTokens: 0 } }]);
+      expect(record.usage).toMatchObject({ promptTokens: 1234, completionTokens: 25, totalTokens: 1259, cachedPromptTokens: 1000 });
+      expect(record.usageEstimated).toBe(true);
+    });
+
+    it("leaves the provider's own count alone when it already covers what was sent", async () => {
+      const record = await leaveAfter(3, [{ usage: { promptTokens: 10, completionTokens: 7, totalTokens: 17, cachedPromptTokens: 0, reasoningTokens: 0 } }]);
+      expect(record.usage).toMatchObject({ promptTokens: 10, completionTokens: 7 });
+      expect(record.usageEstimated).toBeUndefined();
+    });
+  });
+
   it('probes the only candidate when its circuit is open (panic routing) and closes it on success', async () => {
     const { run, calls, breaker } = executor({}, [HTTP_503, OK]);
     expect((await chat(run)).error?.code).toBe(GrpcStatus.UNAVAILABLE);

@@ -323,7 +323,12 @@ export class RouteExecutor {
         signal.removeEventListener('abort', onAbort);
         upstream.abort();
         if (error === undefined) return resolve();
-        if (delivered > 0 && !isCancellation(error)) {
+        if (delivered > 0 && isCancellation(error)) {
+          // The client left mid-answer: it is charged what it was sent, not nothing.
+          estimateUsage(record, delivered, promptBytes);
+          return reject(error);
+        }
+        if (delivered > 0) {
           if (finished && !(error instanceof DeliveredFailure)) {
             // Ended at the HTTP level after a finish reason: the answer is complete.
             return resolve();
@@ -769,11 +774,17 @@ function isCancellation(error: unknown): boolean {
   return describeAttemptFailure(error).fault.fault === 'client_cancelled';
 }
 
-/** A stream that failed after content: what the client got, counted roughly when the provider sent no counts. */
+/**
+ * A stream that ended early after content (it failed, or the client left): what the client got,
+ * counted roughly (a token per chunk) where the provider's own counts do not cover it yet. Those
+ * may be partial: Anthropic's message_start counts the input and one output token, the final
+ * count comes at the end.
+ */
 function estimateUsage(record: RouteRecord, chunks: number, promptBytes: number): void {
-  if (record.usage) return;
-  const promptTokens = Math.ceil(promptBytes / BYTES_PER_TOKEN);
-  record.usage = { promptTokens, completionTokens: chunks, totalTokens: promptTokens + chunks, cachedPromptTokens: 0, reasoningTokens: 0 };
+  const counted = record.usage;
+  if (counted && counted.completionTokens >= chunks) return;
+  const promptTokens = counted?.promptTokens || Math.ceil(promptBytes / BYTES_PER_TOKEN);
+  record.usage = { promptTokens, completionTokens: chunks, totalTokens: promptTokens + chunks, cachedPromptTokens: counted?.cachedPromptTokens ?? 0, reasoningTokens: counted?.reasoningTokens ?? 0 };
   record.usageEstimated = true;
 }
 
