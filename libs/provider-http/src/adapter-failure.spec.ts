@@ -4,6 +4,7 @@ import { RpcException } from '@nestjs/microservices';
 import { errors as undiciErrors } from 'undici';
 import { OpenAiRequestError } from '@ai-gateway/openai-api';
 import { Fault } from '@ai-gateway/proto';
+import { MAX_RETRY_AFTER_MS } from '@ai-gateway/routing';
 import { SseLimitError } from '@ai-gateway/sse';
 import { decodeGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import {
@@ -118,6 +119,28 @@ describe('providerAnswerGrpcError', () => {
     expect(decoded.message).toContain('[redacted]');
     expect(decoded.message).not.toContain(KEY.slice(0, 16));
     expect(decoded.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_HTTP, upstreamHttpStatus: 401 });
+  });
+
+  it("carries a provider's wait of 1e20 s as a day: as it was, it broke the int64 it travels in and read as the gateway's own failure", () => {
+    const error = { status: 429, upstreamStatus: 429, type: 'rate_limit_exceeded', code: null, param: null, message: 'slow down', retryable: true };
+    const decoded = decode(providerAnswerGrpcError('groq', error, context().scrub, { retryAfterMs: 1e23 }));
+    expect(decoded.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+    expect(decoded.detail).toMatchObject({ fault: Fault.FAULT_PROVIDER_HTTP, upstreamHttpStatus: 429, retryAfterMs: MAX_RETRY_AFTER_MS });
+  });
+
+  it("keeps a provider's type, code and param when they are short identifiers", () => {
+    const error = { status: 400, upstreamStatus: 400, type: 'invalid_request_error', code: 'context_length_exceeded', param: 'messages[0].content', message: 'too long', retryable: false };
+    const decoded = decode(providerAnswerGrpcError('groq', error, context().scrub));
+    expect(decoded.detail).toMatchObject({ openaiErrorType: 'invalid_request_error', openaiErrorCode: 'context_length_exceeded', param: 'messages[0].content' });
+  });
+
+  it('drops a type, code or param that echoes the key or is no identifier: they become labels, attributes and events', () => {
+    const error = { status: 401, upstreamStatus: 401, type: KEY, code: `bad_${KEY}`, param: 'p'.repeat(65), message: 'invalid key', retryable: false };
+    const decoded = decode(providerAnswerGrpcError('groq', error, context().scrub));
+    expect(decoded.detail).toMatchObject({ openaiErrorType: 'invalid_request_error', openaiErrorCode: '', param: '' });
+    const server = decode(providerAnswerGrpcError('groq', { ...error, status: 502, upstreamStatus: 500, type: 'server error: see https://status.example' }, context().scrub));
+    expect(server.detail?.openaiErrorType).toBe('server_error');
+    expect(JSON.stringify(server)).not.toContain(KEY.slice(0, 16));
   });
 });
 

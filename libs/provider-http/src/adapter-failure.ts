@@ -2,6 +2,7 @@ import { RpcException } from '@nestjs/microservices';
 import { errors as undiciErrors } from 'undici';
 import { OpenAiRequestError, type ProviderError } from '@ai-gateway/openai-api';
 import { Fault } from '@ai-gateway/proto';
+import { MAX_RETRY_AFTER_MS } from '@ai-gateway/routing';
 import { SseLimitError } from '@ai-gateway/sse';
 import { gatewayGrpcError, GrpcStatus, providerGrpcError, truncateUtf8, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import type { AttemptLimits } from './adapter-request';
@@ -43,14 +44,34 @@ export interface FailureContext {
   logUnexpected: (message: string, detail: Record<string, unknown>) => void;
 }
 
-/** A provider's error answer (HTTP error or error event in a stream): message scrubbed and cut, fault PROVIDER_HTTP. */
+/** What a provider's error `type`, `code` and `param` look like: short identifiers (`context_length_exceeded`, `messages[0].content`). */
+const PROVIDER_IDENTIFIER = /^[A-Za-z0-9_.:[\]-]{1,64}$/;
+
+/**
+ * A provider's error answer (HTTP error or error event in a stream): message scrubbed and cut,
+ * fault PROVIDER_HTTP. Its `type`, `code` and `param` become the client's error fields, the usage
+ * event's error type, a metric label and a trace attribute: each is kept only when it is a short
+ * identifier the scrubber leaves alone, so a provider echoing a key (or anything long) there
+ * passes nothing on.
+ */
 export function providerAnswerGrpcError(
   providerId: string,
   error: ProviderError,
   scrub: (text: string) => string,
   extra: { retryAfterMs?: number; headers?: Record<string, string> } = {},
 ): GatewayGrpcErrorShape {
-  return providerGrpcError(providerId, { ...error, message: truncateUtf8(scrub(error.message), MAX_PROVIDER_ERROR_MESSAGE_BYTES) }, extra);
+  const identifier = (value: string | null): string | null => (value !== null && PROVIDER_IDENTIFIER.test(value) && scrub(value) === value ? value : null);
+  return providerGrpcError(
+    providerId,
+    {
+      ...error,
+      type: identifier(error.type) ?? (error.status >= 500 ? 'server_error' : 'invalid_request_error'),
+      code: identifier(error.code),
+      param: identifier(error.param),
+      message: truncateUtf8(scrub(error.message), MAX_PROVIDER_ERROR_MESSAGE_BYTES),
+    },
+    extra.retryAfterMs === undefined ? extra : { ...extra, retryAfterMs: Math.min(extra.retryAfterMs, MAX_RETRY_AFTER_MS) },
+  );
 }
 
 /**

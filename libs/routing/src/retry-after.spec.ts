@@ -1,4 +1,4 @@
-import { type HeaderSource, parseRetryAfterMs } from './retry-after';
+import { type HeaderSource, MAX_RETRY_AFTER_MS, parseRetryAfterMs } from './retry-after';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 
@@ -25,5 +25,14 @@ describe('parseRetryAfterMs', () => {
     ['Fetch Headers with a date', new Headers({ 'retry-after': 'Wed, 01 Jan 2025 00:00:01 GMT' }), 1000],
   ])('%s', (_case, headers, expected) => {
     expect(parseRetryAfterMs(headers, NOW)).toBe(expected);
+  });
+
+  it('reads a wait past a day as a day, whatever its form: it travels as an int64 between services', () => {
+    expect(parseRetryAfterMs({ 'retry-after': '99999999999999999999' }, NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs({ 'retry-after': '9007199254741' }, NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs({ 'retry-after-ms': '1e400' }, NOW)).toBe(undefined);
+    expect(parseRetryAfterMs({ 'retry-after-ms': '99999999999999999999999' }, NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs({ 'retry-after': 'Fri, 31 Dec 9999 23:59:59 GMT' }, NOW)).toBe(MAX_RETRY_AFTER_MS);
+    expect(parseRetryAfterMs({ 'retry-after': '3600' }, NOW)).toBe(3_600_000);
   });
 });

@@ -8,8 +8,15 @@ const DECIMAL_NUMBER = /^\d+(\.\d+)?$/;
 const HTTP_DATE_START = /^[A-Za-z]{3}/;
 
 /**
- * The wait a provider asked for, in ms: `retry-after-ms` first (OpenAI), then
- * `Retry-After` as seconds or an HTTP-date. Undefined when neither is usable.
+ * The longest wait taken from a provider: past it a value is read as this. A value of 1e20 s
+ * would otherwise overflow the int64 the wait travels in between services, and turn the
+ * provider's 429 into a failure of the gateway's own.
+ */
+export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * The wait a provider asked for, in ms (at most MAX_RETRY_AFTER_MS): `retry-after-ms` first
+ * (OpenAI), then `Retry-After` as seconds or an HTTP-date. Undefined when neither is usable.
  */
 export function parseRetryAfterMs(headers: HeaderSource, nowMs: number): number | undefined {
   return retryAfterMsFromValues(headerValue(headers, 'retry-after-ms'), headerValue(headers, 'retry-after'), () => nowMs);
@@ -20,6 +27,11 @@ export function retryAfterMsFromValues(
   retryAfter: string | undefined,
   now: () => number,
 ): number | undefined {
+  const wait = uncappedRetryAfterMs(retryAfterMs, retryAfter, now);
+  return wait === undefined ? undefined : Math.min(wait, MAX_RETRY_AFTER_MS);
+}
+
+function uncappedRetryAfterMs(retryAfterMs: string | undefined, retryAfter: string | undefined, now: () => number): number | undefined {
   const milliseconds = retryAfterMs?.trim();
   if (milliseconds && DECIMAL_NUMBER.test(milliseconds)) return Math.ceil(Number(milliseconds));
   const value = retryAfter?.trim();
