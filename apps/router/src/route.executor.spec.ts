@@ -253,6 +253,27 @@ describe('RouteExecutor', () => {
     expect(silent?.aborted).toBe(true);
   });
 
+  it("a client's own short deadline (x-gateway-timeout-ms) counts against nobody: it cannot open a provider's circuit for everyone", async () => {
+    const slow: Answer = (signal) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => resolve({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] }), 200);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(new Error('aborted'));
+        });
+      });
+    const { run, breaker } = executor({ unaryTimeoutMs: 1_000 }, [slow, slow, slow, slow]);
+    for (let i = 0; i < 3; i++) {
+      const record: RouteRecord = { attempts: [] };
+      const failure = await run.unary('chat', { ...meta('gpt-4o'), deadlineMs: 20 }, Buffer.from('{}'), [], new AbortController().signal, record, ROOT_CONTEXT).catch((e: unknown) => e);
+      expect(decodeGrpcError((failure as RouteFailure).grpcError).code).toBe(GrpcStatus.DEADLINE_EXCEEDED);
+      expect(record.attempts.map((a) => a.outcome)).toEqual(['timeout']);
+    }
+    expect(breaker.state(KEY)).toBe('closed');
+    // The same provider within the request's default deadline answers.
+    expect((await chat(run)).error).toBeUndefined();
+  });
+
   it('gives reasoning models their first-token limit, also as a non-streaming answer limit', () => {
     const { run } = executor({}, []);
     const far = Date.now() + 3_600_000;

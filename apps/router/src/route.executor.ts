@@ -122,6 +122,9 @@ interface AttemptSlot {
   observed: { usage?: Usage };
 }
 
+/** How far a timer cut to the request's deadline may fire before Date.now() reaches it (timers and the clock disagree by a few ms). */
+const DEADLINE_CLOCK_SLACK_MS = 5;
+
 /** A stream failed after content reached the client: no retry, no fallback. */
 class DeliveredFailure extends Error {
   constructor(
@@ -526,7 +529,7 @@ export class RouteExecutor {
         for (const earlier of end.earlier) {
           const described = describeAttemptFailure(earlier.error);
           record.attempts.push(this.failedAttempt(earlier.leg, described, race.hedged));
-          this.account(classifyFailure(described.fault, this.config.current().errorActions), earlier.leg.breakerKey, earlier.leg.key, described);
+          this.account(classifyFailure(described.fault, this.config.current().errorActions), earlier.leg.breakerKey, earlier.leg.key, described, deadline);
           failures.push(described);
         }
         const leg = end.leg;
@@ -543,7 +546,7 @@ export class RouteExecutor {
             const described = describeAttemptFailure(error.cause);
             const cause = `${leg.candidate.providerId}: ${stripProvider(described.cause, leg.candidate.providerId)}`;
             record.attempts.push(this.failedAttempt(leg, described, race.hedged, cause));
-            this.account(classifyFailure(described.fault), leg.breakerKey, leg.key, described);
+            this.account(classifyFailure(described.fault), leg.breakerKey, leg.key, described, deadline);
             record.deliveredFailure = described.fault.fault;
             throw new RouteFailure(
               gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${leg.candidate.providerId} failed after content was sent: ${stripProvider(described.cause, leg.candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
@@ -558,7 +561,7 @@ export class RouteExecutor {
           const described = describeAttemptFailure(error);
           const classification = classifyFailure(described.fault, this.config.current().errorActions);
           record.attempts.push(this.failedAttempt(leg, described, race.hedged));
-          this.account(classification, leg.breakerKey, leg.key, described);
+          this.account(classification, leg.breakerKey, leg.key, described, deadline);
           if (classification.action === 'return_to_client') throw new RouteFailure(withAttempts(described, record.attempts.length));
           failures.push(described);
           // A 429 or a 401/403 is its key's, not the provider's: another working key of the provider is tried at once.
@@ -650,9 +653,16 @@ export class RouteExecutor {
     return hedgeMarked(attempt, hedged);
   }
 
-  /** The failure's effect on the breaker and the key, as its classification says. */
-  private account(classification: FailureClassification, breakerKey: string, key: ResolvedKey, described: AttemptFailure): void {
-    if (classification.countsAgainstProvider) this.breaker.recordFailure(breakerKey);
+  /**
+   * The failure's effect on the breaker and the key, as its classification says. A time limit
+   * that ran out with the request's deadline is the request's (a client may ask for 20 ms with
+   * x-gateway-timeout-ms): it counts against nobody, as a cancellation does, so no client can open
+   * a provider's circuit for everyone else. The attempt's own limits (headers, first token, idle,
+   * the answer limit) still count.
+   */
+  private account(classification: FailureClassification, breakerKey: string, key: ResolvedKey, described: AttemptFailure, deadline: number): void {
+    const cutByDeadline = described.fault.fault === 'provider_timeout' && Date.now() >= deadline - DEADLINE_CLOCK_SLACK_MS;
+    if (classification.countsAgainstProvider && !cutByDeadline) this.breaker.recordFailure(breakerKey);
     else this.breaker.recordAbandoned(breakerKey);
     if (classification.keyFailing) this.keyHealth.markFailing(key, described.fault.status ?? 0);
     if (classification.coolDownKey) {
