@@ -15,6 +15,8 @@ export interface AnthropicHttpError {
 
 /** Anthropic's status for an overloaded provider; its SDK retries it like a 5xx. */
 const OVERLOADED_STATUS = 529;
+/** Anthropic's status for an account without credit. */
+const BILLING_STATUS = 402;
 
 const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'invalid_request_error',
@@ -37,12 +39,16 @@ const TYPE_BY_STATUS: Readonly<Record<number, string>> = {
 
 /**
  * A gateway error as a Claude-native client expects it: Anthropic's error type for the status,
- * and 529 overloaded_error when the provider that failed last was overloaded (its 529, or an
+ * 402 billing_error for a provider account without credit, and 529 overloaded_error when the provider that failed last was overloaded (its 529, or an
  * overloaded_error the Anthropic adapter reported as 503 `overloaded`).
  */
 export function toAnthropicHttpError(error: HttpError, requestId?: string): AnthropicHttpError {
   const overloaded = error.upstreamStatus === OVERLOADED_STATUS || error.body.error.code === 'overloaded';
-  const status = overloaded && error.status >= 500 ? OVERLOADED_STATUS : error.status;
+  // A provider account without credit (Anthropic's billing_error, OpenAI's insufficient_quota) is
+  // Anthropic's 402 billing_error, which its SDK does not retry. The gateway's own budget refusal
+  // (code budget_exceeded) stays the 429 CONTRACT.md names.
+  const billing = error.status === 429 && error.body.error.code === 'insufficient_quota';
+  const status = billing ? BILLING_STATUS : overloaded && error.status >= 500 ? OVERLOADED_STATUS : error.status;
   const type = TYPE_BY_STATUS[status] ?? (status >= 500 ? 'api_error' : 'invalid_request_error');
   return {
     status,

@@ -5,7 +5,10 @@ import { gatewayGrpcError, GrpcStatus, type GatewayGrpcErrorShape } from './grpc
 /** The gRPC code that says, in gRPC's terms, what a provider's HTTP status meant. */
 export function grpcCodeForUpstream(upstreamStatus: number): GrpcStatus {
   if (upstreamStatus === 0) return GrpcStatus.UNAVAILABLE;
-  if (upstreamStatus === 400 || upstreamStatus === 413 || upstreamStatus === 422) return GrpcStatus.INVALID_ARGUMENT;
+  // 409: Anthropic's conflict_error, a request to change, not a gateway that is unavailable.
+  if (upstreamStatus === 400 || upstreamStatus === 409 || upstreamStatus === 413 || upstreamStatus === 422) return GrpcStatus.INVALID_ARGUMENT;
+  // 402: the provider account's credit is exhausted; clients see it as OpenAI shows an exhausted quota (429 insufficient_quota).
+  if (upstreamStatus === 402) return GrpcStatus.RESOURCE_EXHAUSTED;
   if (upstreamStatus === 401) return GrpcStatus.UNAUTHENTICATED;
   if (upstreamStatus === 403) return GrpcStatus.PERMISSION_DENIED;
   if (upstreamStatus === 404) return GrpcStatus.NOT_FOUND;
