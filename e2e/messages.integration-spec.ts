@@ -243,6 +243,17 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       });
     });
 
+    it('gives the SDK the request id where it reads it (the request-id header): on an error as APIError.requestID, on an answer as _request_id', async () => {
+      const error = (await client.messages.create({ model: 'no-such-model', max_tokens: 5, messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e)) as InstanceType<typeof Anthropic.APIError>;
+      expect(error.requestID).toMatch(/^req_[0-9a-f]{32}$/);
+      expect((error.error as { request_id?: string }).request_id).toBe(error.requestID);
+      const answered = await client.messages.create({ model: MODEL, max_tokens: 16, messages: [{ role: 'user', content: 'Say hello' }] });
+      expect(answered._request_id).toMatch(/^req_[0-9a-f]{32}$/);
+      const stream = await raw('/v1/messages', { headers: { 'x-api-key': gatewayKey }, body: { model: MODEL, max_tokens: 16, stream: true, messages: [{ role: 'user', content: 'Say hello' }] } });
+      expect(stream.headers.get('request-id')).toBe(stream.headers.get('x-gateway-request-id'));
+      await stream.text();
+    });
+
     it('400 for a request without max_tokens, and for bad JSON', async () => {
       const missing = await raw('/v1/messages', { headers: { 'x-api-key': gatewayKey }, body: { model: MODEL, messages: [{ role: 'user', content: 'x' }] } });
       expect(missing.status).toBe(400);

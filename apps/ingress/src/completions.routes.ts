@@ -66,13 +66,16 @@ interface RequestIds {
   requestId: string;
   /** The client's x-request-id, kept for correlation only. */
   correlationId: string;
+  /** Answered in Anthropic's shapes: the id also goes out as `request-id`, where Anthropic's SDK reads it (`APIError.requestID`). */
+  anthropic: boolean;
 }
 
 /** A new gateway id for every request; the client's x-request-id never replaces it (it would let a client suppress metering). */
 function requestIdsOf(request: FastifyRequest, reply: FastifyReply): RequestIds {
-  const ids = { requestId: `req_${randomUUID().replace(/-/g, '')}`, correlationId: correlationIdOf(request.headers['x-request-id']) };
+  const ids = { requestId: `req_${randomUUID().replace(/-/g, '')}`, correlationId: correlationIdOf(request.headers['x-request-id']), anthropic: isAnthropicFormat(request.raw) };
   reply.header('x-request-id', ids.correlationId || ids.requestId);
   reply.header('x-gateway-request-id', ids.requestId);
+  if (ids.anthropic) reply.header('request-id', ids.requestId);
   return ids;
 }
 
@@ -145,6 +148,7 @@ function passedHeaders(request: FastifyRequest): Header[] {
 
 function routeHeaders(ids: RequestIds, route: { provider: string; model: string; attempts: number; headers: Header[] } | undefined): Record<string, string> {
   const headers: Record<string, string> = { 'x-request-id': ids.correlationId || ids.requestId, 'x-gateway-request-id': ids.requestId };
+  if (ids.anthropic) headers['request-id'] = ids.requestId;
   if (!route) return headers;
   for (const header of route.headers) headers[header.name] = header.value;
   headers['x-gateway-provider'] = route.provider;
@@ -233,7 +237,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
     return 'error' in validated ? validated : { model: validated.request.model, request: validated.request };
   });
   if (!admitted) return;
-  const { requestId, correlationId, key, model, request: chatRequest } = admitted;
+  const { requestId, correlationId, anthropic, key, model, request: chatRequest } = admitted;
   const deadlineMs = deadlineOf(deps, request);
   if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
   const stream = chatRequest.stream === true;
@@ -254,8 +258,8 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   };
   deps.rejections.markRouted(request.raw);
   const traced = traceRequest(request, 'chat', model);
-  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'chat', traced);
-  return streamChat(deps, grpcRequest, { requestId, correlationId }, request, reply, traced);
+  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId, anthropic }, reply, 'chat', traced);
+  return streamChat(deps, grpcRequest, { requestId, correlationId, anthropic }, request, reply, traced);
 }
 
 async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -264,7 +268,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     return 'error' in validated ? validated : { model: validated.model, request: undefined };
   });
   if (!admitted) return;
-  const { requestId, correlationId, key, model } = admitted;
+  const { requestId, correlationId, anthropic, key, model } = admitted;
   const deadlineMs = deadlineOf(deps, request);
   if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
@@ -273,7 +277,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
     headers: [],
   };
   deps.rejections.markRouted(request.raw);
-  return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'embeddings', traceRequest(request, 'embeddings', model));
+  return unary(deps, grpcRequest, { requestId, correlationId, anthropic }, reply, 'embeddings', traceRequest(request, 'embeddings', model));
 }
 
 async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -282,7 +286,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
     return 'error' in validated ? validated : { model: validated.request.model, request: validated.request };
   });
   if (!admitted) return;
-  const { requestId, correlationId, key, model, request: messagesRequest } = admitted;
+  const { requestId, correlationId, anthropic, key, model, request: messagesRequest } = admitted;
   const deadlineMs = deadlineOf(deps, request);
   // Budgets and limits as for chat completions: a Messages body has the max_tokens and messages the estimate reads.
   if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
@@ -305,8 +309,8 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
   };
   deps.rejections.markRouted(request.raw);
   const traced = traceRequest(request, 'chat', model);
-  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId }, reply, 'chat', traced);
-  return streamChat(deps, grpcRequest, { requestId, correlationId }, request, reply, traced, anthropicStreamWire);
+  if (!stream) return unary(deps, grpcRequest, { requestId, correlationId, anthropic }, reply, 'chat', traced);
+  return streamChat(deps, grpcRequest, { requestId, correlationId, anthropic }, request, reply, traced, anthropicStreamWire);
 }
 
 /** Answered by the gateway itself with an estimate (count-tokens.estimate.ts): no provider call, no key, no cost. */
