@@ -99,7 +99,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     defaultMaxTokens: config.ADMISSION_DEFAULT_MAX_TOKENS,
     settleGraceMs: config.ADMISSION_SETTLE_GRACE_MS,
   });
-  const settler = new SpendSettler(nc, reservations, auth, log);
+  const settler = new SpendSettler(nc, reservations, auth, log, config.ADMISSION_SETTLE_GRACE_MS);
   await settler.start();
   const spend = new SpendReport(reservations);
   registerTeamSpendMetrics(registry, () => auth.teamList(), spend);

@@ -56,11 +56,24 @@ export interface WindowReport {
 
 export type LimitOperation =
   | { kind: 'reserve'; requestId: string; usd: number; tokens: number; expiresAtMs: number; teamId?: string; policy: Policy }
-  | { kind: 'settle'; requestId: string; costUsd: number; tokens: number; model: string; provider: string }
+  | {
+      kind: 'settle';
+      requestId: string;
+      costUsd: number;
+      tokens: number;
+      model: string;
+      provider: string;
+      /**
+       * Until when the request's reservation cannot have expired on its own (its start plus the
+       * settle grace every reservation is held for): a settlement that finds no reservation before
+       * then repeats one already applied (an event delivered again), and charges nothing. 0: always charge.
+       */
+      reservedAtLeastUntilMs?: number;
+    }
   /** Undoes a grant that never went on (the other subject refused): as if it had not been admitted. */
   | { kind: 'rollback'; requestId: string };
 
-export type OperationResult = ReserveOutcome | { settled: true; reservation: Reservation | undefined } | { rolledBack: boolean };
+export type OperationResult = ReserveOutcome | { settled: true; reservation: Reservation | undefined } | { settled: false; repeated: true } | { rolledBack: boolean };
 
 export const WINDOW_MS = 60_000;
 /** Reservations one entry holds: each costs ~100 bytes of the entry every compare-and-set rewrites. */
@@ -106,7 +119,7 @@ export function reservedUsd(state: LimitState): number {
 export function applyOperation(state: LimitState, op: LimitOperation, nowMs: number): OperationResult {
   refresh(state, nowMs);
   if (op.kind === 'reserve') return reserve(state, op, nowMs);
-  if (op.kind === 'settle') return settle(state, op);
+  if (op.kind === 'settle') return settle(state, op, nowMs);
   return rollback(state, op.requestId);
 }
 
@@ -157,9 +170,15 @@ function refused(refusal: Refusal): ReserveOutcome {
   return { granted: false, refusal };
 }
 
-/** The request's actual cost joins the period's spend, whether or not its reservation is still there (late events count too). */
-function settle(state: LimitState, op: Extract<LimitOperation, { kind: 'settle' }>): OperationResult {
+/**
+ * The request's actual cost joins the period's spend, whether or not its reservation is still
+ * there (late events count too), once: a settlement that finds no reservation while it cannot
+ * have expired yet is one applied before (JetStream delivers again an event whose acknowledgement
+ * was lost, or whose team settlement failed after its key's), and changes nothing.
+ */
+function settle(state: LimitState, op: Extract<LimitOperation, { kind: 'settle' }>, nowMs: number): OperationResult {
   const reservation = state.reservations[op.requestId];
+  if (!reservation && nowMs < (op.reservedAtLeastUntilMs ?? 0)) return { settled: false, repeated: true };
   delete state.reservations[op.requestId];
   if (reservation && reservation.windowStartMs === state.window.startMs) {
     state.window.tokens = Math.max(0, state.window.tokens - reservation.tokens + op.tokens);

@@ -30,6 +30,8 @@ export interface Settlement {
   tokens: number;
   model: string;
   provider: string;
+  /** When the router started the request (0 when unknown). */
+  startedAtMs: number;
 }
 
 /**
@@ -46,6 +48,7 @@ export function settlementOf(event: UsageEvent): Settlement | undefined {
     tokens: event.usage ? event.usage.promptTokens + event.usage.completionTokens : 0,
     model: event.responseModel || event.requestedModel,
     provider: event.provider,
+    startedAtMs: Number(event.startedAtUnixMs) || 0,
   };
 }
 
@@ -54,15 +57,24 @@ export function settlementOf(event: UsageEvent): Settlement | undefined {
  * router never answered): the reservation leaves, the actual cost joins the period's spend. A
  * settlement whose reservation already expired still charges its cost.
  */
-export async function settle(store: ReservationStore, keys: KeyDirectory, settlement: Settlement): Promise<void> {
+export async function settle(store: ReservationStore, keys: KeyDirectory, settlement: Settlement, settleGraceMs = 0): Promise<void> {
   const key = keys.keyById(settlement.apiKeyId);
   if (!key) return;
-  const op = { kind: 'settle' as const, requestId: settlement.requestId, costUsd: settlement.costUsd, tokens: settlement.tokens, model: settlement.model, provider: settlement.provider };
+  const op = {
+    kind: 'settle' as const,
+    requestId: settlement.requestId,
+    costUsd: settlement.costUsd,
+    tokens: settlement.tokens,
+    model: settlement.model,
+    provider: settlement.provider,
+    // Every reservation is held for at least the settle grace after admission (which precedes the router's start).
+    reservedAtLeastUntilMs: settlement.startedAtMs > 0 ? settlement.startedAtMs + settleGraceMs : 0,
+  };
   let teamId = key.teamId;
   if (hasOwnPolicy(key)) {
     const result: OperationResult = await store.apply(keySubject(key.id), op);
     // The team the request reserved against, even when the key moved since.
-    if ('settled' in result && result.reservation?.teamId) teamId = result.reservation.teamId;
+    if ('reservation' in result && result.reservation?.teamId) teamId = result.reservation.teamId;
   }
   if (teamId) await store.apply(teamSubject(teamId), op);
 }
@@ -79,6 +91,8 @@ export class SpendSettler {
     private readonly store: ReservationStore,
     private readonly keys: KeyDirectory,
     private readonly logger: Logger,
+    /** ADMISSION_SETTLE_GRACE_MS: how long past its deadline any reservation is held. */
+    private readonly settleGraceMs = 0,
   ) {}
 
   /** Creates the consumer when the usage stream is there (analytics creates it), else keeps trying in the background. */
@@ -166,7 +180,7 @@ export class SpendSettler {
       m.ack();
       return;
     }
-    settle(this.store, this.keys, settlement).then(
+    settle(this.store, this.keys, settlement, this.settleGraceMs).then(
       () => m.ack(),
       (error: unknown) => {
         this.logger.warn({ err: error instanceof Error ? error.message : String(error), requestId: event.requestId }, 'spend not settled; will retry');
