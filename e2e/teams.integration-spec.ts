@@ -228,6 +228,29 @@ describe('teams: budgets and limits across two ingress replicas', () => {
     });
   });
 
+  it("charges the team and frees its slot for a request whose key was deleted while it ran (the team's other keys are not locked out)", async () => {
+    const teamId = await createTeam({ name: 'deleted-key', limits: { concurrent: 1 }, budget: { amountUsd: 100, period: 'day' } });
+    const doomed = await createKeyEntry({ name: 'doomed', teamId });
+    const other = await createKey({ name: 'other', teamId });
+    const before = (await spendOf(teamId)).spentUsd;
+    const release = upstream.holdAnswers();
+    let answered: Promise<unknown>;
+    try {
+      answered = clientOn(0, doomed.key).chat.completions.create(REQUEST);
+      await expectEventually(async () => expect((await spendOf(teamId)).inFlight).toBe(1));
+      expect((await stack.admin('DELETE', `/admin/v1/api-keys/${doomed.id}`)).status).toBe(204);
+    } finally {
+      release();
+    }
+    await answered;
+    await expectEventually(async () => {
+      const spend = await spendOf(teamId);
+      expect(spend.inFlight).toBe(0);
+      expect(spend.spentUsd).toBeGreaterThan(before);
+    });
+    expect((await clientOn(1, other).chat.completions.create(REQUEST)).choices).toHaveLength(1);
+  });
+
   it('hands spend settling only the events of requests admitted against limits: a key without limits costs the settler nothing', async () => {
     const nc = await connectNats(stack.nats.url, 'teams-spend-consumer');
     try {

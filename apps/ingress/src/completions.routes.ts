@@ -220,6 +220,7 @@ async function withinLimits(
       errorType: 'cancelled',
       startedAt,
       reserved: true,
+      teamId: admitted.key.teamId || undefined,
     });
     return false;
   }
@@ -227,8 +228,10 @@ async function withinLimits(
 }
 
 /** Admitted against budgets or limits: the router marks the usage event, and spend settles from it. */
-function reservedFlag(deps: CompletionsDeps, key: ApiKey): { reserved?: true } {
-  return deps.admission.applies(key) ? { reserved: true } : {};
+/** Whether ingress reserved the request's worst case, and against which team: the router copies both into the usage event spend settles from. */
+function reservationOf(deps: CompletionsDeps, key: ApiKey): { reserved?: true; teamId?: string } {
+  if (!deps.admission.applies(key)) return {};
+  return key.teamId ? { reserved: true, teamId: key.teamId } : { reserved: true };
 }
 
 async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
@@ -251,7 +254,7 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
       includeUsage: chatRequest.stream_options?.include_usage === true,
       deadlineMs,
       maxOutputTokens: requestedOutputCap(chatRequest),
-      ...reservedFlag(deps, key),
+      ...reservationOf(deps, key),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -272,7 +275,7 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   const deadlineMs = deadlineOf(deps, request);
   if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
   const grpcRequest: CompletionRequest = {
-    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs, ...reservedFlag(deps, key) },
+    meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs, ...reservationOf(deps, key) },
     body: request.body as Buffer,
     headers: [],
   };
@@ -302,7 +305,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
       deadlineMs,
       format: RequestFormat.REQUEST_FORMAT_ANTHROPIC_MESSAGES,
       maxOutputTokens: requestedOutputCap(messagesRequest),
-      ...reservedFlag(deps, key),
+      ...reservationOf(deps, key),
     },
     body: request.body as Buffer,
     headers: passedHeaders(request),
@@ -341,6 +344,7 @@ function recordIfInternal(deps: CompletionsDeps, grpcRequest: CompletionRequest,
     errorType: code,
     startedAt,
     reserved: meta.reserved === true,
+    teamId: meta.teamId,
   });
 }
 

@@ -23,6 +23,8 @@ export interface InternalFailure {
   startedAt: number;
   /** Admitted against budgets or limits: the event settles the request's reservation. */
   reserved: boolean;
+  /** The team the request reserved against, when it did. */
+  teamId?: string;
 }
 
 /** Error codes that mean the router never answered for the request: ingress records its usage event itself. */
@@ -68,6 +70,7 @@ export class RejectedRequestRecorder {
       timeToFirstTokenMs: 0,
       attempts: [],
       ...(failure.reserved ? { reserved: true } : {}),
+      ...(failure.reserved && failure.teamId ? { teamId: failure.teamId } : {}),
     });
   }
 

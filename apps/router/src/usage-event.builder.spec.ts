@@ -48,8 +48,9 @@ describe('buildUsageEvent for a request admitted against limits', () => {
   const record: RouteRecord = { attempts: [{ provider: 'backup', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 120 }], served, usage: usage(10, 5) };
 
   it('marks the event reserved when ingress did, so it is published where spend settles from', () => {
-    const event = buildUsageEvent('chat', { ...meta, reserved: true }, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
+    const event = buildUsageEvent('chat', { ...meta, reserved: true, teamId: 'team_1' }, record, { httpStatus: 200, errorType: '', cancelled: false }, 0, 300, catalog);
     expect(event.reserved).toBe(true);
+    expect(event.teamId).toBe('team_1');
     expect(usageSubjectOf(event)).toBe('gateway.usage.v1.reserved');
   });
 

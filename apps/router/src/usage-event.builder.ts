@@ -53,6 +53,7 @@ export function buildUsageEvent(
     ...(record.hedged ? { hedged: true } : {}),
     ...(record.routing ? { routingStrategy: record.routing.strategy, routingReason: record.routing.reason } : {}),
     ...(meta.reserved ? { reserved: true } : {}),
+    ...(meta.teamId ? { teamId: meta.teamId } : {}),
   };
 }
 

@@ -44,7 +44,7 @@ describe('RequestAdmission on a real nats-server', () => {
     expect(await admission.admit(own, team, 'req-2', estimate, 60_000)).toEqual({ admitted: true });
     expect(Object.keys((await store.read(teamSubject(team.id)))?.reservations ?? {})).toEqual(['req-2']);
     const moved = key({ ...own, teamId: 'team_b' });
-    await settle(store, { keyById: () => moved }, { requestId: 'req-2', apiKeyId: own.id, costUsd: 0.004, tokens: 40, model: 'gpt-4o', provider: 'openai', startedAtMs: 0 });
+    await settle(store, { keyById: () => moved }, { requestId: 'req-2', apiKeyId: own.id, costUsd: 0.004, tokens: 40, model: 'gpt-4o', provider: 'openai', startedAtMs: 0, teamId: '' });
     const teamState = await store.read(teamSubject(team.id));
     expect(teamState).toMatchObject({ spentUsd: 0.004, reservations: {} });
     expect((await store.read(keySubject(own.id)))?.spentUsd).toBe(0.004);
@@ -55,7 +55,7 @@ describe('RequestAdmission on a real nats-server', () => {
     const GRACE_MS = 60_000;
     const team: Team = { id: 'team_once', name: 'once', allowedModels: [], createdAt: '' };
     const own = key({ id: 'key_once', teamId: team.id, budget: { amountUsd: 10, period: 'total' } });
-    const settlement = (requestId: string, startedAtMs = Date.now()) => ({ requestId, apiKeyId: own.id, costUsd: 0.5, tokens: 40, model: 'gpt-4o', provider: 'openai', startedAtMs });
+    const settlement = (requestId: string, startedAtMs = Date.now()) => ({ requestId, apiKeyId: own.id, costUsd: 0.5, tokens: 40, model: 'gpt-4o', provider: 'openai', startedAtMs, teamId: team.id });
     const spent = async () => ({ key: (await store.read(keySubject(own.id)))?.spentUsd, team: (await store.read(teamSubject(team.id)))?.spentUsd });
 
     it('charges an event delivered again (its acknowledgement lost) nothing more', async () => {
@@ -72,13 +72,23 @@ describe('RequestAdmission on a real nats-server', () => {
       const before = await spent();
       expect(await admission.admit(own, team, 'req-half', estimate, 60_000)).toEqual({ admitted: true });
       // The key's settlement landed; the team's did not (NATS away): the event is delivered again.
-      const { apiKeyId: _unused, startedAtMs, ...fields } = settlement('req-half');
+      const { apiKeyId: _unused, startedAtMs, teamId: _team, ...fields } = settlement('req-half');
       await store.apply(keySubject(own.id), { kind: 'settle', ...fields, reservedAtLeastUntilMs: startedAtMs + GRACE_MS });
       await settle(store, { keyById: () => own }, settlement('req-half'), GRACE_MS);
       const after = await spent();
       expect(after.key).toBeCloseTo((before.key ?? 0) + 0.5, 9);
       expect(after.team).toBeCloseTo((before.team ?? 0) + 0.5, 9);
       expect((await store.read(teamSubject(team.id)))?.reservations['req-half']).toBeUndefined();
+    });
+
+    it('charges the team and frees its slot when the key was deleted while the request ran', async () => {
+      const before = await spent();
+      expect(await admission.admit(own, team, 'req-orphan', estimate, 60_000)).toEqual({ admitted: true });
+      expect(Object.keys((await store.read(teamSubject(team.id)))?.reservations ?? {})).toContain('req-orphan');
+      await settle(store, { keyById: () => undefined }, settlement('req-orphan'), GRACE_MS);
+      const teamState = await store.read(teamSubject(team.id));
+      expect(teamState?.reservations['req-orphan']).toBeUndefined();
+      expect(teamState?.spentUsd).toBeCloseTo((before.team ?? 0) + 0.5, 9);
     });
 
     it('still charges an event that comes after its reservation could have expired (late events count)', async () => {
@@ -93,7 +103,7 @@ describe('RequestAdmission on a real nats-server', () => {
   it('writes nothing for a key without a team, budget or limits', async () => {
     const plain = key({ id: 'key_plain' });
     expect(admission.applies(plain)).toBe(false);
-    await settle(store, { keyById: () => plain }, { requestId: 'req-3', apiKeyId: plain.id, costUsd: 1, tokens: 1, model: 'm', provider: 'p', startedAtMs: 0 });
+    await settle(store, { keyById: () => plain }, { requestId: 'req-3', apiKeyId: plain.id, costUsd: 1, tokens: 1, model: 'm', provider: 'p', startedAtMs: 0, teamId: '' });
     expect(await store.read(keySubject(plain.id))).toBeUndefined();
   });
 });

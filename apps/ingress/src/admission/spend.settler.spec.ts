@@ -6,8 +6,8 @@ const base: UsageEvent = { ...UsageEvent.decode(new Uint8Array(0)), requestId: '
 
 describe('settlementOf', () => {
   it('settles a routed request to its actual cost and tokens, by serving model and provider', () => {
-    const event: UsageEvent = { ...base, requestedModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', provider: 'openai', costUsd: 0.0025, usage: { promptTokens: 100, completionTokens: 50, totalTokens: 150, cachedPromptTokens: 0, reasoningTokens: 0 } };
-    expect(settlementOf(event)).toEqual({ requestId: 'req_1', apiKeyId: 'key_1', costUsd: 0.0025, tokens: 150, model: 'gpt-4o-2024-08-06', provider: 'openai' });
+    const event: UsageEvent = { ...base, requestedModel: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', provider: 'openai', costUsd: 0.0025, usage: { promptTokens: 100, completionTokens: 50, totalTokens: 150, cachedPromptTokens: 0, reasoningTokens: 0 }, startedAtUnixMs: 1_700_000_000_000, teamId: 'team_1' };
+    expect(settlementOf(event)).toEqual({ requestId: 'req_1', apiKeyId: 'key_1', costUsd: 0.0025, tokens: 150, model: 'gpt-4o-2024-08-06', provider: 'openai', startedAtMs: 1_700_000_000_000, teamId: 'team_1' });
   });
 
   it('releases a routed request that failed: cost 0, no tokens', () => {

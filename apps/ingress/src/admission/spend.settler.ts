@@ -32,6 +32,8 @@ export interface Settlement {
   provider: string;
   /** When the router started the request (0 when unknown). */
   startedAtMs: number;
+  /** The team the request reserved against ('' in events from before that field, or without a team). */
+  teamId: string;
 }
 
 /**
@@ -49,6 +51,7 @@ export function settlementOf(event: UsageEvent): Settlement | undefined {
     model: event.responseModel || event.requestedModel,
     provider: event.provider,
     startedAtMs: Number(event.startedAtUnixMs) || 0,
+    teamId: event.teamId ?? '',
   };
 }
 
@@ -58,8 +61,8 @@ export function settlementOf(event: UsageEvent): Settlement | undefined {
  * settlement whose reservation already expired still charges its cost.
  */
 export async function settle(store: ReservationStore, keys: KeyDirectory, settlement: Settlement, settleGraceMs = 0): Promise<void> {
+  // The key may be gone (deleted while the request ran): its team is still charged, and its slot freed.
   const key = keys.keyById(settlement.apiKeyId);
-  if (!key) return;
   const op = {
     kind: 'settle' as const,
     requestId: settlement.requestId,
@@ -70,11 +73,12 @@ export async function settle(store: ReservationStore, keys: KeyDirectory, settle
     // Every reservation is held for at least the settle grace after admission (which precedes the router's start).
     reservedAtLeastUntilMs: settlement.startedAtMs > 0 ? settlement.startedAtMs + settleGraceMs : 0,
   };
-  let teamId = key.teamId;
-  if (hasOwnPolicy(key)) {
+  // The team the request reserved against, as the event names it; for an event from before that
+  // field, the one its key's reservation names, else the key's team.
+  let teamId = settlement.teamId || key?.teamId || '';
+  if (key && hasOwnPolicy(key)) {
     const result: OperationResult = await store.apply(keySubject(key.id), op);
-    // The team the request reserved against, even when the key moved since.
-    if ('reservation' in result && result.reservation?.teamId) teamId = result.reservation.teamId;
+    if (!settlement.teamId && 'reservation' in result && result.reservation?.teamId) teamId = result.reservation.teamId;
   }
   if (teamId) await store.apply(teamSubject(teamId), op);
 }

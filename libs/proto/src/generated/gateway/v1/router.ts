@@ -39,7 +39,14 @@ export interface RequestMeta {
    * Ingress reserved budget or limits for the request: its usage event carries `reserved`, so
    * spend settles from it.
    */
-  reserved?: boolean | undefined;
+  reserved?:
+    | boolean
+    | undefined;
+  /**
+   * The team ingress reserved the request against (its key's team at admission), copied into the
+   * usage event: spend settles on that team even when the key is deleted or moves meanwhile.
+   */
+  teamId?: string | undefined;
 }
 
 export interface CompletionRequest {
@@ -187,6 +194,9 @@ export const RequestMeta: MessageFns<RequestMeta> = {
     if (message.reserved !== undefined) {
       writer.uint32(80).bool(message.reserved);
     }
+    if (message.teamId !== undefined) {
+      writer.uint32(90).string(message.teamId);
+    }
     return writer;
   },
 
@@ -281,6 +291,14 @@ export const RequestMeta: MessageFns<RequestMeta> = {
             }
 
             message.reserved = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.teamId = reader.string();
             continue;
           }
         }

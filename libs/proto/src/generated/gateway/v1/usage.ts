@@ -102,7 +102,11 @@ export interface UsageEvent {
    * Ingress reserved budget or limits for the request (its key or the key's team has a budget or
    * limits): the event is published to `gateway.usage.v1.reserved`, the subject spend settles from.
    */
-  reserved?: boolean | undefined;
+  reserved?:
+    | boolean
+    | undefined;
+  /** The team ingress reserved the request against (RequestMeta.team_id); unset in older events. */
+  teamId?: string | undefined;
 }
 
 function createBaseAttempt(): Attempt {
@@ -347,6 +351,9 @@ export const UsageEvent: MessageFns<UsageEvent> = {
     if (message.reserved !== undefined) {
       writer.uint32(184).bool(message.reserved);
     }
+    if (message.teamId !== undefined) {
+      writer.uint32(194).string(message.teamId);
+    }
     return writer;
   },
 
@@ -553,6 +560,14 @@ export const UsageEvent: MessageFns<UsageEvent> = {
             }
 
             message.reserved = reader.bool();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.teamId = reader.string();
             continue;
           }
         }
