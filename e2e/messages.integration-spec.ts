@@ -370,6 +370,23 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       expect(sent.messages[2].content).toEqual([{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }, { type: 'text', text: 'What is this?' }]);
     });
 
+    it("sends a tool result's image (a coding agent's screenshot) as a user image after the tool message", async () => {
+      const answered = await client.messages.create({
+        model: 'gpt-4o',
+        max_tokens: 64,
+        messages: [
+          { role: 'user', content: 'Take a screenshot.' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_shot', name: 'screenshot', input: {} }] },
+          { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_shot', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_BASE64 } }] }] },
+        ],
+      });
+      expect(answered.content.length).toBeGreaterThan(0);
+      expect(lastOpenAiBody().messages.slice(-2)).toEqual([
+        { role: 'tool', tool_call_id: 'toolu_shot', content: '(an image, in the next user message)' },
+        { role: 'user', content: [{ type: 'text', text: 'Images returned by tool call toolu_shot:' }, { type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }] },
+      ]);
+    });
+
     it('falls back to OpenAI when the Anthropic stream reports overloaded before its first content', async () => {
       await stack.admin('PUT', '/admin/v1/routing/fallbacks', { fallbacks: { [MODEL]: ['gpt-4o'] } });
       // message_start, then the error event: nothing the client acts on was sent yet.

@@ -40,13 +40,17 @@ function systemTextOf(system: AnthropicClientMessagesRequest['system']): string 
 function userMessages(content: string | AnthropicUserBlock[], i: number): ChatMessage[] {
   if (typeof content === 'string') return [{ role: 'user', content }];
   const toolMessages: ChatMessage[] = [];
+  const toolImages: ContentPart[] = [];
   const parts: ContentPart[] = [];
   content.forEach((block, j) => {
     const param = `messages[${i}].content[${j}]`;
     switch (block.type) {
-      case 'tool_result':
-        toolMessages.push(toolMessage(block, param));
+      case 'tool_result': {
+        const result = toolResult(block, param);
+        toolMessages.push(result.message);
+        if (result.images.length > 0) toolImages.push({ type: 'text', text: `Images returned by tool call ${block.tool_use_id}:` }, ...result.images);
         return;
+      }
       case 'text':
         parts.push({ type: 'text', text: textOf(block, param) });
         return;
@@ -57,20 +61,33 @@ function userMessages(content: string | AnthropicUserBlock[], i: number): ChatMe
         throw unsupportedBlock(param, (block as { type: string }).type);
     }
   });
-  return parts.length > 0 ? [...toolMessages, { role: 'user', content: parts }] : toolMessages;
+  const userParts = [...toolImages, ...parts];
+  return userParts.length > 0 ? [...toolMessages, { role: 'user', content: userParts }] : toolMessages;
 }
 
-function toolMessage(block: AnthropicToolResultBlock, param: string): ChatMessage {
+/**
+ * A tool_result as an OpenAI tool message, which carries text only: its images (a screenshot, a
+ * file a coding agent read) go to the user message that follows the turn's tool messages, and
+ * the tool message says so.
+ */
+function toolResult(block: AnthropicToolResultBlock, param: string): { message: ChatMessage; images: ContentPart[] } {
   if (typeof block.tool_use_id !== 'string') throw invalidParameter(`${param}.tool_use_id`, 'tool_result blocks need a tool_use_id.');
-  const content =
-    typeof block.content === 'string'
-      ? block.content
-      : (block.content ?? []).map((part, k) => {
-          if ((part as { type: string }).type !== 'text') throw unsupportedBlock(`${param}.content[${k}]`, (part as { type: string }).type);
-          return textOf(part, `${param}.content[${k}]`);
-        }).join('\n');
+  const texts: string[] = [];
+  const images: ContentPart[] = [];
+  if (typeof block.content === 'string') texts.push(block.content);
+  else {
+    (block.content ?? []).forEach((part, k) => {
+      const at = `${param}.content[${k}]`;
+      const type = (part as { type: string }).type;
+      if (type === 'text') texts.push(textOf(part as AnthropicTextBlock, at));
+      else if (type === 'image') images.push({ type: 'image_url', image_url: { url: imageUrlOf(part as AnthropicImageBlock, at) } });
+      else throw unsupportedBlock(at, type);
+    });
+  }
+  if (images.length > 0) texts.push(`(${images.length === 1 ? 'an image' : `${images.length} images`}, in the next user message)`);
+  const content = texts.join('\n');
   // OpenAI has no error flag on tool messages; the model still needs to know the call failed.
-  return { role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error === true ? `Error: ${content}` : content };
+  return { message: { role: 'tool', tool_call_id: block.tool_use_id, content: block.is_error === true ? `Error: ${content}` : content }, images };
 }
 
 function assistantMessage(content: string | AnthropicReplayedAssistantBlock[], i: number): AssistantMessage {

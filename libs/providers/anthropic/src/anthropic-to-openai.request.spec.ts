@@ -144,12 +144,41 @@ describe('toOpenAiChatRequest', () => {
 
   it.each([
     ['a document block', { role: 'user', content: [{ type: 'document', source: { type: 'text', data: 'x', media_type: 'text/plain' } }] }, 'messages[0].content[0].type'],
-    ['an image inside a tool result', { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'image', source: { type: 'url', url: 'https://x' } }] }] }, 'messages[0].content[0].content[0].type'],
+    ['a document inside a tool result', { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'document', source: { type: 'url', url: 'https://x' } }] }] }, 'messages[0].content[0].content[0].type'],
     ['an image without a source', { role: 'user', content: [{ type: 'image' }] }, 'messages[0].content[0].source'],
   ])('refuses %s with a 400 naming the parameter', (_name, message, param) => {
     const error = thrownBy(() => toOpenAiChatRequest({ ...base, messages: [message] } as unknown as AnthropicClientMessagesRequest));
     expect(error).toBeInstanceOf(OpenAiRequestError);
     expect(error).toMatchObject({ status: 400, param });
+  });
+
+  it("moves a tool result's images (a coding agent's screenshot) to the user message after the tool messages, and says so in the tool message", () => {
+    const request: AnthropicClientMessagesRequest = {
+      ...base,
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'read', input: { path: 'shot.png' } }, { type: 'tool_use', id: 't2', name: 'read', input: { path: 'a.txt' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 't1', content: [{ type: 'text', text: 'shot.png' }, { type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'iVBORw0KGgo=' } }] },
+            { type: 'tool_result', tool_use_id: 't2', content: 'hello' },
+            { type: 'text', text: 'What do you see?' },
+          ],
+        },
+      ],
+    };
+    expect(toOpenAiChatRequest(request).messages.slice(1)).toEqual([
+      { role: 'tool', tool_call_id: 't1', content: 'shot.png\n(an image, in the next user message)' },
+      { role: 'tool', tool_call_id: 't2', content: 'hello' },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'Images returned by tool call t1:' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,iVBORw0KGgo=' } },
+          { type: 'text', text: 'What do you see?' },
+        ],
+      },
+    ]);
   });
 
   it('refuses Anthropic server tools, which no other provider runs', () => {

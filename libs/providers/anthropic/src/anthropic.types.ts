@@ -28,7 +28,7 @@ export interface AnthropicToolUseBlock {
 export interface AnthropicToolResultBlock {
   type: 'tool_result';
   tool_use_id: string;
-  content: string | AnthropicTextBlock[];
+  content: string | Array<AnthropicTextBlock | AnthropicImageBlock>;
   is_error?: boolean;
 }
 
