@@ -65,6 +65,11 @@ describe('toAnthropicMessage', () => {
     });
   });
 
+  it("a refusal (structured outputs) reaches the client as text, not as an empty answer", () => {
+    const completion = { ...toolCompletion, choices: [{ index: 0, message: { role: 'assistant', content: null, refusal: 'I cannot help with that.' }, logprobs: null, finish_reason: 'stop' }] };
+    expect(toAnthropicMessage(completion).content).toEqual([{ type: 'text', text: 'I cannot help with that.' }]);
+  });
+
   it.each([null, 'text', { choices: [] }, { id: 1, choices: [] }])('an unreadable upstream answer (%p) is a 502', (body) => {
     const error = thrownBy(() => toAnthropicMessage(body));
     expect(error).toBeInstanceOf(OpenAiRequestError);

@@ -18,6 +18,8 @@ export function toAnthropicMessage(body: unknown): AnthropicMessageResponse {
   const content: AnthropicResponseBlock[] = [
     ...(reasoning ? [{ type: 'thinking' as const, thinking: reasoning, signature: '' }] : []),
     ...(typeof message.content === 'string' && message.content.length > 0 ? [{ type: 'text' as const, text: message.content }] : []),
+    // A refusal (structured outputs) is what the model said instead of an answer: the client sees it as text.
+    ...(typeof message.refusal === 'string' && message.refusal.length > 0 ? [{ type: 'text' as const, text: message.refusal }] : []),
     ...(message.tool_calls ?? []).map(toToolUse),
   ];
   return {

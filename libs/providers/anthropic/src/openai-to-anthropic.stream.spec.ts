@@ -101,6 +101,12 @@ describe('OpenAiToAnthropicStream', () => {
     expect(events.at(-1)).toEqual({ type: 'message_stop' });
   });
 
+  it('a streamed refusal (structured outputs) reaches the client as text deltas', () => {
+    const events = translate([chunk({ role: 'assistant', refusal: '' }), chunk({ refusal: 'I cannot ' }), chunk({ refusal: 'help.' }), chunk({}, 'stop')]);
+    const text = events.flatMap((event) => (event.type === 'content_block_delta' && event.delta.type === 'text_delta' ? [event.delta.text] : [])).join('');
+    expect(text).toBe('I cannot help.');
+  });
+
   it('a late fragment of an earlier tool call still lands in that tool block', () => {
     const events = translate([
       chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'a', arguments: '{"x"' } }] }),

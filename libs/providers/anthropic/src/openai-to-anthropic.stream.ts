@@ -34,6 +34,8 @@ export class OpenAiToAnthropicStream {
     const reasoning = typeof delta.reasoning_content === 'string' ? delta.reasoning_content : typeof delta.reasoning === 'string' ? delta.reasoning : '';
     if (reasoning) events.push(...this.appendText('thinking', reasoning));
     if (typeof delta.content === 'string' && delta.content) events.push(...this.appendText('text', delta.content));
+    // A refusal (structured outputs) streams instead of content: the client sees it as text.
+    if (typeof delta.refusal === 'string' && delta.refusal) events.push(...this.appendText('text', delta.refusal));
     for (const call of delta.tool_calls ?? []) events.push(...this.appendToolCall(call));
     if (choice.finish_reason) {
       this.finishReason = choice.finish_reason;
