@@ -403,7 +403,8 @@ export class RouteExecutor {
           }
           delivered += 1;
           emit({ chunk: event.chunk });
-          armIdle();
+          // The emit may have ended the attempt (a slow reader cut): no idle timer after that.
+          if (!settled) armIdle();
         },
         // A slow caller pauses the provider read (embedded mode): the idle limit waits meanwhile, as the adapter's does.
         whenWritable: (attemptSignal) => {
