@@ -133,6 +133,24 @@ describe('RouteExecutor', () => {
     });
   });
 
+  it('a stream the adapter reports cut after one of its choices finished (n > 1) ends with an in-band error, not as a whole answer', async () => {
+    const twoChoices = (delta: object, finish: string | null, index: number) => chunk({ choices: [{ index, delta, finish_reason: finish }] });
+    const { run, breaker } = executor({}, [], undefined, [
+      async (sink) => {
+        sink.push({ chunk: twoChoices({ content: 'one' }, null, 0) } as never);
+        sink.push({ chunk: twoChoices({ content: 'two' }, null, 1) } as never);
+        sink.push({ chunk: twoChoices({}, 'stop', 0) } as never);
+        throw gatewayGrpcError(GrpcStatus.UNAVAILABLE, 'openai: stream cut after 3 chunks (the body ended before a finish reason)', { provider: 'openai', fault: Fault.FAULT_PROVIDER_STREAM_CUT });
+      },
+    ]);
+    const { record, chunks, error } = await streamChat(run);
+    expect(chunks).toHaveLength(3);
+    expect(error?.detail?.openaiErrorCode).toBe('stream_interrupted');
+    expect(record.deliveredFailure).toBe('provider_stream_cut');
+    expect(record.attempts.map((a) => a.outcome)).not.toContain('success');
+    expect(breaker.state(KEY)).toBe('open');
+  });
+
   describe('a stream the client leaves after content is charged what it was sent', () => {
     /** Streams `chunks` content chunks (after `before`), then waits; the caller unsubscribes as the hot path does when its client leaves. */
     const leaveAfter = async (chunks: number, before: object[] = []): Promise<RouteRecord> => {

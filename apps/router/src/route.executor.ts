@@ -332,8 +332,10 @@ export class RouteExecutor {
           return reject(error);
         }
         if (delivered > 0) {
-          if (finished && !(error instanceof DeliveredFailure)) {
-            // Ended at the HTTP level after a finish reason: the answer is complete.
+          if (finished && !(error instanceof DeliveredFailure) && describeAttemptFailure(error).fault.fault !== 'provider_stream_cut') {
+            // Ended at the HTTP level after a finish reason: the answer is complete. Not when the
+            // adapter says the stream was cut: it counts every choice, and with n > 1 one choice
+            // may finish while another is still being written.
             return resolve();
           }
           estimateUsage(record, delivered, promptBytes);
