@@ -370,6 +370,27 @@ describe.each(ADAPTER_MODES)('/v1/messages end to end with the official Anthropi
       expect(sent.messages[2].content).toEqual([{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG_BASE64}` } }, { type: 'text', text: 'What is this?' }]);
     });
 
+    it('sends a system turn between messages as an OpenAI system message, and refuses max_tokens 0 (a cache fill only Anthropic has) with a 400', async () => {
+      await client.messages.create({
+        model: 'gpt-4o',
+        max_tokens: 16,
+        messages: [
+          { role: 'user', content: 'Hi' },
+          { role: 'system', content: 'From now on, answer in French.' },
+          { role: 'user', content: 'Hello?' },
+        ],
+      });
+      expect(lastOpenAiBody().messages).toEqual([
+        { role: 'user', content: 'Hi' },
+        { role: 'system', content: 'From now on, answer in French.' },
+        { role: 'user', content: 'Hello?' },
+      ]);
+      await expect(client.messages.create({ model: 'gpt-4o', max_tokens: 0, messages: [{ role: 'user', content: 'warm the cache' }] })).rejects.toMatchObject({
+        status: 400,
+        error: { type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('max_tokens') } },
+      });
+    });
+
     it("sends a tool result's image (a coding agent's screenshot) as a user image after the tool message", async () => {
       const answered = await client.messages.create({
         model: 'gpt-4o',

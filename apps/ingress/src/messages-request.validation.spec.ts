@@ -26,7 +26,8 @@ describe('validateMessagesRequest', () => {
     ['no max_tokens', { ...valid, max_tokens: undefined }, 'max_tokens'],
     ['a fractional max_tokens', { ...valid, max_tokens: 1.5 }, 'max_tokens'],
     ['empty messages', { ...valid, messages: [] }, 'messages'],
-    ['a system role in messages', { ...valid, messages: [{ role: 'system', content: 'x' }] }, 'messages.0.role'],
+    ['a negative max_tokens', { ...valid, max_tokens: -1 }, 'max_tokens'],
+    ['a tool role in messages', { ...valid, messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.role'],
     ['content of the wrong type', { ...valid, messages: [{ role: 'user', content: 5 }] }, 'messages.0.content'],
     ['a block without a type', { ...valid, messages: [{ role: 'user', content: [{ text: 'x' }] }] }, 'messages.0.content.0'],
     ['too many blocks', { ...valid, messages: [{ role: 'user', content: Array.from({ length: 4097 }, () => ({ type: 'text', text: '' })) }] }, 'messages.0.content'],
@@ -38,6 +39,12 @@ describe('validateMessagesRequest', () => {
     const result = validateMessagesRequest(body);
     expect('error' in result && result.error.status).toBe(400);
     expect('error' in result && result.error.body.error.param).toBe(param);
+  });
+
+  it("accepts what Anthropic's SDK documents: max_tokens 0 (filling the prompt cache) and system turns between messages", () => {
+    expect('request' in validateMessagesRequest({ ...valid, max_tokens: 0 })).toBe(true);
+    expect('request' in validateMessagesRequest({ ...valid, messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] })).toBe(true);
+    expect('request' in validateMessagesRequest({ ...valid, messages: [{ role: 'user', content: 'Hi' }, { role: 'system', content: [{ type: 'text', text: 'Now in French.' }] }] })).toBe(true);
   });
 
   it('count_tokens takes no max_tokens', () => {

@@ -32,8 +32,9 @@ function modelProblem(model: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** 0 is Anthropic's way to fill the prompt cache without an answer. */
 function maxTokensProblem(maxTokens: unknown): HttpError | undefined {
-  if (!Number.isInteger(maxTokens) || (maxTokens as number) < 1) return invalid('max_tokens: Field required and must be a positive integer.', 'max_tokens');
+  if (!Number.isInteger(maxTokens) || (maxTokens as number) < 0) return invalid('max_tokens: Field required and must be a non-negative integer.', 'max_tokens');
   return undefined;
 }
 
@@ -42,8 +43,8 @@ function messagesProblem(messages: unknown): HttpError | undefined {
   if (messages.length > MAX_MESSAGES) return limit('messages', `at most ${MAX_MESSAGES} messages`);
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i] as Record<string, unknown> | null;
-    if (typeof message !== 'object' || message === null || (message.role !== 'user' && message.role !== 'assistant')) {
-      return invalid(`messages.${i}.role: Input should be 'user' or 'assistant'.`, `messages.${i}.role`);
+    if (typeof message !== 'object' || message === null || (message.role !== 'user' && message.role !== 'assistant' && message.role !== 'system')) {
+      return invalid(`messages.${i}.role: Input should be 'user', 'assistant' or 'system'.`, `messages.${i}.role`);
     }
     const problem = contentProblem(message.content, `messages.${i}.content`);
     if (problem) return problem;

@@ -25,6 +25,7 @@ export function toOpenAiMessages(system: AnthropicClientMessagesRequest['system'
   messages.forEach((message, i) => {
     if (message.role === 'user') out.push(...userMessages(message.content, i));
     else if (message.role === 'assistant') out.push(assistantMessage(message.content, i));
+    else if (message.role === 'system') out.push({ role: 'system', content: systemTextOf(message.content) ?? '' });
     else throw invalidParameter(`messages[${i}].role`, `Unsupported message role '${(message as { role: string }).role}'.`);
   });
   return out;

@@ -181,6 +181,30 @@ describe('toOpenAiChatRequest', () => {
     ]);
   });
 
+  it('turns system turns between messages into OpenAI system messages, in place', () => {
+    const request = {
+      ...base,
+      system: 'Be brief.',
+      messages: [
+        { role: 'user', content: 'Hi' },
+        { role: 'system', content: [{ type: 'text', text: 'Answer in French.' }] },
+        { role: 'user', content: 'Hello?' },
+      ],
+    } as AnthropicClientMessagesRequest;
+    expect(toOpenAiChatRequest(request).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'Hello?' },
+    ]);
+  });
+
+  it('refuses max_tokens 0 (filling the prompt cache) with a 400: only Anthropic-kind providers have that cache', () => {
+    const error = thrownBy(() => toOpenAiChatRequest({ ...base, max_tokens: 0, messages: [{ role: 'user', content: 'x' }] }));
+    expect(error).toBeInstanceOf(OpenAiRequestError);
+    expect(error).toMatchObject({ status: 400, param: 'max_tokens' });
+  });
+
   it('refuses Anthropic server tools, which no other provider runs', () => {
     const request = { ...base, messages: [{ role: 'user', content: 'x' }], tools: [{ type: 'web_search_20250305', name: 'web_search' }] };
     expect(thrownBy(() => toOpenAiChatRequest(request as unknown as AnthropicClientMessagesRequest))).toMatchObject({ status: 400, param: 'tools[0].type' });

@@ -11,6 +11,9 @@ import { toOpenAiMessages } from './anthropic-to-openai.messages';
 export function toOpenAiChatRequest(request: AnthropicClientMessagesRequest): ChatCompletionRequest {
   if (!Array.isArray(request.messages)) throw invalidParameter('messages', "'messages' must be an array.");
   const stream = request.stream === true;
+  if (request.max_tokens === 0) {
+    throw invalidParameter('max_tokens', 'max_tokens: 0 (filling the prompt cache without an answer) is served by Anthropic-kind providers only.');
+  }
   return {
     model: request.model,
     messages: toOpenAiMessages(request.system, request.messages),

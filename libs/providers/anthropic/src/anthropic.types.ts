@@ -87,6 +87,8 @@ export interface AnthropicClientMessagesRequest extends Omit<AnthropicMessagesRe
   messages: Array<
     | { role: 'user'; content: string | AnthropicUserBlock[] }
     | { role: 'assistant'; content: string | AnthropicReplayedAssistantBlock[] }
+    /** A system instruction between turns (the SDK's SystemMessageParam). */
+    | { role: 'system'; content: string | AnthropicTextBlock[] }
   >;
   stream?: boolean;
   top_k?: number;
