@@ -135,7 +135,7 @@ describe('providerAnswerGrpcError', () => {
   });
 
   it('drops a type, code or param that echoes the key or is no identifier: they become labels, attributes and events', () => {
-    const error = { status: 401, upstreamStatus: 401, type: KEY, code: `bad_${KEY}`, param: 'p'.repeat(65), message: 'invalid key', retryable: false };
+    const error = { status: 401, upstreamStatus: 401, type: KEY, code: `bad_${KEY}`, param: 'p'.repeat(101), message: 'invalid key', retryable: false };
     const decoded = decode(providerAnswerGrpcError('groq', error, context().scrub));
     expect(decoded.detail).toMatchObject({ openaiErrorType: 'invalid_request_error', openaiErrorCode: '', param: '' });
     const server = decode(providerAnswerGrpcError('groq', { ...error, status: 502, upstreamStatus: 500, type: 'server error: see https://status.example' }, context().scrub));

@@ -44,8 +44,8 @@ export interface FailureContext {
   logUnexpected: (message: string, detail: Record<string, unknown>) => void;
 }
 
-/** What a provider's error `type`, `code` and `param` look like: short identifiers (`context_length_exceeded`, `messages[0].content`). */
-const PROVIDER_IDENTIFIER = /^[A-Za-z0-9_.:[\]-]{1,64}$/;
+/** What a provider's error `type`, `code` and `param` look like: short identifiers (`context_length_exceeded`, `messages[0].content`), at most as long as an error action's key may be. */
+const PROVIDER_IDENTIFIER = /^[A-Za-z0-9_.:[\]-]{1,100}$/;
 
 /**
  * A provider's error answer (HTTP error or error event in a stream): message scrubbed and cut,
