@@ -228,6 +228,18 @@ describe('teams: budgets and limits across two ingress replicas', () => {
     });
   });
 
+  it('lets a client on concurrent: 1 send its next request the moment it has its answer, answers and streams alike', async () => {
+    const teamId = await createTeam({ name: 'sequential', limits: { concurrent: 1 } });
+    const client = clientOn(0, await createKey({ name: 'sequential-key', teamId }));
+    for (let i = 0; i < 20; i++) expect((await client.chat.completions.create(REQUEST)).choices).toHaveLength(1);
+    for (let i = 0; i < 5; i++) {
+      let text = '';
+      for await (const chunk of await client.chat.completions.create({ ...REQUEST, stream: true })) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(text.length).toBeGreaterThan(0);
+    }
+    await expectEventually(async () => expect((await spendOf(teamId)).inFlight).toBe(0));
+  });
+
   it("charges the team and frees its slot for a request whose key was deleted while it ran (the team's other keys are not locked out)", async () => {
     const teamId = await createTeam({ name: 'deleted-key', limits: { concurrent: 1 }, budget: { amountUsd: 100, period: 'day' } });
     const doomed = await createKeyEntry({ name: 'doomed', teamId });

@@ -207,6 +207,7 @@ async function withinLimits(
     sendError(reply, refusal);
     return false;
   }
+  reply.raw.once('close', () => deps.admission.answered(admitted.key, admitted.requestId));
   if (!request.raw.socket || request.raw.socket.destroyed) {
     deps.rejections.markRouted(request.raw);
     deps.rejections.recordInternalFailure({

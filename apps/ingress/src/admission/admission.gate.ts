@@ -2,7 +2,8 @@ import type { ApiKey } from '@ai-gateway/proto';
 import { httpError, type HttpError } from '../openai-http-error';
 import { limitsUnavailableAnswer, refusalAnswer } from './admission-refusal';
 import { chatMaxOutputTokens, chatPromptTokens, embeddingTokens, estimateOf, worstCasePrice } from './request-cost.estimate';
-import type { RequestAdmission } from './request-admission';
+import { AnsweredRequests } from './answered-requests';
+import { hasOwnPolicy, keySubject, teamSubject, type RequestAdmission } from './request-admission';
 import type { ApiKeyAuthenticator } from '../api-key.authenticator';
 import { isModelAllowed } from '../model-allow-list';
 
@@ -27,12 +28,23 @@ export interface AdmissionRequest {
  * (request-admission.ts). Undefined: admitted, or nothing to check; else the client's answer.
  */
 export class AdmissionGate {
+  private readonly answeredHere: AnsweredRequests;
+
   constructor(
     private readonly admission: RequestAdmission,
     private readonly directory: Pick<ApiKeyAuthenticator, 'team' | 'fallbackMap' | 'modelCatalog'>,
     private readonly options: AdmissionGateOptions,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.answeredHere = new AnsweredRequests(clock);
+  }
+
+  /** The admitted request's answer ended (its response closed): it no longer counts as in flight here. */
+  answered(key: ApiKey, requestId: string): void {
+    const subjects = hasOwnPolicy(key) ? [keySubject(key.id)] : [];
+    if (key.teamId) subjects.push(teamSubject(key.teamId));
+    this.answeredHere.add(subjects, requestId);
+  }
 
   /** Whether the key's requests go through admission at all (a key without team, budget or limits does not). */
   applies(key: ApiKey): boolean {
@@ -51,7 +63,7 @@ export class AdmissionGate {
       request.operation === 'chat' ? chatMaxOutputTokens(request.body, this.options.defaultMaxTokens) : 0,
       worstCasePrice(model, this.directory.fallbackMap(), this.directory.modelCatalog().index),
     );
-    const outcome = await this.admission.admit(key, team, request.requestId, estimate, request.deadlineMs + this.options.settleGraceMs);
+    const outcome = await this.admission.admit(key, team, request.requestId, estimate, request.deadlineMs + this.options.settleGraceMs, this.answeredHere);
     if (outcome.admitted) return undefined;
     if ('unavailable' in outcome) return limitsUnavailableAnswer();
     return refusalAnswer(outcome.refusal, outcome.holder, this.clock());

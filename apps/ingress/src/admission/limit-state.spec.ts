@@ -55,6 +55,16 @@ describe('limit state', () => {
     expect(Object.keys(state.reservations)).toEqual(['b']);
   });
 
+  it('counts a request answered by the reserving replica, not yet settled, out of concurrency but not out of the budget', () => {
+    const state = emptyState('total', NOW);
+    const policy: Policy = { limits: { rpm: 0, tpm: 0, concurrent: 1 }, budget: { amountUsd: 1.5, period: 'total' } };
+    expect(applyOperation(state, reserve('first', policy), NOW)).toMatchObject({ granted: true });
+    expect(applyOperation(state, reserve('second', policy), NOW)).toMatchObject({ granted: false, refusal: { limit: 'concurrent' } });
+    expect(applyOperation(state, { ...reserve('second', policy), answered: ['first'] } as LimitOperation, NOW)).toMatchObject({ granted: false, refusal: { limit: 'budget' } });
+    expect(applyOperation(state, { ...reserve('second', policy, { usd: 0.5 }), answered: ['first'] } as LimitOperation, NOW)).toMatchObject({ granted: true });
+    expect(Object.keys(state.reservations)).toEqual(['first', 'second']);
+  });
+
   it('counts requests and tokens per fixed minute window and names the limit with its reset', () => {
     const state = emptyState('total', NOW);
     const policy: Policy = { limits: { rpm: 3, tpm: 100, concurrent: 0 } };

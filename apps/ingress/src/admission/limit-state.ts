@@ -55,7 +55,17 @@ export interface WindowReport {
 }
 
 export type LimitOperation =
-  | { kind: 'reserve'; requestId: string; usd: number; tokens: number; expiresAtMs: number; teamId?: string; policy: Policy }
+  | {
+      kind: 'reserve';
+      requestId: string;
+      usd: number;
+      tokens: number;
+      expiresAtMs: number;
+      teamId?: string;
+      policy: Policy;
+      /** Requests the reserving replica answered, not yet settled: no longer in flight for the concurrency limit. */
+      answered?: readonly string[];
+    }
   | {
       kind: 'settle';
       requestId: string;
@@ -127,9 +137,11 @@ function reserve(state: LimitState, op: Extract<LimitOperation, { kind: 'reserve
   const { budget, limits } = op.policy;
   if (budget) rollPeriod(state, budget.period, nowMs);
   const windowEnd = state.window.startMs + WINDOW_MS;
-  const inFlight = Object.keys(state.reservations).length;
+  const reservations = Object.keys(state.reservations);
+  const answered = new Set(op.answered ?? []);
+  const inFlight = answered.size === 0 ? reservations.length : reservations.filter((id) => !answered.has(id)).length;
   const concurrent = limits?.concurrent ?? 0;
-  if ((concurrent > 0 && inFlight + 1 > concurrent) || inFlight >= MAX_RESERVATIONS) {
+  if ((concurrent > 0 && inFlight + 1 > concurrent) || reservations.length >= MAX_RESERVATIONS) {
     const max = concurrent > 0 ? Math.min(concurrent, MAX_RESERVATIONS) : MAX_RESERVATIONS;
     return refused({ limit: 'concurrent', max, remaining: Math.max(0, max - inFlight), resetsAtMs: undefined });
   }

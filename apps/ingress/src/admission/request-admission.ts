@@ -1,6 +1,7 @@
 import type { ApiKey, Budget, Limits, Team } from '@ai-gateway/proto';
 import type { OperationResult, Policy, Refusal } from './limit-state';
 import type { RequestEstimate } from './request-cost.estimate';
+import type { AnsweredRequests } from './answered-requests';
 import { LimitsUnavailable, type ReservationStore } from './reservation.store';
 
 /** Who a limit belongs to, for the refusal's message. */
@@ -52,15 +53,17 @@ export class RequestAdmission {
     return key.teamId !== '' || hasOwnPolicy(key);
   }
 
-  async admit(key: ApiKey, team: Team | undefined, requestId: string, estimate: RequestEstimate, holdMs: number): Promise<AdmissionOutcome> {
+  async admit(key: ApiKey, team: Team | undefined, requestId: string, estimate: RequestEstimate, holdMs: number, answered?: AnsweredRequests): Promise<AdmissionOutcome> {
     const expiresAtMs = this.clock() + holdMs;
     const reserve = (policy: Policy, teamId?: string) => ({ kind: 'reserve' as const, requestId, usd: estimate.usd, tokens: estimate.tokens, expiresAtMs, policy, ...(teamId ? { teamId } : {}) });
     const attempts: Array<{ subject: string; holder: Holder; result: Promise<OperationResult> }> = [];
     if (hasOwnPolicy(key)) {
-      attempts.push({ subject: keySubject(key.id), holder: { kind: 'key', id: key.id, name: key.name }, result: this.store.apply(keySubject(key.id), reserve(policyOf(key.budget, key.limits), team?.id)) });
+      const subject = keySubject(key.id);
+      attempts.push({ subject, holder: { kind: 'key', id: key.id, name: key.name }, result: this.store.apply(subject, { ...reserve(policyOf(key.budget, key.limits), team?.id), answered: answered?.of(subject) }) });
     }
     if (team) {
-      attempts.push({ subject: teamSubject(team.id), holder: { kind: 'team', id: team.id, name: team.name }, result: this.store.apply(teamSubject(team.id), reserve(policyOf(team.budget, team.limits))) });
+      const subject = teamSubject(team.id);
+      attempts.push({ subject, holder: { kind: 'team', id: team.id, name: team.name }, result: this.store.apply(subject, { ...reserve(policyOf(team.budget, team.limits)), answered: answered?.of(subject) }) });
     }
     const settled = await Promise.allSettled(attempts.map((a) => a.result));
     const refusedAt = settled.findIndex((s) => s.status === 'rejected' || !isGranted(s.value));
