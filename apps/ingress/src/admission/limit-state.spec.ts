@@ -65,6 +65,15 @@ describe('limit state', () => {
     expect(Object.keys(state.reservations)).toEqual(['first', 'second']);
   });
 
+  it('grants the same reservation applied twice (a write retried after a timeout that had landed) without counting it twice', () => {
+    const state = emptyState('total', NOW);
+    const policy: Policy = { limits: { rpm: 5, tpm: 0, concurrent: 1 }, budget: { amountUsd: 1, period: 'total' } };
+    expect(applyOperation(state, reserve('once', policy), NOW)).toMatchObject({ granted: true, window: { requests: { max: 5, remaining: 4 } } });
+    expect(applyOperation(state, reserve('once', policy), NOW)).toMatchObject({ granted: true, window: { requests: { max: 5, remaining: 4 } } });
+    expect(state.window.requests).toBe(1);
+    expect(reservedUsd(state)).toBe(1);
+  });
+
   it('counts requests and tokens per fixed minute window and names the limit with its reset', () => {
     const state = emptyState('total', NOW);
     const policy: Policy = { limits: { rpm: 3, tpm: 100, concurrent: 0 } };

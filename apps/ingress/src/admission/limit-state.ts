@@ -137,6 +137,11 @@ function reserve(state: LimitState, op: Extract<LimitOperation, { kind: 'reserve
   const { budget, limits } = op.policy;
   if (budget) rollPeriod(state, budget.period, nowMs);
   const windowEnd = state.window.startMs + WINDOW_MS;
+  const rpm = limits?.rpm ?? 0;
+  const tpm = limits?.tpm ?? 0;
+  // The same reservation again: a write retried after a timeout that had in fact landed. It holds
+  // its slot already; counting it twice would refuse the request against itself and leak the slot.
+  if (state.reservations[op.requestId]) return granted(state, rpm, tpm, windowEnd);
   const reservations = Object.keys(state.reservations);
   const answered = new Set(op.answered ?? []);
   const inFlight = answered.size === 0 ? reservations.length : reservations.filter((id) => !answered.has(id)).length;
@@ -145,11 +150,9 @@ function reserve(state: LimitState, op: Extract<LimitOperation, { kind: 'reserve
     const max = concurrent > 0 ? Math.min(concurrent, MAX_RESERVATIONS) : MAX_RESERVATIONS;
     return refused({ limit: 'concurrent', max, remaining: Math.max(0, max - inFlight), resetsAtMs: undefined });
   }
-  const rpm = limits?.rpm ?? 0;
   if (rpm > 0 && state.window.requests + 1 > rpm) {
     return refused({ limit: 'requests', max: rpm, remaining: Math.max(0, rpm - state.window.requests), resetsAtMs: windowEnd });
   }
-  const tpm = limits?.tpm ?? 0;
   if (tpm > 0 && state.window.tokens + op.tokens > tpm) {
     return refused({ limit: 'tokens', max: tpm, remaining: Math.max(0, tpm - state.window.tokens), resetsAtMs: windowEnd });
   }
@@ -168,10 +171,14 @@ function reserve(state: LimitState, op: Extract<LimitOperation, { kind: 'reserve
     windowStartMs: state.window.startMs,
     ...(op.teamId ? { teamId: op.teamId } : {}),
   };
+  return granted(state, rpm, tpm, windowEnd);
+}
+
+function granted(state: LimitState, rpm: number, tpm: number, windowEnd: number): ReserveOutcome {
   return {
     granted: true,
     window: {
-      ...(rpm > 0 ? { requests: { max: rpm, remaining: rpm - state.window.requests } } : {}),
+      ...(rpm > 0 ? { requests: { max: rpm, remaining: Math.max(0, rpm - state.window.requests) } } : {}),
       ...(tpm > 0 ? { tokens: { max: tpm, remaining: Math.max(0, tpm - state.window.tokens) } } : {}),
       resetsAtMs: windowEnd,
     },
