@@ -16,6 +16,7 @@ import {
   startFakeBedrock,
   startFakeOpenAi,
   startGatewayStack,
+  sumOfSeries,
   type FakeBedrock,
   type FakeOpenAi,
   type GatewayStack,
@@ -218,11 +219,7 @@ describe.each(ADAPTER_MODES)('AWS Bedrock through the gateway end to end (%s ada
   });
 
   it('counts Bedrock requests, failures and their catalog cost in analytics /metrics', async () => {
-    const sum = (metrics: string, name: string, ...labels: string[]): number =>
-      metrics
-        .split('\n')
-        .filter((line) => line.startsWith(`${name}{`) && labels.every((label) => line.includes(label)))
-        .reduce((total, line) => total + Number(line.split(' ').pop()), 0);
+    const sum = sumOfSeries;
     await expectEventually(async () => {
       const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
       // The warm-up, text, stream, tool-call stream, tool results and image answers above.

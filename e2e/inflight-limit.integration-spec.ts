@@ -4,7 +4,7 @@
 // takes requests again as soon as one ends. Health and admin requests take no slot.
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import { expectEventually, startFakeOpenAi, startGatewayStack, sumOfSeries, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const PROVIDER_KEY = 'sk-proj-inflightLimitKey0123456789abcdefABCD';
 const MAX_INFLIGHT_REQUESTS = 4;
@@ -16,20 +16,7 @@ describe('the cap on requests in flight (MAX_INFLIGHT_REQUESTS)', () => {
   let gatewayKey: string;
   let url: string;
 
-  const errorEvents = async (errorType: string): Promise<number> => {
-    const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
-    return metrics
-      .split('\n')
-      .filter((line) => line.startsWith('gen_ai_gateway_requests_total{') && line.includes(`error_type="${errorType}"`))
-      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-  };
-  const successEvents = async (): Promise<number> => {
-    const metrics = await (await fetch(stack.metricsUrl('analytics'))).text();
-    return metrics
-      .split('\n')
-      .filter((line) => line.startsWith('gen_ai_gateway_requests_total{') && line.includes('outcome="success"'))
-      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
-  };
+  const analyticsSum = async (...labels: string[]): Promise<number> => sumOfSeries(await (await fetch(stack.metricsUrl('analytics'))).text(), 'gen_ai_gateway_requests_total', ...labels);
 
   beforeAll(async () => {
     upstream = await startFakeOpenAi({ validKeys: [PROVIDER_KEY] });
@@ -106,7 +93,7 @@ describe('the cap on requests in flight (MAX_INFLIGHT_REQUESTS)', () => {
     expect(served.choices[0].message.content).toBeTruthy();
 
     // One usage event per refused request (the flood, the two SDK calls), and the served ones as successes.
-    await expectEventually(async () => expect(await errorEvents('gateway_overloaded')).toBe(FLOOD + 2));
-    await expectEventually(async () => expect(await successEvents()).toBe(MAX_INFLIGHT_REQUESTS + 1));
+    await expectEventually(async () => expect(await analyticsSum('error_type="gateway_overloaded"')).toBe(FLOOD + 2));
+    await expectEventually(async () => expect(await analyticsSum('outcome="success"')).toBe(MAX_INFLIGHT_REQUESTS + 1));
   }, 30_000);
 });

@@ -48,12 +48,7 @@ export async function forkModule(name, modulePath, args = [], { stage = 0, execA
 
 /** Resident set size of a process in MB (Linux /proc), or undefined. */
 export function rssMb(pid) {
-  try {
-    const kb = Number(/VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
-    return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : undefined;
-  } catch {
-    return undefined;
-  }
+  return statusMb(pid, 'VmRSS');
 }
 
 /**
@@ -62,8 +57,13 @@ export function rssMb(pid) {
  * that runs it.
  */
 export function privateRssMb(pid) {
+  return statusMb(pid, 'RssAnon');
+}
+
+/** A `kB` field of /proc/<pid>/status in MB, one decimal. */
+function statusMb(pid, field) {
   try {
-    const kb = Number(/RssAnon:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
     return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : undefined;
   } catch {
     return undefined;

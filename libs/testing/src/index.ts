@@ -11,6 +11,7 @@ export * from './fake-bedrock';
 export { startFakeGemini, FAKE_GEMINI_API_KEY, type FakeGemini, type FakeGeminiOptions, type FakeGeminiScenario, type FakeVertexAccount } from './fake-gemini';
 export * from './local-kms';
 export * from './metric-references';
+export * from './metric-sum';
 export * from './stack';
 export * from './dashboard';
 export * from './openapi';
