@@ -11,7 +11,7 @@ import type {
   RouterServiceClient,
   Team,
 } from '@ai-gateway/proto';
-import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
+import { decodeGrpcError, GrpcStatus, isServiceError } from '@ai-gateway/service-kit';
 import { effectiveErrorActions, parseRoutingPolicies, routingPoliciesFromProto, routingPoliciesJson, routingPoliciesToProto, RoutingPolicyError } from '@ai-gateway/routing';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
 import type { AdminSignInGuard } from './admin-signin.guard';
@@ -88,6 +88,9 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           if (error instanceof BadRequest || error instanceof PolicyFieldError || error instanceof RoutingPolicyError) return sendError(reply, httpError(400, error.message, null, error.param));
           if (error instanceof NotFound) return sendError(reply, httpError(404, error.message, error.code, error.param));
           if (error instanceof Unavailable) return sendError(reply, httpError(503, error.message, 'analytics_unavailable'));
+          // Not a service's answer but a failure of this code: the scope's error handler logs it and
+          // answers a fixed 502, so its text never reaches the client.
+          if (!isServiceError(error)) throw error;
           const decoded = decodeGrpcError(error);
           if (decoded.code === GrpcStatus.FAILED_PRECONDITION && decoded.detail?.openaiErrorCode === TEAM_IN_USE) {
             return sendError(reply, httpError(409, decoded.message, TEAM_IN_USE, null, 'invalid_request_error'));
@@ -150,7 +153,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   route('PUT', '/admin/v1/routing/error-actions', async (_request, body) => {
     const map = body.errorActions;
     if (typeof map !== 'object' || map === null || Array.isArray(map)) throw new BadRequest('"errorActions" must map error codes or types to actions', 'errorActions');
-    const errorActions = Object.fromEntries(Object.entries(map).map(([code, action]) => [code, String(action)]));
+    if (Object.values(map).some((action) => typeof action !== 'string')) throw new BadRequest('each action in "errorActions" must be a string: fallback, next or return', 'errorActions');
+    const errorActions = Object.fromEntries(Object.entries(map) as Array<[string, string]>);
     return { status: 200, body: { errorActions: effectiveErrorActions((await call(deps.config.setErrorActions({ errorActions }))).errorActions) } };
   });
 

@@ -40,6 +40,7 @@ import { InflightBytesBudget } from '@ai-gateway/service-kit';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { LateConnections } from './late-connections';
 
+import { trustProxyOf } from './trust-proxy';
 import { gatewayCredential, markWireFormat } from './wire-format';
 import { AdmissionGate } from './admission/admission.gate';
 import { RequestAdmission } from './admission/request-admission';
@@ -137,6 +138,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       clientErrorHandler: answerClientError,
       frameworkErrors: answerFrameworkError,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+      trustProxy: trustProxyOf(config.TRUST_PROXY),
     }),
     { logger: new PinoNestLogger(log), bodyParser: false },
   );

@@ -22,6 +22,11 @@ export const INGRESS_ENV = {
    * queued in this process's and the router's memory (about 70 KB per request in flight).
    */
   MAX_INFLIGHT_REQUESTS: { type: 'int', default: 4096, min: 1 },
+  /**
+   * Whose X-Forwarded-For is believed for the client's address (the admin sign-in limit, its audit):
+   * '' nobody (the TCP peer), a hop count ('1'), or proxy addresses/CIDRs, comma separated.
+   */
+  TRUST_PROXY: { type: 'string', default: '' },
   /** Output tokens reserved for a chat request of a key with a budget or limits that names no max_tokens. */
   ADMISSION_DEFAULT_MAX_TOKENS: { type: 'int', default: 4096, min: 1 },
   /** How long a reservation outlives its request's deadline unsettled before it expires (a replica that died holds nothing longer). */
@@ -36,6 +41,7 @@ export function readIngressEnv(env: Environment) {
   const config = readEnv(INGRESS_ENV, env);
   if (config.ADMIN_TOKEN.length < 16) throw new ConfigError('ADMIN_TOKEN', 'must be at least 16 characters');
   if (config.MAX_INFLIGHT_BODY_BYTES < config.MAX_BODY_BYTES) throw new ConfigError('MAX_INFLIGHT_BODY_BYTES', 'must be at least MAX_BODY_BYTES');
+  if (/^true$/i.test(config.TRUST_PROXY.trim())) throw new ConfigError('TRUST_PROXY', 'must be a hop count or proxy addresses, never true (any client could then name its address)');
   checkServiceCredential(config.SERVICE_CREDENTIAL);
   return config;
 }

@@ -273,6 +273,8 @@ long-lived HTTP/2 connection to a single pod behind a ClusterIP.
   value: {{ $r.Values.services.ingress.maxBodyBytes | int64 | quote }}
 - name: MAX_INFLIGHT_REQUESTS
   value: {{ $r.Values.services.ingress.maxInflightRequests | int64 | quote }}
+- name: TRUST_PROXY
+  value: {{ $r.Values.services.ingress.trustProxy | toString | quote }}
 {{ include "ai-gateway.env.nats" . }}
 {{ include "ai-gateway.env.jetstreamReplicas" (dict "root" $r "name" "KV_REPLICAS") }}
 {{- end }}

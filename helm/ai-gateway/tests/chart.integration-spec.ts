@@ -259,6 +259,7 @@ describe.each([
       ADMIN_TOKEN: { secretKeyRef: { name: secret.metadata.name, key: 'admin-token' } },
       MAX_BODY_BYTES: '33554432',
       MAX_INFLIGHT_REQUESTS: '4096',
+      TRUST_PROXY: '',
     });
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(at('key-vault', 50054)),

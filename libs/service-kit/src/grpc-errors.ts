@@ -116,7 +116,8 @@ export interface DecodedGrpcError {
   detail: GatewayError | undefined;
 }
 
-function isServiceError(error: unknown): error is ServiceError {
+/** An error a gRPC call ended with (a numeric status code), as opposed to one thrown by our own code. */
+export function isServiceError(error: unknown): error is ServiceError {
   return typeof error === 'object' && error !== null && 'code' in error && typeof (error as ServiceError).code === 'number';
 }
 
