@@ -12,6 +12,8 @@ export class RevocationTimeoutError extends Error {
 
 /** Re-sends an unconfirmed announcement this often: a router that reconnected to NATS meanwhile still gets it. */
 const RESEND_MS = 250;
+/** How long a revocation waits for the lease watch to catch up before it reads the leases from the bucket. */
+const CATCH_UP_WAIT_MS = 1_000;
 
 /**
  * Announces key changes on NATS (KEY_CHANGES_SUBJECT) and waits until every router replica that
@@ -26,6 +28,8 @@ const RESEND_MS = 250;
 export class KeyChangeBroadcaster {
   /** Lease key → when it expires (nats-server's write time + its TTL), followed from a KV watch. */
   private readonly leaseExpiry = new Map<string, number>();
+  /** Lease key → the bucket revision its expiry came from: a late copy from the watch never undoes a newer read. */
+  private readonly leaseRevision = new Map<string, number>();
   private stopWatch: (() => void) | undefined;
   /** Highest bucket revision the watch applied. */
   private seen = 0;
@@ -55,6 +59,8 @@ export class KeyChangeBroadcaster {
   }
 
   private applyLease(entry: KvEntry): void {
+    if (entry.revision <= (this.leaseRevision.get(entry.key) ?? 0)) return;
+    this.leaseRevision.set(entry.key, entry.revision);
     if (entry.operation !== 'PUT' || entry.value.length === 0) {
       this.seen = Math.max(this.seen, entry.revision);
       this.leaseExpiry.delete(entry.key);
@@ -94,11 +100,13 @@ export class KeyChangeBroadcaster {
     })();
     try {
       let live = targets;
+      // Published at least once, even with no live router known: one this replica has not seen yet gets it.
+      this.nc.publish(KEY_CHANGES_SUBJECT, JSON.stringify(announcement), { reply: inbox });
+      if (targets.length === 0) await this.nc.flush();
       for (;;) {
         const pending = live.filter((id) => !acked.has(id));
         if (pending.length === 0) break;
         if (this.now() >= deadline) throw new RevocationTimeoutError(pending);
-        this.nc.publish(KEY_CHANGES_SUBJECT, JSON.stringify(announcement), { reply: inbox });
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, Math.max(1, Math.min(RESEND_MS, deadline - this.now())));
           wake = () => {
@@ -110,6 +118,7 @@ export class KeyChangeBroadcaster {
         // A lease that expired since the listing belongs to a router that has stopped using its keys.
         const stillLive = new Set(this.liveReplicas());
         live = targets.filter((id) => stillLive.has(id));
+        if (live.some((id) => !acked.has(id))) this.nc.publish(KEY_CHANGES_SUBJECT, JSON.stringify(announcement), { reply: inbox });
       }
     } finally {
       sub.unsubscribe();
@@ -119,12 +128,24 @@ export class KeyChangeBroadcaster {
     return confirmed;
   }
 
-  /** Waits until the lease watch has applied every entry the bucket held when called (bounded). */
+  /**
+   * Until the lease watch has applied every entry the bucket held when called. A watch still behind
+   * after a second (a push consumer recreated after a NATS failover can lag for tens of seconds) is
+   * not trusted: the leases are read from the bucket itself, so no live router is left off the
+   * list of those a revocation waits for. Throws when the bucket cannot be read either.
+   */
   private async caughtUp(): Promise<void> {
     const status = await this.leases.status();
     if (status.values === 0) return;
     const last = status.streamInfo.state.last_seq;
-    const until = this.now() + 1_000;
+    const until = this.now() + CATCH_UP_WAIT_MS;
     while (this.seen < last && this.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+    if (this.seen >= last) return;
+    this.logger.warn({ seen: this.seen, last }, 'router lease watch behind the bucket; reading the leases from the bucket');
+    for await (const key of await this.leases.keys()) {
+      const entry = await this.leases.get(key);
+      if (entry) this.applyLease(entry);
+    }
+    this.seen = Math.max(this.seen, last);
   }
 }

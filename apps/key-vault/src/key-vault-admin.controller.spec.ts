@@ -3,7 +3,7 @@ import { GrpcStatus } from '@ai-gateway/service-kit';
 import type { RpcException } from '@nestjs/microservices';
 import type { AuditTrail } from './audit.trail';
 import type { KeyChangeBroadcaster } from './key-change.broadcaster';
-import type { KeyStore } from './key.store';
+import { KeyNotFoundError, type KeyStore } from './key.store';
 import { KeyVaultAdminController } from './key-vault-admin.controller';
 
 function controllerWhoseRewrapFailsWith(error: Error): KeyVaultAdminController {
@@ -33,5 +33,46 @@ describe('KeyVaultAdminController.rewrapKeys', () => {
   it('keeps an unreachable or failing KMS an outage (FAILED_PRECONDITION, 503 at the edge)', async () => {
     const controller = controllerWhoseRewrapFailsWith(new KmsError(KmsErrorCode.EndpointUnreachable, 'KMS endpoint unreachable'));
     expect(await codeOf(controller.rewrapKeys({ toKmsKeyId: 'alias/next', actor: 't' }))).toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION });
+  });
+});
+
+describe('KeyVaultAdminController.deleteKey', () => {
+  function controller(options: { auditFails?: boolean; stored?: boolean } = {}) {
+    const announced: Array<{ provider: string; keyId: string; change: string }> = [];
+    const recorded: string[] = [];
+    let stored = options.stored ?? true;
+    const store = {
+      delete: (id: string) => {
+        if (!stored) return Promise.reject(new KeyNotFoundError(id));
+        stored = false;
+        return Promise.resolve({ id, provider: 'openai' });
+      },
+    } as unknown as KeyStore;
+    const changes = { announce: (change: { provider: string; keyId: string; change: string }) => (announced.push(change), Promise.resolve(['router-0'])) } as unknown as KeyChangeBroadcaster;
+    const audit = {
+      recordDone: (event: { action: string }) => (recorded.push(event.action), options.auditFails ? Promise.resolve() : Promise.resolve()),
+      record: () => (options.auditFails ? Promise.reject(new Error('nats: timeout')) : Promise.resolve()),
+    } as unknown as AuditTrail;
+    return { controller: new KeyVaultAdminController(store, changes, audit, { revocationTimeoutMs: 1_000 } as never), announced, recorded };
+  }
+
+  it('announces the delete before auditing it, and answers the routers that confirmed', async () => {
+    const t = controller();
+    expect(await t.controller.deleteKey({ id: 'pk_0123456789abcdef', actor: 'admin' })).toEqual({ confirmedReplicas: ['router-0'] });
+    expect(t.announced).toEqual([{ provider: 'openai', keyId: 'pk_0123456789abcdef', change: 'deleted', version: 0 }]);
+    expect(t.recorded).toEqual(['provider_key.deleted']);
+  });
+
+  it('announces a delete of a key already gone (a retry after an unconfirmed announcement) to every router, then answers NOT_FOUND', async () => {
+    const t = controller({ stored: false });
+    expect(await codeOf(t.controller.deleteKey({ id: 'pk_0123456789abcdef', actor: 'admin' }))).toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    expect(t.announced).toEqual([{ provider: '', keyId: 'pk_0123456789abcdef', change: 'deleted', version: 0 }]);
+    expect(t.recorded).toEqual([]);
+  });
+
+  it('announces nothing for an id that can name no key', async () => {
+    const t = controller({ stored: false });
+    expect(await codeOf(t.controller.deleteKey({ id: 'not a key id!', actor: 'admin' }))).toMatchObject({ code: GrpcStatus.NOT_FOUND });
+    expect(t.announced).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster, RevocationTimeoutError } from './key-change.broadcaster';
 import { toEntry } from './key-record';
-import { KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
+import { KEY_ID_PATTERN, KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
 import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, type KeyVaultSettings } from './key-vault.constants';
 
 /** KMS refusals of a re-wrap that concern the target key the admin named. */
@@ -34,9 +34,11 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
 
   addKey(request: AddKeyRequest): Promise<ProviderKeyEntry> {
     return this.guard(async () => {
+      // Stored, announced, then audited: an audit stream that cannot take the event must not stop
+      // the announcement (the change is already stored) nor fail an action that took effect.
       const record = await this.store.add(request.provider, request.key, request.name);
-      await this.audit.record({ action: 'provider_key.added', keyId: record.id, provider: record.provider, actor: request.actor });
       await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'added', version: record.version }, this.settings.revocationTimeoutMs);
+      await this.audit.recordDone({ action: 'provider_key.added', keyId: record.id, provider: record.provider, actor: request.actor });
       return toEntry(record);
     });
   }
@@ -48,20 +50,24 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
   rotateKey(request: RotateKeyRequest): Promise<ProviderKeyEntry> {
     return this.guard(async () => {
       const record = await this.store.rotate(request.id, request.key);
-      await this.audit.record({ action: 'provider_key.rotated', keyId: record.id, provider: record.provider, actor: request.actor });
       await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'rotated', version: record.version }, this.settings.revocationTimeoutMs);
+      await this.audit.recordDone({ action: 'provider_key.rotated', keyId: record.id, provider: record.provider, actor: request.actor });
       return toEntry(record);
     });
   }
 
   deleteKey(request: DeleteKeyRequest): Promise<DeleteKeyResponse> {
     return this.guard(async () => {
-      const record = await this.store.delete(request.id);
-      await this.audit.record({ action: 'provider_key.deleted', keyId: record.id, provider: record.provider, actor: request.actor });
-      const confirmed = await this.changes.announce(
-        { provider: record.provider, keyId: record.id, change: 'deleted', version: 0 },
-        this.settings.revocationTimeoutMs,
-      );
+      const record = await this.store.delete(request.id).catch((error: unknown) => {
+        if (error instanceof KeyNotFoundError && KEY_ID_PATTERN.test(request.id)) return undefined;
+        throw error;
+      });
+      // Announced even when the key is already gone: a delete whose announcement was not confirmed
+      // (its caller got an error) is completed by its retry. Without the record the provider is
+      // unknown ('' ): routers drop the id wherever they hold it.
+      const confirmed = await this.changes.announce({ provider: record?.provider ?? '', keyId: request.id, change: 'deleted', version: 0 }, this.settings.revocationTimeoutMs);
+      if (!record) throw new KeyNotFoundError(request.id);
+      await this.audit.recordDone({ action: 'provider_key.deleted', keyId: record.id, provider: record.provider, actor: request.actor });
       return { confirmedReplicas: confirmed };
     });
   }
@@ -77,7 +83,7 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
         }
         throw error;
       });
-      await this.audit.record({ action: 'provider_key.rewrapped', actor: request.actor, keyId: `*:${request.toKmsKeyId}` });
+      await this.audit.recordDone({ action: 'provider_key.rewrapped', actor: request.actor, keyId: `*:${request.toKmsKeyId}` });
       return { moved };
     });
   }

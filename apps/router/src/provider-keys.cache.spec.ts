@@ -1,5 +1,6 @@
 import { of, throwError } from 'rxjs';
 import pino from 'pino';
+import { secretScrubber } from '@ai-gateway/logging';
 import type { KeyChangeAnnouncement } from '@ai-gateway/nats';
 import type { ResolvedKey } from '@ai-gateway/proto';
 import type { ClientGrpcProxy } from '@nestjs/microservices';
@@ -81,6 +82,34 @@ describe('ProviderKeysCache with a router lease', () => {
     await t.cache.start();
     await t.announce({ provider: 'openai', keyId: 'k1', change: 'deleted', version: 0 });
     expect(t.cache.roundRobin('openai').keys).toEqual([]);
+    t.cache.stop();
+  });
+
+  it("drops a deleted key whose provider key-vault no longer knows (a retried delete), wherever it is held, and confirms", async () => {
+    const t = setUp();
+    t.set({ keys: [{ id: 'k1', provider: 'openai', version: 1, secret: 'sk-one' }, { id: 'k2', provider: 'anthropic', version: 1, secret: 'sk-ant-two' }] });
+    await t.cache.start();
+    await t.announce({ provider: '', keyId: 'k2', change: 'deleted', version: 0 });
+    expect(t.cache.roundRobin('anthropic').keys).toEqual([]);
+    expect(t.cache.roundRobin('openai').keys.map((k) => k.id)).toEqual(['k1']);
+    expect([...t.cache.providersWithKeys()]).toEqual(['openai']);
+    t.cache.stop();
+  });
+
+  it('registers the keys it holds with the log scrubber and forgets the plaintext of a key it dropped', async () => {
+    // Shapes no pattern of the scrubber knows, sharing no 16-character slice: only registration redacts them.
+    const first = 'q7Vt3Xn9Lp2Rw8Kd4Hs6Bf1Jm5Yc0ZgQe';
+    const second = 'u1Ow6Ta2Ni9Pe3Lr7Cx5Gv0Sb4Mz8DkHj';
+    const t = setUp();
+    t.set({ keys: [{ id: 'k9', provider: 'openai', version: 1, secret: first }] });
+    await t.cache.start();
+    expect(secretScrubber.scrub(`key ${first}`)).not.toContain(first.slice(10, 26));
+    t.set({ keys: [{ id: 'k9', provider: 'openai', version: 2, secret: second }] });
+    await t.announce({ provider: 'openai', keyId: 'k9', change: 'rotated', version: 2 });
+    expect(secretScrubber.scrub(`key ${second}`)).not.toContain(second.slice(10, 26));
+    expect(secretScrubber.scrub(`key ${first}`)).toBe(`key ${first}`);
+    await t.announce({ provider: 'openai', keyId: 'k9', change: 'deleted', version: 0 });
+    expect(secretScrubber.scrub(`key ${second}`)).toBe(`key ${second}`);
     t.cache.stop();
   });
 

@@ -37,6 +37,8 @@ const REMEMBERED_CHANGES = 1_000;
  */
 export class ProviderKeysCache {
   private keys = new Map<string, ResolvedKey[]>();
+  /** The secrets this cache has registered with the log scrubber: exactly those it holds. */
+  private scrubbed = new Set<string>();
   private withKeys: ReadonlySet<string> = new Set();
   private readonly cursor = new Map<string, number>();
   private readonly client: KeyVaultResolveServiceClient;
@@ -142,7 +144,6 @@ export class ProviderKeysCache {
     try {
       const resolved = await firstValueFrom(this.client.resolveKeys({ providers }).pipe(timeout(this.options.resolveTimeoutMs ?? 3_000)));
       this.options.onKeyVault?.(true);
-      for (const key of resolved.keys) secretScrubber.register(key.secret);
       return resolved.keys;
     } catch (error) {
       this.options.onKeyVault?.(false);
@@ -176,6 +177,13 @@ export class ProviderKeysCache {
       this.remember(change.changeId);
       return confirm();
     }
+    if (change.change === 'deleted' && change.provider === '') {
+      // A delete retried after its record was gone (key-vault no longer knows the provider): the id is dropped wherever it is held.
+      for (const [provider, keys] of this.keys) this.keys.set(provider, keys.filter((key) => key.id !== change.keyId));
+      this.notify();
+      this.remember(change.changeId);
+      return confirm();
+    }
     const matches = (key: ResolvedKey): boolean =>
       key.id !== change.keyId || (change.change !== 'deleted' && key.version >= change.version);
     try {
@@ -203,7 +211,21 @@ export class ProviderKeysCache {
   }
 
   private notify(): void {
+    this.syncScrubber();
     this.withKeys = new Set([...this.keys.entries()].filter(([, list]) => list.length > 0).map(([provider]) => provider));
     for (const listener of this.listeners) listener();
+  }
+
+  /**
+   * The log scrubber knows every key this cache holds, and no longer the plaintext of one it
+   * dropped (deleted, rotated away): revoked keys do not stay in the router's memory there. A
+   * request still under way with a dropped key is scrubbed by its attempt's own scrubber.
+   */
+  private syncScrubber(): void {
+    const held = new Set<string>();
+    for (const list of this.keys.values()) for (const key of list) held.add(key.secret);
+    for (const secret of held) if (!this.scrubbed.has(secret)) secretScrubber.register(secret);
+    for (const secret of this.scrubbed) if (!held.has(secret)) secretScrubber.forget(secret);
+    this.scrubbed = held;
   }
 }

@@ -28,4 +28,15 @@ export class AuditPublisher<Event extends AuditFields> {
     this.logger.info({ audit: full }, 'audit');
     await this.js.publish(AUDIT_SUBJECT, JSON.stringify(full));
   }
+
+  /**
+   * As record(), for an action that has already taken effect: a stream that cannot take the event
+   * is logged (the log line is then its only copy), never thrown, so the caller's answer says what
+   * happened rather than failing an action that cannot be undone.
+   */
+  async recordDone(event: Event): Promise<void> {
+    await this.record(event).catch((error: unknown) =>
+      this.logger.error({ err: error instanceof Error ? error.message : String(error), action: event.action }, 'audit event not published to the audit stream; the log line is its record'),
+    );
+  }
 }
