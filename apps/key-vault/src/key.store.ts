@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { last4, openSecret, rewrapSecret, sealSecret, type KmsBackend } from '@ai-gateway/kms';
+import { KmsError, KmsErrorCode, last4, openSecret, rewrapSecret, sealSecret, type KmsBackend } from '@ai-gateway/kms';
 import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ResolvedKey } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
@@ -9,7 +9,7 @@ import { KeyValidationError } from './key-validation.error';
 
 const KEY_PREFIX = 'keys.';
 /** What a key id may look like: one NATS KV key token (letters, digits, `_`, `-`), bounded. */
-const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 export class KeyNotFoundError extends Error {
   constructor(id: string) {
@@ -95,6 +95,8 @@ export class KeyStore {
   }
 
   async delete(id: string): Promise<KeyRecord> {
+    // A key added through another replica a moment ago is this replica's to delete too.
+    await this.caughtUp();
     const record = this.get(id);
     await this.kv.purge(KEY_PREFIX + id);
     this.records.delete(id);
@@ -108,13 +110,24 @@ export class KeyStore {
     // replica's mirror holds everything the bucket held when the router asked.
     await this.caughtUp();
     const records = this.list().filter((r) => wanted.size === 0 || wanted.has(r.provider));
-    return Promise.all(
-      records.map(async (r) => ({ id: r.id, provider: r.provider, version: r.version, secret: await openSecret(this.kms, r.sealed) })),
-    );
+    const opened = await Promise.allSettled(records.map(async (r) => ({ id: r.id, provider: r.provider, version: r.version, secret: await openSecret(this.kms, r.sealed) })));
+    const keys: ResolvedKey[] = [];
+    const unreadable: Array<{ record: KeyRecord; error: unknown }> = [];
+    opened.forEach((outcome, i) => (outcome.status === 'fulfilled' ? keys.push(outcome.value) : unreadable.push({ record: records[i], error: outcome.reason })));
+    if (unreadable.length === 0) return keys;
+    // KMS itself failing, or not one record opened: the caller keeps the keys it holds (static stability).
+    if (keys.length === 0 || unreadable.some(({ error }) => !isRecordFault(error))) throw unreadable[0].error;
+    // One record KMS will not open (its KMS key disabled, tampered with) must not block every other key.
+    for (const { record, error } of unreadable) {
+      this.logger.error({ keyId: record.id, provider: record.provider, code: (error as KmsError).code }, 'provider key cannot be opened; left out of the keys routers get');
+    }
+    return keys;
   }
 
   /** Moves every record's data key to another KMS key (KMS ReEncrypt: no plaintext leaves KMS). */
   async rewrapAll(toKmsKeyId: string): Promise<number> {
+    // A key added through another replica a moment ago is moved too.
+    await this.caughtUp();
     let moved = 0;
     for (const record of this.list()) {
       const entry = await this.kv.get(KEY_PREFIX + record.id);
@@ -158,3 +171,15 @@ function validateProvider(provider: string): void {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(provider)) throw new KeyValidationError('"provider" must be a provider id');
 }
 
+/** Failures of one sealed record while KMS answers; any other failure (KMS unreachable, unknown) is KMS's. */
+const RECORD_FAULTS: ReadonlySet<string> = new Set([
+  KmsErrorCode.DecryptRefused,
+  KmsErrorCode.SealedSecretInvalid,
+  KmsErrorCode.SealedSecretTampered,
+  KmsErrorCode.KeyNotFound,
+  KmsErrorCode.KeyDisabled,
+]);
+
+function isRecordFault(error: unknown): boolean {
+  return error instanceof KmsError && RECORD_FAULTS.has(error.code);
+}
