@@ -104,3 +104,17 @@ describe('attemptScrubber', () => {
     expect(shared.scrub(key.slice(3, 40))).toBe(key.slice(3, 40));
   });
 });
+
+describe('SecretScrubber.scrubValue', () => {
+  it('scrubs strings at every depth it copies, and leaves out what is deeper rather than passing it on raw', () => {
+    const scrubber = new SecretScrubber();
+    const secret = randomBytes(24).toString('hex');
+    scrubber.register(secret);
+    let nested: Record<string, unknown> = { leaf: secret, shaped: 'sk-proj-0123456789abcdefghijklmnop' };
+    for (let i = 0; i < 9; i++) nested = { level: i, inner: nested };
+    const text = JSON.stringify(scrubber.scrubValue({ shallow: secret, nested }));
+    expect(text).not.toContain(secret.slice(0, 16));
+    expect(text).not.toContain('sk-proj-0123456789');
+    expect(text).toContain('[depth limit]');
+  });
+});

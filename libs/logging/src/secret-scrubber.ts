@@ -87,7 +87,9 @@ export class SecretScrubber {
   /** Deep copy of a log value with every string scrubbed. */
   scrubValue(value: unknown, depth = 0): unknown {
     if (typeof value === 'string') return this.scrub(value);
-    if (depth > 6 || value === null || typeof value !== 'object') return value;
+    if (value === null || typeof value !== 'object') return value;
+    // Deeper than any log value of ours: left out rather than passed on unscrubbed.
+    if (depth > 6) return '[depth limit]';
     if (value instanceof Error) {
       return { type: value.name, message: this.scrub(value.message), stack: value.stack && this.scrub(value.stack) };
     }
