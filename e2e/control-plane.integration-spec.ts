@@ -137,7 +137,7 @@ describe('control plane without a single replica: two key-vault replicas, two ro
       const took = Date.now() - started;
       expect(took).toBeGreaterThan(1_000);
       expect(took).toBeLessThan(5_000);
-      expect(stack.logText()).toMatch(/"expired":\["cut-off-router"\]/);
+      await expectEventually(() => expect(stack.logText()).toMatch(/"expired":\["cut-off-router"\]/));
     } finally {
       await leases.delete('cut-off-router');
       await nc.close();

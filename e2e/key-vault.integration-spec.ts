@@ -14,7 +14,7 @@ import {
   type KeyVaultResolveServiceClient,
 } from '@ai-gateway/proto';
 import { createGrpcClient, decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
-import { startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
+import { expectEventually, startFakeOpenAi, startGatewayStack, type FakeOpenAi, type GatewayStack } from '@ai-gateway/testing';
 
 const FIRST_KEY = 'sk-proj-firstKeyAAAAAAAAAAAAAAAAAAAAAAAAAAAA';
 const SECOND_KEY = 'sk-proj-secondKeyBBBBBBBBBBBBBBBBBBBBBBBBBBBB';
@@ -136,7 +136,8 @@ describe('key vault with two router replicas', () => {
         const error = await firstValueFrom(resolve.resolveKeys({ providers: [] }, metadata)).catch((e: unknown) => e);
         expect(decodeGrpcError(error).code).toBe(GrpcStatus.UNAUTHENTICATED);
       }
-      expect(stack.logText()).toContain('"action":"internal_call.refused"');
+      // Logged before the refusal is sent, written to the log file a moment later (an asynchronous destination).
+      await expectEventually(() => expect(stack.logText()).toContain('"action":"internal_call.refused"'));
     } finally {
       proxy.close();
     }
