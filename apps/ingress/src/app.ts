@@ -175,11 +175,12 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       const started = Date.now();
       const startedHr = process.hrtime.bigint();
       inFlight++;
+      // A public API request holds one of MAX_INFLIGHT_REQUESTS slots until its response closes.
       const isApi = request.url.startsWith('/v1/');
-      const overCap = isApi && apiInFlight >= config.MAX_INFLIGHT_REQUESTS;
-      if (isApi && !overCap) apiInFlight++;
+      const holdsSlot = isApi && apiInFlight < config.MAX_INFLIGHT_REQUESTS;
+      if (holdsSlot) apiInFlight++;
       reply.raw.once('close', () => {
-        if (isApi && !overCap) apiInFlight--;
+        if (holdsSlot) apiInFlight--;
         if (--inFlight === 0) {
           for (const resolve of idleWaiters) resolve();
           idleWaiters = [];
@@ -200,7 +201,7 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
         reply.header('connection', 'close');
         return sendError(reply, answer);
       }
-      if (overCap) {
+      if (isApi && !holdsSlot) {
         // Refused before its body is read: the connection cannot carry another request.
         const answer = httpError(503, `The gateway is serving as many requests as it takes at once (${config.MAX_INFLIGHT_REQUESTS}); retry shortly.`, 'gateway_overloaded');
         answer.headers['retry-after'] = '1';

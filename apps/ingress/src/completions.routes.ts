@@ -221,7 +221,7 @@ async function withinLimits(
       errorType: 'cancelled',
       startedAt,
       reserved: true,
-      teamId: admitted.key.teamId || undefined,
+      teamId: reservationOf(deps, admitted.key).teamId,
     });
     return false;
   }

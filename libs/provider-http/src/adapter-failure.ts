@@ -2,7 +2,6 @@ import { RpcException } from '@nestjs/microservices';
 import { errors as undiciErrors } from 'undici';
 import { OpenAiRequestError, type ProviderError } from '@ai-gateway/openai-api';
 import { Fault } from '@ai-gateway/proto';
-import { MAX_RETRY_AFTER_MS } from '@ai-gateway/routing';
 import { SseLimitError } from '@ai-gateway/sse';
 import { gatewayGrpcError, GrpcStatus, providerGrpcError, truncateUtf8, type GatewayGrpcErrorShape } from '@ai-gateway/service-kit';
 import type { AttemptLimits } from './adapter-request';
@@ -70,7 +69,7 @@ export function providerAnswerGrpcError(
       param: identifier(error.param),
       message: truncateUtf8(scrub(error.message), MAX_PROVIDER_ERROR_MESSAGE_BYTES),
     },
-    extra.retryAfterMs === undefined ? extra : { ...extra, retryAfterMs: Math.min(extra.retryAfterMs, MAX_RETRY_AFTER_MS) },
+    extra,
   );
 }
 

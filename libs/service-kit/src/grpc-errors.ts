@@ -19,6 +19,8 @@ export { GrpcStatus };
 export const MAX_ERROR_MESSAGE_BYTES = 1024;
 /** provider, openai_error_type, openai_error_code, param: identifiers, never prose. */
 export const MAX_ERROR_FIELD_BYTES = 256;
+/** retry_after_ms, an int64 on the wire: a provider's wait of 1e20 s would not encode (a day is what routing reads at most too). */
+export const MAX_ERROR_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 /** Headers of a failing upstream answer (rate limits: Anthropic sends 12 plus the mapped x-ratelimit-* and retry-after). */
 export const MAX_ERROR_HEADERS = 32;
 export const MAX_ERROR_HEADER_NAME_BYTES = 64;
@@ -69,10 +71,12 @@ export function boundedHeaders(headers: readonly Header[]): Header[] {
   return out;
 }
 
-/** A GatewayError whose every string and list is within its bound. */
+/** A GatewayError whose every string, list and wait is within its bound. */
 export function boundedGatewayError(detail: GatewayError): GatewayError {
+  const wait = Number(detail.retryAfterMs);
   return {
     ...detail,
+    retryAfterMs: Number.isFinite(wait) && wait > 0 ? Math.min(Math.ceil(wait), MAX_ERROR_RETRY_AFTER_MS) : 0,
     provider: truncateUtf8(detail.provider, MAX_ERROR_FIELD_BYTES),
     openaiErrorType: truncateUtf8(detail.openaiErrorType, MAX_ERROR_FIELD_BYTES),
     openaiErrorCode: truncateUtf8(detail.openaiErrorCode, MAX_ERROR_FIELD_BYTES),
