@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { KvBatchConflict, mirrorKv, type KV, type KvBatchWriter, type KvEntry } from '@ai-gateway/nats';
+import { isKvWriteConflict, KvBatchConflict, mirrorKv, type KV, type KvBatchWriter, type KvEntry } from '@ai-gateway/nats';
 import type { ApiKey, Budget, ConfigSnapshot, Limits, ModelOverride, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
 import { MODEL_OVERRIDE_LIMITS, modelOverrideProblem } from '@ai-gateway/model-catalog';
 import { checkRoutingPolicies, DEFAULT_ROUTING_POLICIES, RoutingPolicyError, routingPoliciesToProto, type RoutingPolicies } from '@ai-gateway/routing';
@@ -265,7 +265,7 @@ export class ConfigStore {
     try {
       revision = existing && applied !== undefined ? await this.kv.update(key, JSON.stringify(stored), applied) : await this.kv.create(key, JSON.stringify(stored));
     } catch (error) {
-      if (isWriteConflict(error)) return 'conflict';
+      if (isKvWriteConflict(error)) return 'conflict';
       throw error;
     }
     await this.waitFor(revision);
@@ -433,7 +433,7 @@ export class ConfigStore {
         { key: MODEL_OVERRIDES_GATE_KEY, value: JSON.stringify({ overrides: count + 1 }), expectRevision: gate },
       ]);
     } catch (error) {
-      if (error instanceof KvBatchConflict || isWriteConflict(error)) return 'conflict';
+      if (error instanceof KvBatchConflict || isKvWriteConflict(error)) return 'conflict';
       throw error;
     }
   }
@@ -543,13 +543,6 @@ export class ConfigStore {
     }
   }
 }
-
-/** JetStream refused a compare-and-set write: the key moved on (another writer) since the revision we hold. */
-function isWriteConflict(error: unknown): boolean {
-  const code = (error as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code;
-  return code === WRONG_LAST_SEQUENCE || (error instanceof Error && /wrong last sequence/i.test(error.message));
-}
-const WRONG_LAST_SEQUENCE = 10071;
 
 function modelOverrideKey(name: string): string {
   return MODEL_OVERRIDE_PREFIX + Buffer.from(name, 'utf8').toString('base64url');

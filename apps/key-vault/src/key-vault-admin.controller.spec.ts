@@ -1,9 +1,9 @@
 import { KmsError, KmsErrorCode } from '@ai-gateway/kms';
-import { GrpcStatus } from '@ai-gateway/service-kit';
+import { GrpcStatus, httpStatusForGrpc } from '@ai-gateway/service-kit';
 import type { RpcException } from '@nestjs/microservices';
 import type { AuditTrail } from './audit.trail';
 import type { KeyChangeBroadcaster } from './key-change.broadcaster';
-import { KeyNotFoundError, type KeyStore } from './key.store';
+import { KeyConflictError, KeyNotFoundError, type KeyStore } from './key.store';
 import { KeyVaultAdminController } from './key-vault-admin.controller';
 
 function controllerWhoseRewrapFailsWith(error: Error): KeyVaultAdminController {
@@ -33,6 +33,16 @@ describe('KeyVaultAdminController.rewrapKeys', () => {
   it('keeps an unreachable or failing KMS an outage (FAILED_PRECONDITION, 503 at the edge)', async () => {
     const controller = controllerWhoseRewrapFailsWith(new KmsError(KmsErrorCode.EndpointUnreachable, 'KMS endpoint unreachable'));
     expect(await codeOf(controller.rewrapKeys({ toKmsKeyId: 'alias/next', actor: 't' }))).toMatchObject({ code: GrpcStatus.FAILED_PRECONDITION });
+  });
+});
+
+describe('KeyVaultAdminController.rotateKey', () => {
+  it('answers ABORTED (409 at the edge) when other writers kept changing the key through every attempt', async () => {
+    const store = { rotate: () => Promise.reject(new KeyConflictError('pk_0123456789abcdef')) } as unknown as KeyStore;
+    const controller = new KeyVaultAdminController(store, {} as KeyChangeBroadcaster, {} as AuditTrail, { revocationTimeoutMs: 1_000 } as never);
+    const error = await codeOf(controller.rotateKey({ id: 'pk_0123456789abcdef', key: 'sk-proj-x0123456789abcdef', actor: 'admin' }));
+    expect(error).toMatchObject({ code: GrpcStatus.ABORTED });
+    expect(httpStatusForGrpc(error.code)).toBe(409);
   });
 });
 

@@ -16,7 +16,7 @@ import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import { AuditTrail } from './audit.trail';
 import { KeyChangeBroadcaster, RevocationTimeoutError } from './key-change.broadcaster';
 import { toEntry } from './key-record';
-import { KEY_ID_PATTERN, KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
+import { KEY_ID_PATTERN, KeyConflictError, KeyNotFoundError, KeyStore, KeyValidationError } from './key.store';
 import { AUDIT_TRAIL, KEY_CHANGES, KEY_STORE, KEY_VAULT_SETTINGS, type KeyVaultSettings } from './key-vault.constants';
 
 /** KMS refusals of a re-wrap that concern the target key the admin named. */
@@ -97,6 +97,9 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
       }
       if (error instanceof KeyValidationError) {
         throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error' });
+      }
+      if (error instanceof KeyConflictError) {
+        throw gatewayRpcException(GrpcStatus.ABORTED, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: 'key_changed_concurrently' });
       }
       if (error instanceof KmsError) {
         throw gatewayRpcException(GrpcStatus.FAILED_PRECONDITION, error.message, { openaiErrorType: 'server_error', openaiErrorCode: error.code });

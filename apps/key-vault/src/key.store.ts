@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { KmsError, KmsErrorCode, last4, openSecret, rewrapSecret, sealSecret, type KmsBackend } from '@ai-gateway/kms';
-import { mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
+import { isKvWriteConflict, mirrorKv, type KV, type KvEntry } from '@ai-gateway/nats';
 import type { ResolvedKey } from '@ai-gateway/proto';
 import type { Logger } from 'pino';
 import type { KeyRecord } from './key-record';
@@ -16,6 +16,15 @@ export class KeyNotFoundError extends Error {
     super(`no provider key with id "${id}"`);
   }
 }
+
+/** The record kept changing under a rotate or re-wrap, through other writers, for every attempt. */
+export class KeyConflictError extends Error {
+  constructor(id: string) {
+    super(`provider key "${id}" is being changed by another admin call; try again`);
+  }
+}
+
+const MAX_CHANGE_ATTEMPTS = 5;
 
 export { KeyValidationError };
 
@@ -78,19 +87,13 @@ export class KeyStore {
     // An id that cannot be a KV key token (`pk_` + hex is what add() makes) names no key; NATS would
     // refuse it as a subject instead, and that is no reason for an internal error.
     if (!KEY_ID_PATTERN.test(id)) throw new KeyNotFoundError(id.slice(0, 64));
-    const entry = await this.kv.get(KEY_PREFIX + id);
-    if (!entry || entry.operation !== 'PUT') throw new KeyNotFoundError(id);
-    const previous = entry.json<KeyRecord>();
-    const record: KeyRecord = {
-      ...previous,
-      last4: last4(secret),
-      rotatedAt: new Date().toISOString(),
-      version: previous.version + 1,
-      sealed: await sealSecret(this.kms, secret, { provider: previous.provider, keyId: id }),
-    };
-    // Compare-and-set on the revision read: a concurrent rotate fails instead of being lost.
-    await this.kv.update(KEY_PREFIX + id, JSON.stringify(record), entry.revision);
-    this.records.set(id, record);
+    let sealed: KeyRecord['sealed'] | undefined;
+    const record = await this.change(id, async (previous) => {
+      // The sealed form depends on the secret, the provider and the id only: sealed once, whatever the retries.
+      sealed ??= await sealSecret(this.kms, secret, { provider: previous.provider, keyId: id });
+      return { ...previous, last4: last4(secret), rotatedAt: new Date().toISOString(), version: previous.version + 1, sealed };
+    });
+    if (!record) throw new KeyNotFoundError(id);
     return record;
   }
 
@@ -130,15 +133,32 @@ export class KeyStore {
     await this.caughtUp();
     let moved = 0;
     for (const record of this.list()) {
-      const entry = await this.kv.get(KEY_PREFIX + record.id);
-      if (!entry || entry.operation !== 'PUT') continue;
-      const current = entry.json<KeyRecord>();
-      const sealed = await rewrapSecret(this.kms, current.sealed, toKmsKeyId);
-      await this.kv.update(KEY_PREFIX + record.id, JSON.stringify({ ...current, sealed }), entry.revision);
-      this.records.set(record.id, { ...current, sealed });
-      moved++;
+      const rewrapped = await this.change(record.id, async (current) => ({ ...current, sealed: await rewrapSecret(this.kms, current.sealed, toKmsKeyId) }));
+      if (rewrapped) moved++;
     }
     return moved;
+  }
+
+  /**
+   * Writes `next(current)` over the record by compare-and-set on the revision read. Another writer
+   * (a rotate, a re-wrap or a delete through any replica) committing in between makes it read again
+   * and re-apply, so neither change is lost; undefined when the record is gone.
+   */
+  private async change(id: string, next: (current: KeyRecord) => Promise<KeyRecord>): Promise<KeyRecord | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const entry = await this.kv.get(KEY_PREFIX + id);
+      if (!entry || entry.operation !== 'PUT') return undefined;
+      const record = await next(entry.json<KeyRecord>());
+      try {
+        await this.kv.update(KEY_PREFIX + id, JSON.stringify(record), entry.revision);
+      } catch (error) {
+        if (!isKvWriteConflict(error)) throw error;
+        if (attempt >= MAX_CHANGE_ATTEMPTS) throw new KeyConflictError(id);
+        continue;
+      }
+      this.records.set(id, record);
+      return record;
+    }
   }
 
   /** Waits (up to 2 s, else throws) until the mirror applied the bucket's last revision. */

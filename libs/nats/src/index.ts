@@ -7,3 +7,4 @@ export * from './audit.publisher';
 export * from './key-changes';
 export * from './setup-retry';
 export * from './kv-atomic';
+export * from './kv-write-conflict';

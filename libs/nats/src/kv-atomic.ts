@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { headers, type NatsConnection } from '@nats-io/nats-core';
+import { WRONG_LAST_SEQUENCE } from './kv-write-conflict';
 import { withSetupRetry } from './setup-retry';
 
 /**
@@ -20,7 +21,6 @@ export type KvBatchWriter = (writes: readonly KvBatchWrite[]) => Promise<number>
 /** An expected revision did not hold when the batch was committed: nothing was written. */
 export class KvBatchConflict extends Error {}
 
-const WRONG_LAST_SEQUENCE = 10071;
 const MAX_BATCH = 1_000;
 
 /**

@@ -15,6 +15,8 @@ export function httpStatusForGrpc(code: number): number {
       return 403;
     case GrpcStatus.NOT_FOUND:
       return 404;
+    case GrpcStatus.ABORTED:
+      return 409;
     case GrpcStatus.RESOURCE_EXHAUSTED:
       return 429;
     case GrpcStatus.FAILED_PRECONDITION:
