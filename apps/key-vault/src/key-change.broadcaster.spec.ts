@@ -19,7 +19,7 @@ function lease(replicaId: string, revision: number): KvEntry {
  * NATS where every router named in `answering` confirms each announcement it is sent, and a lease
  * bucket whose watch (never started here) is behind: the bucket holds `leases` up to revision 10.
  */
-function setUp(leases: KvEntry[], answering: string[]) {
+function setUp(leases: KvEntry[], answering: string[], logger = pino({ level: 'silent' })) {
   const published: string[] = [];
   let deliver: ((data: string) => void) | undefined;
   const nc = {
@@ -57,7 +57,7 @@ function setUp(leases: KvEntry[], answering: string[]) {
       ),
     get: (key: string) => Promise.resolve(leases.find((entry) => entry.key === key) ?? null),
   } as unknown as KV;
-  return { broadcaster: new KeyChangeBroadcaster(nc, bucket, pino({ level: 'silent' })), published };
+  return { broadcaster: new KeyChangeBroadcaster(nc, bucket, logger), published };
 }
 
 const DELETE = { provider: 'openai', keyId: 'pk_0123456789abcdef', change: 'deleted' as const, version: 0 };
@@ -73,6 +73,13 @@ describe('KeyChangeBroadcaster with a lease watch behind its bucket', () => {
     const error = await broadcaster.announce(DELETE, 1_500).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RevocationTimeoutError);
     expect((error as RevocationTimeoutError).unconfirmed).toEqual(['router-b']);
+  });
+
+  it('lets an addition stand when a live router does not confirm it, logging that router', async () => {
+    const logged: string[] = [];
+    const { broadcaster } = setUp([lease('router-a', 9), lease('router-b', 10)], ['router-a'], pino({ level: 'warn' }, { write: (line: string) => void logged.push(line) }));
+    await expect(broadcaster.announceAddition({ provider: 'openai', keyId: 'pk_0123456789abcdef', version: 1 }, 1_500)).resolves.toBeUndefined();
+    expect(logged.join('')).toMatch(/"unconfirmed":\["router-b"\].*did not confirm loading an added key/);
   });
 
   it('publishes the change even when no live router is known', async () => {

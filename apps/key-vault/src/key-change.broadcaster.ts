@@ -129,6 +129,20 @@ export class KeyChangeBroadcaster {
   }
 
   /**
+   * Announces an added key and waits like `announce`, but a router that does not confirm in time
+   * fails nothing: an addition revokes nothing, and the key is stored (failing the call would make
+   * its retry add the key twice). That router loads the key on its next reload; it is logged.
+   */
+  async announceAddition(change: Omit<KeyChangeAnnouncement, 'changeId' | 'change'>, timeoutMs: number): Promise<void> {
+    try {
+      await this.announce({ ...change, change: 'added' }, timeoutMs);
+    } catch (error) {
+      if (!(error instanceof RevocationTimeoutError)) throw error;
+      this.logger.warn({ keyId: change.keyId, provider: change.provider, unconfirmed: error.unconfirmed }, 'router replicas did not confirm loading an added key in time; the key is stored and the add stands');
+    }
+  }
+
+  /**
    * Until the lease watch has applied every entry the bucket held when called. A watch still behind
    * after a second (a push consumer recreated after a NATS failover can lag for tens of seconds) is
    * not trusted: the leases are read from the bucket itself, so no live router is left off the

@@ -37,7 +37,7 @@ export class KeyVaultAdminController implements KeyVaultAdminServiceController {
       // Stored, announced, then audited: an audit stream that cannot take the event must not stop
       // the announcement (the change is already stored) nor fail an action that took effect.
       const record = await this.store.add(request.provider, request.key, request.name);
-      await this.changes.announce({ provider: record.provider, keyId: record.id, change: 'added', version: record.version }, this.settings.revocationTimeoutMs);
+      await this.changes.announceAddition({ provider: record.provider, keyId: record.id, version: record.version }, this.settings.revocationTimeoutMs);
       await this.audit.recordDone({ action: 'provider_key.added', keyId: record.id, provider: record.provider, actor: request.actor });
       return toEntry(record);
     });
