@@ -83,6 +83,37 @@ describe('SecretScrubber', () => {
     expect(scrubber.scrub('bearer adm1n-t0ken!')).toBe('bearer [redacted]!');
   });
 
+  it('scrubs a key with slashes echoed with each `/` escaped as `\\/`', () => {
+    const key = `Zq8h2Xv0/Pp4mRt6y/Wb3nLk9sJd1/fGh7c${randomBytes(8).toString('hex')}`;
+    const scrubber = new SecretScrubber();
+    scrubber.register(key);
+    const out = scrubber.scrub(`{"message":"bad key ${key.replaceAll('/', '\\/')}"}`);
+    expect(leakedSlice(out.replaceAll('\\/', '/'), key)).toBeUndefined();
+    expect(out).toContain('[redacted]');
+  });
+
+  it('scrubs the values inside a JSON credential as they decode, whatever escapes the credential was typed with', () => {
+    const secretAccessKey = `wJalrXUtnFEMI/K7MDENG/bPxRfiCY${randomBytes(5).toString('hex')}`;
+    // Typed with `\/`, as some tools write JSON: the decoded value is not a substring of what was typed.
+    const credential = `{"accessKeyId":"AKIA${randomBytes(8).toString('hex').toUpperCase()}","secretAccessKey":"${secretAccessKey.replaceAll('/', '\\/')}"}`;
+    const scrubber = new SecretScrubber();
+    scrubber.register(credential);
+    const out = scrubber.scrub(`signature mismatch for secret ${secretAccessKey}`);
+    expect(leakedSlice(out, secretAccessKey)).toBeUndefined();
+    scrubber.forget(credential);
+    expect(scrubber.scrub(secretAccessKey)).toBe(secretAccessKey);
+  });
+
+  it("scrubs every slice of a service account's private key as it decodes, across its line breaks", () => {
+    const privateKey = (JSON.parse(serviceAccount) as { private_key: string }).private_key;
+    const scrubber = new SecretScrubber();
+    scrubber.register(serviceAccount);
+    const line = privateKey.indexOf('\n', 40);
+    const out = scrubber.scrub(`key echoed: ${privateKey.slice(line - 8, line + 9)} end`);
+    expect(leakedSlice(out, privateKey)).toBeUndefined();
+    expect(out).toBe('key echoed: [redacted] end');
+  });
+
   it('does one lookup per text position whatever the number of secrets', () => {
     const scrubber = new SecretScrubber();
     for (let i = 0; i < 1_000; i++) scrubber.register(randomBytes(32).toString('hex'));

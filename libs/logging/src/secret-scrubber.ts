@@ -125,16 +125,42 @@ export class SecretScrubber {
 }
 
 /**
- * The windows of a secret as it is and as it appears inside a JSON string (a PEM key's
- * newlines as `\n`, quotes as `\"`), since providers echo keys inside JSON bodies.
+ * The windows of a secret in every form a provider or a library may echo it in: as it is, as it
+ * appears inside a JSON string (a PEM key's newlines as `\n`, quotes as `\"`), with `/` escaped as
+ * `\/` (PHP's and Java's JSON encoders), and, for a JSON credential, each string inside it decoded
+ * (a service account's private key with real newlines; a value typed with `\/`).
  */
 function windowsOf(secret: string): Set<string> {
   const windows = new Set<string>();
-  const forms = new Set([secret.slice(0, MAX_INDEXED_SECRET_LENGTH), JSON.stringify(secret).slice(1, -1).slice(0, MAX_INDEXED_SECRET_LENGTH)]);
-  for (const form of forms) {
-    for (let i = 0; i + SECRET_SLICE_LENGTH <= form.length; i++) windows.add(form.slice(i, i + SECRET_SLICE_LENGTH));
+  for (const value of [secret, ...jsonStringsIn(secret)]) {
+    const quoted = JSON.stringify(value).slice(1, -1);
+    for (const form of new Set([value, quoted, quoted.replaceAll('/', '\\/')])) {
+      const indexed = form.slice(0, MAX_INDEXED_SECRET_LENGTH);
+      for (let i = 0; i + SECRET_SLICE_LENGTH <= indexed.length; i++) windows.add(indexed.slice(i, i + SECRET_SLICE_LENGTH));
+    }
   }
   return windows;
+}
+
+/** The string values inside a secret that is a JSON object or array; none otherwise. */
+function jsonStringsIn(secret: string): string[] {
+  if (!/^\s*[[{]/.test(secret)) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret);
+  } catch {
+    return [];
+  }
+  const strings: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      if (value.length >= SECRET_SLICE_LENGTH) strings.push(value);
+    } else if (value && typeof value === 'object') {
+      for (const inner of Object.values(value)) visit(inner);
+    }
+  };
+  visit(parsed);
+  return strings;
 }
 
 /**
