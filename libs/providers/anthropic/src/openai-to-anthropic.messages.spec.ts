@@ -177,6 +177,21 @@ describe('toAnthropicConversation', () => {
         ],
       },
     ],
+    [
+      "an assistant turn's refusal part reads as what it said",
+      [
+        { role: 'user', content: 'Hi' },
+        { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] } as unknown as ChatMessage,
+        { role: 'user', content: 'Then say hi.' },
+      ],
+      {
+        messages: [
+          { role: 'user', content: [{ type: 'text', text: 'Hi' }] },
+          { role: 'assistant', content: [{ type: 'text', text: 'I cannot help with that.' }] },
+          { role: 'user', content: [{ type: 'text', text: 'Then say hi.' }] },
+        ],
+      },
+    ],
   ];
 
   it.each(cases)('%s', (_name, messages, expected) => {
@@ -206,6 +221,11 @@ describe('toAnthropicConversation', () => {
       'an audio content part',
       [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AAAA', format: 'wav' } }] }],
       'messages[0].content[0].type',
+    ],
+    [
+      'an image in a system message',
+      [{ role: 'system', content: [{ type: 'image_url', image_url: { url: PNG } }] } as unknown as ChatMessage, { role: 'user', content: 'x' }],
+      'messages[0].content[0]',
     ],
     ['only system messages', [{ role: 'system', content: 'Be brief.' }], 'messages'],
     ['only empty messages', [{ role: 'user', content: '' }], 'messages'],

@@ -1,11 +1,12 @@
-import type {
-  AssistantMessage,
-  ChatMessage,
-  ContentPart,
-  TextContentPart,
-  ToolCall,
-  ToolMessage,
-  UserMessage,
+import {
+  messageTexts,
+  type AssistantMessage,
+  type ChatMessage,
+  type ContentPart,
+  type TextContentPart,
+  type ToolCall,
+  type ToolMessage,
+  type UserMessage,
 } from '@ai-gateway/openai-api';
 import type {
   AnthropicAssistantBlock,
@@ -36,13 +37,13 @@ export function toAnthropicConversation(messages: ChatMessage[]): AnthropicConve
     switch (message.role) {
       case 'system':
       case 'developer':
-        systemTexts.push(...textsOf(message.content));
+        systemTexts.push(...messageTexts(message.content, `messages[${i}].content`));
         return;
       case 'user':
         appendTurn(turns, { role: 'user', blocks: userBlocks(message, i) });
         return;
       case 'tool':
-        appendTurn(turns, { role: 'user', blocks: [toolResultBlock(message)] });
+        appendTurn(turns, { role: 'user', blocks: [toolResultBlock(message, i)] });
         return;
       case 'assistant':
         appendTurn(turns, { role: 'assistant', blocks: assistantBlocks(message, i) });
@@ -67,28 +68,20 @@ function systemField(texts: string[]): Pick<AnthropicConversation, 'system'> {
   return { system: nonEmpty.map((text) => ({ type: 'text', text })) };
 }
 
-function textsOf(content: string | TextContentPart[] | null | undefined): string[] {
-  if (content == null) return [];
-  if (typeof content === 'string') return [content];
-  return content.map((part) => part.text);
-}
-
-function textBlocks(content: string | TextContentPart[] | null | undefined): AnthropicTextBlock[] {
+function textBlocks(texts: string[]): AnthropicTextBlock[] {
   // Anthropic rejects empty text blocks; OpenAI clients often send content "" beside tool_calls.
-  return textsOf(content)
-    .filter((text) => text.length > 0)
-    .map((text) => ({ type: 'text', text }));
+  return texts.filter((text) => text.length > 0).map((text) => ({ type: 'text', text }));
 }
 
 function userBlocks(message: UserMessage, i: number): AnthropicUserBlock[] {
-  if (typeof message.content === 'string') return textBlocks(message.content);
+  if (typeof message.content === 'string') return textBlocks([message.content]);
   return message.content.flatMap((part, j) => userPartBlocks(part, `messages[${i}].content[${j}]`));
 }
 
 function userPartBlocks(part: ContentPart, param: string): AnthropicUserBlock[] {
   switch (part.type) {
     case 'text':
-      return textBlocks((part as TextContentPart).text);
+      return textBlocks([(part as TextContentPart).text]);
     case 'image_url': {
       const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
       if (typeof url !== 'string') throw invalidParameter(`${param}.image_url.url`, 'image_url.url must be a string.');
@@ -99,8 +92,8 @@ function userPartBlocks(part: ContentPart, param: string): AnthropicUserBlock[] 
   }
 }
 
-function toolResultBlock(message: ToolMessage): AnthropicUserBlock {
-  const content = typeof message.content === 'string' ? message.content : textBlocks(message.content);
+function toolResultBlock(message: ToolMessage, i: number): AnthropicUserBlock {
+  const content = typeof message.content === 'string' ? message.content : textBlocks(messageTexts(message.content, `messages[${i}].content`));
   return { type: 'tool_result', tool_use_id: message.tool_call_id, content };
 }
 
@@ -108,7 +101,7 @@ function assistantBlocks(message: AssistantMessage, i: number): AnthropicAssista
   const toolUses = (message.tool_calls ?? []).map((call, j) =>
     toolUseBlock(call, `messages[${i}].tool_calls[${j}].function.arguments`),
   );
-  return [...textBlocks(message.content), ...toolUses];
+  return [...textBlocks(messageTexts(message.content, `messages[${i}].content`)), ...toolUses];
 }
 
 function toolUseBlock(call: ToolCall, param: string): AnthropicToolUseBlock {

@@ -1,12 +1,13 @@
-import type { AssistantMessage, ChatMessage, ContentPart, TextContentPart, ToolCall, ToolMessage, UserMessage } from '@ai-gateway/openai-api';
+import { messageTexts, type AssistantMessage, type ChatMessage, type ContentPart, type TextContentPart, type ToolCall, type ToolMessage, type UserMessage } from '@ai-gateway/openai-api';
 import type { BedrockContentBlock, BedrockMessage, BedrockTextBlock, BedrockToolUseBlock } from './bedrock.types';
+import { converseToolUseId } from './converse-tool-use-id';
 import { invalidParameter } from './invalid-parameter';
 import { toBedrockImage } from './openai-to-bedrock.image';
 
 export interface BedrockConversation {
   system?: BedrockTextBlock[];
   messages: BedrockMessage[];
-  /** The conversation carries toolUse or toolResult blocks: Converse then requires a toolConfig. */
+  /** The conversation carries toolUse or toolResult blocks: Converse then requires a toolConfig (or them told as text). */
   hasToolBlocks: boolean;
 }
 
@@ -23,14 +24,14 @@ export function toBedrockConversation(messages: ChatMessage[]): BedrockConversat
     switch (message.role) {
       case 'system':
       case 'developer':
-        system.push(...textBlocks(message.content));
+        system.push(...textBlocks(messageTexts(message.content, `messages[${i}].content`)));
         return;
       case 'user':
         appendTurn(turns, 'user', userBlocks(message, i));
         return;
       case 'tool':
         hasToolBlocks = true;
-        appendTurn(turns, 'user', [toolResultBlock(message)]);
+        appendTurn(turns, 'user', [toolResultBlock(message, i)]);
         return;
       case 'assistant': {
         const blocks = assistantBlocks(message, i);
@@ -46,28 +47,20 @@ export function toBedrockConversation(messages: ChatMessage[]): BedrockConversat
   return { ...(system.length > 0 ? { system } : {}), messages: turns.map(orderToolResultsFirst), hasToolBlocks };
 }
 
-function textsOf(content: string | TextContentPart[] | null | undefined): string[] {
-  if (content == null) return [];
-  if (typeof content === 'string') return [content];
-  return content.map((part) => part.text);
-}
-
 /** Converse refuses blank text blocks; OpenAI clients often send content "" beside tool_calls. */
-function textBlocks(content: string | TextContentPart[] | null | undefined): BedrockTextBlock[] {
-  return textsOf(content)
-    .filter((text) => text.trim().length > 0)
-    .map((text) => ({ text }));
+function textBlocks(texts: string[]): BedrockTextBlock[] {
+  return texts.filter((text) => text.trim().length > 0).map((text) => ({ text }));
 }
 
 function userBlocks(message: UserMessage, i: number): BedrockContentBlock[] {
-  if (typeof message.content === 'string') return textBlocks(message.content);
+  if (typeof message.content === 'string') return textBlocks([message.content]);
   return message.content.flatMap((part, j) => userPartBlocks(part, `messages[${i}].content[${j}]`));
 }
 
 function userPartBlocks(part: ContentPart, param: string): BedrockContentBlock[] {
   switch (part.type) {
     case 'text':
-      return textBlocks((part as TextContentPart).text);
+      return textBlocks([(part as TextContentPart).text]);
     case 'image_url':
       return [toBedrockImage((part as { image_url: { url: string } }).image_url.url, `${param}.image_url.url`)];
     default:
@@ -75,18 +68,18 @@ function userPartBlocks(part: ContentPart, param: string): BedrockContentBlock[]
   }
 }
 
-function toolResultBlock(message: ToolMessage): BedrockContentBlock {
-  const texts = textsOf(message.content);
-  return { toolResult: { toolUseId: message.tool_call_id, content: texts.map((text) => ({ text })), status: 'success' } };
+function toolResultBlock(message: ToolMessage, i: number): BedrockContentBlock {
+  const texts = messageTexts(message.content, `messages[${i}].content`);
+  return { toolResult: { toolUseId: converseToolUseId(message.tool_call_id), content: texts.map((text) => ({ text })), status: 'success' } };
 }
 
 function assistantBlocks(message: AssistantMessage, i: number): BedrockContentBlock[] {
   const toolUses = (message.tool_calls ?? []).map((call, j) => toolUseBlock(call, `messages[${i}].tool_calls[${j}].function.arguments`));
-  return [...textBlocks(message.content), ...toolUses];
+  return [...textBlocks(messageTexts(message.content, `messages[${i}].content`)), ...toolUses];
 }
 
 function toolUseBlock(call: ToolCall, param: string): BedrockToolUseBlock {
-  return { toolUse: { toolUseId: call.id, name: call.function.name, input: parseArguments(call.function.arguments, param) } };
+  return { toolUse: { toolUseId: converseToolUseId(call.id), name: call.function.name, input: parseArguments(call.function.arguments, param) } };
 }
 
 function parseArguments(json: string, param: string): Record<string, unknown> {

@@ -100,6 +100,52 @@ describe('toConverseRequest', () => {
       { model: 'm', messages: [user('One'), user(' '), user('Two'), { role: 'assistant', content: null }], seed: 7, user: 'u1', parallel_tool_calls: false, n: 1 },
       { messages: [{ role: 'user', content: [{ text: 'One' }, { text: 'Two' }] }] },
     ],
+    [
+      "tool_choice 'none' in a conversation with tool calls: no toolConfig, the calls and results told as text",
+      {
+        model: 'm',
+        tools: [WEATHER],
+        tool_choice: 'none',
+        messages: [user('Paris?'), { role: 'assistant', tool_calls: [{ id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, { role: 'tool', tool_call_id: 't1', content: 'sunny' }],
+      },
+      {
+        messages: [
+          { role: 'user', content: [{ text: 'Paris?' }] },
+          { role: 'assistant', content: [{ text: '[tool call t1: get_weather({"city":"Paris"})]' }] },
+          { role: 'user', content: [{ text: '[result of tool call t1: sunny]' }] },
+        ],
+      },
+    ],
+    [
+      'a summary turn after tool use that offers no tools: the calls and results told as text',
+      {
+        model: 'm',
+        messages: [
+          user('Paris?'),
+          { role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+          { role: 'tool', tool_call_id: 't1', content: 'sunny' },
+          user('Sum it up.'),
+        ],
+      },
+      {
+        messages: [
+          { role: 'user', content: [{ text: 'Paris?' }] },
+          { role: 'assistant', content: [{ text: '[tool call t1: get_weather({"city":"Paris"})]' }] },
+          { role: 'user', content: [{ text: '[result of tool call t1: sunny]' }, { text: 'Sum it up.' }] },
+        ],
+      },
+    ],
+    [
+      "an assistant turn's refusal part as its text",
+      { model: 'm', messages: [user('Hi'), { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }, user('Then say hi.')] },
+      {
+        messages: [
+          { role: 'user', content: [{ text: 'Hi' }] },
+          { role: 'assistant', content: [{ text: 'I cannot help with that.' }] },
+          { role: 'user', content: [{ text: 'Then say hi.' }] },
+        ],
+      },
+    ],
   ])('translates %s', (_name, request, expected) => {
     expect(toConverseRequest(request)).toEqual(expected);
   });
@@ -114,16 +160,7 @@ describe('toConverseRequest', () => {
     ['logprobs', { messages: [user('Hi')], logprobs: true }, 'logprobs', /log probabilities/],
     ['a presence penalty', { messages: [user('Hi')], presence_penalty: 0.5 }, 'presence_penalty', /penalties/],
     ['tool arguments that are not JSON', { messages: [user('Hi'), { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'f', arguments: '{' } }] }] }, 'messages[1].tool_calls[0].function.arguments', /valid JSON/],
-    [
-      "tool_choice 'none' in a conversation with tool calls",
-      {
-        tools: [WEATHER],
-        tool_choice: 'none',
-        messages: [user('Hi'), { role: 'assistant', tool_calls: [{ id: 't', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] }, { role: 'tool', tool_call_id: 't', content: 'ok' }],
-      },
-      'tool_choice',
-      /'none'/,
-    ],
+    ['an image in a system message', { messages: [{ role: 'system', content: [{ type: 'image_url', image_url: { url: `data:image/png;base64,${PNG}` } }] }, user('Hi')] }, 'messages[0].content[0]', /text part/],
     ['tool_choice without tools', { messages: [user('Hi')], tool_choice: 'required' }, 'tool_choice', /at least one tool/],
     ['max_tokens 0', { messages: [user('Hi')], max_tokens: 0 }, 'max_tokens', /positive integer/],
     ['content of a wrong type', { messages: [user(5)] }, 'messages[0].content', /string or an array/],
@@ -135,5 +172,21 @@ describe('toConverseRequest', () => {
     const error = thrownBy(() => toConverseRequest({ model: 'm', ...request }));
     expect(error).toBeInstanceOf(OpenAiRequestError);
     expect(error).toMatchObject({ status: 400, type: 'invalid_request_error', param, message: expect.stringMatching(message) });
+  });
+
+  it("maps a tool call id Converse would refuse (another provider's, too long) to a valid one, the same for the call and its result", () => {
+    const geminiId = `call_i91z8EDIcXTHxS1mhVVDSwox__thought__${'CiQB0e2Kb-oHVnJ2PX9tGH5S0V8mRlFEQS_pWRxHDBgbUu2J8L0'.repeat(4)}`;
+    const body = toConverseRequest({
+      model: 'm',
+      tools: [WEATHER],
+      messages: [user('Paris?'), { role: 'assistant', tool_calls: [{ id: geminiId, type: 'function', function: { name: 'get_weather', arguments: '{}' } }] }, { role: 'tool', tool_call_id: geminiId, content: 'sunny' }],
+    });
+    const ids = body.messages.flatMap((m) => m.content).flatMap((b) => ('toolUse' in b ? [b.toolUse.toolUseId] : 'toolResult' in b ? [b.toolResult.toolUseId] : []));
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+    expect(ids[0]).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    // An id Converse takes as it is stays as it is.
+    const plain = toConverseRequest({ model: 'm', tools: [WEATHER], messages: [user('Hi'), { role: 'assistant', tool_calls: [{ id: 'tooluse_Ab-1', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] }] });
+    expect(plain.messages[1].content).toEqual([{ toolUse: { toolUseId: 'tooluse_Ab-1', name: 'get_weather', input: {} } }]);
   });
 });

@@ -5,6 +5,7 @@ import { toBedrockConversation } from './openai-to-bedrock.messages';
 import { assertTranslatableShape } from './openai-to-bedrock.shape';
 import { toBedrockToolConfig } from './openai-to-bedrock.tools';
 import { rejectUnsupportedParameters } from './openai-to-bedrock.unsupported';
+import { toolBlocksAsText } from './tool-blocks-as-text';
 
 /**
  * The Converse body for an OpenAI chat request (the model is in the path, not the body);
@@ -15,10 +16,10 @@ export function toConverseRequest(request: unknown): ConverseRequest {
   assertTranslatableShape(request);
   rejectUnsupportedParameters(request);
   const { system, messages, hasToolBlocks } = toBedrockConversation(request.messages);
-  const toolConfig = toBedrockToolConfig(request, hasToolBlocks);
+  const toolConfig = toBedrockToolConfig(request);
   const inferenceConfig = toInferenceConfig(request);
   return {
-    messages,
+    messages: hasToolBlocks && !toolConfig ? messages.map(toolBlocksAsText) : messages,
     ...(system ? { system } : {}),
     ...(Object.keys(inferenceConfig).length > 0 ? { inferenceConfig } : {}),
     ...(toolConfig ? { toolConfig } : {}),

@@ -6,14 +6,10 @@ const EMPTY_INPUT_SCHEMA: Record<string, unknown> = { type: 'object', properties
 
 /**
  * OpenAI `tools` and `tool_choice` as Converse's `toolConfig`. Converse has no "none": with
- * tool_choice "none" the toolConfig is left out, which Converse refuses when the conversation
- * already holds tool calls or results — so that case is a 400 naming tool_choice rather than a
- * request that silently lets the model call tools. `parallel_tool_calls` has no Converse field.
+ * tool_choice "none" the toolConfig is left out (the history's tool blocks are then told as text,
+ * see toolBlocksAsText). `parallel_tool_calls` has no Converse field.
  */
-export function toBedrockToolConfig(
-  request: Pick<ChatCompletionRequest, 'tools' | 'tool_choice'>,
-  hasToolBlocks: boolean,
-): BedrockToolConfig | undefined {
+export function toBedrockToolConfig(request: Pick<ChatCompletionRequest, 'tools' | 'tool_choice'>): BedrockToolConfig | undefined {
   const tools = (request.tools ?? []).map(toToolSpec);
   const choice = request.tool_choice;
   if (tools.length === 0) {
@@ -22,12 +18,7 @@ export function toBedrockToolConfig(
     }
     return undefined;
   }
-  if (choice === 'none') {
-    if (hasToolBlocks) {
-      throw invalidParameter('tool_choice', "tool_choice 'none' cannot be honoured by Bedrock in a conversation that already holds tool calls; use 'auto'.");
-    }
-    return undefined;
-  }
+  if (choice === 'none') return undefined;
   const toolChoice = toToolChoice(choice);
   return toolChoice ? { tools, toolChoice } : { tools };
 }
