@@ -69,6 +69,29 @@ describe('admin routes behind an ingress controller', () => {
   });
 });
 
+describe('admin routes, a forged client address', () => {
+  it('counts a trusted hop that passes on an entry that is not an IP address (garbled, forged, 12 KB) as that hop, never as the text', async () => {
+    const { app, failures } = await adminApp('10.0.0.0/8');
+    const forged = `x${'A'.repeat(12_000)}`;
+    for (let i = 0; i < ADMIN_FAILURES_PER_WINDOW; i++) await providers(app, 'wrong', forged);
+    expect(new Set(failures)).toEqual(new Set([PROXY]));
+    expect((await providers(app, 'wrong', 'also-not-an-ip')).statusCode).toBe(429);
+  });
+});
+
+describe('admin answers', () => {
+  it.each([
+    ['a success', TOKEN, 200],
+    ['a refusal', 'wrong', 401],
+  ])('are never cached and never sniffed: %s', async (_case, token, status) => {
+    const { app } = await adminApp('');
+    const answer = await providers(app, token, '203.0.113.9');
+    expect(answer.statusCode).toBe(status);
+    expect(answer.headers['cache-control']).toBe('no-store');
+    expect(answer.headers['x-content-type-options']).toBe('nosniff');
+  });
+});
+
 describe('admin routes, hostile input', () => {
   it('refuses an error action that is not a string with a 400 naming errorActions, and stores nothing', async () => {
     const { app, calls } = await adminApp('');
@@ -95,5 +118,9 @@ describe('trustProxyOf', () => {
     ['127.0.0.1', '127.0.0.1'],
   ])('%j -> %j', (setting, expected) => {
     expect(trustProxyOf(setting)).toEqual(expected);
+  });
+
+  it.each(['0.0.0.0/0', '10.0.0.0/8, ::/0', '::/00'])('refuses %j: it trusts every address', (setting) => {
+    expect(() => trustProxyOf(setting)).toThrow(/trusts every address/);
   });
 });

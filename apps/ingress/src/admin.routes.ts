@@ -23,6 +23,7 @@ import { budgetField, limitsField, limitsView, PolicyFieldError } from './spend-
 import type { SpendReport } from './admission/spend.report';
 import { registerModelAdminRoutes } from './admin-models.routes';
 import { registerDiscoveryAdminRoute } from './admin-discovery.routes';
+import { clientAddress } from './trust-proxy';
 
 /** config's GatewayError code for a base URL change to a new origin that was not confirmed (apps/config provider-redirect.policy.ts). */
 const PROVIDER_REDIRECT_UNCONFIRMED = 'provider_redirect_unconfirmed';
@@ -63,8 +64,12 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       method,
       url,
       onRequest: (request, reply, done) => {
+        // Every admin answer (a new gateway key among them, and the refusals) is for this caller only.
+        reply.header('cache-control', 'no-store');
+        reply.header('x-content-type-options', 'nosniff');
+        const address = clientAddress(request);
         // Before the body is read: a caller without the admin token never gets a body buffered.
-        const lockedMs = deps.signIn.lockedForMs(request.ip);
+        const lockedMs = deps.signIn.lockedForMs(address);
         if (lockedMs > 0) {
           const answer = httpError(429, 'Too many failed admin sign-ins from this address; try again later.', 'admin_sign_in_locked');
           answer.headers['retry-after'] = String(Math.ceil(lockedMs / 1000));
@@ -72,8 +77,8 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
           return sendError(reply, answer);
         }
         if (deps.auth.isAdmin(request.headers.authorization)) return done();
-        deps.signIn.recordFailure(request.ip);
-        deps.onSignInFailure(request.ip, `${request.method} ${request.routeOptions.url ?? ''}`);
+        deps.signIn.recordFailure(address);
+        deps.onSignInFailure(address, `${request.method} ${request.routeOptions.url ?? ''}`);
         reply.header('connection', 'close');
         sendError(reply, httpError(401, 'The admin API needs `Authorization: Bearer <ADMIN_TOKEN>`.', 'invalid_admin_token'));
       },

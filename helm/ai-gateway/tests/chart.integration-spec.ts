@@ -259,7 +259,8 @@ describe.each([
       ADMIN_TOKEN: { secretKeyRef: { name: secret.metadata.name, key: 'admin-token' } },
       MAX_BODY_BYTES: '33554432',
       MAX_INFLIGHT_REQUESTS: '4096',
-      TRUST_PROXY: '',
+      // With an Ingress (ci/full-values.yaml) the controller's CIDR, which the chart requires.
+      TRUST_PROXY: adapters === 'service' ? '10.0.0.0/8' : '',
     });
     expect(env('router')).toMatchObject({
       KEY_VAULT_RESOLVE_URL: expect.stringMatching(at('key-vault', 50054)),
@@ -468,6 +469,25 @@ describe('optional parts', () => {
     const r = helm(['template', RELEASE, CHART, '-f', valuesFile('bad-mode', { adapters: { openai: { mode: 'sidecar' } } })]);
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain('mode');
+  });
+
+  it('refuses an Ingress without trustProxy: every client would share the controller\'s address (one guesser locks the admin out)', () => {
+    const r = helm(['template', RELEASE, CHART, '-f', valuesFile('ingress-no-trust', { ingress: { enabled: true } })]);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('services.ingress.trustProxy');
+    expect(render([valuesFile('ingress-trust', { ingress: { enabled: true }, services: { ingress: { trustProxy: '10.0.0.0/8' } } })]).some((o) => o.kind === 'Ingress')).toBe(true);
+  });
+
+  it('requests CPU and memory for every service and limits its memory (the HPAs scale on CPU utilisation of the request)', () => {
+    for (const deployment of ofKind(render([], ['--set', 'adapters.gemini.mode=service']), 'Deployment')) {
+      const { resources } = deployment.spec.template.spec.containers[0];
+      expect({ name: component(deployment), cpu: resources?.requests?.cpu, memory: resources?.requests?.memory, limit: resources?.limits?.memory }).toEqual({
+        name: component(deployment),
+        cpu: expect.any(String),
+        memory: expect.any(String),
+        limit: expect.any(String),
+      });
+    }
   });
 
   it('uses an existing Secret for the admin token instead of creating one', () => {
