@@ -1,4 +1,4 @@
-import type { AssistantMessage, ChatMessage, ContentPart, TextContentPart, ToolMessage, UserMessage } from '@ai-gateway/openai-api';
+import { messageTexts, type AssistantMessage, type ChatMessage, type ContentPart, type TextContentPart, type ToolMessage, type UserMessage } from '@ai-gateway/openai-api';
 import type { GeminiContent, GeminiPart, GeminiRole } from './gemini.types';
 import { thoughtSignatureOf } from './gemini-tool-call-id';
 import { invalidParameter } from './invalid-parameter';
@@ -37,7 +37,7 @@ export function toGeminiConversation(messages: ChatMessage[], options: Conversat
     switch (message.role) {
       case 'system':
       case 'developer':
-        systemTexts.push(...textsOf(message.content).filter((text) => text !== ''));
+        systemTexts.push(...messageTexts(message.content, `messages[${i}].content`).filter((text) => text !== ''));
         return;
       case 'user':
         append(contents, 'user', userParts(message, i));
@@ -59,28 +59,20 @@ export function toGeminiConversation(messages: ChatMessage[], options: Conversat
   };
 }
 
-function textsOf(content: string | TextContentPart[] | null | undefined): string[] {
-  if (content == null) return [];
-  if (typeof content === 'string') return [content];
-  return content.map((part) => part.text);
-}
-
-function textParts(content: string | TextContentPart[] | null | undefined): GeminiPart[] {
-  // Gemini refuses empty text parts; OpenAI clients send content "" beside tool_calls.
-  return textsOf(content)
-    .filter((text) => text !== '')
-    .map((text) => ({ text }));
+/** Gemini refuses empty text parts; OpenAI clients send content "" beside tool_calls. */
+function textParts(texts: string[]): GeminiPart[] {
+  return texts.filter((text) => text !== '').map((text) => ({ text }));
 }
 
 function userParts(message: UserMessage, i: number): GeminiPart[] {
-  if (typeof message.content === 'string') return textParts(message.content);
+  if (typeof message.content === 'string') return textParts([message.content]);
   return message.content.flatMap((part, j) => userPart(part, `messages[${i}].content[${j}]`));
 }
 
 function userPart(part: ContentPart, param: string): GeminiPart[] {
   switch (part.type) {
     case 'text':
-      return textParts((part as TextContentPart).text);
+      return textParts([(part as TextContentPart).text]);
     case 'image_url': {
       const url = (part as { image_url?: { url?: unknown } }).image_url?.url;
       if (typeof url !== 'string') throw invalidParameter(`${param}.image_url.url`, 'image_url.url must be a string.');
@@ -102,7 +94,7 @@ function modelParts(message: AssistantMessage, i: number, callNames: Map<string,
       ...(signature ? { thoughtSignature: signature } : {}),
     };
   });
-  return [...textParts(message.content), ...calls];
+  return [...textParts(messageTexts(message.content, `messages[${i}].content`)), ...calls];
 }
 
 function functionResponsePart(message: ToolMessage, i: number, callNames: Map<string, string>): GeminiPart {
@@ -110,7 +102,7 @@ function functionResponsePart(message: ToolMessage, i: number, callNames: Map<st
   if (name === undefined) {
     throw invalidParameter(`messages[${i}].tool_call_id`, 'tool_call_id does not match any tool call of an earlier assistant message.');
   }
-  const text = textsOf(message.content).join('');
+  const text = messageTexts(message.content, `messages[${i}].content`).join('');
   return { functionResponse: { name, response: toolResult(text) } };
 }
 

@@ -27,6 +27,15 @@ describe('toGeminiGenerateContentRequest', () => {
     });
   });
 
+  it("reads an assistant turn's refusal part as what it said", () => {
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user('Hi'), { role: 'assistant', content: [{ type: 'refusal', refusal: 'I cannot help with that.' }] }, user('Then say hi.')] }, flash);
+    expect(body.contents).toEqual([
+      { role: 'user', parts: [{ text: 'Hi' }] },
+      { role: 'model', parts: [{ text: 'I cannot help with that.' }] },
+      { role: 'user', parts: [{ text: 'Then say hi.' }] },
+    ]);
+  });
+
   it('sends a data: image inline and an https image as fileData for Google to fetch', () => {
     const body = toGeminiGenerateContentRequest(
       {
@@ -111,6 +120,16 @@ describe('toGeminiGenerateContentRequest', () => {
     expect(body.contents[1].parts[0].thoughtSignature).toBe(signature);
   });
 
+  it('declares an MCP-style tool without the formats and number enums Gemini refuses', () => {
+    const parameters = { type: 'object', properties: { url: { type: 'string', format: 'uri' }, level: { type: 'integer', enum: [1, 2, 3] }, since: { type: 'string', format: 'date-time' } }, required: ['url'] };
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], tools: [{ type: 'function', function: { name: 'open_page', parameters } }] }, flash);
+    expect(body.tools?.[0].functionDeclarations[0].parameters).toEqual({
+      type: 'OBJECT',
+      properties: { url: { type: 'STRING' }, level: { type: 'INTEGER' }, since: { type: 'STRING', format: 'date-time' } },
+      required: ['url'],
+    });
+  });
+
   it('declares tools with the Schema subset and maps every tool_choice', () => {
     const base = { model: 'x', messages: [user('hi')], tools: [weather, { type: 'function', function: { name: 'now' } }] };
     const body = toGeminiGenerateContentRequest(base, flash);
@@ -174,6 +193,8 @@ describe('toGeminiGenerateContentRequest', () => {
     ['a $ref in a tool schema', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } }] }, 'tools[0].function.parameters.properties.a.$ref'],
     ['oneOf in the response schema', { response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { oneOf: [{ type: 'string' }] } } } }, 'response_format.json_schema.schema.oneOf'],
     ['a type union', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: ['string', 'number'] } } } } }] }, 'tools[0].function.parameters.properties.a.type'],
+    ['a free-form map argument', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { headers: { type: 'object', additionalProperties: { type: 'string' } } } } } }] }, 'tools[0].function.parameters.properties.headers'],
+    ['an empty object in the response schema', { response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object', properties: { go_back: { type: 'object', properties: {} } } } } } }, 'response_format.json_schema.schema.properties.go_back'],
     ['a function name Gemini refuses', { tools: [{ type: 'function', function: { name: '1bad name' } }] }, 'tools[0].function.name'],
     ['tool_choice naming an unknown tool', { tools: [weather], tool_choice: { type: 'function', function: { name: 'other' } } }, 'tool_choice.function.name'],
     ['an http image', { messages: [user([{ type: 'image_url', image_url: { url: 'http://10.0.0.1/x.png' } }])] }, 'messages[0].content[0].image_url.url'],

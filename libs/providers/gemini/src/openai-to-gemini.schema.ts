@@ -11,10 +11,15 @@ import { invalidParameter } from './invalid-parameter';
 // - dropped: annotations and constraints Gemini does not check but whose absence only widens what
 //   the schema accepts (`additionalProperties`, `$schema`, `examples`, `multipleOf`, ...) — OpenAI's
 //   strict mode puts `additionalProperties: false` on every object, so refusing it would refuse
-//   every strict client;
+//   every strict client; likewise a `format` the Schema does not list for the node's type (`uri`,
+//   `email`, `uuid`: Gemini answers 400) and an `enum` on anything but strings (Schema.enum is
+//   `string[]`, for Type.STRING);
 // - refused with a 400 naming the schema path: keywords whose meaning Gemini cannot express and
 //   that dropping would change (remote or recursive `$ref`, `oneOf`, `allOf`, `not`,
-//   conditionals, type unions).
+//   conditionals, type unions), and an object without properties (a free-form map such as
+//   Pydantic's `dict[str, str]`, or `properties: {}`): Gemini answers 400 "properties: should be
+//   non-empty for OBJECT type", and no Schema object means "any keys". (A tool's parameters
+//   without properties declare a function without arguments instead: openai-to-gemini.tools.ts.)
 
 /** Gemini refuses deeper schemas; the bound also keeps the walk's recursion small. */
 export const MAX_SCHEMA_DEPTH = 32;
@@ -25,6 +30,13 @@ export const MAX_SCHEMA_DEPTH = 32;
 export const MAX_SCHEMA_NODES = 5_000;
 
 const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
+
+/** The formats the Schema object lists for each type (ai.google.dev/api/caching#Schema). */
+const FORMATS: Readonly<Record<string, ReadonlySet<unknown>>> = {
+  NUMBER: new Set(['float', 'double']),
+  INTEGER: new Set(['int32', 'int64']),
+  STRING: new Set(['enum', 'date-time']),
+};
 
 const PLAIN_KEYWORDS = new Set([
   'format',
@@ -80,7 +92,11 @@ function convert(schema: unknown, param: string, depth: number, walk: Walk): Gem
   if (!isObject(schema)) throw invalidParameter(param, `${param} must be a JSON schema object.`);
   if (depth > MAX_SCHEMA_DEPTH) throw invalidParameter(param, `The schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep, more than Gemini accepts.`);
   if (++walk.nodes > MAX_SCHEMA_NODES) throw invalidParameter(walk.root, `The schema expands to more than ${MAX_SCHEMA_NODES} nodes once its references are inlined.`);
-  if (schema.$ref !== undefined) return inlineReference(schema, param, depth, walk);
+  const out = schema.$ref !== undefined ? inlineReference(schema, param, depth, walk) : convertKeywords(schema, param, depth, walk);
+  return withinTypeLimits(out, param);
+}
+
+function convertKeywords(schema: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
   const out: GeminiSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     const at = `${param}.${keyword}`;
@@ -128,16 +144,24 @@ function inlineReference(schema: Record<string, unknown>, param: string, depth: 
   try {
     const { $ref: _ref, ...siblings } = schema;
     const definition = convert(walk.definitions[name], at, depth + 1, walk);
-    return { ...definition, ...convertSiblings(siblings, param, depth, walk) };
+    return { ...definition, ...convertKeywords(siblings, param, depth, walk) };
   } finally {
     walk.expanding.pop();
   }
 }
 
-function convertSiblings(siblings: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
-  if (Object.keys(siblings).length === 0) return {};
-  walk.nodes -= 1; // the same node as the reference, not a new one
-  return convert(siblings, param, depth, walk);
+/** The node without a `format` or `enum` its type cannot take; throws for an object without properties. */
+function withinTypeLimits(schema: GeminiSchema, param: string): GeminiSchema {
+  const { format, enum: values, ...rest } = schema;
+  const type = typeof schema.type === 'string' ? schema.type : undefined;
+  if (type === 'OBJECT' && !(isObject(schema.properties) && Object.keys(schema.properties).length > 0)) {
+    throw invalidParameter(param, `${param}: an object without properties (a free-form map or an empty object) is not supported by Gemini; declare its properties.`);
+  }
+  const keepsFormat = type !== undefined && FORMATS[type]?.has(format) === true;
+  // A null among the values of a nullable node is what `nullable` already says.
+  const options = Array.isArray(values) ? values.filter((value) => !(value === null && schema.nullable === true)) : [];
+  const keepsEnum = (type === undefined || type === 'STRING') && options.length > 0 && options.every((value) => typeof value === 'string');
+  return { ...rest, ...(keepsFormat ? { format } : {}), ...(keepsEnum ? { enum: options } : {}) };
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -78,7 +78,9 @@ function checkMessage(message: Json, param: string): void {
 
 function checkPart(part: Json, param: string, userPart: boolean): void {
   requireType(isObject(part), param, 'an object');
-  const { type, text } = part as Record<string, Json>;
+  const { type, text, refusal } = part as Record<string, Json>;
   requireType(typeof type === 'string', `${param}.type`, 'a string');
-  if (type === 'text' || !userPart) requireType(typeof text === 'string', `${param}.text`, 'a string');
+  // An assistant turn may hold a refusal part (it reads as what the assistant said).
+  if (type === 'refusal' && !userPart) requireType(typeof refusal === 'string', `${param}.refusal`, 'a string');
+  else if (type === 'text' || !userPart) requireType(typeof text === 'string', `${param}.text`, 'a string');
 }
