@@ -47,4 +47,13 @@ describe('openAiStreamWire', () => {
     expect(openAiStreamWire.event(bytes('{"id":"c"}'))).toBe('data: {"id":"c"}\n\n');
     expect(openAiStreamWire.done).toBe('data: [DONE]\n\n');
   });
+
+  it('writes a chunk the provider sent as several data lines on one line, which a line-by-line reader parses too', () => {
+    // A continuation line starting with ":" would even read as an SSE comment.
+    const multiLine = '{"id"\n:"c",\r\n"model":"gpt-4o"\r,"choices":[{"index":0,"delta":{"content":"a\\nb"}}]}';
+    const framed = openAiStreamWire.event(bytes(multiLine));
+    expect(framed.split('\n').filter(Boolean)).toHaveLength(1);
+    const [event] = new SseEventDecoder().decode(bytes(framed));
+    expect(JSON.parse(event.data)).toEqual(JSON.parse(multiLine));
+  });
 });

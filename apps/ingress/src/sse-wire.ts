@@ -17,9 +17,21 @@ function text(chunk: Uint8Array): string {
   return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
 }
 
+const LINE_BREAK = /\r\n|\r|\n/g;
+
+/**
+ * A chunk's JSON on one line. A provider may send one event as several `data:` lines (legal SSE:
+ * they join with line breaks, which in valid JSON stand only between tokens); written as they
+ * came, every line after the first would lose its `data:` and break the client's framing. As
+ * whitespace between tokens, a space means the same.
+ */
+function oneLine(json: string): string {
+  return json.includes('\n') || json.includes('\r') ? json.replace(LINE_BREAK, ' ') : json;
+}
+
 /** OpenAI: `data: <chunk>` events, an error object in-band, `data: [DONE]` at the end. */
 export const openAiStreamWire: StreamWire = {
-  event: (chunk) => `data: ${text(chunk)}\n\n`,
+  event: (chunk) => `data: ${oneLine(text(chunk))}\n\n`,
   failure: (error) => `data: ${JSON.stringify(error.body)}\n\n`,
   reply: (error) => ({ status: error.status, body: JSON.stringify(error.body) }),
   done: 'data: [DONE]\n\n',

@@ -43,6 +43,8 @@ export interface ChatStreamParser {
   readonly responseModel: string | undefined;
   /** The answer is whole (a stop reason arrived): a transport error after it loses nothing. */
   readonly complete: boolean;
+  /** The provider's closing event arrived (for a provider that sends one): nothing after it is read. */
+  readonly closed?: boolean;
 }
 
 /**

@@ -59,6 +59,8 @@ export interface PieceRelay {
   finish(): GatewayGrpcErrorShape | undefined;
   /** Every choice finished: a transport error from now on loses nothing. */
   readonly complete: boolean;
+  /** The provider sent its closing event (`[DONE]`, `message_stop`): nothing after it is read. */
+  readonly closed?: boolean;
 }
 
 /** An in-stream output that failed: the provider's error event, or an answer we cannot read. */
@@ -201,19 +203,21 @@ export class ProviderAttempt {
   async relay(response: UpstreamResponse, sink: AdapterStreamSink, relay: PieceRelay): Promise<void> {
     let failure: GatewayGrpcErrorShape | undefined;
     try {
-      for await (const piece of response.body) {
+      for await (const piece of response.body.iterator({ destroyOnReturn: false })) {
         this.timing.progress();
         failure = relay.feed(piece as Buffer);
-        if (failure) {
-          response.body.destroy();
-          break;
-        }
+        // A provider that keeps its body open after its closing event must not hold the answer
+        // (until its idle limit, which would then fail a whole answer).
+        if (failure || relay.closed) break;
         const writable = sink.whenWritable(this.signal);
         if (writable) await this.timing.holdFor(writable);
       }
     } catch (error) {
       // A transport error once every choice finished loses nothing: the answer is whole.
       if (!relay.complete || this.signal.aborted) throw error;
+    } finally {
+      if (!failure && relay.closed) releaseAfterClosingEvent(response.body);
+      else if (!response.body.readableEnded) response.body.destroy();
     }
     if (this.signal.aborted) throw this.failure(new Error('aborted'));
     failure ??= relay.finish();
@@ -241,6 +245,23 @@ export function flatHeaders(headers: Record<string, string | string[] | undefine
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
   }
   return flat;
+}
+
+/** How long a body the provider keeps open after its closing event may take to end on its own. */
+const CLOSING_GRACE_MS = 1_000;
+
+/**
+ * Reads what is left of a body after the provider's closing event, so that a body ending a
+ * moment later (the usual case: the chunked terminator right behind `[DONE]`) returns its
+ * connection to the pool; one still open after CLOSING_GRACE_MS is closed.
+ */
+function releaseAfterClosingEvent(body: UpstreamResponse['body']): void {
+  if (body.readableEnded || body.destroyed) return;
+  const timer = setTimeout(() => body.destroy(), CLOSING_GRACE_MS);
+  timer.unref();
+  body.once('close', () => clearTimeout(timer));
+  body.on('error', () => undefined);
+  body.resume();
 }
 
 /** A request refused before its attempt existed (no target: the router's bug). */

@@ -62,7 +62,8 @@ export class UpstreamClient {
     try {
       const response = await request(url, {
         method: 'POST',
-        headers,
+        // Nothing here decodes a compressed body: without this a provider may send one (RFC 9110 §12.5.3).
+        headers: { ...headers, 'accept-encoding': 'identity' },
         body,
         signal,
         dispatcher: this.agent,

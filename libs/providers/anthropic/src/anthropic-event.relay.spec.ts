@@ -42,6 +42,16 @@ describe('AnthropicEventRelay', () => {
     expect(relay.complete).toBe(false);
   });
 
+  it('is closed at message_stop, not before', () => {
+    const text = fixtureText('text-stream.txt');
+    const relay = new AnthropicEventRelay();
+    const stop = text.indexOf('event: message_stop');
+    relay.feed(new TextEncoder().encode(text.slice(0, stop)));
+    expect(relay.closed).toBe(false);
+    relay.feed(new TextEncoder().encode(text.slice(stop) + '\n\n'));
+    expect(relay.closed).toBe(true);
+  });
+
   it('closes an answer whose body ended after its stop reason without message_stop', () => {
     const text = fixtureText('text-stream.txt');
     const { relay, outputs } = relayAll(text.slice(0, text.indexOf('event: message_stop')), 0);

@@ -39,6 +39,11 @@ export class AnthropicEventRelay {
     return this.state === 'stopped' || (this.state === 'open' && this.stopReasonSeen);
   }
 
+  /** The provider's closing event (`message_stop`) arrived. */
+  get closed(): boolean {
+    return this.state === 'stopped';
+  }
+
   feed(bytes: Uint8Array): RelayOutput[] {
     if (this.state !== 'open') return [];
     this.bytesSeen += bytes.length;

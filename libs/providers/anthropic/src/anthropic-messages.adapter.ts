@@ -76,6 +76,9 @@ export class AnthropicMessagesPassthrough {
         get complete() {
           return relay.complete;
         },
+        get closed() {
+          return relay.closed;
+        },
       });
     });
   }

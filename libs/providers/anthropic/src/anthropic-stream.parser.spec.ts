@@ -224,6 +224,16 @@ describe('AnthropicStreamParser', () => {
     });
   });
 
+  it('is closed at message_stop, not at the stop reason before it', () => {
+    const text = fixtureText('text-stream.txt');
+    const [beforeStop, stop] = text.split('event: message_stop');
+    const parser = new AnthropicStreamParser({ includeUsage: true, model: 'claude-requested' }, () => NOW_MS);
+    parser.feed(new TextEncoder().encode(beforeStop));
+    expect([parser.complete, parser.closed]).toEqual([true, false]);
+    parser.feed(new TextEncoder().encode(`event: message_stop${stop}\n\n`));
+    expect(parser.closed).toBe(true);
+  });
+
   it('says the stream was cut when the body ends before a stop reason', () => {
     const { outputs } = replay(fixtureText('tool-use-stream.txt').split('event: message_delta')[0], 7, true);
     const last = outputs[outputs.length - 1];

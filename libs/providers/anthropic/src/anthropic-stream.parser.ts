@@ -81,6 +81,11 @@ export class AnthropicStreamParser implements ChatStreamParser {
     return this.state === 'stopped' || (this.state === 'open' && this.stopReasonSeen);
   }
 
+  /** The provider's closing event (`message_stop`) arrived. */
+  get closed(): boolean {
+    return this.state === 'stopped';
+  }
+
   private handleAll(decode: () => SseEvent[]): ChatStreamOutput[] {
     let events: SseEvent[];
     try {

@@ -83,6 +83,9 @@ export class AnthropicAdapter implements ProviderAdapter {
         get complete() {
           return parser.complete;
         },
+        get closed() {
+          return parser.closed;
+        },
       });
     });
   }

@@ -98,6 +98,9 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
         get complete() {
           return parser.complete;
         },
+        get closed() {
+          return parser.closed;
+        },
       });
     });
   }

@@ -48,6 +48,14 @@ describe('OpenAiStreamParser', () => {
     expect(parser.complete).toBe(true);
   });
 
+  it('is closed at [DONE] only (a finish reason alone is complete, not closed: a usage chunk may follow)', () => {
+    const parser = new OpenAiStreamParser({ usageForced: false });
+    parser.feed(Buffer.from(TEXT + FINISH));
+    expect([parser.complete, parser.closed]).toEqual([true, false]);
+    parser.feed(Buffer.from(USAGE + DONE));
+    expect(parser.closed).toBe(true);
+  });
+
   it('is cut when the body ends before a finish reason', () => {
     const { outputs, parser } = run(ROLE + TEXT + TEXT);
     expect(lastOf(outputs)).toMatchObject({ kind: 'error', cause: 'stream_cut', error: { code: 'stream_cut' } });

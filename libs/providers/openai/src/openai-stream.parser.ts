@@ -58,6 +58,11 @@ export class OpenAiStreamParser {
     return this.state === 'open' && this.choicesSeen.size > 0 && this.choicesFinished.size === this.choicesSeen.size;
   }
 
+  /** The provider's closing event (`[DONE]`) arrived. */
+  get closed(): boolean {
+    return this.state === 'done';
+  }
+
   feed(bytes: Uint8Array): OpenAiStreamOutput[] {
     if (this.state !== 'open') return [];
     this.bytesSeen += bytes.length;

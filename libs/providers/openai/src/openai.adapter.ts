@@ -61,6 +61,9 @@ export class OpenAiAdapter implements ProviderAdapter {
         get complete() {
           return parser.complete;
         },
+        get closed() {
+          return parser.closed;
+        },
       });
     });
   }
