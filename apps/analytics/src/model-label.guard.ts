@@ -7,16 +7,18 @@ const MAX_LENGTH = 128;
  * become `_OTHER`.
  */
 export class ModelLabelGuard {
-  private readonly known = new Set<string>();
+  /** Each known name to itself: callers keep this one copy, not the event's. */
+  private readonly known = new Map<string, string>();
 
   constructor(private readonly maxModels = 1_000) {}
 
   label(model: string, routed: boolean): string {
     if (model === '') return '';
     if (model.length > MAX_LENGTH) return '_OTHER';
-    if (this.known.has(model)) return model;
+    const known = this.known.get(model);
+    if (known !== undefined) return known;
     if (!routed || this.known.size >= this.maxModels) return '_OTHER';
-    this.known.add(model);
+    this.known.set(model, model);
     return model;
   }
 }

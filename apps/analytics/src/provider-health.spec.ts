@@ -1,5 +1,6 @@
 import { attempt, usageEvent } from './usage-event.fixture';
 import { healthStatus, ProviderHealthTracker } from './provider-health';
+import { MAX_USAGE_CELLS_PER_BUCKET } from './usage-cells';
 
 describe('healthStatus', () => {
   it.each([
@@ -115,6 +116,33 @@ describe('ProviderHealthTracker', () => {
     expect(tracker.usage(3600)[0]).toMatchObject({ requests: 3, inputTokens: 30 });
     now += 3600_000;
     expect(tracker.usage(3600)).toEqual([]);
+  });
+
+  it('names a model in usage rows once a request for it was routed; unrouted client-chosen names add up in _OTHER', () => {
+    const notFound = (requestedModel: string) => usageEvent({ requestedModel, outcome: 'error', httpStatus: 404, errorType: 'model_not_found', attempts: [], hasUsage: false, usage: undefined, costUsd: 0 });
+    for (let i = 0; i < 1_000; i++) tracker.record(notFound(`${'x'.repeat(200)}-${i}`));
+    tracker.record(usageEvent());
+    tracker.record(usageEvent({ outcome: 'error', httpStatus: 503, errorType: 'no_provider_available', attempts: [], hasUsage: false, usage: undefined, costUsd: 0 }));
+    tracker.record(usageEvent({ apiKeyId: '', requestedModel: '', outcome: 'error', httpStatus: 401, errorType: 'invalid_api_key', attempts: [], hasUsage: false, usage: undefined, costUsd: 0 }));
+    expect(tracker.usage(300)).toEqual([
+      { apiKeyId: '', model: '', requests: 1, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      { apiKeyId: 'key-1', model: '_OTHER', requests: 1_000, inputTokens: 0, outputTokens: 0, costUsd: 0 },
+      { apiKeyId: 'key-1', model: 'gpt-4o', requests: 2, inputTokens: 10, outputTokens: 5, costUsd: 0.001 },
+    ]);
+  });
+
+  it('holds at most MAX_USAGE_CELLS_PER_BUCKET key and model cells per 10-second bucket, the rest in one overflow row', () => {
+    const keys = MAX_USAGE_CELLS_PER_BUCKET + 100;
+    for (let i = 0; i < keys; i++) tracker.record(usageEvent({ apiKeyId: `key-${String(i).padStart(4, '0')}` }));
+    tracker.record(usageEvent({ apiKeyId: 'key-0000' }));
+    const rows = tracker.usage(300);
+    expect(rows).toHaveLength(MAX_USAGE_CELLS_PER_BUCKET + 1);
+    expect(rows.find((r) => r.apiKeyId === 'key-0000')?.requests).toBe(2);
+    expect(rows.find((r) => r.apiKeyId === '_OTHER')).toEqual({ apiKeyId: '_OTHER', model: '_OTHER', requests: 100, inputTokens: 1_000, outputTokens: 500, costUsd: expect.closeTo(0.1) });
+    expect(rows.reduce((n, r) => n + r.requests, 0)).toBe(keys + 1);
+    now += 10_000;
+    tracker.record(usageEvent({ apiKeyId: 'key-new' }));
+    expect(tracker.usage(300).find((r) => r.apiKeyId === 'key-new')?.requests).toBe(1);
   });
 
   it('keeps a bounded sample per bucket and still estimates percentiles', () => {

@@ -1,4 +1,6 @@
 import type { GetProviderHealthResponse, ProviderHealth, UsageEvent, UsageRow } from '@ai-gateway/proto';
+import { ModelLabelGuard } from './model-label.guard';
+import { UsageCells } from './usage-cells';
 
 /**
  * Health thresholds over the last 5 minutes, per provider id and per provider+model, counted
@@ -47,20 +49,11 @@ interface HealthCell {
   ttft: Reservoir;
 }
 
-interface UsageCell {
-  apiKeyId: string;
-  model: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
-
 interface Bucket {
   start: number;
   providers: Map<string, HealthCell>;
   models: Map<string, HealthCell>;
-  usage: Map<string, UsageCell>;
+  usage: UsageCells;
 }
 
 export interface ProviderHealthOptions {
@@ -71,6 +64,8 @@ export interface ProviderHealthOptions {
 /** Sliding-window provider health and usage per API key, in 10-second buckets. */
 export class ProviderHealthTracker {
   private readonly buckets = new Map<number, Bucket>();
+  /** Usage rows name a model only once a request for it was routed: an unrouted one may name anything. */
+  private readonly models = new ModelLabelGuard();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -86,12 +81,7 @@ export class ProviderHealthTracker {
     const bucket = this.bucketAt(endedAt);
     this.prune(now);
 
-    const usageKey = `${event.apiKeyId}\u0000${event.requestedModel}`;
-    let usage = bucket.usage.get(usageKey);
-    if (!usage) {
-      usage = { apiKeyId: event.apiKeyId, model: event.requestedModel, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
-      bucket.usage.set(usageKey, usage);
-    }
+    const usage = bucket.usage.cell(event.apiKeyId, this.models.label(event.requestedModel, event.attempts.length > 0));
     usage.requests++;
     if (event.hasUsage && event.usage) {
       usage.inputTokens += event.usage.promptTokens;
@@ -128,7 +118,8 @@ export class ProviderHealthTracker {
   usage(windowSeconds: number): UsageRow[] {
     const rows = new Map<string, UsageRow>();
     for (const bucket of this.window(windowSeconds * 1000)) {
-      for (const [key, cell] of bucket.usage) {
+      for (const cell of bucket.usage) {
+        const key = `${cell.apiKeyId}\u0000${cell.model}`;
         const row = rows.get(key) ?? { apiKeyId: cell.apiKeyId, model: cell.model, requests: 0, inputTokens: 0, outputTokens: 0, costUsd: 0 };
         row.requests += cell.requests;
         row.inputTokens += cell.inputTokens;
@@ -151,7 +142,7 @@ export class ProviderHealthTracker {
     const start = Math.floor(at / BUCKET_MS) * BUCKET_MS;
     let bucket = this.buckets.get(start);
     if (!bucket) {
-      bucket = { start, providers: new Map(), models: new Map(), usage: new Map() };
+      bucket = { start, providers: new Map(), models: new Map(), usage: new UsageCells() };
       this.buckets.set(start, bucket);
     }
     return bucket;

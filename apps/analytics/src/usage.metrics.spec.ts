@@ -4,6 +4,8 @@ import { Registry } from 'prom-client';
 import { metricFamiliesReferenced } from '@ai-gateway/testing';
 import { attempt, usageEvent } from './usage-event.fixture';
 import { UsageMetrics } from './usage.metrics';
+import { MAX_PROVIDER_ERROR_TYPES } from './error-type-label.guard';
+import { MAX_RESPONSE_MODELS_PER_REQUEST } from './response-model-label.guard';
 
 const repo = join(__dirname, '..', '..', '..');
 
@@ -17,6 +19,8 @@ describe('UsageMetrics', () => {
   });
 
   const text = (name: string): Promise<string> => registry.getSingleMetricAsString(name);
+  const labelValues = async (name: string, label: string): Promise<Set<string>> =>
+    new Set((await registry.getSingleMetric(name)?.get())?.values.map((v) => String(v.labels[label])));
   const valueOf = async (name: string, labels: Record<string, string>): Promise<number | undefined> => {
     const metric = await registry.getSingleMetric(name)?.get();
     const match = metric?.values.find((v) => Object.entries(labels).every(([k, val]) => v.labels[k] === val));
@@ -71,6 +75,33 @@ describe('UsageMetrics', () => {
     const requests = await text('gen_ai_gateway_requests_total');
     expect(requests).not.toContain('made-up-123');
     expect(requests).toContain('gen_ai_request_model="_OTHER"');
+  });
+
+  it('bounds error_type in every family labelled with it: the gateway\'s own types always, a provider\'s first codes, then _OTHER', async () => {
+    // A provider answering 400 with a new error.code each time (router.hot-path.ts puts the code in errorType).
+    for (let i = 0; i < 500; i++) {
+      metrics.record(usageEvent({ outcome: 'error', httpStatus: 400, errorType: `code_${i}`, attempts: [attempt({ outcome: 'client_error', status: 400 })] }));
+    }
+    metrics.record(usageEvent({ outcome: 'error', httpStatus: 400, errorType: 'context_length_exceeded', attempts: [attempt({ outcome: 'client_error', status: 400 })] }));
+    metrics.record(usageEvent({ outcome: 'error', httpStatus: 200, errorType: 'stream_interrupted' }));
+    metrics.record(usageEvent({ outcome: 'error', httpStatus: 404, errorType: 'model_not_found', attempts: [], provider: '', providerKind: '', responseModel: '' }));
+    const providerCodes = Array.from({ length: MAX_PROVIDER_ERROR_TYPES }, (_, i) => `code_${i}`);
+    const expected = new Set([...providerCodes, '_OTHER', 'context_length_exceeded', 'stream_interrupted', 'model_not_found']);
+    expect(await labelValues('gen_ai_gateway_requests_total', 'error_type')).toEqual(expected);
+    expect(await labelValues('gen_ai_client_operation_duration_seconds', 'error_type')).toEqual(expected);
+    expect(await labelValues('gen_ai_gateway_rejected_total', 'error_type')).toEqual(new Set([...providerCodes, '_OTHER', 'context_length_exceeded', 'model_not_found']));
+    expect(await valueOf('gen_ai_gateway_rejected_total', { error_type: '_OTHER' })).toBe(500 - MAX_PROVIDER_ERROR_TYPES);
+  });
+
+  it('bounds response models apart from request models: junk response names never push a new request model into _OTHER', async () => {
+    for (let i = 0; i < 1_000; i++) metrics.record(usageEvent({ requestedModel: 'gpt-4o', responseModel: `junk-${i}` }));
+    metrics.record(usageEvent({ requestedModel: 'claude-new', responseModel: 'claude-new', attempts: [attempt({ model: 'claude-new' })] }));
+    metrics.record(usageEvent({ requestedModel: 'gpt-4o', responseModel: 'gpt-4o' }));
+    const requestModels = await labelValues('gen_ai_gateway_requests_total', 'gen_ai_request_model');
+    expect(requestModels).toEqual(new Set(['gpt-4o', 'claude-new']));
+    const responseModels = await labelValues('gen_ai_client_operation_duration_seconds', 'gen_ai_response_model');
+    const junkKept = Array.from({ length: MAX_RESPONSE_MODELS_PER_REQUEST }, (_, i) => `junk-${i}`);
+    expect(responseModels).toEqual(new Set([...junkKept, '_OTHER', 'claude-new', 'gpt-4o']));
   });
 
   it('counts each hedged leg as won, lost or failed by its provider, and a hedge won elsewhere is no fallback', async () => {

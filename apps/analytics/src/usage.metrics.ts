@@ -1,6 +1,8 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import type { Attempt, UsageEvent } from '@ai-gateway/proto';
+import { ErrorTypeLabelGuard } from './error-type-label.guard';
 import { ModelLabelGuard } from './model-label.guard';
+import { ResponseModelLabelGuard } from './response-model-label.guard';
 import { genAiProviderName } from '@ai-gateway/model-catalog';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from '@ai-gateway/routing';
 
@@ -21,6 +23,8 @@ export class UsageMetrics {
   readonly invalidEvents: Counter;
   readonly duplicateEvents: Counter;
   private readonly models = new ModelLabelGuard();
+  private readonly responseModels = new ResponseModelLabelGuard();
+  private readonly errorTypes = new ErrorTypeLabelGuard();
   private readonly operationDuration: Histogram;
   private readonly tokenUsage: Histogram;
   private readonly timeToFirstToken: Histogram;
@@ -127,14 +131,16 @@ export class UsageMetrics {
   record(event: UsageEvent): void {
     const routed = event.attempts.length > 0;
     const requestModel = this.models.label(event.requestedModel, routed);
+    const servedBy = event.attempts.findLast((a) => a.outcome === 'success') ?? event.attempts.at(-1);
+    const routedModel = this.models.label(servedBy?.model ?? '', routed);
     const base: ModelLabels = {
       gen_ai_operation_name: event.operation,
       gen_ai_provider_name: genAiProviderName(event.providerKind),
       gen_ai_gateway_provider_id: event.provider,
       gen_ai_request_model: requestModel,
-      gen_ai_response_model: this.models.label(event.responseModel, routed),
+      gen_ai_response_model: this.responseModels.label(event.responseModel, { provider: event.provider, requestModel, routedModel }),
     };
-    const errorType = event.outcome === 'success' ? '' : event.errorType || '_OTHER';
+    const errorType = event.outcome === 'success' ? '' : this.errorTypes.label(event.errorType);
     const seconds = event.durationMs / 1000;
 
     this.operationDuration.observe({ ...base, error_type: errorType }, seconds);
