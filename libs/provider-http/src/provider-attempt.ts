@@ -217,7 +217,7 @@ export class ProviderAttempt {
       if (!relay.complete || this.signal.aborted) throw error;
     } finally {
       if (!failure && relay.closed) releaseAfterClosingEvent(response.body);
-      else if (!response.body.readableEnded) response.body.destroy();
+      else if (!response.body.readableEnded) discard(response.body);
     }
     if (this.signal.aborted) throw this.failure(new Error('aborted'));
     failure ??= relay.finish();
@@ -247,6 +247,12 @@ export function flatHeaders(headers: Record<string, string | string[] | undefine
   return flat;
 }
 
+/** Closes a body no longer read (undici then emits an abort error, which concerns nobody). */
+function discard(body: UpstreamResponse['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 /** How long a body the provider keeps open after its closing event may take to end on its own. */
 const CLOSING_GRACE_MS = 1_000;
 
@@ -257,7 +263,7 @@ const CLOSING_GRACE_MS = 1_000;
  */
 function releaseAfterClosingEvent(body: UpstreamResponse['body']): void {
   if (body.readableEnded || body.destroyed) return;
-  const timer = setTimeout(() => body.destroy(), CLOSING_GRACE_MS);
+  const timer = setTimeout(() => discard(body), CLOSING_GRACE_MS);
   timer.unref();
   body.once('close', () => clearTimeout(timer));
   body.on('error', () => undefined);

@@ -12,7 +12,7 @@ import { OpenAiAdapter } from './openai.adapter';
 const CHUNK = (content: string, finish: string | null) =>
   `data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o', choices: [{ index: 0, delta: { content }, finish_reason: finish }] })}\n\n`;
 
-type Ending = 'ends' | 'stays-open' | 'keeps-pinging';
+type Ending = 'ends' | 'stays-open' | 'keeps-pinging' | 'malformed';
 
 class RecordingSink implements AdapterStreamSink {
   readonly events: AdapterStreamEvent[] = [];
@@ -43,6 +43,12 @@ describe('OpenAiAdapter when the provider keeps its body open after [DONE]', () 
     });
     const answer = (response: ServerResponse): void => {
       response.writeHead(200, { 'content-type': 'text/event-stream' });
+      if (ending === 'malformed') {
+        // A broken event, the body left open: the attempt fails and lets the body go.
+        response.write(CHUNK('Hel', null) + 'data: {not json\n\n');
+        openResponses.add(response);
+        return;
+      }
       response.write(CHUNK('Hel', null) + CHUNK('lo', 'stop') + 'data: [DONE]\n\n');
       if (ending === 'ends') return void response.end();
       openResponses.add(response);
@@ -87,6 +93,33 @@ describe('OpenAiAdapter when the provider keeps its body open after [DONE]', () 
     await adapter.chatStream(request(), sink, { signal: new AbortController().signal });
     expect(sink.text()).toBe('Hello');
     // Not left for the provider to close: the body is read for a moment more, then the connection is closed.
+    await expectEventually(() => expect([...openResponses].filter((response) => !response.destroyed && !response.socket?.destroyed)).toHaveLength(0), 5_000);
+  });
+
+  it('fails on a malformed event of a body left open and closes that body, with no error left unhandled', async () => {
+    ending = 'malformed';
+    const failed = await adapter.chatStream(request(), new RecordingSink(), { signal: new AbortController().signal }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(JSON.stringify(failed)).toMatch(/malformed|not JSON/);
+    await expectEventually(() => expect([...openResponses].filter((response) => !response.destroyed && !response.socket?.destroyed)).toHaveLength(0), 5_000);
+  });
+
+  it('stops reading a body left open when the client leaves, with no error left unhandled', async () => {
+    ending = 'malformed';
+    const caller = new AbortController();
+    const sink = new RecordingSink();
+    const pushed = sink.push.bind(sink);
+    sink.push = (event) => {
+      pushed(event);
+      if (event.chunk) caller.abort();
+    };
+    const failed = await adapter.chatStream(request(), sink, { signal: caller.signal }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failed).toBeDefined();
     await expectEventually(() => expect([...openResponses].filter((response) => !response.destroyed && !response.socket?.destroyed)).toHaveLength(0), 5_000);
   });
 
