@@ -25,10 +25,12 @@ import {
 } from '@ai-gateway/proto';
 import { errorActionsProblem, routingPoliciesFromProto } from '@ai-gateway/routing';
 import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
-import { validateFallbackMap } from './fallback-map.validation';
-import { ConfigStore, ConfigValidationError, ProviderRedirectRefused, TeamInUse } from './config.store';
+import { ConfigStore, ConfigValidationError, ConfigWriteUnapplied, ProviderRedirectRefused, TeamInUse } from './config.store';
 import { CONFIG_AUDIT, CONFIG_STORE, type ConfigAudit } from './config.constants';
 import { PROVIDER_REDIRECT_UNCONFIRMED } from './provider-redirect.policy';
+
+/** The error code of a write stored but not applied by this replica in time (ConfigWriteUnapplied). */
+export const CONFIG_WRITE_UNAPPLIED = 'config_write_unapplied';
 
 /** The admin API is the only caller allowed PutProvider (SERVICE_ACCESS): the admin token's holder. */
 const ADMIN_ACTOR = 'admin-token';
@@ -94,7 +96,7 @@ export class ConfigController implements ConfigServiceController {
 
   setFallbacks(request: SetFallbacksRequest): Promise<ConfigSnapshot> {
     const map = Object.fromEntries(Object.entries(request.fallbacks).map(([model, list]) => [model, list.models]));
-    return this.guard(() => this.store.setFallbacks(map, validateFallbackMap));
+    return this.guard(() => this.store.setFallbacks(map));
   }
 
   setErrorActions(request: SetErrorActionsRequest): Promise<ConfigSnapshot> {
@@ -131,7 +133,7 @@ export class ConfigController implements ConfigServiceController {
   async deleteTeam(request: DeleteTeamRequest): Promise<DeleteTeamResponse> {
     let deleted: boolean;
     try {
-      deleted = await this.store.deleteTeam(request.id);
+      deleted = await this.guard(() => this.store.deleteTeam(request.id));
     } catch (error) {
       if (error instanceof TeamInUse) throw gatewayRpcException(GrpcStatus.FAILED_PRECONDITION, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: 'team_in_use' });
       throw error;
@@ -145,7 +147,7 @@ export class ConfigController implements ConfigServiceController {
   }
 
   async deleteModelOverride(request: DeleteModelOverrideRequest): Promise<DeleteModelOverrideResponse> {
-    const deleted = await this.store.deleteModelOverride(request.name);
+    const deleted = await this.guard(() => this.store.deleteModelOverride(request.name));
     if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `the model "${request.name.slice(0, 200)}" has no override`, { openaiErrorType: 'not_found_error' });
     return {};
   }
@@ -155,7 +157,7 @@ export class ConfigController implements ConfigServiceController {
   }
 
   async deleteApiKey(request: DeleteApiKeyRequest): Promise<DeleteApiKeyResponse> {
-    const deleted = await this.store.deleteApiKey(request.id);
+    const deleted = await this.guard(() => this.store.deleteApiKey(request.id));
     if (!deleted) throw gatewayRpcException(GrpcStatus.NOT_FOUND, `no API key with id "${request.id}"`, { openaiErrorType: 'not_found_error' });
     return {};
   }
@@ -166,6 +168,9 @@ export class ConfigController implements ConfigServiceController {
     } catch (error) {
       if (error instanceof ConfigValidationError) {
         throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error', param: error.param ?? '' });
+      }
+      if (error instanceof ConfigWriteUnapplied) {
+        throw gatewayRpcException(GrpcStatus.UNAVAILABLE, error.message, { openaiErrorType: 'api_error', openaiErrorCode: CONFIG_WRITE_UNAPPLIED });
       }
       throw error;
     }

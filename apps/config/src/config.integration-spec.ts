@@ -104,6 +104,18 @@ describe('config service over gRPC with a real nats-server', () => {
     expect(decoded.detail?.openaiErrorType).toBe('invalid_request_error');
   });
 
+  it('refuses a fallback map past its bounds with INVALID_ARGUMENT naming "fallbacks", before NATS would refuse the entry', async () => {
+    const fallbacks: Record<string, { models: string[] }> = {};
+    for (let i = 0; i < 20_000; i++) fallbacks[`model-name-${i}-${'x'.repeat(40)}`] = { models: [`other-${i}`] };
+    const chain: Record<string, { models: string[] }> = {};
+    for (let i = 0; i < 6_000; i++) chain[`m${i}`] = { models: [`m${i + 1}`] };
+    for (const map of [fallbacks, chain]) {
+      const decoded = decodeGrpcError(await firstValueFrom(client.setFallbacks({ fallbacks: map })).catch((e: unknown) => e));
+      expect([decoded.code, decoded.detail?.param]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'fallbacks']);
+      expect(decoded.message).toMatch(/^at most 1000 models may have fallbacks/);
+    }
+  });
+
   it('stores gateway API keys only as hashes', async () => {
     const created = await firstValueFrom(client.createApiKey({ name: 'team-a', allowedModels: [], teamId: '', expiresAt: '' }));
     expect(created.key).toMatch(/^gw-/);

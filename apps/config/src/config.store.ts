@@ -2,8 +2,20 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { isKvWriteConflict, KvBatchConflict, mirrorKv, type KV, type KvBatchWriter, type KvEntry } from '@ai-gateway/nats';
 import type { ApiKey, Budget, ConfigSnapshot, Limits, ModelOverride, Provider, ProviderSettings, Team } from '@ai-gateway/proto';
 import { MODEL_OVERRIDE_LIMITS, modelOverrideProblem } from '@ai-gateway/model-catalog';
-import { checkRoutingPolicies, DEFAULT_ROUTING_POLICIES, RoutingPolicyError, routingPoliciesToProto, type RoutingPolicies } from '@ai-gateway/routing';
+import { checkRoutingPolicies, DEFAULT_ROUTING_POLICIES, errorActionsProblem, RoutingPolicyError, routingPoliciesToProto, type RoutingPolicies } from '@ai-gateway/routing';
 import type { Logger } from 'pino';
+import {
+  EntryShapeError,
+  readStoredApiKey,
+  readStoredFallbacks,
+  readStoredModelOverride,
+  readStoredPriority,
+  readStoredProvider,
+  readStoredTeam,
+  readStoredTextMap,
+  type StoredProvider,
+} from './config-entry.validation';
+import { validateFallbackMap } from './fallback-map.validation';
 import type { ProviderRedirectPolicy, RedirectDecision } from './provider-redirect.policy';
 import { emptySettings, PROVIDER_KINDS, ProviderSettingsError, validateProviderSettings, type SettingsUpdate } from './provider-settings.validation';
 import { allowedModelsProblem, budgetProblem, expiryProblem, limitsProblem } from './spend-policy.validation';
@@ -23,14 +35,18 @@ const PRIORITY_KEY = 'routing.priority';
 const FALLBACKS_KEY = 'routing.fallbacks';
 const ERROR_ACTIONS_KEY = 'routing.error-actions';
 const POLICIES_KEY = 'routing.policies';
-/** Concurrent writes to one provider a call rides out (each read again and made on top). */
+/** Concurrent writes to one provider or team a call rides out (each read again and made on top). */
 const MAX_WRITE_CONFLICTS = 10;
+/**
+ * How long a write waits for this replica's watch to apply it once JetStream acknowledged it: the
+ * watch delivers within milliseconds; past this the watch is stalled, and the caller gets
+ * ConfigWriteUnapplied instead of a call that never answers.
+ */
+export const WRITE_APPLY_TIMEOUT_MS = 10_000;
 /** The most models one provider declares once models are added to it (each is in every snapshot). */
 export const MAX_PROVIDER_MODELS = 1_000;
 
 export { PROVIDER_KINDS };
-
-type StoredProvider = Omit<Provider, 'priority'> & { createdAt: string };
 
 export class ConfigValidationError extends Error {
   constructor(
@@ -38,6 +54,16 @@ export class ConfigValidationError extends Error {
     readonly param?: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * A write JetStream acknowledged that this replica's watch did not apply in time: the change is
+ * durable (other replicas may already serve it) but this replica cannot answer with it.
+ */
+export class ConfigWriteUnapplied extends Error {
+  constructor(timeoutMs: number) {
+    super(`the change was stored but this config replica did not apply it within ${timeoutMs} ms (its watch of the config bucket is behind); read the config back before trying again`);
   }
 }
 
@@ -81,7 +107,7 @@ export type ProviderRedirect = Extract<RedirectDecision, { kind: 'redirect' }>;
  */
 export class ConfigStore {
   private providers = new Map<string, StoredProvider>();
-  /** The KV revision of each provider and model override entry as applied here: what a compare-and-set write expects. */
+  /** The KV revision of each provider, team and model override entry as applied here (readable or not): what a compare-and-set write expects. */
   private readonly revisions = new Map<string, number>();
   /** The last write queued for each provider: this replica writes one provider at a time. */
   private readonly providerWrites = new Map<string, Promise<void>>();
@@ -108,7 +134,7 @@ export class ConfigStore {
   private readonly listeners = new Set<(snapshot: ConfigSnapshot) => void>();
   /** How to end each watcher (its stream completes): endWatches(), on drain. */
   private readonly enders = new Set<() => void>();
-  private readonly waiters: Array<{ ready: () => boolean; resolve: () => void }> = [];
+  private readonly waiters: Array<{ revision: number; resolve: () => void }> = [];
   private stopWatch: (() => void) | undefined;
   private initialised = false;
 
@@ -118,6 +144,7 @@ export class ConfigStore {
     private readonly redirects: ProviderRedirectPolicy,
     /** Atomic batches to the bucket (nats-server 2.12+); without them the override limit is checked per replica only. */
     private readonly batches?: KvBatchWriter,
+    private readonly applyTimeoutMs = WRITE_APPLY_TIMEOUT_MS,
   ) {}
 
   async start(): Promise<void> {
@@ -242,13 +269,19 @@ export class ConfigStore {
       if (decision.kind === 'refused') throw new ProviderRedirectRefused(input.id, decision.from, decision.to);
       if (decision.kind === 'redirect') redirect = decision;
     }
+    // A list given in full is bounded before anything is done with it; additions once made on top.
+    if (input.models && input.models.length > MAX_PROVIDER_MODELS) {
+      throw new ConfigValidationError(`provider "${input.id}" would declare ${input.models.length} models; at most ${MAX_PROVIDER_MODELS}`, 'models');
+    }
     const declared = input.models ?? existing?.models ?? [];
-    const models = [...declared, ...new Set((input.addModels ?? []).filter((model) => !declared.includes(model)))];
+    const added = new Set(input.addModels ?? []);
+    for (const model of declared) added.delete(model);
+    const models = [...declared, ...added];
+    if (added.size > 0 && models.length > MAX_PROVIDER_MODELS) {
+      throw new ConfigValidationError(`provider "${input.id}" would declare ${models.length} models; at most ${MAX_PROVIDER_MODELS}`, 'apply');
+    }
     if (models.some((m) => typeof m !== 'string' || m.length === 0 || m.length > 200)) {
       throw new ConfigValidationError('models must be non-empty strings');
-    }
-    if (input.addModels?.length && models.length > MAX_PROVIDER_MODELS) {
-      throw new ConfigValidationError(`provider "${input.id}" would declare ${models.length} models; at most ${MAX_PROVIDER_MODELS}`, 'apply');
     }
     const stored: StoredProvider = {
       id: input.id,
@@ -263,7 +296,8 @@ export class ConfigStore {
     const applied = this.revisions.get(key);
     let revision: number;
     try {
-      revision = existing && applied !== undefined ? await this.kv.update(key, JSON.stringify(stored), applied) : await this.kv.create(key, JSON.stringify(stored));
+      // An entry applied here but unreadable (not `existing`) is replaced by compare-and-set too.
+      revision = applied !== undefined ? await this.kv.update(key, JSON.stringify(stored), applied) : await this.kv.create(key, JSON.stringify(stored));
     } catch (error) {
       if (isKvWriteConflict(error)) return 'conflict';
       throw error;
@@ -284,9 +318,10 @@ export class ConfigStore {
     return this.snapshot;
   }
 
-  async setFallbacks(fallbacks: Record<string, string[]>, validate: (map: Record<string, string[]>) => string | undefined): Promise<ConfigSnapshot> {
-    const problem = validate(fallbacks);
-    if (problem) throw new ConfigValidationError(problem);
+  /** Replaces the fallback map, checked here (bounds, names, cycles) as every stored map is checked when read. */
+  async setFallbacks(fallbacks: Record<string, string[]>): Promise<ConfigSnapshot> {
+    const problem = validateFallbackMap(fallbacks);
+    if (problem) throw new ConfigValidationError(problem, 'fallbacks');
     await this.waitFor(await this.kv.put(FALLBACKS_KEY, JSON.stringify(fallbacks)));
     return this.snapshot;
   }
@@ -342,8 +377,7 @@ export class ConfigStore {
 
   async deleteApiKey(id: string): Promise<boolean> {
     if (!this.apiKeys.has(id)) return false;
-    await this.kv.delete(API_KEY_PREFIX + id);
-    await this.waitUntil(() => !this.apiKeys.has(id));
+    await this.deleteEntry(API_KEY_PREFIX + id);
     return true;
   }
 
@@ -362,24 +396,48 @@ export class ConfigStore {
     return team;
   }
 
-  /** Replaces the team's fields; the new limits and budget apply to the next admission of every ingress replica. */
+  /**
+   * Replaces the team's fields; the new limits and budget apply to the next admission of every
+   * ingress replica. A compare-and-set on the team as applied here: a delete (or another update)
+   * in between is read first, so a deleted team is never written back (undefined: not found).
+   */
   async updateTeam(input: Omit<Team, 'createdAt'>): Promise<Team | undefined> {
-    const existing = this.teams.get(input.id);
-    if (!existing) return undefined;
     checkTeamName(input.name);
     checkPolicy(input);
-    const team: Team = { ...input, createdAt: existing.createdAt };
-    await this.waitFor(await this.kv.put(TEAM_PREFIX + team.id, JSON.stringify(team)));
-    return team;
+    const key = TEAM_PREFIX + input.id;
+    for (let attempt = 1; ; attempt++) {
+      const existing = this.teams.get(input.id);
+      const applied = this.revisions.get(key);
+      if (!existing || applied === undefined) return undefined;
+      const team: Team = { ...input, createdAt: existing.createdAt };
+      try {
+        await this.waitFor(await this.kv.update(key, JSON.stringify(team), applied));
+        return team;
+      } catch (error) {
+        if (!isKvWriteConflict(error)) throw error;
+      }
+      if (attempt >= MAX_WRITE_CONFLICTS) throw new Error(`team ${input.id}: ${MAX_WRITE_CONFLICTS} concurrent writes in a row; try again`);
+      await this.catchUp(key);
+    }
   }
 
+  /** A compare-and-set delete: an update in between is read first, and the team's keys counted again. */
   async deleteTeam(id: string): Promise<boolean> {
-    if (!this.teams.has(id)) return false;
-    const owned = [...this.apiKeys.values()].filter((key) => key.teamId === id).length;
-    if (owned > 0) throw new TeamInUse(`team "${id}" still owns ${owned} API key(s); delete them first`);
-    await this.kv.delete(TEAM_PREFIX + id);
-    await this.waitUntil(() => !this.teams.has(id));
-    return true;
+    const key = TEAM_PREFIX + id;
+    for (let attempt = 1; ; attempt++) {
+      const applied = this.revisions.get(key);
+      if (!this.teams.has(id) || applied === undefined) return false;
+      const owned = [...this.apiKeys.values()].filter((apiKey) => apiKey.teamId === id).length;
+      if (owned > 0) throw new TeamInUse(`team "${id}" still owns ${owned} API key(s); delete them first`);
+      try {
+        await this.deleteEntry(key, applied);
+        return true;
+      } catch (error) {
+        if (!isKvWriteConflict(error)) throw error;
+      }
+      if (attempt >= MAX_WRITE_CONFLICTS) throw new Error(`team ${id}: ${MAX_WRITE_CONFLICTS} concurrent writes in a row; try again`);
+      await this.catchUp(key);
+    }
   }
 
   /**
@@ -440,9 +498,18 @@ export class ConfigStore {
 
   async deleteModelOverride(name: string): Promise<boolean> {
     if (!this.modelOverrides.has(name)) return false;
-    await this.kv.delete(modelOverrideKey(name));
-    await this.waitUntil(() => !this.modelOverrides.has(name));
+    await this.deleteEntry(modelOverrideKey(name));
     return true;
+  }
+
+  /**
+   * Writes the key's delete marker (on the condition that the key is still at `expectRevision`,
+   * when given) and resolves once the watch applied it, or a later write of the key: not once the
+   * entry is absent, which a write after the delete would hold off for good.
+   */
+  private async deleteEntry(key: string, expectRevision?: number): Promise<void> {
+    await this.kv.delete(key, expectRevision === undefined ? undefined : { previousSeq: expectRevision });
+    await this.catchUp(key);
   }
 
   /** Resolves once the watch has applied the key's latest entry (after a write conflict). */
@@ -451,57 +518,102 @@ export class ConfigStore {
     if (latest) await this.waitFor(latest.revision);
   }
 
-  /** Resolves once the watch has applied our own write, so the answer reflects it. */
+  /**
+   * Resolves once the watch has applied our own write, so the answer reflects it; rejects with
+   * ConfigWriteUnapplied when the watch has not within applyTimeoutMs.
+   */
   private waitFor(revision: number): Promise<void> {
-    return this.waitUntil(() => this.revision >= revision);
+    if (this.revision >= revision) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = {
+        revision,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      const timer = setTimeout(() => {
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+        this.logger.error({ revision, applied: this.revision }, 'a config write was not applied in time: the watch of the config bucket is behind');
+        reject(new ConfigWriteUnapplied(this.applyTimeoutMs));
+      }, this.applyTimeoutMs);
+      this.waiters.push(waiter);
+    });
   }
 
-  private waitUntil(ready: () => boolean): Promise<void> {
-    if (ready()) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ ready, resolve }));
-  }
-
+  /**
+   * Applies one entry of the bucket. An entry without the shape its key's kind needs (written by
+   * hand or by another tool) counts as absent, on every replica alike, and is logged by key: it
+   * never stops the watch, the start, or the encoding of a snapshot. Its revision is still kept for
+   * providers, teams and model overrides, so an admin write replaces it by compare-and-set.
+   */
   private apply(entry: KvEntry): void {
-    const deleted = entry.operation !== 'PUT';
     const key = entry.key;
     try {
       if (key.startsWith(PROVIDER_PREFIX)) {
         const id = key.slice(PROVIDER_PREFIX.length);
-        if (deleted) this.providers.delete(id);
-        else this.providers.set(id, entry.json<StoredProvider>());
-        if (deleted) this.revisions.delete(key);
-        else this.revisions.set(key, entry.revision);
+        this.setOrDelete(this.providers, id, this.read(entry, (value) => readStoredProvider(id, value)));
+        this.trackRevision(entry);
       } else if (key.startsWith(API_KEY_PREFIX)) {
         const id = key.slice(API_KEY_PREFIX.length);
-        if (deleted) this.apiKeys.delete(id);
-        else this.apiKeys.set(id, storedApiKey(entry.json<Partial<ApiKey>>()));
+        this.setOrDelete(this.apiKeys, id, this.read(entry, (value) => readStoredApiKey(id, value)));
       } else if (key.startsWith(TEAM_PREFIX)) {
         const id = key.slice(TEAM_PREFIX.length);
-        if (deleted) this.teams.delete(id);
-        else this.teams.set(id, entry.json<Team>());
+        this.setOrDelete(this.teams, id, this.read(entry, (value) => readStoredTeam(id, value)));
+        this.trackRevision(entry);
       } else if (key.startsWith(MODEL_OVERRIDE_PREFIX)) {
         const name = Buffer.from(key.slice(MODEL_OVERRIDE_PREFIX.length), 'base64url').toString('utf8');
-        if (deleted) this.modelOverrides.delete(name);
-        else this.modelOverrides.set(name, entry.json<ModelOverride>());
-        if (deleted) this.revisions.delete(key);
-        else this.revisions.set(key, entry.revision);
+        this.setOrDelete(this.modelOverrides, name, this.read(entry, (value) => readStoredModelOverride(name, value)));
+        this.trackRevision(entry);
       } else if (key === MODEL_OVERRIDES_GATE_KEY) {
         this.modelOverridesGate = entry.revision;
       } else if (key === PRIORITY_KEY) {
-        this.priority = deleted ? [] : entry.json<string[]>();
+        this.priority = this.read(entry, readStoredPriority) ?? [];
       } else if (key === FALLBACKS_KEY) {
-        this.fallbacks = deleted ? {} : entry.json<Record<string, string[]>>();
+        // Checked again as read, with the bounds and the cycle check of a write.
+        this.fallbacks = this.read(entry, (value) => checked(readStoredFallbacks(value), validateFallbackMap)) ?? {};
       } else if (key === ERROR_ACTIONS_KEY) {
-        this.errorActions = deleted ? {} : entry.json<Record<string, string>>();
+        this.errorActions = this.read(entry, (value) => checked(readStoredTextMap(value, 'error action map'), errorActionsProblem)) ?? {};
       } else if (key === POLICIES_KEY) {
         // Checked again as read: an entry written by hand or by an older release never reaches the routers malformed.
-        this.policies = deleted ? DEFAULT_ROUTING_POLICIES : checkRoutingPolicies(entry.json<RoutingPolicies>());
+        this.policies = this.read(entry, (value) => checkRoutingPolicies(value as RoutingPolicies)) ?? DEFAULT_ROUTING_POLICIES;
       }
     } catch (error) {
-      this.logger.error({ err: error, key }, 'unreadable config entry ignored');
+      this.logger.error({ err: error, key, revision: entry.revision }, 'config entry could not be applied; ignored');
     }
     this.revision = Math.max(this.revision, entry.revision);
     if (this.initialised) this.publish();
+  }
+
+  /**
+   * The entry's value as `parse` reads it; undefined for a delete, and for an entry that is not
+   * JSON or does not fit (logged by key and field, never with its value, which may be anything).
+   */
+  private read<T>(entry: KvEntry, parse: (value: unknown) => T): T | undefined {
+    if (entry.operation !== 'PUT') return undefined;
+    let problem: string;
+    try {
+      return parse(entry.json<unknown>());
+    } catch (error) {
+      if (error instanceof EntryShapeError) problem = error.message;
+      else if (error instanceof RoutingPolicyError) problem = `routing policies: "${error.param.slice(0, 200)}" does not fit`;
+      else if (error instanceof SyntaxError) problem = 'not JSON';
+      else throw error;
+    }
+    this.logger.error({ key: entry.key, revision: entry.revision, problem }, 'config entry of the wrong shape ignored (as if absent)');
+    return undefined;
+  }
+
+  private setOrDelete<T>(map: Map<string, T>, id: string, value: T | undefined): void {
+    if (value === undefined) map.delete(id);
+    else map.set(id, value);
+  }
+
+  /** The revision a compare-and-set write of the entry's key expects. */
+  private trackRevision(entry: KvEntry): void {
+    if (entry.operation === 'PUT') this.revisions.set(entry.key, entry.revision);
+    else this.revisions.delete(entry.key);
   }
 
   private orderedProviderIds(): string[] {
@@ -537,11 +649,17 @@ export class ConfigStore {
       routingPolicies: routingPoliciesToProto(this.policies),
     };
     for (const listener of this.listeners) listener(this.snapshot);
-    for (const waiter of this.waiters.filter((w) => w.ready())) {
+    for (const waiter of this.waiters.filter((w) => this.revision >= w.revision)) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
       waiter.resolve();
     }
   }
+}
+
+/** The value, if `problem` finds none in it; else an EntryShapeError. */
+function checked<T>(value: T, problem: (value: T) => string | undefined): T {
+  if (problem(value)) throw new EntryShapeError('its content is refused by the checks of a write');
+  return value;
 }
 
 function modelOverrideKey(name: string): string {
@@ -550,21 +668,6 @@ function modelOverrideKey(name: string): string {
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
-}
-
-/** A stored key as the snapshot carries it; keys written before teams existed have no team, budget, limits or expiry. */
-function storedApiKey(stored: Partial<ApiKey>): ApiKey {
-  return {
-    id: stored.id ?? '',
-    name: stored.name ?? '',
-    keySha256: stored.keySha256 ?? '',
-    allowedModels: stored.allowedModels ?? [],
-    createdAt: stored.createdAt ?? '',
-    teamId: stored.teamId ?? '',
-    budget: stored.budget,
-    limits: stored.limits,
-    expiresAt: stored.expiresAt ?? '',
-  };
 }
 
 function checkTeamName(name: string): void {

@@ -62,4 +62,12 @@ describe('config: concurrent provider edits, two replicas on one bucket', () => 
     expect(refused.message).toContain(`at most ${MAX_PROVIDER_MODELS}`);
     expect((await provider('vllm'))?.models).toEqual(['x', 'y', 'z']);
   });
+
+  it('bounds a replacing models list as it bounds additions, naming the field', async () => {
+    const many = Array.from({ length: MAX_PROVIDER_MODELS + 1 }, (_, i) => `r${i}`);
+    const refused = decodeGrpcError(await put(clients[0], { id: 'vllm', models: many, hasModels: true }).then(() => undefined, (error: unknown) => error));
+    expect([refused.code, refused.detail?.param]).toEqual([GrpcStatus.INVALID_ARGUMENT, 'models']);
+    expect(refused.message).toContain(`at most ${MAX_PROVIDER_MODELS}`);
+    expect((await provider('vllm'))?.models).toEqual(['x', 'y', 'z']);
+  });
 });

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 /**
  * Follows a KV bucket: every current entry, then every change, is handed to `apply`. Resolves
  * once the current entries have been applied (at once for an empty bucket, which delivers none)
- * with a function that stops following.
+ * with a function that stops following. An entry `apply` throws on is logged (by key and
+ * revision, never its value) and passed over: one bad entry never ends the watch.
  */
 export async function mirrorKv(kv: KV, key: string, apply: (entry: KvEntry) => void, logger: Logger): Promise<() => void> {
   const watcher = await kv.watch({ key });
@@ -13,7 +14,11 @@ export async function mirrorKv(kv: KV, key: string, apply: (entry: KvEntry) => v
   if ((await kv.status()).values === 0) initialDone();
   void (async () => {
     for await (const entry of watcher) {
-      apply(entry);
+      try {
+        apply(entry);
+      } catch (error) {
+        logger.error({ err: error, key: entry.key, revision: entry.revision }, 'KV entry could not be applied; passed over');
+      }
       if (entry.delta === 0) initialDone();
     }
   })().catch((error: unknown) => logger.error({ err: error, key }, 'KV watch ended'));
