@@ -55,6 +55,11 @@ export class AdmissionGate {
     const { key, model } = request;
     if (!this.admission.applies(key)) return undefined;
     const team = this.directory.team(key.teamId);
+    // A key created while its team was being deleted outlives the team: it must not escape the
+    // team's allow-list, budget and limits by losing them.
+    if (key.teamId && !team) {
+      return httpError(403, 'The team of this API key no longer exists; ask for a key of another team.', 'team_not_found', null, 'permission_error');
+    }
     if (team && !isModelAllowed(team.allowedModels, model)) {
       return httpError(403, `The team of this API key may not use the model \`${model}\`.`, 'model_not_allowed', 'model');
     }
