@@ -1,8 +1,8 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ServerGrpc, type GrpcOptions } from '@nestjs/microservices';
-import { HealthImplementation, type ServingStatusMap } from 'grpc-health-check';
 import { registerDirectMethods, type DirectGrpcMethod } from './direct-grpc-method';
 import { drain, IMMEDIATE_DRAIN, type DrainLimits, type DrainOutcome } from './drain';
+import { GrpcHealth } from './grpc-health';
 import { allowInternalStreamResets } from './http2-reset-limits';
 import { GRPC_CHANNEL_OPTIONS, GRPC_LOADER_OPTIONS } from './grpc-loader.options';
 import type { GrpcServerMetrics } from './grpc-server.metrics';
@@ -32,7 +32,7 @@ export interface GatewayGrpcServerOptions {
  */
 export class GatewayGrpcServer extends ServerGrpc {
   private boundPort = 0;
-  private readonly health: HealthImplementation;
+  private readonly health = new GrpcHealth();
   private server: Server | undefined;
 
   constructor(private readonly gatewayOptions: GatewayGrpcServerOptions) {
@@ -42,8 +42,6 @@ export class GatewayGrpcServer extends ServerGrpc {
       protoPath: gatewayOptions.protoPath,
       loader: GRPC_LOADER_OPTIONS,
     } as GrpcOptions['options']);
-    const statusMap: ServingStatusMap = { '': 'NOT_SERVING' };
-    this.health = new HealthImplementation(statusMap);
   }
 
   get port(): number {
