@@ -1,3 +1,5 @@
+import type { UsageRow } from '@ai-gateway/proto';
+
 /**
  * Usage cells (API key × model) one 10-second bucket holds; the rest of that bucket's requests
  * add up in one overflow cell (key and model `_OTHER`). The hour's 360 buckets then hold at most
@@ -6,14 +8,8 @@
 export const MAX_USAGE_CELLS_PER_BUCKET = 500;
 const OVERFLOW = '_OTHER';
 
-export interface UsageCell {
-  apiKeyId: string;
-  model: string;
-  requests: number;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number;
-}
+/** A cell is the row GetUsage answers with, summed over the window. */
+export type UsageCell = UsageRow;
 
 /** One bucket's usage by API key and model, bounded by MAX_USAGE_CELLS_PER_BUCKET. */
 export class UsageCells {

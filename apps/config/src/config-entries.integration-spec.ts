@@ -1,11 +1,10 @@
 import { firstValueFrom } from 'rxjs';
-import { CONFIG_SERVICE_NAME, GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, type ConfigServiceClient } from '@ai-gateway/proto';
-import { createGrpcClient, type RunningService } from '@ai-gateway/service-kit';
+import type { ConfigServiceClient } from '@ai-gateway/proto';
 import { expectEventually, startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { connectNats, KV_BUCKETS, openKvBucket, type KV } from '@ai-gateway/nats';
 import { createLogger } from '@ai-gateway/logging';
 import type { NatsConnection } from '@nats-io/nats-core';
-import { createApp } from './app';
+import { startConfigOverGrpc, type ConfigOverGrpc } from './config-over-grpc.fixture';
 import { ConfigStore, ConfigValidationError, ConfigWriteUnapplied, MAX_PROVIDER_MODELS } from './config.store';
 import { ProviderRedirectPolicy } from './provider-redirect.policy';
 
@@ -85,20 +84,16 @@ describe('config store: entries of the wrong shape in the bucket', () => {
 describe('config over gRPC: a malformed team entry', () => {
   const service = testServiceCredentials();
   let nats: NatsServerHandle;
-  let app: RunningService;
+  let config: ConfigOverGrpc;
   let client: ConfigServiceClient;
-  let close: () => void;
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    app = await createApp({ NATS_URL: nats.url, GRPC_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'silent', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', SERVICE_CALLERS: service.callers });
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential: service.credentials.ingress });
-    client = proxy.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
-    close = () => proxy.close();
+    config = await startConfigOverGrpc(nats.url, { callers: service.callers, credential: service.credentials.ingress }, 'silent');
+    client = config.client;
   });
   afterAll(async () => {
-    close();
-    await app.close();
+    await config.close();
     await nats.dispose();
   });
 

@@ -1,10 +1,10 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { GATEWAY_V1_PACKAGE_NAME, PROTO_FILES, CONFIG_SERVICE_NAME, type ConfigServiceClient } from '@ai-gateway/proto';
-import { createGrpcClient, decodeGrpcError, GrpcStatus, type RunningService } from '@ai-gateway/service-kit';
+import type { ConfigServiceClient } from '@ai-gateway/proto';
+import { decodeGrpcError, GrpcStatus } from '@ai-gateway/service-kit';
 import { startNatsServer, testServiceCredentials, type NatsServerHandle } from '@ai-gateway/testing';
 import { connectNats, KV_BUCKETS, openKvBucket } from '@ai-gateway/nats';
 import { createLogger } from '@ai-gateway/logging';
-import { createApp } from './app';
+import { startConfigOverGrpc, type ConfigOverGrpc } from './config-over-grpc.fixture';
 import { readConfigEnv } from './config.env';
 import { ConfigStore } from './config.store';
 import { ProviderRedirectPolicy } from './provider-redirect.policy';
@@ -13,21 +13,17 @@ import { seedProviders } from './seed-providers';
 describe('config service over gRPC with a real nats-server', () => {
   const service = testServiceCredentials();
   let nats: NatsServerHandle;
-  let app: RunningService;
+  let config: ConfigOverGrpc;
   let client: ConfigServiceClient;
-  let close: () => void;
 
   beforeAll(async () => {
     nats = await startNatsServer();
-    app = await createApp({ NATS_URL: nats.url, GRPC_PORT: '0', BIND_HOST: '127.0.0.1', LOG_LEVEL: 'warn', OPENAI_BASE_URL: 'http://127.0.0.1:1/v1', SERVICE_CALLERS: service.callers });
-    const proxy = createGrpcClient({ url: `127.0.0.1:${app.ports.grpc}`, package: GATEWAY_V1_PACKAGE_NAME, protoPath: PROTO_FILES.config, credential: service.credentials.ingress });
-    client = proxy.getService<ConfigServiceClient>(CONFIG_SERVICE_NAME);
-    close = () => proxy.close();
+    config = await startConfigOverGrpc(nats.url, { callers: service.callers, credential: service.credentials.ingress });
+    client = config.client;
   });
 
   afterAll(async () => {
-    close();
-    await app.close();
+    await config.close();
     await nats.dispose();
   });
 
