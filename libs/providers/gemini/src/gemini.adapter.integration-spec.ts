@@ -126,6 +126,15 @@ describe('GeminiAdapter against the fake Gemini API', () => {
     expect(sink.chunks().find((chunk) => chunk.choices[0]?.finish_reason)?.choices[0].finish_reason).toBe('tool_calls');
   });
 
+  it('declares an MCP tool with a free-form map by parametersJsonSchema, which Gemini calls like any tool', async () => {
+    const headers = { type: 'object', additionalProperties: { type: 'string' } };
+    const parameters = { type: 'object', properties: { url: { type: 'string' }, headers }, required: ['url', 'headers'], additionalProperties: false };
+    const response = await adapter.chat(request({ messages: [{ role: 'user', content: 'fetch it' }], tools: [{ type: 'function', function: { name: 'fetch', parameters } }] }), call());
+    const toolCalls = completionOf(response.body).choices[0].message.tool_calls ?? [];
+    expect(toolCalls.map((c) => [c.function.name, JSON.parse(c.function.arguments)])).toEqual([['fetch', { url: 'example url', headers: {} }]]);
+    expect(lastRequest().body).toMatchObject({ tools: [{ functionDeclarations: [{ name: 'fetch', parametersJsonSchema: parameters }] }] });
+  });
+
   describe('a Gemini 3 tool round trip', () => {
     const model = { model: 'gemini-3-pro-preview' };
     const first = { messages: [{ role: 'user', content: 'weather and time in Paris?' }], tools: TOOLS };
@@ -255,7 +264,7 @@ describe('GeminiAdapter against the fake Gemini API', () => {
 
     it.each<[string, object, string]>([
       ['n > 1', { ...hello, n: 2 }, 'n'],
-      ['a schema keyword Gemini cannot express', { ...hello, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { oneOf: [] } } } } }] }, 'tools[0].function.parameters.properties.a.oneOf'],
+      ['a schema keyword Gemini cannot express', { ...hello, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { not: { type: 'string' } } } } } }] }, 'tools[0].function.parameters.properties.a.not'],
       ['an http: image (the gateway fetches nothing)', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://169.254.169.254/latest/meta-data' } }] }] }, 'messages[0].content[0].image_url.url'],
     ])('refuses %s naming the field, without calling Gemini', async (_case, body, param) => {
       const before = fake.requests.length;
@@ -295,6 +304,15 @@ describe('GeminiAdapter against the fake Gemini API', () => {
       await adapter.chatStream(request({ ...hello, stream: true }, vertexTarget()), sink, call());
       expect(sink.chunks().length).toBeGreaterThan(1);
       expect(fake.issuedTokens.length).toBe(tokensBefore + 1);
+    });
+
+    it('constrains JSON output by responseJsonSchema (Vertex v1 takes it too) for a schema with oneOf', async () => {
+      const schema = { type: 'object', properties: { id: { oneOf: [{ type: 'string' }, { type: 'integer' }] } }, required: ['id'] };
+      await adapter.chat(request({ ...hello, response_format: { type: 'json_schema', json_schema: { name: 'r', schema } } }, vertexTarget()), call());
+      expect(lastRequest().path).toContain('/v1/projects/my-project/locations/europe-west4/');
+      expect(lastRequest().body).toMatchObject({
+        generationConfig: { responseMimeType: 'application/json', responseJsonSchema: { type: 'object', properties: { id: { anyOf: [{ type: 'string' }, { type: 'integer' }] } }, required: ['id'] } },
+      });
     });
 
     it('answers embeddings through predict with token counts', async () => {

@@ -42,11 +42,16 @@ export interface GeminiContent {
 /** Gemini's Schema object (an OpenAPI 3.0 subset): types in upper case, `nullable` instead of type unions. */
 export type GeminiSchema = Record<string, unknown>;
 
+/** JSON Schema within the keywords Gemini supports (openai-to-gemini.json-schema.ts): lower-case types, `additionalProperties`. */
+export type GeminiJsonSchema = Record<string, unknown>;
+
 export interface GeminiFunctionDeclaration {
   name: string;
   description?: string;
   /** The OpenAPI-style Schema subset Gemini accepts on every model (openai-to-gemini.schema.ts). */
   parameters?: GeminiSchema;
+  /** For what the Schema subset cannot express; mutually exclusive with `parameters`. */
+  parametersJsonSchema?: GeminiJsonSchema;
 }
 
 export type GeminiFunctionCallingMode = 'AUTO' | 'ANY' | 'NONE';
@@ -65,6 +70,8 @@ export interface GeminiGenerationConfig {
   frequencyPenalty?: number;
   responseMimeType?: string;
   responseSchema?: GeminiSchema;
+  /** For what the Schema subset cannot express; mutually exclusive with `responseSchema`, needs `responseMimeType`. */
+  responseJsonSchema?: GeminiJsonSchema;
   thinkingConfig?: { thinkingBudget?: number; thinkingLevel?: 'low' | 'high' };
 }
 

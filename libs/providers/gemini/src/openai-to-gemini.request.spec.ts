@@ -182,6 +182,40 @@ describe('toGeminiGenerateContentRequest', () => {
     expect(toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], response_format: { type: 'json_object' } }, flash).generationConfig).toEqual({ responseMimeType: 'application/json' });
   });
 
+  // FunctionDeclaration.parametersJsonSchema and GenerationConfig.responseJsonSchema, each mutually
+  // exclusive with its Schema-object field (googleapis/js-genai genai.d.ts).
+  it('declares a tool the Schema subset cannot express (a free-form map, oneOf) with parametersJsonSchema instead of refusing it', () => {
+    const parameters = {
+      type: 'object',
+      properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, body: { oneOf: [{ type: 'string' }, { type: 'object', properties: {} }] } },
+      required: ['url'],
+      additionalProperties: false,
+    };
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], tools: [weather, { type: 'function', function: { name: 'fetch', parameters } }] }, flash);
+    expect(body.tools?.[0].functionDeclarations).toEqual([
+      { name: 'get_weather', description: 'Weather', parameters: { type: 'OBJECT', properties: { city: { type: 'STRING' } }, required: ['city'] } },
+      {
+        name: 'fetch',
+        parametersJsonSchema: {
+          type: 'object',
+          properties: { url: { type: 'string' }, headers: { type: 'object', additionalProperties: { type: 'string' } }, body: { anyOf: [{ type: 'string' }, { type: 'object', properties: {} }] } },
+          required: ['url'],
+          additionalProperties: false,
+        },
+      },
+    ]);
+  });
+
+  it.each<[string, object, object]>([
+    ['an empty object', { type: 'object', properties: { go_back: { type: 'object', properties: {} } } }, { type: 'object', properties: { go_back: { type: 'object', properties: {} } } }],
+    ['a root map', { type: 'object', additionalProperties: { type: 'integer' } }, { type: 'object', additionalProperties: { type: 'integer' } }],
+    ['oneOf', { oneOf: [{ type: 'string' }, { type: 'number' }] }, { anyOf: [{ type: 'string' }, { type: 'number' }] }],
+    ['a type union', { type: 'object', properties: { a: { type: ['string', 'number'] } } }, { type: 'object', properties: { a: { anyOf: [{ type: 'string' }, { type: 'number' }] } } }],
+  ])('answers JSON constrained by responseJsonSchema for %s in response_format', (_case, schema, responseJsonSchema) => {
+    const body = toGeminiGenerateContentRequest({ model: 'x', messages: [user('hi')], response_format: { type: 'json_schema', json_schema: { name: 'r', schema } } }, flash);
+    expect(body.generationConfig).toEqual({ responseMimeType: 'application/json', responseJsonSchema });
+  });
+
   it.each<[string, object, string]>([
     ['n > 1', { n: 2 }, 'n'],
     ['logprobs', { logprobs: true }, 'logprobs'],
@@ -191,10 +225,8 @@ describe('toGeminiGenerateContentRequest', () => {
     ['temperature above 2', { temperature: 2.5 }, 'temperature'],
     ['a fractional max_tokens', { max_tokens: 1.5 }, 'max_tokens'],
     ['a $ref in a tool schema', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { $ref: '#/$defs/A' } } } } }] }, 'tools[0].function.parameters.properties.a.$ref'],
-    ['oneOf in the response schema', { response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { oneOf: [{ type: 'string' }] } } } }, 'response_format.json_schema.schema.oneOf'],
-    ['a type union', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: ['string', 'number'] } } } } }] }, 'tools[0].function.parameters.properties.a.type'],
-    ['a free-form map argument', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { headers: { type: 'object', additionalProperties: { type: 'string' } } } } } }] }, 'tools[0].function.parameters.properties.headers'],
-    ['an empty object in the response schema', { response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object', properties: { go_back: { type: 'object', properties: {} } } } } } }, 'response_format.json_schema.schema.properties.go_back'],
+    ['not in the response schema', { response_format: { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object', properties: { a: { not: { type: 'string' } } } } } } }, 'response_format.json_schema.schema.properties.a.not'],
+    ['allOf of several schemas in a tool schema', { tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { allOf: [{ type: 'object' }, { required: ['x'] }] } } } } }] }, 'tools[0].function.parameters.properties.a.allOf'],
     ['a function name Gemini refuses', { tools: [{ type: 'function', function: { name: '1bad name' } }] }, 'tools[0].function.name'],
     ['tool_choice naming an unknown tool', { tools: [weather], tool_choice: { type: 'function', function: { name: 'other' } } }, 'tool_choice.function.name'],
     ['an http image', { messages: [user([{ type: 'image_url', image_url: { url: 'http://10.0.0.1/x.png' } }])] }, 'messages[0].content[0].image_url.url'],

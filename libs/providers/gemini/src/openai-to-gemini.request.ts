@@ -2,7 +2,7 @@ import type { ChatCompletionRequest, TranslationTarget } from '@ai-gateway/opena
 import type { GeminiGenerateContentRequest, GeminiGenerationConfig } from './gemini.types';
 import { invalidParameter } from './invalid-parameter';
 import { toGeminiConversation } from './openai-to-gemini.contents';
-import { toGeminiSchema } from './openai-to-gemini.schema';
+import { toGeminiSchemaField } from './openai-to-gemini.schema-field';
 import { assertTranslatableShape } from './openai-to-gemini.shape';
 import { toGeminiToolFields } from './openai-to-gemini.tools';
 import { toThinkingConfig } from './openai-to-gemini.thinking';
@@ -58,14 +58,18 @@ function inRange(value: number, param: string, min: number, max: number): number
   return value;
 }
 
-/** `json_object` → JSON output; `json_schema` → JSON output constrained by the schema (Gemini's subset). */
-function responseFormat(format: ChatCompletionRequest['response_format']): Pick<GeminiGenerationConfig, 'responseMimeType' | 'responseSchema'> {
+/**
+ * `json_object` → JSON output; `json_schema` → JSON output constrained by the schema, in Gemini's
+ * Schema subset (`responseSchema`) or, for what that cannot express, as JSON Schema (`responseJsonSchema`).
+ */
+function responseFormat(format: ChatCompletionRequest['response_format']): Pick<GeminiGenerationConfig, 'responseMimeType' | 'responseSchema' | 'responseJsonSchema'> {
   if (format == null || format.type === 'text') return {};
   if (format.type === 'json_object') return { responseMimeType: 'application/json' };
   if (format.type === 'json_schema') {
     const schema = format.json_schema?.schema;
     if (schema == null) return { responseMimeType: 'application/json' };
-    return { responseMimeType: 'application/json', responseSchema: toGeminiSchema(schema, 'response_format.json_schema.schema') };
+    const field = toGeminiSchemaField(schema, 'response_format.json_schema.schema');
+    return { responseMimeType: 'application/json', ...('schema' in field ? { responseSchema: field.schema } : { responseJsonSchema: field.jsonSchema }) };
   }
   throw invalidParameter('response_format.type', "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }

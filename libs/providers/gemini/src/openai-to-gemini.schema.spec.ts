@@ -60,6 +60,7 @@ describe('toGeminiSchema', () => {
 
   // Gemini answers 400 "…properties: should be non-empty for OBJECT type" for an object without
   // properties (browser-use/browser-use#3786, pydantic/pydantic-ai#1203); no Schema object means "any keys".
+  // (toGeminiSchemaField then sends the schema as JSON Schema instead: openai-to-gemini.json-schema.spec.ts.)
   it.each<[string, object, string]>([
     ['a free-form map (Pydantic dict[str, str])', { type: 'object', properties: { headers: { type: 'object', additionalProperties: { type: 'string' } } } }, 'p.properties.headers'],
     ['an empty object', { type: 'object', properties: { go_back: { type: 'object', properties: {} } } }, 'p.properties.go_back'],

@@ -1,5 +1,6 @@
 import type { GeminiSchema } from './gemini.types';
 import { invalidParameter } from './invalid-parameter';
+import { enterNode, inlineReference, isObject, JSON_TYPES, startWalk, type SchemaWalk } from './openai-to-gemini.schema-walk';
 
 // OpenAI tools and response_format carry JSON Schema; Gemini's `parameters` and
 // `responseSchema` take its Schema object, an OpenAPI 3.0 subset (ai.google.dev/api/caching#Schema),
@@ -20,16 +21,9 @@ import { invalidParameter } from './invalid-parameter';
 //   Pydantic's `dict[str, str]`, or `properties: {}`): Gemini answers 400 "properties: should be
 //   non-empty for OBJECT type", and no Schema object means "any keys". (A tool's parameters
 //   without properties declare a function without arguments instead: openai-to-gemini.tools.ts.)
+//   Such a schema is then sent as JSON Schema, if it can be (openai-to-gemini.schema-field.ts).
 
-/** Gemini refuses deeper schemas; the bound also keeps the walk's recursion small. */
-export const MAX_SCHEMA_DEPTH = 32;
-/**
- * The most schema nodes one schema may expand to once its references are inlined: a definition
- * used many times inside definitions used many times grows exponentially ("billion laughs").
- */
-export const MAX_SCHEMA_NODES = 5_000;
-
-const TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
+export { MAX_SCHEMA_DEPTH, MAX_SCHEMA_NODES } from './openai-to-gemini.schema-walk';
 
 /** The formats the Schema object lists for each type (ai.google.dev/api/caching#Schema). */
 const FORMATS: Readonly<Record<string, ReadonlySet<unknown>>> = {
@@ -70,33 +64,27 @@ const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
   prefixItems: 'tuple schemas (prefixItems) are not supported by Gemini',
 };
 
-const LOCAL_REF = /^#\/(\$defs|definitions)\/([^/]+)$/;
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/** One conversion's state: the root's definitions, the references being expanded, the nodes made so far. */
-interface Walk {
-  definitions: Record<string, unknown>;
-  expanding: string[];
-  nodes: number;
-  root: string;
-}
-
 /** A JSON Schema as Gemini's Schema object; throws a 400 naming `param` + the path of what Gemini cannot take. */
 export function toGeminiSchema(schema: unknown, param: string): GeminiSchema {
-  const definitions = isObject(schema) ? { ...asObject(schema.definitions), ...asObject(schema.$defs) } : {};
-  return convert(schema, param, 0, { definitions, expanding: [], nodes: 0, root: param });
+  return convert(schema, param, 0, startWalk(schema, param));
 }
 
-function convert(schema: unknown, param: string, depth: number, walk: Walk): GeminiSchema {
-  if (!isObject(schema)) throw invalidParameter(param, `${param} must be a JSON schema object.`);
-  if (depth > MAX_SCHEMA_DEPTH) throw invalidParameter(param, `The schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep, more than Gemini accepts.`);
-  if (++walk.nodes > MAX_SCHEMA_NODES) throw invalidParameter(walk.root, `The schema expands to more than ${MAX_SCHEMA_NODES} nodes once its references are inlined.`);
-  const out = schema.$ref !== undefined ? inlineReference(schema, param, depth, walk) : convertKeywords(schema, param, depth, walk);
+function convert(value: unknown, param: string, depth: number, walk: SchemaWalk): GeminiSchema {
+  const schema = enterNode(value, param, depth, walk);
+  const out =
+    schema.$ref !== undefined
+      ? inlineReference(
+          schema,
+          param,
+          walk,
+          (definition, at) => convert(definition, at, depth + 1, walk),
+          (siblings) => convertKeywords(siblings, param, depth, walk),
+        )
+      : convertKeywords(schema, param, depth, walk);
   return withinTypeLimits(out, param);
 }
 
-function convertKeywords(schema: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
+function convertKeywords(schema: Record<string, unknown>, param: string, depth: number, walk: SchemaWalk): GeminiSchema {
   const out: GeminiSchema = {};
   for (const [keyword, value] of Object.entries(schema)) {
     const at = `${param}.${keyword}`;
@@ -132,24 +120,6 @@ function convertKeywords(schema: Record<string, unknown>, param: string, depth: 
   return out;
 }
 
-/** `{"$ref": "#/$defs/Name", ...siblings}` as the definition (siblings such as a description win). */
-function inlineReference(schema: Record<string, unknown>, param: string, depth: number, walk: Walk): GeminiSchema {
-  const at = `${param}.$ref`;
-  const match = typeof schema.$ref === 'string' ? LOCAL_REF.exec(schema.$ref) : null;
-  if (!match) throw invalidParameter(at, `${at}: only local references (#/$defs/Name) are supported by Gemini; inline the referenced schema.`);
-  const name = decodeURIComponent(match[2]);
-  if (!Object.hasOwn(walk.definitions, name)) throw invalidParameter(at, `${at}: no definition named '${name.slice(0, 64)}'.`);
-  if (walk.expanding.includes(name)) throw invalidParameter(at, `${at}: the schema refers to '${name.slice(0, 64)}' recursively, which Gemini cannot express.`);
-  walk.expanding.push(name);
-  try {
-    const { $ref: _ref, ...siblings } = schema;
-    const definition = convert(walk.definitions[name], at, depth + 1, walk);
-    return { ...definition, ...convertKeywords(siblings, param, depth, walk) };
-  } finally {
-    walk.expanding.pop();
-  }
-}
-
 /** The node without a `format` or `enum` its type cannot take; throws for an object without properties. */
 function withinTypeLimits(schema: GeminiSchema, param: string): GeminiSchema {
   const { format, enum: values, ...rest } = schema;
@@ -164,14 +134,10 @@ function withinTypeLimits(schema: GeminiSchema, param: string): GeminiSchema {
   return { ...rest, ...(keepsFormat ? { format } : {}), ...(keepsEnum ? { enum: options } : {}) };
 }
 
-function asObject(value: unknown): Record<string, unknown> {
-  return isObject(value) ? value : {};
-}
-
 function geminiType(value: unknown, at: string): { type: string; nullable?: true } {
   const names = Array.isArray(value) ? value : [value];
-  if (!names.every((name): name is string => typeof name === 'string' && TYPES.has(name))) {
-    throw invalidParameter(at, `${at} must be one of ${[...TYPES].join(', ')} (or an array of one of them and "null").`);
+  if (!names.every((name): name is string => typeof name === 'string' && JSON_TYPES.has(name))) {
+    throw invalidParameter(at, `${at} must be one of ${[...JSON_TYPES].join(', ')} (or an array of one of them and "null").`);
   }
   const nonNull = names.filter((name) => name !== 'null');
   if (nonNull.length > 1) throw invalidParameter(at, `${at}: a union of types is not supported by Gemini; use anyOf.`);

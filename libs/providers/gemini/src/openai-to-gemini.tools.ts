@@ -1,7 +1,7 @@
 import type { ChatCompletionRequest } from '@ai-gateway/openai-api';
 import type { GeminiFunctionDeclaration, GeminiGenerateContentRequest, GeminiToolConfig } from './gemini.types';
 import { invalidParameter } from './invalid-parameter';
-import { toGeminiSchema } from './openai-to-gemini.schema';
+import { toGeminiSchemaField, type GeminiSchemaField } from './openai-to-gemini.schema-field';
 
 /** OpenAI `tools` and `tool_choice` as Gemini's `tools[].functionDeclarations` and `toolConfig`. */
 export function toGeminiToolFields(request: Pick<ChatCompletionRequest, 'tools' | 'tool_choice'>): Pick<GeminiGenerateContentRequest, 'tools' | 'toolConfig'> {
@@ -25,8 +25,13 @@ function toDeclaration(tool: NonNullable<ChatCompletionRequest['tools']>[number]
   return {
     name,
     ...(description !== undefined ? { description } : {}),
-    ...(parameters && hasProperties(parameters) ? { parameters: toGeminiSchema(parameters, `tools[${i}].function.parameters`) } : {}),
+    ...(parameters && hasProperties(parameters) ? declaredParameters(toGeminiSchemaField(parameters, `tools[${i}].function.parameters`)) : {}),
   };
+}
+
+/** `parameters` in the Schema subset, or `parametersJsonSchema` for what it cannot express (the two are mutually exclusive). */
+function declaredParameters(field: GeminiSchemaField): Pick<GeminiFunctionDeclaration, 'parameters' | 'parametersJsonSchema'> {
+  return 'schema' in field ? { parameters: field.schema } : { parametersJsonSchema: field.jsonSchema };
 }
 
 /** Gemini refuses an OBJECT schema without properties; a function without arguments declares none. */

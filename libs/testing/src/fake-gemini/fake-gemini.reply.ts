@@ -41,7 +41,7 @@ function replyParts(request: GeminiWireRequest, model: string, scenario: FakeGem
     const candidates = allowed ? declarations.filter((declaration) => allowed.includes(declaration.name)) : declarations;
     const count = Math.min(candidates.length, scenario.kind === 'function_calls' ? scenario.count : 2);
     return candidates.slice(0, count).map((declaration, i) => {
-      const part: GeminiWirePart = { functionCall: { name: declaration.name, args: sampleArgs(declaration.parameters ?? {}) } };
+      const part: GeminiWirePart = { functionCall: { name: declaration.name, args: sampleArgs(declaration.parameters ?? declaration.parametersJsonSchema ?? {}) } };
       if (i === 0 && signsFunctionCalls(model)) {
         part.thoughtSignature = thoughtSignature();
         sign(part.thoughtSignature);
@@ -56,7 +56,7 @@ function replyParts(request: GeminiWireRequest, model: string, scenario: FakeGem
   return [{ text: `Hello from the fake Gemini model. You said: ${said}` }];
 }
 
-/** A value for every property of a Gemini Schema object, by its declared type. */
+/** A value for every property of a Gemini Schema object or JSON Schema, by its declared type. */
 function sampleArgs(schema: Record<string, unknown>): Record<string, unknown> {
   const properties = (schema.properties ?? {}) as Record<string, { type?: string; enum?: unknown[] }>;
   return Object.fromEntries(Object.entries(properties).map(([name, property]) => [name, sampleValue(name, property)]));
@@ -64,7 +64,8 @@ function sampleArgs(schema: Record<string, unknown>): Record<string, unknown> {
 
 function sampleValue(name: string, property: { type?: string; enum?: unknown[] }): unknown {
   if (property.enum && property.enum.length > 0) return property.enum[0];
-  switch (property.type) {
+  // The Schema object's types are upper-case (`STRING`), JSON Schema's lower-case (`string`).
+  switch (typeof property.type === 'string' ? property.type.toUpperCase() : undefined) {
     case 'NUMBER':
     case 'INTEGER':
       return 1;

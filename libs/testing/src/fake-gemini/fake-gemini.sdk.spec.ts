@@ -1,6 +1,6 @@
 // The fake Gemini API checked against Google's official SDK (@google/genai): pointed at the fake,
 // the SDK must parse every answer the fake emits — text, streams, function calls with thought
-// signatures, embeddings, every error kind and an error inside a stream.
+// signatures, tools declared by JSON Schema, embeddings, every error kind and an error inside a stream.
 import { ApiError, FunctionCallingConfigMode, GoogleGenAI, Type, type Content } from '@google/genai';
 import { FAKE_GEMINI_API_KEY, startFakeGemini, type FakeGemini, type FakeGeminiScenario } from './index';
 
@@ -78,6 +78,40 @@ describe('the fake Gemini API through @google/genai', () => {
       calls.push(...(chunk.functionCalls ?? []));
     }
     expect(calls).toEqual([{ name: 'get_weather', args: { city: 'example city' } }]);
+  });
+
+  it('calls a tool declared by parametersJsonSchema (a free-form map) as it calls one declared by parameters', async () => {
+    const fetchTool = {
+      name: 'fetch_url',
+      parametersJsonSchema: {
+        type: 'object',
+        properties: { url: { type: 'string' }, retries: { type: 'integer' }, headers: { type: 'object', additionalProperties: { type: 'string' } } },
+        required: ['url'],
+        additionalProperties: false,
+      },
+    };
+    const config = { tools: [{ functionDeclarations: [fetchTool] }], toolConfig: { functionCallingConfig: { mode: FunctionCallingConfigMode.ANY } } };
+    const response = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Fetch example.com', config });
+    expect(response.functionCalls).toEqual([{ name: 'fetch_url', args: { url: 'example url', retries: 1, headers: {} } }]);
+    const sent = fake.requests[fake.requests.length - 1].body as { tools: Array<{ functionDeclarations: object[] }> };
+    expect(sent.tools[0].functionDeclarations[0]).toEqual(fetchTool);
+
+    const both = { ...fetchTool, parameters: WEATHER.parameters };
+    const refused = (await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Fetch', config: { tools: [{ functionDeclarations: [both] }] } }).catch((e: unknown) => e)) as ApiError;
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused.status).toBe(400);
+    expect(refused.message).toContain('mutually exclusive');
+  });
+
+  it('accepts JSON output constrained by responseJsonSchema, and refuses it without responseMimeType', async () => {
+    const responseJsonSchema = { type: 'object', additionalProperties: { type: 'number' } };
+    const response = await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Scores?', config: { responseMimeType: 'application/json', responseJsonSchema } });
+    expect(response.candidates?.[0].finishReason).toBe('STOP');
+    expect((fake.requests[fake.requests.length - 1].body as { generationConfig: object }).generationConfig).toEqual({ responseMimeType: 'application/json', responseJsonSchema });
+    const refused = (await ai.models.generateContent({ model: 'gemini-2.5-flash', contents: 'Scores?', config: { responseJsonSchema } }).catch((e: unknown) => e)) as ApiError;
+    expect(refused).toBeInstanceOf(ApiError);
+    expect(refused.status).toBe(400);
+    expect(refused.message).toContain('response_mime_type is required');
   });
 
   it('answers embeddings the SDK reads', async () => {

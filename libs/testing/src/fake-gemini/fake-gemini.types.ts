@@ -89,7 +89,7 @@ export interface GeminiWirePart {
 export interface GeminiWireRequest {
   contents: Array<{ role: 'user' | 'model'; parts: GeminiWirePart[] }>;
   systemInstruction?: { parts: Array<{ text: string }> };
-  tools?: Array<{ functionDeclarations: Array<{ name: string; description?: string; parameters?: Record<string, unknown> }> }>;
+  tools?: Array<{ functionDeclarations: Array<{ name: string; description?: string; parameters?: Record<string, unknown>; parametersJsonSchema?: Record<string, unknown> }> }>;
   toolConfig?: { functionCallingConfig: { mode: string; allowedFunctionNames?: string[] } };
   generationConfig?: { maxOutputTokens?: number; stopSequences?: string[] } & Record<string, unknown>;
 }

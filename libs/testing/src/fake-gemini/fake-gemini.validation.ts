@@ -1,16 +1,21 @@
+import { jsonSchemaProblem } from './fake-gemini.json-schema';
 import type { GeminiWirePart, GeminiWireRequest } from './fake-gemini.types';
 
 // What Gemini refuses with 400 INVALID_ARGUMENT, as far as the gateway can get it wrong: unknown
 // fields (the API answers `Invalid JSON payload received. Unknown name "…"`), bad roles, empty
 // parts, function responses that answer no call, JSON-Schema keywords outside its Schema
-// object, and — for Gemini 3 models — a replayed function call without the thought signature
-// the model issued (ai.google.dev/gemini-api/docs/thought-signatures).
+// object, a schema given both as Schema object and as JSON Schema (`parameters` and
+// `parametersJsonSchema`, `responseSchema` and `responseJsonSchema`: mutually exclusive),
+// `responseJsonSchema` without `responseMimeType`, JSON Schema keywords it does not support
+// (fake-gemini.json-schema.ts), and — for Gemini 3 models — a replayed function call without the
+// thought signature the model issued (ai.google.dev/gemini-api/docs/thought-signatures).
 
 export type Validation = { ok: true; request: GeminiWireRequest } | { ok: false; message: string };
 
 const TOP_LEVEL = new Set(['contents', 'systemInstruction', 'tools', 'toolConfig', 'generationConfig', 'safetySettings', 'cachedContent']);
 const PART_FIELDS = new Set(['text', 'thought', 'thoughtSignature', 'functionCall', 'functionResponse', 'inlineData', 'fileData']);
-const GENERATION_CONFIG = new Set(['temperature', 'topP', 'topK', 'candidateCount', 'maxOutputTokens', 'stopSequences', 'presencePenalty', 'frequencyPenalty', 'seed', 'responseMimeType', 'responseSchema', 'thinkingConfig']);
+const GENERATION_CONFIG = new Set(['temperature', 'topP', 'topK', 'candidateCount', 'maxOutputTokens', 'stopSequences', 'presencePenalty', 'frequencyPenalty', 'seed', 'responseMimeType', 'responseSchema', 'responseJsonSchema', 'thinkingConfig']);
+const DECLARATION_FIELDS = new Set(['name', 'description', 'parameters', 'parametersJsonSchema']);
 const SCHEMA_FIELDS = new Set(['type', 'format', 'title', 'description', 'nullable', 'enum', 'maxItems', 'minItems', 'properties', 'required', 'minProperties', 'maxProperties', 'minLength', 'maxLength', 'pattern', 'example', 'anyOf', 'propertyOrdering', 'default', 'items', 'minimum', 'maximum']);
 const SCHEMA_TYPES = new Set(['TYPE_UNSPECIFIED', 'STRING', 'NUMBER', 'INTEGER', 'BOOLEAN', 'ARRAY', 'OBJECT', 'NULL']);
 /** The documented value that skips signature validation for history Gemini did not produce. */
@@ -34,16 +39,22 @@ export function validateGenerateContent(body: unknown, model: string, issuedSign
     checkFunctionResponses(body.contents as GeminiWireRequest['contents']);
     if (/^gemini-[3-9]/.test(model)) checkSignatures(body.contents as GeminiWireRequest['contents'], issuedSignatures);
     if (body.tools !== undefined) checkTools(body.tools);
-    if (body.generationConfig !== undefined) {
-      if (!isObject(body.generationConfig)) throw new Invalid('generation_config must be an object');
-      for (const name of Object.keys(body.generationConfig)) if (!GENERATION_CONFIG.has(name)) throw unknownName(name, 'generation_config');
-      if (body.generationConfig.responseSchema !== undefined) checkSchema(body.generationConfig.responseSchema, 'generation_config.response_schema');
-    }
+    if (body.generationConfig !== undefined) checkGenerationConfig(body.generationConfig);
     return { ok: true, request: body as unknown as GeminiWireRequest };
   } catch (error) {
     if (error instanceof Invalid) return { ok: false, message: error.message };
     throw error;
   }
+}
+
+function checkGenerationConfig(config: unknown): void {
+  if (!isObject(config)) throw new Invalid('generation_config must be an object');
+  for (const name of Object.keys(config)) if (!GENERATION_CONFIG.has(name)) throw unknownName(name, 'generation_config');
+  if (config.responseSchema !== undefined) checkSchema(config.responseSchema, 'generation_config.response_schema');
+  if (config.responseJsonSchema === undefined) return;
+  if (config.responseSchema !== undefined) throw new Invalid('* GenerateContentRequest.generation_config: response_schema and response_json_schema are mutually exclusive; set only one of them.');
+  if (config.responseMimeType === undefined) throw new Invalid('* GenerateContentRequest.generation_config.response_mime_type: response_mime_type is required when response_json_schema is set.');
+  checkJsonSchema(config.responseJsonSchema, 'generation_config.response_json_schema');
 }
 
 function checkContent(content: unknown, i: number): void {
@@ -95,10 +106,23 @@ function checkTools(tools: unknown): void {
     if (!isObject(tool) || !Array.isArray(tool.functionDeclarations)) throw new Invalid(`tools[${i}] needs function_declarations`);
     tool.functionDeclarations.forEach((declaration: unknown, j: number) => {
       if (!isObject(declaration) || typeof declaration.name !== 'string') throw new Invalid(`tools[${i}].function_declarations[${j}].name is required`);
-      for (const name of Object.keys(declaration)) if (!['name', 'description', 'parameters'].includes(name)) throw unknownName(name, `tools[${i}].function_declarations[${j}]`);
-      if (declaration.parameters !== undefined) checkSchema(declaration.parameters, `tools[${i}].function_declarations[${j}].parameters`);
+      const at = `tools[${i}].function_declarations[${j}]`;
+      for (const name of Object.keys(declaration)) if (!DECLARATION_FIELDS.has(name)) throw unknownName(name, at);
+      if (declaration.parameters !== undefined) checkSchema(declaration.parameters, `${at}.parameters`);
+      if (declaration.parametersJsonSchema === undefined) return;
+      if (declaration.parameters !== undefined) throw new Invalid(`* GenerateContentRequest.${at}: parameters and parameters_json_schema are mutually exclusive; set only one of them.`);
+      // "The schema must describe an object where the properties are the parameters to the function."
+      if (isObject(declaration.parametersJsonSchema) && declaration.parametersJsonSchema.type !== undefined && declaration.parametersJsonSchema.type !== 'object') {
+        throw new Invalid(`* GenerateContentRequest.${at}.parameters_json_schema: the schema must describe an object.`);
+      }
+      checkJsonSchema(declaration.parametersJsonSchema, `${at}.parameters_json_schema`);
     });
   });
+}
+
+function checkJsonSchema(schema: unknown, at: string): void {
+  const problem = jsonSchemaProblem(schema, at);
+  if (problem !== undefined) throw new Invalid(`* GenerateContentRequest.${problem}`);
 }
 
 function checkSchema(schema: unknown, at: string): void {
