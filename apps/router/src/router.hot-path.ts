@@ -21,6 +21,7 @@ import { buildUsageEvent } from './usage-event.builder';
 import { slowReaderError, UnreadBacklog } from './unread-backlog';
 import { overloadedError } from './overloaded.error';
 import { GrpcStreamWriter } from './grpc-stream.writer';
+import { reportedModel } from './reported-model';
 
 const SERVICE_PATH = `/${GATEWAY_V1_PACKAGE_NAME}.${ROUTER_SERVICE_NAME}`;
 
@@ -80,7 +81,7 @@ export class RouterHotPath {
       await this.report(operation, meta, record, undefined, startedAt, started, traced);
       return {
         body: response.body,
-        route: { provider: record.served?.providerId ?? '', model: response.responseModel, attempts: record.attempts.length, headers: response.headers },
+        route: { provider: record.served?.providerId ?? '', model: reportedModel(response.responseModel, record.served?.model ?? meta.model), attempts: record.attempts.length, headers: response.headers },
       };
     } finally {
       this.bodies.give(bodyBytes);
@@ -121,7 +122,7 @@ export class RouterHotPath {
     const subscription = this.executor.stream(meta, request.body, request.headers, record, traced.ctx, writable).subscribe({
       next: (event) => {
         if (event.route) {
-          writer.write({ route: { provider: event.route.providerId, model: event.route.model, attempts: event.attempts ?? 1, headers: event.headers ?? [] } });
+          writer.write({ route: { provider: event.route.providerId, model: reportedModel(event.route.model, record.served?.model ?? meta.model), attempts: event.attempts ?? 1, headers: event.headers ?? [] } });
         }
         if (event.chunk) {
           if (backlog.add(event.chunk.byteLength)) {

@@ -60,3 +60,23 @@ describe('buildUsageEvent for a request admitted against limits', () => {
     expect(usageSubjectOf(event)).toBe('gateway.usage.v1');
   });
 });
+
+describe('buildUsageEvent with the model name a provider reported', () => {
+  const record = (responseModel: string): RouteRecord => ({
+    attempts: [{ provider: 'backup', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 10 }],
+    served,
+    responseModel,
+  });
+  const reported = (responseModel: string) => buildUsageEvent('chat', meta, record(responseModel), { httpStatus: 200, errorType: '', cancelled: false }, 0, 10, catalog).responseModel;
+
+  it('keeps a plausible name', () => {
+    expect(reported('gpt-4o-2024-08-06')).toBe('gpt-4o-2024-08-06');
+  });
+
+  it.each([
+    ['2 MB long (the event would be too large for NATS, and lost)', 'm'.repeat(2 * 1024 * 1024)],
+    ['with a line break (it also becomes the x-gateway-model header)', 'gpt-4o\r\nset-cookie: a=b'],
+  ])('records the model asked for instead of a name %s', (_case, name) => {
+    expect(reported(name)).toBe('gpt-4o');
+  });
+});

@@ -1,6 +1,7 @@
 import { costUsd, type ProviderModelCatalog } from '@ai-gateway/model-catalog';
 import type { Attempt, RequestMeta, UsageEvent } from '@ai-gateway/proto';
 import type { Operation, RouteRecord } from './route.executor';
+import { reportedModel } from './reported-model';
 
 export interface RequestOutcome {
   httpStatus: number;
@@ -37,7 +38,7 @@ export function buildUsageEvent(
     requestedModel: meta.model,
     provider: served?.providerId ?? last?.provider ?? '',
     providerKind: served?.kind ?? last?.providerKind ?? '',
-    responseModel: record.responseModel ?? served?.model ?? '',
+    responseModel: reportedModel(record.responseModel, served?.model ?? ''),
     stream: meta.stream,
     outcome: outcome.cancelled ? 'cancelled' : outcome.failed || outcome.httpStatus >= 400 ? 'error' : 'success',
     httpStatus: outcome.httpStatus,

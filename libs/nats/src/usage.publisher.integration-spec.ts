@@ -155,4 +155,28 @@ describe('UsagePublisher (real nats-server)', () => {
     expect(await droppedCount(dropped)).toBe(3);
     publisher.close();
   });
+
+  it('drops and counts at once an event that will not encode or is larger than NATS takes, and stores the events after it', async () => {
+    const publisher = new UsagePublisher(nc, 100, dropped, silent, 2_000);
+    const unencodable = { ...event('bad-count'), usage: { promptTokens: 1.5, completionTokens: 0, totalTokens: 0, cachedPromptTokens: 0, reasoningTokens: 0 } };
+    const oversized = { ...event('huge-model'), responseModel: 'm'.repeat(2 * 1024 * 1024) };
+    expect(await publisher.publishConfirmed(unencodable)).toBe('dropped');
+    expect(await publisher.publishConfirmed(oversized)).toBe('dropped');
+    publisher.publish(unencodable);
+    // Before, the bad event went back to the front of the buffer and every later one waited behind it for good.
+    const outcomes = await Promise.all(Array.from({ length: 3 }, (_, i) => publisher.publishConfirmed(event(`after-bad-${i}`))));
+    expect(outcomes).toEqual(['stored', 'stored', 'stored']);
+    expect(await storedIds(nc)).toEqual(new Set(['after-bad-0', 'after-bad-1', 'after-bad-2']));
+    expect(await droppedCount(dropped)).toBe(3);
+    publisher.close();
+  });
+
+  it('counts as dropped the events still unacknowledged when it closes', async () => {
+    await nats.stop();
+    const publisher = new UsagePublisher(nc, 100, dropped, silent, 200);
+    for (let i = 0; i < 4; i++) publisher.publish(event(`at-close-${i}`));
+    await publisher.flush(100);
+    publisher.close();
+    expect(await droppedCount(dropped)).toBe(4);
+  });
 });

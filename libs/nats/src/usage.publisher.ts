@@ -16,6 +16,10 @@ export const USAGE_ACK_TIMEOUT_MS = 5_000;
 export const USAGE_CONFIRM_WAIT_MS = 2_000;
 /** How often unacknowledged events and waiting answers are looked at: one timer for every event, never one per event. */
 const CHECK_INTERVAL_MS = 250;
+/** NATS's default max_payload, when the server has not said its own. */
+const DEFAULT_MAX_PAYLOAD = 1024 * 1024;
+/** Room for the subject, reply inbox and headers (Nats-Msg-Id, traceparent) beside the event. */
+const MESSAGE_OVERHEAD_BYTES = 4 * 1024;
 const MAX_BACKOFF_MS = 2_000;
 
 /**
@@ -27,6 +31,8 @@ export type UsageOutcome = 'stored' | 'waiting' | 'dropped';
 
 interface Pending {
   event: UsageEvent;
+  /** The event encoded once, when it was queued. */
+  bytes: Uint8Array;
   traceHeaders?: Record<string, string>;
   sentAt: number;
   /** The answer waiting for this event (publishConfirmed), until it is released. */
@@ -77,7 +83,9 @@ export class UsagePublisher {
 
   /** Fire and forget: the event is sent and retried like any other. `traceHeaders` (traceparent) carry the request's trace to the consumer. */
   publish(event: UsageEvent, traceHeaders?: Record<string, string>): void {
-    this.enqueue({ event, traceHeaders, sentAt: 0, waitUntil: 0 });
+    const bytes = this.encode(event);
+    if (!bytes) return;
+    this.enqueue({ event, bytes, traceHeaders, sentAt: 0, waitUntil: 0 });
     this.schedule();
   }
 
@@ -88,7 +96,9 @@ export class UsagePublisher {
    */
   publishConfirmed(event: UsageEvent, traceHeaders?: Record<string, string>): Promise<UsageOutcome> {
     return new Promise<UsageOutcome>((resolve) => {
-      const item: Pending = { event, traceHeaders, sentAt: 0, waitUntil: 0 };
+      const bytes = this.encode(event);
+      if (!bytes) return resolve('dropped');
+      const item: Pending = { event, bytes, traceHeaders, sentAt: 0, waitUntil: 0 };
       if (this.connected && !this.closed) {
         item.release = resolve;
         item.waitUntil = Date.now() + this.confirmWaitMs;
@@ -114,11 +124,39 @@ export class UsagePublisher {
     ]);
   }
 
+  /** Stops; an event not yet acknowledged (flush() ran out of time) is lost, and counted as dropped. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     clearInterval(this.ackCheck);
     this.acks.unsubscribe();
     this.releaseAll('waiting');
+    const lost = this.pending();
+    if (lost > 0) {
+      this.dropped.inc(lost);
+      this.logger.error({ lost }, 'usage events not acknowledged by NATS before shutdown were dropped');
+    }
+  }
+
+  /**
+   * The event as sent, or undefined when it cannot be (a value that will not encode, or larger
+   * than NATS takes in one message): it is dropped and counted at once. Queued, it would be tried
+   * first for good and hold every event behind it.
+   */
+  private encode(event: UsageEvent): Uint8Array | undefined {
+    try {
+      const bytes = UsageEvent.encode(event).finish();
+      if (bytes.length + MESSAGE_OVERHEAD_BYTES <= (this.nc.info?.max_payload ?? DEFAULT_MAX_PAYLOAD)) return bytes;
+      this.refused(event, `${bytes.length} bytes, more than NATS takes in one message`);
+    } catch (error) {
+      this.refused(event, error instanceof Error ? error.message.slice(0, 200) : 'it does not encode');
+    }
+    return undefined;
+  }
+
+  private refused(event: UsageEvent, reason: string): void {
+    this.dropped.inc();
+    this.logger.error({ requestId: event.requestId, reason }, 'usage event cannot be published; dropped');
   }
 
   /** Keeps the buffer bounded: the oldest waiting event makes room, counted. False when `item` itself was left out. */
@@ -185,7 +223,7 @@ export class UsagePublisher {
       if (item.traceHeaders) for (const name in item.traceHeaders) headers.set(name, item.traceHeaders[name]);
       item.sentAt = now;
       try {
-        this.nc.publish(usageSubjectOf(item.event), UsageEvent.encode(item.event).finish(), { reply: `${this.inbox}.${id}`, headers });
+        this.nc.publish(usageSubjectOf(item.event), item.bytes, { reply: `${this.inbox}.${id}`, headers });
         this.inFlight.set(id, item);
       } catch {
         // The connection is closing or closed: keep the event, try again later.
