@@ -1,4 +1,4 @@
-import { SecretScrubber } from '@ai-gateway/logging';
+import { SecretScrubber, secretScrubber } from '@ai-gateway/logging';
 import type { CompletionUsage, ProviderError } from '@ai-gateway/openai-api';
 import { Fault, type AdapterRequest, type AdapterResponse, type ProviderTarget } from '@ai-gateway/proto';
 import {
@@ -41,6 +41,8 @@ export interface AzureOpenAiAdapterOptions {
 interface PreparedCall extends AzureUpstreamRequest {
   headers: Record<string, string>;
   credential: AzureCredential;
+  /** The Entra token sent (Entra auth only), to drop it if Azure refuses it. */
+  bearerToken?: string;
   /** The attempt's scrubber plus the Entra client secret and bearer token, for every provider text. */
   scrub: (text: string) => string;
 }
@@ -60,7 +62,7 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
     this.upstream = options.upstream;
     this.logUnexpected = options.logUnexpected;
     const authorityHost = authorityHostOf(options.authorityHost ?? process.env.AZURE_AUTHORITY_HOST);
-    this.tokens = new EntraTokenCache({ post: entraTokenPost(this.upstream, MAX_ENTRA_ANSWER_BYTES), authorityHost });
+    this.tokens = new EntraTokenCache({ post: entraTokenPost(this.upstream, MAX_ENTRA_ANSWER_BYTES), authorityHost, secrets: secretScrubber, logFailure: this.logUnexpected });
   }
 
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
@@ -161,14 +163,14 @@ export class AzureOpenAiAdapter implements ProviderAdapter {
       throw error;
     }
     const scrub = scrubberOf(attempt, [credential.clientSecret, bearerToken]);
-    return { ...upstreamRequest, credential, headers: azureRequestHeaders({ bearerToken }, settings), scrub };
+    return { ...upstreamRequest, credential, bearerToken, headers: azureRequestHeaders({ bearerToken }, settings), scrub };
   }
 
   private send(attempt: ProviderAttempt, request: AdapterRequest, prepared: PreparedCall) {
     const model = request.clientModel || attempt.target.model;
     return attempt.send(this.upstream, prepared.url, prepared.headers, prepared.body, (status, text, headers) => {
       // Azure refused an Entra token it accepted before (revoked, a role changed): fetch a new one next time.
-      if (status === 401 && prepared.credential.kind === 'entra') this.tokens.invalidate(prepared.credential);
+      if (status === 401 && prepared.credential.kind === 'entra') this.tokens.invalidate(prepared.credential, prepared.bearerToken);
       const error = azureProviderError(status, text, { deployment: prepared.deployment, model });
       return { error: { ...error, message: prepared.scrub(error.message) }, headers: openAiRateLimitHeaders(headers) };
     });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { secretScrubber } from '@ai-gateway/logging';
 import { fixtureText } from '../test/fixtures';
-import { EntraTokenCache, EntraTokenError, MAX_CACHED_TOKENS, type TokenEndpointPost } from './entra-token.cache';
+import { EntraTokenCache, EntraTokenError, MAX_CACHED_TOKENS, REFUSAL_BACKOFF_MS, type SecretRegistry, type TokenEndpointPost } from './entra-token.cache';
 import { authorityHostOf, COGNITIVE_SERVICES_SCOPE, DEFAULT_AUTHORITY_HOST, entraTokenError, entraTokenRequest, readEntraToken } from './entra-token.wire';
 
 const credentials = { tenantId: 'contoso.onmicrosoft.com', clientId: 'client-1', clientSecret: 'Qx8Q~abcdEFGHijklMNOPqrstUVWxyz0123456789' };
@@ -34,6 +35,16 @@ function endpoint(answers: Array<{ status: number; text: string } | Error> = [])
 }
 
 const signal = () => new AbortController().signal;
+/** Lets a background renewal run to its end. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+/** The secrets registered and not yet forgotten. */
+function registry(): SecretRegistry & { live: Set<string> } {
+  const live = new Set<string>();
+  return { live, register: (secret) => live.add(secret), forget: (secret) => live.delete(secret) };
+}
+
+const refusal = () => ({ status: 401, text: fixtureText('entra-error-invalid-client.json') });
 
 describe('authorityHostOf (AZURE_AUTHORITY_HOST)', () => {
   it.each([
@@ -85,7 +96,7 @@ describe('Entra ID token wire', () => {
 });
 
 describe('EntraTokenCache', () => {
-  it('fetches once and serves the cached token until the refresh margin', async () => {
+  it('fetches once, serves the cached token, and renews it behind the requests inside the refresh margin', async () => {
     let now = 1_000_000;
     const fake = endpoint();
     const cache = new EntraTokenCache({ post: fake.post, now: () => now });
@@ -94,6 +105,25 @@ describe('EntraTokenCache', () => {
     expect(await cache.token(credentials, signal())).toMatch(/^token-1-/);
     expect(fake.calls).toHaveLength(1);
     now += 6 * 60_000; // 56 minutes into a 60-minute token: inside the 5-minute margin
+    expect(await cache.token(credentials, signal())).toMatch(/^token-1-/);
+    await settled();
+    expect(fake.calls).toHaveLength(2);
+    expect(await cache.token(credentials, signal())).toMatch(/^token-2-/);
+    expect(fake.calls).toHaveLength(2);
+  });
+
+  it('answers at once with the valid token while a slow renewal is in flight, one renewal for all', async () => {
+    let now = 0;
+    const fake = endpoint();
+    const cache = new EntraTokenCache({ post: fake.post, now: () => now });
+    const first = await cache.token(credentials, signal());
+    now = 56 * 60_000;
+    fake.hold();
+    const waited = await Promise.race([Promise.all([1, 2, 3].map(() => cache.token(credentials, signal()))), settled().then(() => 'still waiting')]);
+    expect(waited).toEqual([first, first, first]);
+    expect(fake.calls).toHaveLength(2);
+    fake.release();
+    await settled();
     expect(await cache.token(credentials, signal())).toMatch(/^token-2-/);
     expect(fake.calls).toHaveLength(2);
   });
@@ -119,28 +149,98 @@ describe('EntraTokenCache', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
-  it('falls back to the token in hand while it is valid, then fails', async () => {
+  it('keeps the token in hand when its renewal fails (logged, retried after a pause), and fails once it has expired', async () => {
     let now = 0;
     const answers: Array<{ status: number; text: string }> = [];
     let issued = 0;
-    const post: TokenEndpointPost = async () => answers.shift() ?? { status: 200, text: JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: `tok-${++issued}` }) };
-    const cache = new EntraTokenCache({ post, now: () => now });
+    let posts = 0;
+    const post: TokenEndpointPost = async () => {
+      posts += 1;
+      return answers.shift() ?? { status: 200, text: JSON.stringify({ token_type: 'Bearer', expires_in: 3600, access_token: `tok-${++issued}` }) };
+    };
+    const logged: string[] = [];
+    const cache = new EntraTokenCache({ post, now: () => now, logFailure: (message, detail) => logged.push(`${message} ${String(detail.error)}`) });
     expect(await cache.token(credentials, signal())).toBe('tok-1');
     now = 57 * 60_000;
     answers.push({ status: 503, text: 'busy' });
     expect(await cache.token(credentials, signal())).toBe('tok-1');
+    await settled();
+    expect(logged).toEqual([expect.stringMatching(/renewal failed.*HTTP 503/)]);
+    expect(await cache.token(credentials, signal())).toBe('tok-1');
+    expect(posts).toBe(2);
     now = 61 * 60_000;
     answers.push({ status: 503, text: 'busy' });
     await expect(cache.token(credentials, signal())).rejects.toBeInstanceOf(EntraTokenError);
     expect(await cache.token(credentials, signal())).toBe('tok-2');
   });
 
-  it('fetches a new token after the old one was invalidated', async () => {
+  it('fetches a new token after the old one was invalidated, only while it is the one held', async () => {
     const fake = endpoint();
     const cache = new EntraTokenCache({ post: fake.post });
     const first = await cache.token(credentials, signal());
+    cache.invalidate(credentials, 'an-older-token');
+    expect(await cache.token(credentials, signal())).toBe(first);
+    cache.invalidate(credentials, first);
+    const second = await cache.token(credentials, signal());
+    expect(second).not.toBe(first);
     cache.invalidate(credentials);
-    expect(await cache.token(credentials, signal())).not.toBe(first);
+    expect(await cache.token(credentials, signal())).not.toBe(second);
+  });
+
+  it('remembers a refused secret for a backoff that grows, and asks again for a failing endpoint', async () => {
+    let now = 0;
+    const fake = endpoint([refusal(), refusal()]);
+    const cache = new EntraTokenCache({ post: fake.post, now: () => now });
+    for (let i = 0; i < 20; i++) await expect(cache.token(credentials, signal())).rejects.toMatchObject({ error: { code: 'entra_token_refused', retryable: false } });
+    expect(fake.calls).toHaveLength(1);
+    now += REFUSAL_BACKOFF_MS;
+    await expect(cache.token(credentials, signal())).rejects.toMatchObject({ error: { code: 'entra_token_refused' } });
+    expect(fake.calls).toHaveLength(2);
+    now += REFUSAL_BACKOFF_MS; // the second refusal in a row holds twice as long
+    await expect(cache.token(credentials, signal())).rejects.toMatchObject({ error: { code: 'entra_token_refused' } });
+    expect(fake.calls).toHaveLength(2);
+    // Another secret is asked at once; the cache holds no secret's text.
+    expect(await cache.token({ ...credentials, clientSecret: 'another-secret-value-0123456789' }, signal())).toMatch(/^token-1-/);
+    expect(fake.calls).toHaveLength(3);
+    expect(JSON.stringify([...(cache as unknown as { entries: Map<string, unknown> }).entries])).not.toContain(credentials.clientSecret);
+    now += 2 * REFUSAL_BACKOFF_MS;
+    expect(await cache.token(credentials, signal())).toMatch(/^token-2-/);
+
+    const busy = endpoint([{ status: 503, text: 'busy' }, { status: 503, text: 'busy' }]);
+    const failing = new EntraTokenCache({ post: busy.post });
+    await expect(failing.token(credentials, signal())).rejects.toMatchObject({ error: { retryable: true } });
+    await expect(failing.token(credentials, signal())).rejects.toMatchObject({ error: { retryable: true } });
+    expect(busy.calls).toHaveLength(2);
+  });
+
+  it('keeps each token registered with the scrubber until it expires, also once replaced or dropped', async () => {
+    let now = 0;
+    const secrets = registry();
+    const cache = new EntraTokenCache({ post: endpoint().post, now: () => now, secrets });
+    const first = await cache.token(credentials, signal());
+    expect([...secrets.live]).toEqual([first]);
+    now = 56 * 60_000;
+    await cache.token(credentials, signal());
+    await settled();
+    const second = await cache.token(credentials, signal());
+    // Replaced, but requests in flight may still carry it until it expires.
+    expect([...secrets.live]).toEqual([first, second]);
+    now = 60 * 60_000;
+    await cache.token(credentials, signal());
+    expect([...secrets.live]).toEqual([second]);
+    cache.invalidate(credentials, second);
+    const third = await cache.token(credentials, signal());
+    expect([...secrets.live]).toEqual([second, third]);
+    cache.clear();
+    expect(secrets.live.size).toBe(0);
+  });
+
+  it('registers its tokens with the process log scrubber by default', async () => {
+    const cache = new EntraTokenCache({ post: endpoint().post });
+    const token = await cache.token(credentials, signal());
+    expect(secretScrubber.scrub(`Authorization: Bearer ${token}`)).toBe('Authorization: Bearer [redacted]');
+    cache.clear();
+    expect(secretScrubber.scrub(`Authorization: Bearer ${token}`)).toBe(`Authorization: Bearer ${token}`);
   });
 
   it('reports an unreachable endpoint as retryable, and a 200 without a token as malformed', async () => {

@@ -14,7 +14,7 @@ import {
   type UpstreamClient,
   type UpstreamResponse,
 } from '@ai-gateway/provider-http';
-import { authHeaders, credentialGrpcError, misconfiguredGrpcError } from './gemini-credentials';
+import { authHeaders, credentialGrpcError, misconfiguredGrpcError, type GeminiAuth } from './gemini-credentials';
 import { EndpointConfigError, geminiUrl, type GeminiMethod } from './gemini-endpoint';
 import { geminiHttpError } from './gemini-errors';
 import { geminiKindOf, geminiSettingsOf } from './gemini-settings';
@@ -37,7 +37,7 @@ export class GeminiAdapter implements ProviderAdapter {
     private readonly upstream: UpstreamClient,
     private readonly logUnexpected: LogUnexpected,
   ) {
-    this.tokens = new VertexTokenCache(this.tokenExchange, secretScrubber);
+    this.tokens = new VertexTokenCache(this.tokenExchange, secretScrubber, Date.now, logUnexpected);
   }
 
   chat(request: AdapterRequest, call: AdapterCall): Promise<AdapterResponse> {
@@ -121,13 +121,18 @@ export class GeminiAdapter implements ProviderAdapter {
       if (error instanceof EndpointConfigError) throw misconfiguredGrpcError(target.providerId, error.message);
       throw error;
     }
-    let auth: Record<string, string>;
+    let auth: GeminiAuth;
     try {
       auth = await authHeaders(kind, target, this.tokens, attempt.signal);
     } catch (error) {
       throw credentialGrpcError(target.providerId, error) ?? error;
     }
-    return attempt.send(this.upstream, url, { ...settings.headers, ...auth, 'content-type': 'application/json' }, JSON.stringify(body), providerError);
+    const errorOf: ProviderErrorReader = (status, text, headers) => {
+      // Google refused a Vertex token it accepted before (revoked, expired early): mint a new one next time.
+      if (status === 401 && auth.bearerToken !== undefined) this.tokens.invalidate(target.apiKey, auth.bearerToken);
+      return providerError(status, text, headers);
+    };
+    return attempt.send(this.upstream, url, { ...settings.headers, ...auth.headers, 'content-type': 'application/json' }, JSON.stringify(body), errorOf);
   }
 
   /** Token endpoint calls go through the same pool, bounded like every provider answer. */
