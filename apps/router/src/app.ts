@@ -69,7 +69,11 @@ export async function createApp(env: Environment = process.env, logger?: Logger,
   });
   const keyHealth = new KeyHealth();
   const stats = new ProviderStats();
-  watcher.onChange((view) => stats.retainProviders(new Set(view.snapshot.providers.map((provider) => provider.id))));
+  watcher.onChange((view) => {
+    const configured = new Set(view.snapshot.providers.map((provider) => provider.id));
+    stats.retainProviders(configured);
+    breaker.retainProviders(configured);
+  });
   const metrics = createRouterMetrics(registry, breaker, keyHealth, (id) => watcher.current().snapshot.providers.find((p) => p.id === id)?.kind ?? '', controlPlane);
   const usage = new UsagePublisher(nc, config.USAGE_BUFFER_SIZE, metrics.usageEventsDropped, log);
   const adapters = new AdapterDirectory({

@@ -1,5 +1,5 @@
 import type { ResolvedKey } from '@ai-gateway/proto';
-import type { RouteCandidate } from '@ai-gateway/routing';
+import { CLOSED_CIRCUIT_PASS, type RouteCandidate } from '@ai-gateway/routing';
 import type { AttemptTrace } from './attempt.trace';
 import { HedgeRace, runRace, type Leg } from './hedge.race';
 
@@ -9,6 +9,7 @@ function leg(name: string, isHedge = false): Leg & { cancelled: () => boolean } 
     candidate: { providerId: name } as RouteCandidate,
     key: { provider: name, id: name, version: 1 } as ResolvedKey,
     breakerKey: name,
+    pass: CLOSED_CIRCUIT_PASS,
     trace: {} as AttemptTrace,
     signal: new AbortController().signal,
     observed: {},
@@ -31,9 +32,9 @@ describe('runRace', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
-  it('the first claim wins: the other leg is cancelled and reported lost, its own rejection ignored', async () => {
+  it('the first claim wins: the other leg is cancelled and reported lost (with the winner), its own rejection ignored', async () => {
     const lost: string[] = [];
-    const race = new HedgeRace((l) => lost.push(l.candidate.providerId));
+    const race = new HedgeRace((l, winner) => lost.push(`${l.candidate.providerId} lost to ${winner.candidate.providerId}`));
     const first = leg('a');
     const second = leg('b', true);
     const firstDone = deferred<string>();
@@ -50,7 +51,7 @@ describe('runRace', () => {
     expect(end.leg).toBe(second);
     expect(end.outcome).toEqual({ ok: true, result: 'b answered' });
     expect(end.earlier).toEqual([]);
-    expect(lost).toEqual(['a']);
+    expect(lost).toEqual(['a lost to b']);
     expect(first.cancelled()).toBe(true);
   });
 

@@ -1,17 +1,28 @@
-import type { ResolvedKey, Usage } from '@ai-gateway/proto';
-import type { RouteCandidate } from '@ai-gateway/routing';
+import type { Attempt, ResolvedKey, Usage } from '@ai-gateway/proto';
+import type { CircuitPass, RouteCandidate } from '@ai-gateway/routing';
 import type { AttemptTrace } from './attempt.trace';
+
+/**
+ * What the provider reported while a leg ran (a loser's tokens, if any), and, once the leg lost,
+ * its attempt record: a unary answer landing just after the leg was cancelled still adds its
+ * tokens there (they were billed), as long as the request's usage event is not built yet.
+ */
+export interface ObservedUsage {
+  usage?: Usage;
+  lostAttempt?: Attempt;
+}
 
 /** One upstream attempt of a request: alone, or one of two hedged legs. */
 export interface Leg {
   readonly candidate: RouteCandidate;
   readonly key: ResolvedKey;
   readonly breakerKey: string;
+  /** Its pass through the circuit (the probe, when it holds it), handed back with its outcome. */
+  readonly pass: CircuitPass;
   readonly trace: AttemptTrace;
   /** Aborted when the client leaves or when this leg loses its race: the provider request stops. */
   readonly signal: AbortSignal;
-  /** What the provider reported while this leg ran (a loser's tokens, if any). */
-  readonly observed: { usage?: Usage };
+  readonly observed: ObservedUsage;
   /** True once the leg's attempt ended (answered, failed, or lost). */
   settled: boolean;
   /** Cancelled because the other leg answered first. */
@@ -33,7 +44,7 @@ export class HedgeRace {
   private readonly legs: Leg[] = [];
   private winner: Leg | undefined;
 
-  constructor(private readonly onLost: (leg: Leg) => void) {}
+  constructor(private readonly onLost: (leg: Leg, winner: Leg) => void) {}
 
   get hedged(): boolean {
     return this.legs.some((leg) => leg.isHedge);
@@ -51,7 +62,7 @@ export class HedgeRace {
       if (other === leg || other.settled) continue;
       other.lost = true;
       other.settled = true;
-      this.onLost(other);
+      this.onLost(other, leg);
       other.cancel();
     }
     return true;

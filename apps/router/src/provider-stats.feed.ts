@@ -7,8 +7,10 @@ const PROVIDER_FAILURES = new Set(['error', 'rate_limited', 'timeout', 'connecti
 
 /**
  * Feeds a finished request's attempts to the stats, once per attempt: failures count against
- * the provider's error rate; a hedge's losing leg gives its elapsed time as a latency floor; the serving attempt gives its time to first token (streams) or its
- * whole latency (unary calls). Client errors, cancels and our own services' failures are left out.
+ * the provider's error rate; a hedge's losing leg gives its elapsed time as a floor (it may only
+ * raise the provider's estimate, ProviderStats.record); the serving attempt gives its time to first
+ * token (streams) or its whole latency (unary calls). Client errors, cancels and our own services'
+ * failures are left out.
  */
 export function feedProviderStats(stats: ProviderStats, record: RouteRecord, stream: boolean): void {
   record.attempts.forEach((attempt: Attempt) => {
@@ -17,7 +19,7 @@ export function feedProviderStats(stats: ProviderStats, record: RouteRecord, str
       const timing = stream ? { ttftMs: record.timeToFirstTokenMs } : { latencyMs: attempt.latencyMs };
       stats.record({ provider: attempt.provider, model: attempt.model, outcome: 'success', ...timing });
     } else if (attempt.outcome === 'hedge_lost') {
-      // Outpaced by the other leg: slower than its elapsed time, which is what the latency policy must learn.
+      // Outpaced by the other leg: slower than its elapsed time (from its own start), a lower bound only.
       const timing = stream ? { ttftMs: attempt.latencyMs } : { latencyMs: attempt.latencyMs };
       stats.record({ provider: attempt.provider, model: attempt.model, outcome: 'outpaced', ...timing });
     } else if (PROVIDER_FAILURES.has(attempt.outcome)) {

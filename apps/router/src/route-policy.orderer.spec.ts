@@ -83,4 +83,29 @@ describe('RoutePolicyOrderer', () => {
     const order = ordering.order(plan(catalog, 'gpt-4o'), { ...META, stream: true }, Buffer.from('{}'));
     expect(order.reason).toBe('latency: chose openai (ewma 30 ms vs mini 40 ms, a tie)');
   });
+
+  it('feeds a hedge loser as a floor: an early-cancelled leg does not make a slow provider look fast', () => {
+    const { orderer: ordering, catalog, stats } = orderer({ default: { strategy: 'latency' }, models: {} });
+    for (let i = 0; i < 10; i++) {
+      stats.record({ provider: 'openai', model: 'gpt-4o', outcome: 'success', ttftMs: 3_000 });
+      stats.record({ provider: 'mini', model: 'gpt-4o', outcome: 'success', ttftMs: 300 });
+    }
+    // Hedged requests: the leg on openai started 300 ms in and was cancelled when mini answered at 320 ms.
+    for (let i = 0; i < 5; i++) {
+      feedProviderStats(
+        stats,
+        {
+          attempts: [
+            { provider: 'openai', providerKind: 'openai', model: 'gpt-4o', outcome: 'hedge_lost', status: 0, latencyMs: 20, hedge: true },
+            { provider: 'mini', providerKind: 'openai', model: 'gpt-4o', outcome: 'success', status: 200, latencyMs: 320, hedge: true },
+          ],
+          timeToFirstTokenMs: 320,
+        },
+        true,
+      );
+    }
+    expect(stats.figures('openai', 'gpt-4o')?.ewmaTtftMs).toBe(3_000);
+    expect(ordering.order(plan(catalog, 'gpt-4o'), { ...META, stream: true }, Buffer.from('{}')).candidates[0].providerId).toBe('mini');
+  });
 });
+

@@ -212,7 +212,27 @@ describe('RouteExecutor', () => {
     expect(error?.code).toBe(GrpcStatus.FAILED_PRECONDITION);
     expect(error?.detail?.openaiErrorCode).toBe('no_provider_available');
     expect(error?.message).toContain('circuit open: openai/gpt-4o');
+    expect(Number(error?.detail?.retryAfterMs)).toBeGreaterThan(59_000);
     expect(calls).toHaveLength(1);
+  });
+
+  it('panic routing sends one probe at a time: concurrent requests get 503 with the cooldown left as Retry-After', async () => {
+    let answerProbe: () => void = () => undefined;
+    const heldProbe: Answer = () => new Promise((resolve) => (answerProbe = () => resolve({ body: Buffer.from('{}'), usage: undefined, hasUsage: false, responseModel: 'gpt-4o', headers: [] })));
+    const { run, calls, breaker } = executor({}, [HTTP_503, heldProbe]);
+    await chat(run);
+    expect(breaker.state(KEY)).toBe('open');
+    const probing = chat(run);
+    const refused = await Promise.all([chat(run), chat(run), chat(run)]);
+    expect(calls).toHaveLength(2);
+    for (const { error } of refused) {
+      expect(error?.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+      expect(error?.message).toContain('circuit open: openai/gpt-4o; its probe is in flight');
+      expect(Number(error?.detail?.retryAfterMs)).toBeGreaterThan(59_000);
+    }
+    answerProbe();
+    expect((await probing).error).toBeUndefined();
+    expect(breaker.state(KEY)).toBe('closed');
   });
 
   it('our adapter service down is 503 gateway_unavailable, retried, and never opens the provider circuit', async () => {

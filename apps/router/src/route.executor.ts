@@ -10,6 +10,7 @@ import {
   panicCandidate,
   retryDelayMs,
   type CircuitBreaker,
+  type CircuitPass,
   type FailureClassification,
   type HedgePolicy,
   type KeyHealth,
@@ -30,7 +31,7 @@ import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
 import type { ProviderKeysCache } from './provider-keys.cache';
 import type { RoutePolicyOrderer } from './route-policy.orderer';
 import { streamFactsFor } from './stream-content';
-import { HedgeRace, runRace, type HedgeTrigger, type Leg } from './hedge.race';
+import { HedgeRace, runRace, type HedgeTrigger, type Leg, type ObservedUsage } from './hedge.race';
 
 export interface RouteSettings {
   /** The deadline of a request without x-gateway-timeout-ms, streams included. */
@@ -119,7 +120,7 @@ interface AttemptSlot {
   /** Bids for the answer at the first byte; false: the twin answered first, this attempt stops. */
   claim: () => boolean;
   /** What the provider reported, kept for a losing leg's attempt record. */
-  observed: { usage?: Usage };
+  observed: ObservedUsage;
 }
 
 /** How far a timer cut to the request's deadline may fire before Date.now() reaches it (timers and the clock disagree by a few ms). */
@@ -263,11 +264,13 @@ export class RouteExecutor {
     return this.runAttempts({ meta, body, headers, record, parent, signal }, async ({ candidate, adapter, request, trace, limits, signal: legSignal, claim, observed }) => {
       const call = (attempt: AbortSignal): Promise<AdapterResponse> => {
         const adapterCall = { signal: attempt, context: trace.context };
-        return operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
+        const answer = operation === 'chat' ? adapter.chat(request, adapterCall) : adapter.embeddings(request, adapterCall);
+        // Read even when the leg was cancelled meanwhile (callUnary drops the answer then): a loser's tokens were billed.
+        answer.then((response) => noteUsage(observed, response), () => undefined);
+        return answer;
       };
       const limit = limits.headersMs < this.settings.unaryTimeoutMs ? 'the request deadline' : 'the answer limit';
       const response = await callUnary(call, limits.headersMs, legSignal, candidate.providerId, limit);
-      if (response.hasUsage) observed.usage = response.usage;
       if (!claim()) throw routerAttemptError('client_cancelled', `${candidate.providerId}: the hedged twin answered first`, candidate.providerId);
       record.responseModel = response.responseModel;
       record.usage = response.hasUsage ? response.usage : undefined;
@@ -447,7 +450,7 @@ export class RouteExecutor {
     let hedgeStarted = false;
     const countedForHedging = new Set<string>();
 
-    const launch = (candidate: RouteCandidate, key: ResolvedKey, race: HedgeRace, isHedge: boolean): { leg: Leg; done: Promise<T> } => {
+    const launch = (candidate: RouteCandidate, key: ResolvedKey, pass: CircuitPass, race: HedgeRace, isHedge: boolean): { leg: Leg; done: Promise<T> } => {
       const adapter = this.adapters.forKind(candidate.kind) as ProviderAdapter;
       const limits = this.limitsFor(candidate, meta.stream, deadline);
       const request = adapterRequest(meta, candidate, key.secret, input.body, input.headers, limits);
@@ -457,6 +460,7 @@ export class RouteExecutor {
         candidate,
         key,
         breakerKey: circuitKey(candidate.providerId, candidate.model),
+        pass,
         trace,
         signal: AbortSignal.any([signal, own.signal]),
         observed: {},
@@ -471,7 +475,7 @@ export class RouteExecutor {
     };
 
     /** When the model hedges: after its delay without a first byte, the same request on the next candidate or key. */
-    const hedgeTrigger = (candidate: RouteCandidate, key: ResolvedKey, race: HedgeRace): HedgeTrigger | undefined => {
+    const hedgeTrigger = (candidate: RouteCandidate, key: ResolvedKey, pass: CircuitPass, race: HedgeRace): HedgeTrigger | undefined => {
       const model = candidate.requestedModel;
       const policy = this.settings.hedgeFor?.(model);
       if (!policy) return undefined;
@@ -484,21 +488,22 @@ export class RouteExecutor {
       return {
         afterMs,
         start: () => {
-          const target = this.hedgeTarget(candidate, key, candidates, skippedModels);
+          const target = this.hedgeTarget(candidate, key, pass, candidates, skippedModels);
           if (!target) return undefined;
           if (!this.hedges.tryHedge(model)) {
-            this.breaker.recordAbandoned(circuitKey(target.candidate.providerId, target.candidate.model));
+            // A pass taken for another provider's circuit is handed back; the first leg's own is not.
+            if (target.candidate !== candidate) this.breaker.recordAbandoned(circuitKey(target.candidate.providerId, target.candidate.model), target.pass);
             return undefined;
           }
           hedgeStarted = true;
           record.hedged = true;
-          return launch(target.candidate, target.key, race, true);
+          return launch(target.candidate, target.key, target.pass, race, true);
         },
       };
     };
 
-    /** 'done' with a result, 'next' candidate, 'fallback' to the next model, or the error to throw. */
-    const tryCandidate = async (candidate: RouteCandidate, probe: boolean): Promise<{ result: T } | 'next' | 'fallback'> => {
+    /** 'done' with a result, 'next' candidate, 'fallback' to the next model, or the error to throw; `forced`: panic routing's probe pass for the first attempt. */
+    const tryCandidate = async (candidate: RouteCandidate, forced?: CircuitPass): Promise<{ result: T } | 'next' | 'fallback'> => {
       const adapter = this.adapters.forKind(candidate.kind);
       if (!adapter) return 'next';
       const breakerKey = circuitKey(candidate.providerId, candidate.model);
@@ -507,37 +512,36 @@ export class RouteExecutor {
       /** When this candidate's adapter service was first found unreachable. */
       let unreachableSince: number | undefined;
       for (let attempt = 1; ; attempt++) {
-        if (!probe || attempt > 1) {
-          if (!this.breaker.allow(breakerKey)) {
-            if (attempt === 1) circuitOpen.push(candidate);
-            return 'next';
-          }
+        const pass = attempt === 1 && forced ? forced : this.breaker.allow(breakerKey);
+        if (!pass) {
+          if (attempt === 1) circuitOpen.push(candidate);
+          return 'next';
         }
         const { keys, start } = this.keys.roundRobin(candidate.providerId);
         const choice = chooseKey(keyOrder(keys, start, this.keyHealth, keySelectionOf(candidate)), 0, this.keyHealth, graceMs);
         if (!choice.key) {
           if (choice.coolingMs > 0) coolingMs.push(choice.coolingMs);
-          this.breaker.recordAbandoned(breakerKey);
+          this.breaker.recordAbandoned(breakerKey, pass);
           return 'next';
         }
         const key = choice.key;
         if (deadline - Date.now() <= 0) {
-          this.breaker.recordAbandoned(breakerKey);
+          this.breaker.recordAbandoned(breakerKey, pass);
           return this.fail(failures, record, true, candidates, circuitOpen, coolingMs);
         }
-        const race = new HedgeRace((lost) => record.attempts.push(this.lostAttempt(lost)));
-        const first = launch(candidate, key, race, false);
-        const trigger = probe || hedgeStarted ? undefined : hedgeTrigger(candidate, key, race);
+        const race = new HedgeRace((lost, winner) => record.attempts.push(this.lostAttempt(lost, winner)));
+        const first = launch(candidate, key, pass, race, false);
+        const trigger = forced || hedgeStarted ? undefined : hedgeTrigger(candidate, key, pass, race);
         const end = await runRace(race, first.leg, first.done, trigger, signal);
         for (const earlier of end.earlier) {
           const described = describeAttemptFailure(earlier.error);
           record.attempts.push(this.failedAttempt(earlier.leg, described, race.hedged));
-          this.account(classifyFailure(described.fault, this.config.current().errorActions), earlier.leg.breakerKey, earlier.leg.key, described, deadline);
+          this.account(classifyFailure(described.fault, this.config.current().errorActions), earlier.leg, described, deadline);
           failures.push(described);
         }
         const leg = end.leg;
         if (end.outcome.ok) {
-          this.breaker.recordSuccess(leg.breakerKey);
+          this.breaker.recordSuccess(leg.breakerKey, leg.pass);
           this.keyHealth.markWorking(leg.key);
           record.attempts.push(hedgeMarked(attemptOf(leg.candidate, 'success', 200, hedgeSpan(leg, race.hedged, true)), race.hedged));
           record.served = leg.candidate;
@@ -549,7 +553,7 @@ export class RouteExecutor {
             const described = describeAttemptFailure(error.cause);
             const cause = `${leg.candidate.providerId}: ${stripProvider(described.cause, leg.candidate.providerId)}`;
             record.attempts.push(this.failedAttempt(leg, described, race.hedged, cause));
-            this.account(classifyFailure(described.fault), leg.breakerKey, leg.key, described, deadline);
+            this.account(classifyFailure(described.fault), leg, described, deadline);
             record.deliveredFailure = described.fault.fault;
             throw new RouteFailure(
               gatewayGrpcError(GrpcStatus.UNAVAILABLE, bounded(`The stream from ${leg.candidate.providerId} failed after content was sent: ${stripProvider(described.cause, leg.candidate.providerId)} (${error.chunks} chunks delivered); the answer is incomplete.`), {
@@ -564,7 +568,7 @@ export class RouteExecutor {
           const described = describeAttemptFailure(error);
           const classification = classifyFailure(described.fault, this.config.current().errorActions);
           record.attempts.push(this.failedAttempt(leg, described, race.hedged));
-          this.account(classification, leg.breakerKey, leg.key, described, deadline);
+          this.account(classification, leg, described, deadline);
           if (classification.action === 'return_to_client') throw new RouteFailure(withAttempts(described, record.attempts.length));
           failures.push(described);
           // A 429 or a 401/403 is its key's, not the provider's: another working key of the provider is tried at once.
@@ -598,15 +602,16 @@ export class RouteExecutor {
 
     for (const candidate of candidates) {
       if (skippedModels.has(candidate.requestedModel)) continue;
-      const outcome = await tryCandidate(candidate, false);
+      const outcome = await tryCandidate(candidate);
       if (typeof outcome === 'object') return outcome.result;
     }
     // Panic routing: no candidate served and some were skipped only for their open circuit.
+    // One probe at a time: while another request's probe is in flight, this one is refused.
     if (this.settings.allOpen === 'probe' && circuitOpen.length > 0 && deadline > Date.now()) {
       const probe = panicCandidate(circuitOpen, (c) => this.breaker.lastFailureAt(circuitKey(c.providerId, c.model)));
-      if (probe) {
-        this.breaker.forceProbe(circuitKey(probe.providerId, probe.model));
-        const outcome = await tryCandidate(probe, true);
+      const pass = probe && this.breaker.forceProbe(circuitKey(probe.providerId, probe.model));
+      if (probe && pass) {
+        const outcome = await tryCandidate(probe, pass);
         if (typeof outcome === 'object') return outcome.result;
       }
     }
@@ -621,18 +626,21 @@ export class RouteExecutor {
   private hedgeTarget(
     current: RouteCandidate,
     busy: ResolvedKey,
+    currentPass: CircuitPass,
     candidates: readonly RouteCandidate[],
     skippedModels: ReadonlySet<string>,
-  ): { candidate: RouteCandidate; key: ResolvedKey } | undefined {
+  ): { candidate: RouteCandidate; key: ResolvedKey; pass: CircuitPass } | undefined {
     const index = candidates.indexOf(current);
     for (const next of index < 0 ? [] : candidates.slice(index + 1)) {
       // Another provider of the same model only: a fallback model answers only when the model failed.
       if (next.requestedModel !== current.requestedModel || skippedModels.has(next.requestedModel) || !this.adapters.forKind(next.kind)) continue;
       const key = this.workingKey(next, busy);
-      if (key && this.breaker.allow(circuitKey(next.providerId, next.model))) return { candidate: next, key };
+      const pass = key && this.breaker.allow(circuitKey(next.providerId, next.model));
+      if (key && pass) return { candidate: next, key, pass };
     }
+    // Another key of the same provider shares the first leg's pass: the request holds the circuit's probe, if any, once.
     const key = this.workingKey(current, busy);
-    return key ? { candidate: current, key } : undefined;
+    return key ? { candidate: current, key, pass: currentPass } : undefined;
   }
 
   /** A key of the candidate's provider other than `busy`, neither cooling nor failing. */
@@ -643,11 +651,16 @@ export class RouteExecutor {
     return choice.key && !this.keyHealth.isFailing(choice.key) ? choice.key : undefined;
   }
 
-  /** A hedged leg cancelled because its twin answered first: no verdict on its provider. */
-  private lostAttempt(leg: Leg): Attempt {
-    this.breaker.recordAbandoned(leg.breakerKey);
+  /**
+   * A hedged leg cancelled because its twin answered first: no verdict on its provider. Its
+   * probe, if it holds one, is freed, unless the winner shares its circuit (and pass): the
+   * winner's outcome settles it.
+   */
+  private lostAttempt(leg: Leg, winner: Leg): Attempt {
+    if (winner.breakerKey !== leg.breakerKey) this.breaker.recordAbandoned(leg.breakerKey, leg.pass);
     const attempt = hedgeMarked(attemptOf(leg.candidate, 'hedge_lost', 0, hedgeSpan(leg, true, false), undefined, 'cancelled: the other hedged leg answered first'), true);
     if (leg.observed.usage) attempt.usage = leg.observed.usage;
+    leg.observed.lostAttempt = attempt;
     return attempt;
   }
 
@@ -663,10 +676,10 @@ export class RouteExecutor {
    * a provider's circuit for everyone else. The attempt's own limits (headers, first token, idle,
    * the answer limit) still count.
    */
-  private account(classification: FailureClassification, breakerKey: string, key: ResolvedKey, described: AttemptFailure, deadline: number): void {
+  private account(classification: FailureClassification, { breakerKey, pass, key }: Leg, described: AttemptFailure, deadline: number): void {
     const cutByDeadline = described.fault.fault === 'provider_timeout' && Date.now() >= deadline - DEADLINE_CLOCK_SLACK_MS;
-    if (classification.countsAgainstProvider && !cutByDeadline) this.breaker.recordFailure(breakerKey);
-    else this.breaker.recordAbandoned(breakerKey);
+    if (classification.countsAgainstProvider && !cutByDeadline) this.breaker.recordFailure(breakerKey, pass);
+    else this.breaker.recordAbandoned(breakerKey, pass);
     if (classification.keyFailing) this.keyHealth.markFailing(key, described.fault.status ?? 0);
     if (classification.coolDownKey) {
       const asked = Number(described.decoded.detail?.retryAfterMs ?? 0);
@@ -722,11 +735,14 @@ export class RouteExecutor {
     if (real.length === 0) {
       const open = circuitOpen.map((c) => `${c.providerId}/${c.model}`);
       const internal = failures[failures.length - 1];
+      const refusal = this.settings.allOpen === 'probe' ? 'its probe is in flight' : 'fail-fast';
       const message = internal
         ? `The gateway could not reach its adapter service: ${internal.cause}`
         : deadlinePassed
           ? 'The request deadline passed before any provider could be tried.'
-          : `No provider could take the request now${open.length ? ` (circuit open: ${open.join(', ')}; fail-fast)` : ' (keys just revoked)'}.`;
+          : `No provider could take the request now${open.length ? ` (circuit open: ${open.join(', ')}; ${refusal})` : ' (keys just revoked)'}.`;
+      // Refused for open circuits alone: retry when the first of them lets a probe through.
+      const cooldowns = internal || deadlinePassed ? [] : circuitOpen.map((c) => this.breaker.cooldownLeftMs(circuitKey(c.providerId, c.model))).filter((ms) => ms > 0);
       throw new RouteFailure(
         gatewayGrpcError(deadlinePassed && !internal ? GrpcStatus.DEADLINE_EXCEEDED : GrpcStatus.FAILED_PRECONDITION, bounded(message), {
           openaiErrorType: 'service_unavailable',
@@ -734,6 +750,7 @@ export class RouteExecutor {
           retryable: true,
           attempts,
           fault: internal ? FAULT_OF_KIND.gateway_internal : Fault.FAULT_UNSPECIFIED,
+          ...(cooldowns.length > 0 ? { retryAfterMs: Math.min(...cooldowns) } : {}),
         }),
       );
     }
@@ -761,6 +778,13 @@ export class RouteExecutor {
 /** The provider's key selection mode; round robin unless it asks for least_recently_limited. */
 function keySelectionOf(candidate: RouteCandidate): KeySelection {
   return candidate.settings?.keySelection === 'least_recently_limited' ? 'least_recently_limited' : 'round_robin';
+}
+
+/** A unary answer's usage, for the leg's record; a lost leg's attempt gets it too when it lands late. */
+function noteUsage(observed: ObservedUsage, response: AdapterResponse): void {
+  if (!response.hasUsage || !response.usage) return;
+  observed.usage = response.usage;
+  if (observed.lostAttempt && !observed.lostAttempt.usage) observed.lostAttempt.usage = response.usage;
 }
 
 /** Both legs of a hedged request say so in their attempt record. */

@@ -1,9 +1,13 @@
-import { CIRCUIT_STATE_VALUE, CircuitBreaker, type CircuitBreakerOptions, type CircuitState, circuitKey } from './circuit-breaker';
+import { CIRCUIT_MAX_ENTRIES, CIRCUIT_STATE_VALUE, CircuitBreaker, type CircuitBreakerOptions, type CircuitPass, type CircuitState, circuitKey, CLOSED_CIRCUIT_PASS } from './circuit-breaker';
 
+/** 'fail', 'succeed', 'abandon': the outcome of the request last let through (it holds the probe, if it took it); 'other …': of a request let through before the circuit opened. */
 type Step =
   | 'fail'
   | 'succeed'
   | 'abandon'
+  | 'other fails'
+  | 'other succeeds'
+  | 'other abandons'
   | { readonly advanceMs: number }
   | { readonly allow: boolean }
   | { readonly state: CircuitState };
@@ -13,14 +17,21 @@ const KEY = circuitKey('openai', 'gpt-4o');
 function run(steps: readonly Step[], options: Omit<CircuitBreakerOptions, 'now'> = {}): void {
   let now = 1_000_000;
   const breaker = new CircuitBreaker({ ...options, now: () => now });
+  let held: CircuitPass = CLOSED_CIRCUIT_PASS;
   steps.forEach((step, index) => {
     const at = `step ${index}: ${JSON.stringify(step)}`;
-    if (step === 'fail') breaker.recordFailure(KEY);
-    else if (step === 'succeed') breaker.recordSuccess(KEY);
-    else if (step === 'abandon') breaker.recordAbandoned(KEY);
+    if (step === 'fail') breaker.recordFailure(KEY, held);
+    else if (step === 'succeed') breaker.recordSuccess(KEY, held);
+    else if (step === 'abandon') breaker.recordAbandoned(KEY, held);
+    else if (step === 'other fails') breaker.recordFailure(KEY, CLOSED_CIRCUIT_PASS);
+    else if (step === 'other succeeds') breaker.recordSuccess(KEY, CLOSED_CIRCUIT_PASS);
+    else if (step === 'other abandons') breaker.recordAbandoned(KEY, CLOSED_CIRCUIT_PASS);
     else if ('advanceMs' in step) now += step.advanceMs;
-    else if ('allow' in step) expect([at, breaker.allow(KEY)]).toEqual([at, step.allow]);
-    else expect([at, breaker.state(KEY)]).toEqual([at, step.state]);
+    else if ('allow' in step) {
+      const pass = breaker.allow(KEY);
+      expect([at, pass !== undefined]).toEqual([at, step.allow]);
+      if (pass) held = pass;
+    } else expect([at, breaker.state(KEY)]).toEqual([at, step.state]);
   });
 }
 
@@ -45,6 +56,16 @@ describe('CircuitBreaker', () => {
     ['a probe that never reports is given up after a cooldown', [...fail(5), { advanceMs: 30_000 }, { allow: true }, { advanceMs: 29_999 }, { allow: false }, { advanceMs: 1 }, { allow: true }]],
     ['an abandoned probe frees the next one at once', [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'abandon', { state: 'half_open' }, { allow: true }, { allow: false }]],
     ['abandoning while closed changes nothing', [...fail(4), 'abandon', 'fail', { state: 'open' }]],
+    ['only the probe frees itself: another request abandoning leaves it in flight',
+      [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'other abandons', { allow: false }, { state: 'half_open' }]],
+    ['another request failing while the probe is out leaves the verdict to the probe',
+      [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'other fails', { allow: false }, 'succeed', { state: 'closed' }]],
+    ['a success under the probe’s pass closes it even after a failure under that pass re-opened it (its hedged twin on another key answered)',
+      [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'fail', { state: 'open' }, 'succeed', { state: 'closed' }]],
+    ['the probe’s pass settles nothing once the circuit opened anew',
+      [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'succeed', { state: 'closed' }, 'other fails', 'other fails', 'other fails', 'other fails', 'other fails', { state: 'open' }, 'succeed', { state: 'open' }]],
+    ['another request succeeding while the probe is out does not close it',
+      [...fail(5), { advanceMs: 30_000 }, { allow: true }, 'other succeeds', { state: 'half_open' }, { allow: false }, 'fail', { state: 'open' }]],
     ['the failure rate opens it without consecutive failures',
       [...Array.from({ length: 10 }, (): Step[] => ['succeed', 'fail']).flat(), { state: 'open' }]],
     ['the failure rate waits for the minimum requests',
@@ -65,9 +86,9 @@ describe('CircuitBreaker', () => {
   it('keeps circuits apart per key', () => {
     const breaker = new CircuitBreaker({ consecutiveFailures: 1, now: () => 0 });
     breaker.recordFailure(circuitKey('openai', 'gpt-4o'));
-    expect(breaker.allow(circuitKey('openai', 'gpt-4o'))).toBe(false);
-    expect(breaker.allow(circuitKey('openai', 'gpt-4o-mini'))).toBe(true);
-    expect(breaker.allow(circuitKey('backup', 'gpt-4o'))).toBe(true);
+    expect(breaker.allow(circuitKey('openai', 'gpt-4o'))).toBeUndefined();
+    expect(breaker.allow(circuitKey('openai', 'gpt-4o-mini'))).toBe(CLOSED_CIRCUIT_PASS);
+    expect(breaker.allow(circuitKey('backup', 'gpt-4o'))).toBe(CLOSED_CIRCUIT_PASS);
   });
 
   it.each<[CircuitState, number]>([
@@ -97,5 +118,58 @@ describe('CircuitBreaker', () => {
     expect(breaker.stateValue('b/y')).toBe(1);
     now = 99;
     expect(breaker.stateValue('b/y')).toBe(2);
+  });
+
+  it('holds at most CIRCUIT_MAX_ENTRIES circuits however many model names clients make up', () => {
+    const breaker = new CircuitBreaker({ now: () => 0 });
+    for (let i = 0; i < 5_000; i++) {
+      const key = circuitKey('openai', `made-up-${i}`);
+      if (i % 2) breaker.recordFailure(key);
+      else breaker.recordSuccess(key);
+    }
+    expect(breaker.snapshot()).toHaveLength(CIRCUIT_MAX_ENTRIES);
+    expect(breaker.snapshot()[CIRCUIT_MAX_ENTRIES - 1].key).toBe(circuitKey('openai', 'made-up-4999'));
+  });
+
+  it('drops the least recently fed closed circuit first, an open one only when every circuit is open', () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, maxCircuits: 3, now: () => 0 });
+    const keys = (): string[] => breaker.snapshot().map((entry) => entry.key);
+    breaker.recordFailure('a/open');
+    breaker.recordSuccess('b/closed');
+    breaker.recordSuccess('c/closed');
+    breaker.recordSuccess('b/closed');
+    breaker.recordSuccess('d/closed');
+    expect(keys()).toEqual(['a/open', 'b/closed', 'd/closed']);
+    expect(breaker.state('a/open')).toBe('open');
+    breaker.recordFailure('b/closed');
+    breaker.recordFailure('d/closed');
+    breaker.recordFailure('e/open');
+    expect(keys()).toEqual(['b/closed', 'd/closed', 'e/open']);
+  });
+
+  it('drops the circuits of providers no longer configured', () => {
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, now: () => 0 });
+    breaker.recordFailure(circuitKey('gone', 'gpt-4o'));
+    breaker.recordSuccess(circuitKey('openai', 'gpt-4o'));
+    breaker.recordSuccess(circuitKey('openai', 'org/model'));
+    breaker.retainProviders(new Set(['openai']));
+    expect(breaker.snapshot().map((entry) => entry.key)).toEqual(['openai/gpt-4o', 'openai/org/model']);
+    expect(breaker.state(circuitKey('gone', 'gpt-4o'))).toBe('closed');
+  });
+
+  it('a probe given up after its cooldown cannot settle the circuit when it reports late', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 1_000, now: () => now });
+    breaker.recordFailure(KEY);
+    now = 1_000;
+    const givenUp = breaker.allow(KEY) as CircuitPass;
+    now = 2_000;
+    const next = breaker.allow(KEY) as CircuitPass;
+    expect(next.probe).not.toBe(givenUp.probe);
+    breaker.recordSuccess(KEY, givenUp);
+    breaker.recordAbandoned(KEY, givenUp);
+    expect([breaker.state(KEY), breaker.allow(KEY)]).toEqual(['half_open', undefined]);
+    breaker.recordSuccess(KEY, next);
+    expect(breaker.state(KEY)).toBe('closed');
   });
 });

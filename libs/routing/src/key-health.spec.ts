@@ -43,11 +43,24 @@ describe('KeyHealth', () => {
     h.markFailing(key('c'), 401);
     expect(chooseKey(keys, 1, h).key?.id).toBe('a');
     h.markFailing(key('a'), 401);
+    h.markFailing(key('b'), 401);
     expect(chooseKey(keys, 1, h)).toEqual({ key: key('c'), coolingMs: 0 });
     h.coolDown(key('a'), 300);
     h.coolDown(key('c'), 900);
     expect(chooseKey(keys, 0, h)).toEqual({ key: undefined, coolingMs: 300 });
     expect(chooseKey([], 0, h)).toEqual({ key: undefined, coolingMs: 0 });
+  });
+
+  it('chooses no failing key while a key that does not fail only cools: the wait is that key’s', () => {
+    const h = health();
+    const keys = [key('a'), key('b'), key('c')];
+    h.markFailing(key('a'), 401);
+    h.markFailing(key('c'), 403);
+    h.coolDown(key('b'), 30_000);
+    h.coolDown(key('c'), 1_000);
+    expect(chooseKey(keys, 0, h)).toEqual({ key: undefined, coolingMs: 30_000 });
+    now += 30_000;
+    expect(chooseKey(keys, 0, h)).toEqual({ key: key('b'), coolingMs: 0 });
   });
 });
 
@@ -88,6 +101,20 @@ describe('key states and selection', () => {
     const keys = [key('a'), key('b')];
     expect(keyOrder(keys, 0, h, 'least_recently_limited')[0].id).toBe('a');
     expect(keyOrder(keys, 1, h, 'least_recently_limited')[0].id).toBe('b');
+  });
+
+  it('stops cooling a key rotated after its 429: the Retry-After was the old secret’s', () => {
+    const h = health();
+    h.coolDown(key('a'), 300_000);
+    h.coolDown(key('b'), 300_000);
+    h.retain([key('a', 2), key('b')]);
+    now += 1_000;
+    expect(h.coolingFor(key('a', 2))).toBe(0);
+    expect(h.stateOf(key('a', 2)).status).toBe('ok');
+    expect(h.coolingFor(key('b'))).toBe(299_000);
+    // Before the pool is re-read, the new version is not held to the old one's wait either.
+    h.coolDown(key('c'), 300_000);
+    expect(h.coolingFor(key('c', 2))).toBe(0);
   });
 
   it('forgets the 429 history of a deleted key', () => {

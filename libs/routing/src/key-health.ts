@@ -18,7 +18,8 @@ export interface FailingKey {
  * is rotated, or until a request with it succeeds again.
  */
 export class KeyHealth {
-  private readonly coolUntil = new Map<string, number>();
+  /** Until when each key cools, for the version (secret) the 429 was for: a rotated key does not cool. */
+  private readonly coolUntil = new Map<string, { until: number; version: number }>();
   private readonly failingKeys = new Map<string, FailingKey & { version: number }>();
   /** When each key last answered 429 (least_recently_limited orders by it); forgotten with the key. */
   private readonly limitedAt = new Map<string, number>();
@@ -30,16 +31,17 @@ export class KeyHealth {
     this.limitedAt.set(name, this.now());
     if (ms <= 0) return;
     const until = this.now() + ms;
-    if ((this.coolUntil.get(name) ?? 0) < until) this.coolUntil.set(name, until);
+    const known = this.coolUntil.get(name);
+    if (!known || known.version !== key.version || known.until < until) this.coolUntil.set(name, { until, version: key.version });
   }
 
-  /** Milliseconds the key still cools down; 0 when it may be used. */
+  /** Milliseconds the key still cools down; 0 when it may be used (or was rotated since its 429). */
   coolingFor(key: KeyIdentity): number {
     const name = nameOf(key);
-    const until = this.coolUntil.get(name);
-    if (until === undefined) return 0;
-    const left = until - this.now();
-    if (left > 0) return left;
+    const known = this.coolUntil.get(name);
+    if (known === undefined) return 0;
+    const left = known.until - this.now();
+    if (left > 0 && known.version === key.version) return left;
     this.coolUntil.delete(name);
     return 0;
   }
@@ -73,11 +75,11 @@ export class KeyHealth {
     for (const [name, known] of this.failingKeys) {
       if (versions.get(name) !== known.version) this.failingKeys.delete(name);
     }
-    for (const name of [...this.limitedAt.keys(), ...this.coolUntil.keys()]) {
-      if (!versions.has(name)) {
-        this.limitedAt.delete(name);
-        this.coolUntil.delete(name);
-      }
+    for (const [name, known] of this.coolUntil) {
+      if (versions.get(name) !== known.version) this.coolUntil.delete(name);
+    }
+    for (const name of this.limitedAt.keys()) {
+      if (!versions.has(name)) this.limitedAt.delete(name);
     }
   }
 
@@ -150,21 +152,27 @@ export interface KeyChoice<K extends KeyIdentity> {
 /**
  * A key for the next attempt, starting at `start` (round robin): keys that cool down after
  * a 429 are skipped (unless only `graceMs` is left: a retry after the wait the 429 asked
- * for); failing keys only when no working one is left (a provider whose every
- * key fails is still tried: its 401 is quick and moves on, and it shows the key is back).
+ * for). A failing key only when every key of the provider fails (it is still tried: its 401
+ * is quick and moves on, and it shows the key is back); while a key that does not fail cools,
+ * none is chosen and `coolingMs` is its wait, so the request answers 429 rather than resend a
+ * key known to be refused.
  */
 export function chooseKey<K extends KeyIdentity>(keys: readonly K[], start: number, health: KeyHealth, graceMs = 0): KeyChoice<K> {
   let failingChoice: K | undefined;
   let shortest = Infinity;
+  let shortestWorking = Infinity;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[(start + i) % keys.length];
     const cooling = health.coolingFor(key);
+    const failing = health.isFailing(key);
     if (cooling > graceMs) {
       shortest = Math.min(shortest, cooling);
+      if (!failing) shortestWorking = Math.min(shortestWorking, cooling);
       continue;
     }
-    if (!health.isFailing(key)) return { key, coolingMs: 0 };
+    if (!failing) return { key, coolingMs: 0 };
     failingChoice ??= key;
   }
+  if (Number.isFinite(shortestWorking)) return { key: undefined, coolingMs: shortestWorking };
   return { key: failingChoice, coolingMs: failingChoice || !Number.isFinite(shortest) ? 0 : shortest };
 }

@@ -1,4 +1,4 @@
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker, CLOSED_CIRCUIT_PASS } from './circuit-breaker';
 import { panicCandidate } from './panic-routing';
 
 describe('panic routing', () => {
@@ -16,12 +16,11 @@ describe('panic routing', () => {
     breaker.recordFailure('q/m');
     expect([breaker.available('p/m'), breaker.available('q/m')]).toEqual([false, false]);
     expect(panicCandidate(['q/m', 'p/m'], (k) => breaker.lastFailureAt(k))).toBe('p/m');
-    breaker.forceProbe('p/m');
+    const probe = breaker.forceProbe('p/m');
     expect(breaker.state('p/m')).toBe('half_open');
-    breaker.recordSuccess('p/m');
+    breaker.recordSuccess('p/m', probe);
     expect(breaker.state('p/m')).toBe('closed');
-    breaker.forceProbe('q/m');
-    breaker.recordFailure('q/m');
+    breaker.recordFailure('q/m', breaker.forceProbe('q/m'));
     expect(breaker.state('q/m')).toBe('open');
     expect(breaker.lastFailureAt('q/m')).toBe(10);
   });
@@ -30,10 +29,26 @@ describe('panic routing', () => {
     let now = 0;
     const breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 30_000, now: () => now });
     breaker.recordFailure('p/m');
-    breaker.forceProbe('p/m');
-    breaker.recordAbandoned('p/m');
+    breaker.recordAbandoned('p/m', breaker.forceProbe('p/m'));
     expect(breaker.available('p/m')).toBe(true);
     now = 1;
-    expect(breaker.allow('p/m')).toBe(true);
+    expect(breaker.allow('p/m')?.probe).toBeGreaterThan(0);
+  });
+
+  it('forces one probe at a time: none while another is in flight, until it reports or is given up', () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ consecutiveFailures: 1, cooldownMs: 30_000, now: () => now });
+    expect(breaker.forceProbe('p/m')).toBe(CLOSED_CIRCUIT_PASS);
+    breaker.recordFailure('p/m');
+    const probe = breaker.forceProbe('p/m');
+    expect(probe?.probe).toBeGreaterThan(0);
+    now = 1_000;
+    expect(breaker.forceProbe('p/m')).toBeUndefined();
+    expect(breaker.cooldownLeftMs('p/m')).toBe(29_000);
+    now = 30_000;
+    const next = breaker.forceProbe('p/m');
+    expect(next?.probe).toBeGreaterThan(probe?.probe ?? 0);
+    breaker.recordFailure('p/m', next);
+    expect(breaker.forceProbe('p/m')?.probe).toBeGreaterThan(next?.probe ?? 0);
   });
 });

@@ -79,6 +79,32 @@ describe('orderByPolicy', () => {
       expect(order.reason).toBe('weighted: chose backup (weight 2 of 2)');
     });
 
+    it('spreads an open circuit’s share over the others by weight, and puts it after them', () => {
+      const random = seeded(9);
+      const open = (c: Candidate): boolean => c.providerId === 'openai';
+      const weights = policies({ strategy: 'weighted', weights: { openai: 2, azure: 1, backup: 1 } });
+      const shares = firstShares(4_000, () => orderByPolicy(plan, weights, context({ random, circuitOpen: open })).candidates);
+      expect(shares.openai).toBeUndefined();
+      expect(shares.azure).toBeGreaterThan(0.46);
+      expect(shares.azure).toBeLessThan(0.54);
+      const order = orderByPolicy(plan, weights, context({ random: () => 0.1, circuitOpen: open }));
+      expect(ids(order.candidates).slice(0, 3)).toEqual(['azure:gpt-4o', 'backup:gpt-4o', 'openai:gpt-4o']);
+      expect(order.reason).toBe('weighted: chose azure (weight 1 of 2; circuit open: openai)');
+    });
+
+    it('still draws by weight when every weighted circuit is open', () => {
+      const order = orderByPolicy(plan, policies({ strategy: 'weighted', weights: { openai: 1, azure: 3 } }), context({ random: () => 0.5, circuitOpen: () => true }));
+      expect(order.candidates[0].providerId).toBe('azure');
+    });
+
+    it('draws by the ratio of huge weights, whose sum would overflow', () => {
+      const random = seeded(13);
+      const shares = firstShares(4_000, () => orderByPolicy(plan, policies({ strategy: 'weighted', weights: { openai: 1e308, azure: 1e308, backup: 1 } }), context({ random })).candidates);
+      expect(shares.openai).toBeGreaterThan(0.45);
+      expect(shares.azure).toBeGreaterThan(0.45);
+      expect(shares.backup).toBeUndefined();
+    });
+
     it('draws from the injected random source', () => {
       const weights = { strategy: 'weighted' as const, weights: { openai: 1, azure: 1 } };
       expect(orderByPolicy(plan, policies(weights), context({ random: () => 0.1 })).candidates[0].providerId).toBe('openai');
@@ -116,12 +142,50 @@ describe('orderByPolicy', () => {
     const latencyPolicy = policies({ strategy: 'latency' });
     const two = group('gpt-4o', 'openai', 'azure');
 
-    it('explores a provider with no samples first', () => {
+    it('explores a provider with no samples on EXPLORE_RATE of requests, so concurrent requests do not herd onto it', () => {
       const stats = new ProviderStats();
       stats.record({ provider: 'openai', model: 'gpt-4o', outcome: 'success', latencyMs: 50 });
-      const order = orderByPolicy(two, latencyPolicy, context({ stats }));
+      const order = orderByPolicy(two, latencyPolicy, context({ stats, random: () => EXPLORE_RATE / 2 }));
       expect(order.candidates[0].providerId).toBe('azure');
       expect(order.reason).toBe('latency: exploring azure (no samples yet)');
+      const random = seeded(17);
+      const shares = firstShares(4_000, () => orderByPolicy(two, latencyPolicy, context({ stats, random })).candidates);
+      expect(shares.azure).toBeGreaterThan(EXPLORE_RATE * 0.7);
+      expect(shares.azure).toBeLessThan(EXPLORE_RATE * 1.3);
+    });
+
+    it('with nothing timed yet (a restart), spreads first attempts over the providers at random', () => {
+      const three = group('gpt-4o', 'openai', 'azure', 'backup');
+      const random = seeded(19);
+      const shares = firstShares(3_000, () => orderByPolicy(three, latencyPolicy, context({ random })).candidates);
+      for (const provider of ['openai', 'azure', 'backup']) {
+        expect(shares[provider]).toBeGreaterThan(0.28);
+        expect(shares[provider]).toBeLessThan(0.39);
+      }
+    });
+
+    it('puts a provider that has only failed (never timed) after the timed ones: it gets exploration traffic only', () => {
+      const stats = new ProviderStats();
+      for (let i = 0; i < 50; i++) stats.record({ provider: 'azure', model: 'gpt-4o', outcome: 'success', latencyMs: 400 });
+      for (let i = 0; i < 50; i++) stats.record({ provider: 'openai', model: 'gpt-4o', outcome: 'failure' });
+      const order = orderByPolicy(two, latencyPolicy, context({ stats, random: () => 0.5 }));
+      expect(ids(order.candidates)).toEqual(['azure:gpt-4o', 'openai:gpt-4o']);
+      expect(order.reason).toBe('latency: chose azure (ewma 400 ms vs openai never timed, 100% failed)');
+      const random = seeded(23);
+      const shares = firstShares(4_000, () => orderByPolicy(two, latencyPolicy, context({ stats, random })).candidates);
+      expect(shares.openai).toBeLessThan(EXPLORE_RATE * 1.3);
+    });
+
+    it('orders providers with outcomes but no timing by their error rate when none is timed', () => {
+      const stats = new ProviderStats();
+      stats.record({ provider: 'openai', model: 'gpt-4o', outcome: 'failure' });
+      stats.record({ provider: 'azure', model: 'gpt-4o', outcome: 'failure' });
+      stats.record({ provider: 'azure', model: 'gpt-4o', outcome: 'failure' });
+      stats.record({ provider: 'backup', model: 'gpt-4o', outcome: 'failure' });
+      stats.record({ provider: 'backup', model: 'gpt-4o', outcome: 'success' });
+      stats.record({ provider: 'backup', model: 'gpt-4o', outcome: 'failure' });
+      const order = orderByPolicy(group('gpt-4o', 'openai', 'azure', 'backup'), latencyPolicy, context({ stats }));
+      expect(ids(order.candidates)).toEqual(['backup:gpt-4o', 'openai:gpt-4o', 'azure:gpt-4o']);
     });
 
     it('reads time to first token for streams and total latency for unary calls', () => {

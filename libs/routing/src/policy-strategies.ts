@@ -60,20 +60,27 @@ export const STRATEGIES: Readonly<Record<RoutingPolicy['strategy'], Strategy>> =
   availability: orderByAvailability,
 };
 
-/** One random pick by weight, then the other weighted providers by weight, then the unweighted in priority order. */
+/**
+ * One random pick by weight among the weighted providers whose circuit is not open (so an open
+ * one's share is spread over the others by their weights, not handed to the next-heaviest), then
+ * the other weighted providers by weight, open circuits last, then the unweighted in priority order.
+ */
 function orderByWeight<C extends OrderableCandidate>(group: readonly C[], policy: RoutingPolicy, context: StrategyContext<C>): GroupOrder<C> {
   const weights = policy.weights ?? {};
   const weightOf = (candidate: C): number => weights[candidate.providerId] ?? 0;
   const weighted = group.filter((candidate) => weightOf(candidate) > 0);
   const unweighted = group.filter((candidate) => weightOf(candidate) <= 0);
   if (weighted.length === 0) return { candidates: [...group], reason: `weighted: no weighted provider; ${group[0].providerId} first by priority` };
-  const total = weighted.reduce((sum, candidate) => sum + weightOf(candidate), 0);
-  const first = pickWeighted(weighted, weightOf, context.random);
+  const open = new Set(weighted.filter((candidate) => context.circuitOpen(candidate)));
+  const drawable = open.size < weighted.length ? weighted.filter((candidate) => !open.has(candidate)) : weighted;
+  const total = drawable.reduce((sum, candidate) => sum + weightOf(candidate), 0);
+  const first = pickWeighted(drawable, weightOf, context.random);
   const rest = stableSort(
     weighted.filter((candidate) => candidate !== first),
-    (a, b) => weightOf(b) - weightOf(a),
+    (a, b) => compareNumbers(Number(open.has(a)), Number(open.has(b))) || weightOf(b) - weightOf(a),
   );
-  return { candidates: [first, ...rest, ...unweighted], reason: `weighted: chose ${first.providerId} (weight ${round(weightOf(first))} of ${round(total)})` };
+  const skipped = open.size > 0 && drawable !== weighted ? `; circuit open: ${[...open].map((candidate) => candidate.providerId).join(', ')}` : '';
+  return { candidates: [first, ...rest, ...unweighted], reason: `weighted: chose ${first.providerId} (weight ${round(weightOf(first))} of ${round(total)}${skipped})` };
 }
 
 /** Cheapest first for the request's expected tokens; unknown prices after the known, in priority order. */
@@ -93,34 +100,55 @@ function orderByCost<C extends OrderableCandidate>(group: readonly C[], _policy:
 /**
  * Power of two choices over the latency EWMA (time to first token for streams, total latency for
  * unary calls, each falling back to the other): two candidates drawn at random, weighted toward
- * the fast, and the faster of the two goes first (a near tie is broken at random). A candidate
- * never measured goes first until it has a sample; EXPLORE_RATE of requests go first to another
- * than the best, so a provider that slowed down and recovered is measured again.
+ * the fast, and the faster of the two goes first (a near tie is broken at random). EXPLORE_RATE of
+ * requests go first to another than the best: a candidate never measured if there is one (so a new
+ * provider is measured soon, without every concurrent request herding onto it), else a slower one,
+ * so a provider that slowed down and recovered is measured again. A candidate that has only failed
+ * (never timed) counts as slower than every timed one, by its error rate. With nothing timed yet
+ * (a restart), an unmeasured candidate drawn at random goes first, so requests spread while the
+ * first samples come in.
  */
 function orderByLatency<C extends OrderableCandidate>(group: readonly C[], _policy: RoutingPolicy, context: StrategyContext<C>): GroupOrder<C> {
   const latency = new Map<C, number | undefined>(group.map((candidate) => [candidate, latencyOf(candidate, context)]));
-  const measured = stableSort(
+  const errorRate = (candidate: C): number => context.stats.figures(candidate.providerId, candidate.model)?.errorRate ?? 0;
+  const timed = stableSort(
     group.filter((candidate) => latency.get(candidate) !== undefined),
     (a, b) => (latency.get(a) as number) - (latency.get(b) as number),
   );
-  const unmeasured = group.filter((candidate) => latency.get(candidate) === undefined);
-  const rest = (first: C): C[] => [...measured, ...unmeasured].filter((candidate) => candidate !== first);
-  const ms = (candidate: C): string => `${Math.round(latency.get(candidate) as number)} ms`;
-  if (unmeasured.length > 0 && group.length > 1) {
-    const first = unmeasured[0];
-    return { candidates: [first, ...rest(first)], reason: `latency: exploring ${first.providerId} (no samples yet)` };
+  const onlyFailed = stableSort(
+    group.filter((candidate) => latency.get(candidate) === undefined && hasOutcomes(candidate, context)),
+    (a, b) => errorRate(a) - errorRate(b),
+  );
+  const unmeasured = group.filter((candidate) => latency.get(candidate) === undefined && !hasOutcomes(candidate, context));
+  const rest = (first: C): C[] => [...timed, ...unmeasured, ...onlyFailed].filter((candidate) => candidate !== first);
+  /** `ewma 120 ms` for the first named, `120 ms` for the one compared with. */
+  const figure = (candidate: C, compared = false): string => {
+    const ms = latency.get(candidate);
+    if (ms !== undefined) return `${compared ? '' : 'ewma '}${Math.round(ms)} ms`;
+    return hasOutcomes(candidate, context) ? `never timed, ${Math.round(errorRate(candidate) * 100)}% failed` : 'no samples yet';
+  };
+  const versus = (first: C, other: C | undefined): string => `${figure(first)}${other ? ` vs ${other.providerId} ${figure(other, true)}` : ''}`;
+  const exploring = (pool: readonly C[], best: C | undefined): GroupOrder<C> => {
+    const first = pickUniform(pool, context.random);
+    const unmeasuredFirst = !hasOutcomes(first, context) && latency.get(first) === undefined;
+    return { candidates: [first, ...rest(first)], reason: `latency: exploring ${first.providerId} (${unmeasuredFirst ? figure(first) : versus(first, best)})` };
+  };
+  if (group.length === 1) return { candidates: [...group], reason: `latency: ${group[0].providerId} is the only candidate` };
+  if (timed.length === 0) {
+    if (unmeasured.length > 0) return exploring(unmeasured, undefined);
+    const [first, second] = onlyFailed;
+    return { candidates: onlyFailed, reason: `latency: chose ${first.providerId} (${versus(first, second)})` };
   }
-  if (measured.length < 2) return { candidates: [...group], reason: `latency: ${group[0].providerId} is the only candidate` };
-  const best = measured[0];
-  if (context.random() < EXPLORE_RATE) {
-    const others = measured.slice(1);
-    const first = others[Math.min(others.length - 1, Math.floor(context.random() * others.length))];
-    return { candidates: [first, ...rest(first)], reason: `latency: exploring ${first.providerId} (ewma ${ms(first)} vs ${best.providerId} ${ms(best)})` };
+  const best = timed[0];
+  if (context.random() < EXPLORE_RATE) return exploring(unmeasured.length > 0 ? unmeasured : [...timed.slice(1), ...onlyFailed], best);
+  if (timed.length === 1) {
+    const other = rest(best)[0];
+    return { candidates: [best, ...rest(best)], reason: `latency: chose ${best.providerId} (${versus(best, other)})` };
   }
   const speed = (candidate: C): number => 1 / Math.max(1, latency.get(candidate) as number);
-  const a = pickWeighted(measured, speed, context.random);
+  const a = pickWeighted(timed, speed, context.random);
   const b = pickWeighted(
-    measured.filter((candidate) => candidate !== a),
+    timed.filter((candidate) => candidate !== a),
     speed,
     context.random,
   );
@@ -130,7 +158,7 @@ function orderByLatency<C extends OrderableCandidate>(group: readonly C[], _poli
   const tie = slowMs - fastMs <= Math.max(LATENCY_TIE_MS, fastMs * LATENCY_TIE_RATIO);
   const first = tie && context.random() < 0.5 ? slow : fast;
   const other = first === fast ? slow : fast;
-  return { candidates: [first, ...rest(first)], reason: `latency: chose ${first.providerId} (ewma ${ms(first)} vs ${other.providerId} ${ms(other)}${tie ? ', a tie' : ''})` };
+  return { candidates: [first, ...rest(first)], reason: `latency: chose ${first.providerId} (${versus(first, other)}${tie ? ', a tie' : ''})` };
 }
 
 /**
@@ -155,18 +183,33 @@ function orderByAvailability<C extends OrderableCandidate>(group: readonly C[], 
   return { candidates: ordered, reason: `availability: chose ${first.providerId} (${ok(first)}${second ? ` vs ${second.providerId} ${ok(second)}` : ''})` };
 }
 
+/** Whether any attempt on the candidate ended with a verdict (a success or a failure). */
+function hasOutcomes<C extends OrderableCandidate>(candidate: C, context: StrategyContext<C>): boolean {
+  return (context.stats.figures(candidate.providerId, candidate.model)?.outcomeSamples ?? 0) > 0;
+}
+
 function latencyOf<C extends OrderableCandidate>(candidate: C, context: StrategyContext<C>): number | undefined {
   const figures = context.stats.figures(candidate.providerId, candidate.model);
   if (!figures) return undefined;
   return context.stream ? (figures.ewmaTtftMs ?? figures.ewmaLatencyMs) : (figures.ewmaLatencyMs ?? figures.ewmaTtftMs);
 }
 
-/** One item, with probability proportional to its weight (every weight > 0). */
+/** One item, each as likely. */
+function pickUniform<T>(items: readonly T[], random: () => number): T {
+  return items[Math.min(items.length - 1, Math.floor(random() * items.length))];
+}
+
+/**
+ * One item, with probability proportional to its weight (every weight > 0 and finite). The
+ * weights are scaled by the largest first, so huge ones cannot overflow their sum to Infinity.
+ */
 export function pickWeighted<T>(items: readonly T[], weightOf: (item: T) => number, random: () => number): T {
-  const total = items.reduce((sum, item) => sum + weightOf(item), 0);
+  const largest = items.reduce((max, item) => Math.max(max, weightOf(item)), 0);
+  const share = (item: T): number => weightOf(item) / largest;
+  const total = items.reduce((sum, item) => sum + share(item), 0);
   let point = random() * total;
   for (const item of items) {
-    point -= weightOf(item);
+    point -= share(item);
     if (point < 0) return item;
   }
   return items[items.length - 1];

@@ -10,11 +10,29 @@ describe('ProviderStats', () => {
     expect(stats.figures('openai', 'gpt-4o-mini')).toBeUndefined();
   });
 
-  it('takes a hedge loser’s elapsed time as latency, leaving its error rate alone', () => {
+  it('takes a hedge loser’s elapsed time as a floor: it raises a lower estimate, leaving its error rate alone', () => {
     const stats = new ProviderStats(0.5);
-    stats.record({ provider: 'slow', model: 'm', outcome: 'success', ttftMs: 100 });
+    stats.record({ provider: 'slow', model: 'm', outcome: 'success', ttftMs: 100, latencyMs: 200 });
     stats.record({ provider: 'slow', model: 'm', outcome: 'outpaced', ttftMs: 900 });
-    expect(stats.figures('slow', 'm')).toMatchObject({ ewmaTtftMs: 500, latencySamples: 2, errorRate: 0, outcomeSamples: 1 });
+    stats.record({ provider: 'slow', model: 'm', outcome: 'outpaced', latencyMs: 700 });
+    expect(stats.figures('slow', 'm')).toMatchObject({ ewmaTtftMs: 900, ewmaLatencyMs: 700, latencySamples: 1, errorRate: 0, outcomeSamples: 1 });
+  });
+
+  it('never lowers an estimate with a hedge loser’s elapsed time, nor starts one from it', () => {
+    const stats = new ProviderStats();
+    for (let i = 0; i < 10; i++) stats.record({ provider: 'slow', model: 'm', outcome: 'success', ttftMs: 3_000, latencyMs: 3_000 });
+    // Outpaced 20 ms after it started: it only proves the provider takes more than 20 ms.
+    for (let i = 0; i < 10; i++) stats.record({ provider: 'slow', model: 'm', outcome: 'outpaced', ttftMs: 20, latencyMs: 20 });
+    expect(stats.figures('slow', 'm')).toMatchObject({ ewmaTtftMs: 3_000, ewmaLatencyMs: 3_000, latencySamples: 10 });
+    stats.record({ provider: 'new', model: 'm', outcome: 'outpaced', ttftMs: 20, latencyMs: 20 });
+    expect(stats.figures('new', 'm')).toMatchObject({ ewmaTtftMs: undefined, ewmaLatencyMs: undefined, latencySamples: 0, outcomeSamples: 0 });
+  });
+
+  it('keeps a hedge loser’s elapsed time out of the p95 of times to first token', () => {
+    const stats = new ProviderStats();
+    for (let i = 0; i < 10; i++) stats.record({ provider: 'a', model: 'm', outcome: 'success', ttftMs: 1_000 });
+    for (let i = 0; i < 100; i++) stats.record({ provider: 'a', model: 'm', outcome: 'outpaced', ttftMs: 5 });
+    expect(stats.p95TtftMs('a', 'm')).toBe(1_000);
   });
 
   it('holds a bounded number of entries, dropping the least recently fed', () => {

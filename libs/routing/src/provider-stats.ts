@@ -28,7 +28,8 @@ export interface AttemptSample {
   readonly model: string;
   /**
    * 'success' | 'failure'; 'outpaced': a hedge's losing leg, cancelled while it had not answered
-   * yet, whose elapsed time is a lower bound of its latency (fed as latency only, not as an outcome).
+   * yet, whose elapsed time is a lower bound of its latency: it may only raise the estimate, and is
+   * neither an outcome, a latency sample, nor part of the p95 window.
    * Attempts that say nothing of the provider (client errors, cancels, our own services) are not fed.
    */
   readonly outcome: 'success' | 'failure' | 'outpaced';
@@ -93,15 +94,8 @@ export class ProviderStats implements ProviderStatsSource {
       entry.errorRate = entry.outcomeSamples === 0 ? failed : this.blend(entry.errorRate, failed);
       entry.outcomeSamples += 1;
     }
-    if (sample.ttftMs !== undefined && Number.isFinite(sample.ttftMs)) {
-      entry.ewmaTtftMs = entry.ewmaTtftMs === undefined ? sample.ttftMs : this.blend(entry.ewmaTtftMs, sample.ttftMs);
-      entry.recentTtftMs[entry.nextTtftSlot] = sample.ttftMs;
-      entry.nextTtftSlot = (entry.nextTtftSlot + 1) % STATS_TTFT_WINDOW;
-    }
-    if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
-      entry.ewmaLatencyMs = entry.ewmaLatencyMs === undefined ? sample.latencyMs : this.blend(entry.ewmaLatencyMs, sample.latencyMs);
-    }
-    if (sample.ttftMs !== undefined || sample.latencyMs !== undefined) entry.latencySamples += 1;
+    if (sample.outcome === 'outpaced') this.raiseToFloor(entry, sample);
+    else this.addTiming(entry, sample);
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value as string;
       this.entries.delete(oldest);
@@ -135,6 +129,32 @@ export class ProviderStats implements ProviderStatsSource {
       errorRate,
       outcomeSamples,
     }));
+  }
+
+  private addTiming(entry: Entry, sample: AttemptSample): void {
+    if (sample.ttftMs !== undefined && Number.isFinite(sample.ttftMs)) {
+      entry.ewmaTtftMs = entry.ewmaTtftMs === undefined ? sample.ttftMs : this.blend(entry.ewmaTtftMs, sample.ttftMs);
+      entry.recentTtftMs[entry.nextTtftSlot] = sample.ttftMs;
+      entry.nextTtftSlot = (entry.nextTtftSlot + 1) % STATS_TTFT_WINDOW;
+    }
+    if (sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
+      entry.ewmaLatencyMs = entry.ewmaLatencyMs === undefined ? sample.latencyMs : this.blend(entry.ewmaLatencyMs, sample.latencyMs);
+    }
+    if (sample.ttftMs !== undefined || sample.latencyMs !== undefined) entry.latencySamples += 1;
+  }
+
+  /**
+   * An outpaced leg's elapsed time is a lower bound: it raises an estimate below it and never
+   * lowers one. It sets no first estimate (the provider is measured when it serves) and stays out
+   * of the p95 window, which holds answers only.
+   */
+  private raiseToFloor(entry: Entry, sample: AttemptSample): void {
+    if (entry.ewmaTtftMs !== undefined && sample.ttftMs !== undefined && Number.isFinite(sample.ttftMs)) {
+      entry.ewmaTtftMs = Math.max(entry.ewmaTtftMs, sample.ttftMs);
+    }
+    if (entry.ewmaLatencyMs !== undefined && sample.latencyMs !== undefined && Number.isFinite(sample.latencyMs)) {
+      entry.ewmaLatencyMs = Math.max(entry.ewmaLatencyMs, sample.latencyMs);
+    }
   }
 
   private blend(average: number, sample: number): number {

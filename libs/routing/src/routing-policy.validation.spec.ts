@@ -29,6 +29,8 @@ describe('parseRoutingPolicies', () => {
     [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 0 } } } }, 'models.gpt-4o.weights'],
     [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: -1 } } } }, 'models.gpt-4o.weights.openai'],
     [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: '3' } } } }, 'models.gpt-4o.weights.openai'],
+    [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 1, azure: 1e308 } } } }, 'models.gpt-4o.weights.azure'],
+    [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 1_000_001 } } } }, 'models.gpt-4o.weights.openai'],
     [{ models: { 'gpt-4o': { strategy: 'weighted', weights: { nobody: 1 } } } }, 'models.gpt-4o.weights.nobody'],
     [{ models: { 'gpt-4o': { strategy: 'priority', hedge: { afterMs: 0 } } } }, 'models.gpt-4o.hedge.afterMs'],
     [{ models: { 'gpt-4o': { strategy: 'priority', hedge: { afterMs: 60_001 } } } }, 'models.gpt-4o.hedge.afterMs'],
@@ -63,6 +65,11 @@ describe('parseRoutingPolicies', () => {
     const weights = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`provider-${'p'.repeat(200)}-${i}`, 1]));
     const models = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`m${i}`, { strategy: 'weighted', weights }]));
     expect(() => parseRoutingPolicies({ models })).toThrow(/bytes as JSON; at most 262144/);
+  });
+
+  it('accepts weights up to a million', () => {
+    expect(parseRoutingPolicies({ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 1_000_000, azure: 0.5 } } } }, providers).models['gpt-4o'].weights).toEqual({ openai: 1_000_000, azure: 0.5 });
+    expect(problem({ models: { 'gpt-4o': { strategy: 'weighted', weights: { openai: 2e6 } } } }).message).toBe('models.gpt-4o.weights.openai must be a number from 0 to 1000000');
   });
 
   it('keeps weights under another strategy, and accepts them all at 0 there', () => {

@@ -7,6 +7,11 @@ export const MAX_POLICY_NAME_LENGTH = 256;
 /** Weights per policy, at most (one per provider). */
 export const MAX_POLICY_WEIGHTS = 256;
 /**
+ * The largest weight: only ratios matter, and a million to one is finer than any traffic split
+ * needs, while 256 such weights still add up to a number a draw can be made against.
+ */
+export const MAX_POLICY_WEIGHT = 1_000_000;
+/**
  * The stored policies at most, as JSON: they are one entry of the config KV bucket and travel in
  * every config snapshot, well under NATS's default 1 MiB message.
  */
@@ -86,8 +91,8 @@ function parseWeights(value: unknown, path: string, providerIds: ReadonlySet<str
   const weights: Record<string, number> = {};
   for (const [provider, weight] of entries) {
     checkName(provider, path, 'provider id');
-    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0) {
-      throw new RoutingPolicyError(`${path}.${provider} must be a finite number >= 0`, `${path}.${provider}`);
+    if (typeof weight !== 'number' || !Number.isFinite(weight) || weight < 0 || weight > MAX_POLICY_WEIGHT) {
+      throw new RoutingPolicyError(`${path}.${provider} must be a number from 0 to ${MAX_POLICY_WEIGHT}`, `${path}.${provider}`);
     }
     if (providerIds && !providerIds.has(provider)) throw new RoutingPolicyError(`${path} names unknown provider "${provider}"`, `${path}.${provider}`);
     weights[provider] = weight;
