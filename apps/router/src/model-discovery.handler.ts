@@ -5,6 +5,7 @@ import { gatewayRpcException, GrpcStatus } from '@ai-gateway/service-kit';
 import type { Logger } from 'pino';
 import type { AdapterDirectory } from './adapter.directory';
 import type { ConfigSnapshotWatcher } from './config-snapshot.watcher';
+import { withoutEchoedKeys } from './echoed-key.filter';
 import type { ProviderKeysCache } from './provider-keys.cache';
 
 /**
@@ -28,7 +29,7 @@ export async function discoverModelsOf(
   try {
     const discovered = await adapters.discoverModels({ providerId: provider.id, kind: provider.kind, baseUrl: provider.baseUrl, apiKey, model: '', maxOutputTokens: 0, settings: provider.settings });
     // A provider echoing a key (any held key, whole or in part) as a model id must not hand it to the admin's screen.
-    return { models: discovered.models.filter((model) => secretScrubber.scrub(model) === model), truncated: discovered.truncated };
+    return { models: withoutEchoedKeys(discovered.models), truncated: discovered.truncated };
   } catch (error) {
     if (error instanceof DiscoveryUnsupportedError) {
       throw gatewayRpcException(GrpcStatus.INVALID_ARGUMENT, error.message, { openaiErrorType: 'invalid_request_error', openaiErrorCode: 'discovery_unsupported', provider: provider.id });
