@@ -32,6 +32,7 @@ import { sendError } from './http-reply';
 import { createHttpServerMetrics } from './http-server.metrics';
 import { readIngressEnv } from './ingress.env';
 import { RejectedRequestRecorder } from './rejected-request.recorder';
+import { identifyRequest } from './request-id';
 import { AdminSignInGuard } from './admin-signin.guard';
 import { BodyReader, BodyRefused } from './body.reader';
 import { HEADERS_TIMEOUT_MS, MAX_PATH_PARAM_LENGTH } from './edge-limits';
@@ -177,6 +178,9 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
       inFlight++;
       // A public API request holds one of MAX_INFLIGHT_REQUESTS slots until its response closes.
       const isApi = request.url.startsWith('/v1/');
+      // Its one id, made here before anything can answer it: every answer carries it (the edge's
+      // refusals below and the body reader's included), and its usage event is stored under it.
+      if (isApi) identifyRequest(request, reply);
       const holdsSlot = isApi && apiInFlight < config.MAX_INFLIGHT_REQUESTS;
       if (holdsSlot) apiInFlight++;
       reply.raw.once('close', () => {
@@ -273,6 +277,8 @@ export async function createApp(env: Environment = process.env, logger?: Logger)
     // server.close(): it would hold the close until its headers timeout (60 s).
     fastify.server.closeAllConnections();
     await app.close();
+    // The 499s of clients that left wait CANCELLED_EVENT_DELAY_MS before they are published.
+    await rejections.whenPublished();
     await usage.flush(2_000);
     usage.close();
     await settler.close();

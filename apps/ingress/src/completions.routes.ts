@@ -1,17 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { checkJsonBody } from '@ai-gateway/json-guard';
-import { RequestFormat, type ApiKey, type CompletionRequest, type CompletionResponse, type CompletionStreamEvent, type Header, type RouterServiceClient } from '@ai-gateway/proto';
+import { RequestFormat, type ApiKey, type CompletionRequest, type CompletionResponse, type CompletionStreamEvent, type Header, type RequestMeta, type RouterServiceClient } from '@ai-gateway/proto';
 import { contextFromHeaders, endSpan, metadataWithContext, SpanKind, startSpan, type Span } from '@ai-gateway/telemetry';
 import type { ClientReadableStream, ClientUnaryCall, Metadata, ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { ApiKeyAuthenticator } from './api-key.authenticator';
-import { INTERNAL_FAILURE_CODES, type RejectedRequestRecorder } from './rejected-request.recorder';
+import { INTERNAL_FAILURE_CODES, type InternalFailure, type RecordedRequest, type RejectedRequestRecorder } from './rejected-request.recorder';
 import { validateChatRequest, validateEmbeddingsRequest } from './chat-request.validation';
 import { httpError, httpErrorFromGrpc, type HttpError } from './openai-http-error';
 import { sendError } from './http-reply';
-import { correlationIdOf } from './correlation-id';
 import { validateMessagesRequest } from './messages-request.validation';
 import { estimateInputTokens } from './count-tokens.estimate';
 import { anthropicStreamWire, openAiStreamWire, type StreamWire } from './sse-wire';
@@ -20,6 +18,8 @@ import { isModelAllowed } from './model-allow-list';
 import type { AdmissionGate } from './admission/admission.gate';
 import type { DrainCuts } from './drain-cuts';
 import { requestedOutputCap } from '@ai-gateway/routing';
+import { identifyRequest, type RequestIds } from './request-id';
+import { interruptedStreamUsage } from './interrupted-stream.usage';
 
 const PASSED_HEADERS = ['anthropic-beta', 'anthropic-version'];
 const DEADLINE_HEADER = 'x-gateway-timeout-ms';
@@ -59,24 +59,6 @@ export function registerCompletionRoutes(app: FastifyInstance, deps: Completions
   // Anthropic's Messages API for Claude-native clients: errors, answers and streams in Anthropic's shapes.
   app.post('/v1/messages', { onRequest }, (request, reply) => messages(deps, request, reply));
   app.post('/v1/messages/count_tokens', { onRequest }, (request, reply) => countTokens(request, reply));
-}
-
-interface RequestIds {
-  /** The gateway's own id: the usage event's identity and its de-duplication id. */
-  requestId: string;
-  /** The client's x-request-id, kept for correlation only. */
-  correlationId: string;
-  /** Answered in Anthropic's shapes: the id also goes out as `request-id`, where Anthropic's SDK reads it (`APIError.requestID`). */
-  anthropic: boolean;
-}
-
-/** A new gateway id for every request; the client's x-request-id never replaces it (it would let a client suppress metering). */
-function requestIdsOf(request: FastifyRequest, reply: FastifyReply): RequestIds {
-  const ids = { requestId: `req_${randomUUID().replace(/-/g, '')}`, correlationId: correlationIdOf(request.headers['x-request-id']), anthropic: isAnthropicFormat(request.raw) };
-  reply.header('x-request-id', ids.correlationId || ids.requestId);
-  reply.header('x-gateway-request-id', ids.requestId);
-  if (ids.anthropic) reply.header('request-id', ids.requestId);
-  return ids;
 }
 
 /** The body as JSON, or the 400 explaining why not (bad UTF-8, too deep, duplicate keys, syntax). */
@@ -120,7 +102,7 @@ function authenticateFirst(deps: CompletionsDeps): onRequestHookHandler {
           ? "You didn't provide an API key. Send it as 'x-api-key: <key>' or 'Authorization: Bearer <key>'."
         : "You didn't provide an API key. Send it as 'Authorization: Bearer <key>'.";
     reply.header('connection', 'close');
-    requestIdsOf(request, reply);
+    identifyRequest(request, reply);
     sendError(reply, httpError(401, message, 'invalid_api_key'));
   };
 }
@@ -171,7 +153,7 @@ function admit<T>(
   deps: CompletionsDeps,
   validate: (body: unknown) => { model: string; request: T } | { error: HttpError },
 ): Admitted<T> | undefined {
-  const ids = requestIdsOf(request, reply);
+  const ids = identifyRequest(request, reply);
   const key = authenticated.get(request.raw) as ApiKey;
   const parsed = parseJson(request.body);
   if ('error' in parsed) {
@@ -187,11 +169,7 @@ function admit<T>(
   return { ...ids, key, model: validated.model, request: validated.request, body: parsed.value as Record<string, unknown> };
 }
 
-/**
- * The key's and its team's budget and limits; false when the request was refused (answered here),
- * or when its client left while it waited: nothing is routed then, and the usage event recorded
- * here releases the reservation.
- */
+/** The key's and its team's budget and limits; false when the request was refused (answered here). */
 async function withinLimits(
   deps: CompletionsDeps,
   admitted: Admitted<unknown>,
@@ -201,30 +179,37 @@ async function withinLimits(
   reply: FastifyReply,
 ): Promise<boolean> {
   if (!deps.admission.applies(admitted.key)) return true;
-  const startedAt = Date.now();
   const refusal = await deps.admission.check({ key: admitted.key, model: admitted.model, operation, body: admitted.body, requestId: admitted.requestId, deadlineMs });
   if (refusal) {
     sendError(reply, refusal);
     return false;
   }
   reply.raw.once('close', () => deps.admission.answered(admitted.key, admitted.requestId));
-  if (!request.raw.socket || request.raw.socket.destroyed) {
-    deps.rejections.markRouted(request.raw);
-    deps.rejections.recordInternalFailure({
-      requestId: admitted.requestId,
-      correlationId: admitted.correlationId,
-      apiKeyId: admitted.key.id,
-      operation,
-      model: admitted.model,
-      stream: admitted.body.stream === true,
-      httpStatus: 499,
-      errorType: 'cancelled',
-      startedAt,
-      reserved: true,
-      teamId: reservationOf(deps, admitted.key).teamId,
-    });
-    return false;
-  }
+  return true;
+}
+
+/**
+ * Whether the client left before its request was routed (while the handler read its body or it
+ * waited for admission): nothing is routed then, and the usage event recorded here (499) releases
+ * a reservation.
+ */
+function leftBeforeRouting(deps: CompletionsDeps, admitted: Admitted<unknown>, operation: 'chat' | 'embeddings', request: FastifyRequest): boolean {
+  if (request.raw.socket && !request.raw.socket.destroyed) return false;
+  const reservation = reservationOf(deps, admitted.key);
+  deps.rejections.markRouted(request.raw);
+  void deps.rejections.recordInternalFailure({
+    requestId: admitted.requestId,
+    correlationId: admitted.correlationId,
+    apiKeyId: admitted.key.id,
+    operation,
+    model: admitted.model,
+    stream: admitted.body.stream === true,
+    httpStatus: 499,
+    errorType: 'cancelled',
+    startedAt: Date.now(),
+    reserved: reservation.reserved === true,
+    teamId: reservation.teamId,
+  });
   return true;
 }
 
@@ -243,9 +228,9 @@ async function chat(deps: CompletionsDeps, request: FastifyRequest, reply: Fasti
   if (!admitted) return;
   const { requestId, correlationId, anthropic, key, model, request: chatRequest } = admitted;
   const deadlineMs = deadlineOf(deps, request);
-  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply)) || leftBeforeRouting(deps, admitted, 'chat', request)) return;
   const stream = chatRequest.stream === true;
-  const grpcRequest: CompletionRequest = {
+  const grpcRequest: RoutedRequest = {
     meta: {
       requestId,
       correlationId,
@@ -274,8 +259,8 @@ async function embeddings(deps: CompletionsDeps, request: FastifyRequest, reply:
   if (!admitted) return;
   const { requestId, correlationId, anthropic, key, model } = admitted;
   const deadlineMs = deadlineOf(deps, request);
-  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply))) return;
-  const grpcRequest: CompletionRequest = {
+  if (!(await withinLimits(deps, admitted, 'embeddings', deadlineMs, request, reply)) || leftBeforeRouting(deps, admitted, 'embeddings', request)) return;
+  const grpcRequest: RoutedRequest = {
     meta: { requestId, correlationId, apiKeyId: key.id, model, stream: false, includeUsage: false, deadlineMs, ...reservationOf(deps, key) },
     body: request.body as Buffer,
     headers: [],
@@ -293,9 +278,9 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
   const { requestId, correlationId, anthropic, key, model, request: messagesRequest } = admitted;
   const deadlineMs = deadlineOf(deps, request);
   // Budgets and limits as for chat completions: a Messages body has the max_tokens and messages the estimate reads.
-  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply))) return;
+  if (!(await withinLimits(deps, admitted, 'chat', deadlineMs, request, reply)) || leftBeforeRouting(deps, admitted, 'chat', request)) return;
   const stream = messagesRequest.stream === true;
-  const grpcRequest: CompletionRequest = {
+  const grpcRequest: RoutedRequest = {
     meta: {
       requestId,
       correlationId,
@@ -319,7 +304,7 @@ async function messages(deps: CompletionsDeps, request: FastifyRequest, reply: F
 
 /** Answered by the gateway itself with an estimate (count-tokens.estimate.ts): no provider call, no key, no cost. */
 function countTokens(request: FastifyRequest, reply: FastifyReply): void {
-  requestIdsOf(request, reply);
+  identifyRequest(request, reply);
   const parsed = parseJson(request.body);
   if ('error' in parsed) return sendError(reply, parsed.error);
   const validated = validateMessagesRequest(parsed.value, true);
@@ -329,24 +314,52 @@ function countTokens(request: FastifyRequest, reply: FastifyReply): void {
   void reply.code(200).header('content-type', 'application/json').send(JSON.stringify({ input_tokens: estimateInputTokens(validated.request) }));
 }
 
-/** The router never answered for this request: its usage event comes from here (de-duplicated by id against the router's). */
-function recordIfInternal(deps: CompletionsDeps, grpcRequest: CompletionRequest, operation: 'chat' | 'embeddings', failure: HttpError, startedAt: number): void {
-  const code = failure.body.error.code;
-  if (!code || !INTERNAL_FAILURE_CODES.has(code) || !grpcRequest.meta) return;
+/** A request as sent to the router: always with its meta. */
+type RoutedRequest = CompletionRequest & { meta: RequestMeta };
+
+/** Who and what of a routed request, for the usage events ingress records for it. */
+function recordedRequestOf(grpcRequest: RoutedRequest, operation: 'chat' | 'embeddings', startedAt: number): RecordedRequest {
   const meta = grpcRequest.meta;
-  deps.rejections.recordInternalFailure({
+  return {
     requestId: meta.requestId,
     correlationId: meta.correlationId,
     apiKeyId: meta.apiKeyId,
     operation,
     model: meta.model,
     stream: meta.stream,
-    httpStatus: failure.status,
-    errorType: code,
     startedAt,
     reserved: meta.reserved === true,
     teamId: meta.teamId,
-  });
+  };
+}
+
+/**
+ * What the client got of a stream the gateway ended after it started (the router gone, or the
+ * drain's cut): 200 and content, so the event says 200 `stream_interrupted` with the content sent
+ * (estimated), as the router records a stream cut after content.
+ */
+function interruptedStream(grpcRequest: RoutedRequest, startedAt: number, chunksSent: number): InternalFailure {
+  const estimatedUsage = interruptedStreamUsage(chunksSent, grpcRequest.body.length);
+  return { ...recordedRequestOf(grpcRequest, 'chat', startedAt), httpStatus: 200, errorType: 'stream_interrupted', ...(estimatedUsage ? { estimatedUsage } : {}) };
+}
+
+/**
+ * The router never answered for this request: its usage event comes from here (de-duplicated by
+ * id against the router's). A stream that had started says what its client got (interruptedStream).
+ */
+function recordIfInternal(
+  deps: CompletionsDeps,
+  grpcRequest: RoutedRequest,
+  operation: 'chat' | 'embeddings',
+  failure: HttpError,
+  startedAt: number,
+  streamed?: { chunksSent: number },
+): void {
+  const code = failure.body.error.code;
+  if (!code || !INTERNAL_FAILURE_CODES.has(code)) return;
+  void deps.rejections.recordInternalFailure(
+    streamed ? interruptedStream(grpcRequest, startedAt, streamed.chunksSent) : { ...recordedRequestOf(grpcRequest, operation, startedAt), httpStatus: failure.status, errorType: code },
+  );
 }
 
 interface TracedRequest {
@@ -367,7 +380,7 @@ function traceRequest(request: FastifyRequest, operation: 'chat' | 'embeddings',
 
 function unary(
   deps: CompletionsDeps,
-  grpcRequest: CompletionRequest,
+  grpcRequest: RoutedRequest,
   ids: RequestIds,
   reply: FastifyReply,
   operation: 'chat' | 'embeddings',
@@ -397,12 +410,15 @@ function unary(
       }
       resolve();
     };
-    // The drain's timeout passed before the answer: the call is cancelled and the client told so.
+    // The drain's timeout passed before the answer: the client is told so, and the call is
+    // cancelled once ingress's event of it is stored (the router's event of the cancellation,
+    // same id, is then the duplicate).
     const cut = (): void => {
       if (answered || reply.raw.headersSent) return;
       answered = true;
-      call.cancel();
       const failure = drainingCut();
+      const recorded = deps.rejections.recordInternalFailure({ ...recordedRequestOf(grpcRequest, operation, startedAt), httpStatus: failure.status, errorType: 'gateway_draining' });
+      void recorded.then(() => call.cancel());
       sendError(reply.header('connection', 'close'), failure);
       traced.span.setAttribute('http.response.status_code', failure.status);
       endSpan(traced.span, 'gateway_draining');
@@ -410,12 +426,14 @@ function unary(
     };
     const call = operation === 'chat' ? deps.routerCalls.chatCompletion(grpcRequest, traced.metadata, answer) : deps.routerCalls.embeddings(grpcRequest, traced.metadata, answer);
     deps.drainCuts.add(cut);
-    // A client that leaves cancels the gRPC call, and through it the upstream request.
+    // A client that leaves cancels the gRPC call, and through it the upstream request; its 499 is
+    // recorded late, so the router's event (if the call reached it) comes first.
     reply.raw.once('close', () => {
       deps.drainCuts.delete(cut);
       if (!answered) {
         answered = true;
         call.cancel();
+        deps.rejections.recordCancelled(recordedRequestOf(grpcRequest, operation, startedAt));
         resolve();
       }
     });
@@ -431,7 +449,7 @@ function drainingCut(): HttpError {
 
 function streamChat(
   deps: CompletionsDeps,
-  grpcRequest: CompletionRequest,
+  grpcRequest: RoutedRequest,
   ids: RequestIds,
   request: FastifyRequest,
   reply: FastifyReply,
@@ -442,6 +460,8 @@ function streamChat(
   return new Promise<void>((resolve) => {
     let started = false;
     let ended = false;
+    /** Content chunks written to the client. */
+    let chunksSent = 0;
     const raw = reply.raw;
     reply.hijack();
     const end = (errorType?: string): void => {
@@ -451,10 +471,14 @@ function streamChat(
       resolve();
     };
     // The drain's timeout passed with this stream still open: the client is told so (never [DONE]),
-    // and the router's call is cancelled (its usage event records the cancellation).
+    // and the router's call is cancelled once ingress's event of what the client got is stored
+    // (the router's event of the cancellation, same id, is then the duplicate).
     const cut = (): void => {
       if (ended) return;
       const failure = drainingCut();
+      const recorded = deps.rejections.recordInternalFailure(
+        started ? interruptedStream(grpcRequest, startedAt, chunksSent) : { ...recordedRequestOf(grpcRequest, 'chat', startedAt), httpStatus: failure.status, errorType: 'gateway_draining' },
+      );
       if (!started) {
         const answer = wire.reply(failure, ids.requestId);
         raw.writeHead(answer.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json', connection: 'close' });
@@ -463,7 +487,7 @@ function streamChat(
         raw.end(wire.failure(failure));
       }
       end('gateway_draining');
-      call.cancel();
+      void recorded.then(() => call.cancel());
     };
     // The raw grpc-js stream, not an Observable: pausing it when the client's socket is full
     // lets HTTP/2 flow control hold the router back, so a slow reader costs a bounded buffer.
@@ -483,6 +507,7 @@ function streamChat(
         raw.flushHeaders();
       }
       if (event.chunk) {
+        chunksSent++;
         const written = raw.write(wire.event(event.chunk));
         if (!written) {
           call.pause();
@@ -493,7 +518,7 @@ function streamChat(
     call.on('error', (error: unknown) => {
       if (ended) return;
       const failure = httpErrorFromGrpc(error);
-      recordIfInternal(deps, grpcRequest, 'chat', failure, startedAt);
+      recordIfInternal(deps, grpcRequest, 'chat', failure, startedAt, started ? { chunksSent } : undefined);
       if (!started) {
         const answer = wire.reply(failure, ids.requestId);
         raw.writeHead(answer.status, { ...failure.headers, ...routeHeaders(ids, undefined), 'content-type': 'application/json' });
@@ -509,18 +534,20 @@ function streamChat(
       raw.end(wire.done);
       end();
     });
-    // The response closes when it ends or when the client goes away; only the latter cancels.
+    // The response closes when it ends or when the client goes away; only the latter cancels,
+    // and records its 499 late, so the router's event (if the call reached it) comes first.
     raw.once('close', () => {
       if (!ended) {
         end('cancelled');
         call.cancel();
+        deps.rejections.recordCancelled(recordedRequestOf(grpcRequest, 'chat', startedAt));
       }
     });
   });
 }
 
 async function models(deps: CompletionsDeps, request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  requestIdsOf(request, reply);
+  identifyRequest(request, reply);
   const key = authenticated.get(request.raw) as ApiKey;
   await new Promise<void>((resolve) => {
     deps.router.listModels({}).subscribe({
