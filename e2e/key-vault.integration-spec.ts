@@ -158,7 +158,8 @@ describe('key vault with two router replicas', () => {
       await leases.delete('stuck-replica');
       await nc.close();
     }
-  }, 20_000);
+    // REVOCATION_TIMEOUT_MS (16 s) plus the catch-up wait before it (up to 2 s), with room for a loaded machine.
+  }, 40_000);
 
   it('no longer serves key changes over gRPC: they travel through NATS', async () => {
     const proxy = createGrpcClient({
