@@ -63,6 +63,11 @@ function onSignal(signal) {
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+// `npm start` stopped by a signal to npm alone (a process manager, `kill <npm's pid>`; Ctrl-C signals
+// the whole process group): npm exits without passing it on and this script is orphaned. It stops
+// with the process that started it.
+const startedBy = process.ppid;
+setInterval(() => process.ppid !== startedBy && void shutdown(0, 'the process that started dev-stack is gone'), 1_000).unref();
 // Last resort (crash of this script): no child may outlive it.
 process.on('exit', () => children.forEach((c) => c.alive && c.process.kill('SIGKILL')));
 
