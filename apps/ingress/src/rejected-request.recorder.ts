@@ -96,38 +96,27 @@ export class RejectedRequestRecorder {
   onResponse(request: IncomingMessage, response: ServerResponse, apiKeyIdOf: () => string | undefined, startedAt: number): void {
     const operation = OPERATIONS[(request.url ?? '').split('?')[0]];
     if (!operation || this.routed.has(request)) return;
+    const refused: RecordedRequest = {
+      requestId: requestIdOf(request),
+      correlationId: correlationIdOf(request.headers['x-request-id']),
+      apiKeyId: apiKeyIdOf() ?? '',
+      operation,
+      model: '',
+      stream: false,
+      startedAt,
+      reserved: false,
+    };
     if (!response.writableEnded) {
       // The client left before its answer was sent (during the body read, or while the handler worked):
       // unless the handler took the request over meanwhile (it records the event then), 499.
-      const left: RecordedRequest = {
-        requestId: requestIdOf(request),
-        correlationId: correlationIdOf(request.headers['x-request-id']),
-        apiKeyId: apiKeyIdOf() ?? '',
-        operation,
-        model: '',
-        stream: false,
-        startedAt,
-        reserved: false,
-      };
-      this.later(eventOf({ ...left, httpStatus: 499, errorType: 'cancelled' }), () => this.routed.has(request));
+      this.later(eventOf({ ...refused, httpStatus: 499, errorType: 'cancelled' }), () => this.routed.has(request));
       return;
     }
     // count_tokens never reaches the router (the gateway answers it): its event comes from here, answered or not.
     if (response.statusCode < 400 && operation !== 'count_tokens') return;
     const failed = response.statusCode >= 400;
     this.usage.publish({
-      ...eventOf({
-        requestId: requestIdOf(request),
-        correlationId: correlationIdOf(request.headers['x-request-id']),
-        apiKeyId: apiKeyIdOf() ?? '',
-        operation,
-        model: '',
-        stream: false,
-        httpStatus: response.statusCode,
-        errorType: failed ? (errorTypeOf(response) ?? 'invalid_request_error') : '',
-        startedAt,
-        reserved: false,
-      }),
+      ...eventOf({ ...refused, httpStatus: response.statusCode, errorType: failed ? (errorTypeOf(response) ?? 'invalid_request_error') : '' }),
       outcome: failed ? 'error' : 'success',
     });
   }

@@ -76,6 +76,7 @@ describe('buildUsageEvent with the model name a provider reported', () => {
   it.each([
     ['2 MB long (the event would be too large for NATS, and lost)', 'm'.repeat(2 * 1024 * 1024)],
     ['with a line break (it also becomes the x-gateway-model header)', 'gpt-4o\r\nset-cookie: a=b'],
+    ['beyond ASCII (Node refuses it in a header)', 'gpt-4o-模型'],
   ])('records the model asked for instead of a name %s', (_case, name) => {
     expect(reported(name)).toBe('gpt-4o');
   });

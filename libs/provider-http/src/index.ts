@@ -9,3 +9,4 @@ export * from './grpc-usage';
 export * from './client-backpressure';
 export * from './provider-adapter';
 export * from './provider-attempt';
+export * from './renewed-token.cache';

@@ -202,7 +202,7 @@ describe('EntraTokenCache', () => {
     // Another secret is asked at once; the cache holds no secret's text.
     expect(await cache.token({ ...credentials, clientSecret: 'another-secret-value-0123456789' }, signal())).toMatch(/^token-1-/);
     expect(fake.calls).toHaveLength(3);
-    expect(JSON.stringify([...(cache as unknown as { entries: Map<string, unknown> }).entries])).not.toContain(credentials.clientSecret);
+    expect(JSON.stringify([...(cache as unknown as { tokens: { entries: Map<string, unknown> } }).tokens.entries])).not.toContain(credentials.clientSecret);
     now += 2 * REFUSAL_BACKOFF_MS;
     expect(await cache.token(credentials, signal())).toMatch(/^token-2-/);
 

@@ -1,6 +1,6 @@
 import type { GeminiJsonSchema } from './gemini.types';
 import { invalidParameter } from './invalid-parameter';
-import { enterNode, inlineReference, isObject, JSON_TYPES, startWalk, type SchemaWalk } from './openai-to-gemini.schema-walk';
+import { isObject, JSON_TYPES, startWalk, type SchemaWalk, convertNode, INEXPRESSIBLE_KEYWORDS } from './openai-to-gemini.schema-walk';
 
 // A client's JSON Schema as the JSON Schema Gemini takes in `parametersJsonSchema` and
 // `responseJsonSchema`, for what its Schema object cannot express (openai-to-gemini.schema.ts):
@@ -46,12 +46,7 @@ const TYPED_KEYWORDS = new Set(Object.values(TYPE_KEYWORDS).flat());
 const ANNOTATIONS = ['title', 'description'];
 
 const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
-  not: 'not is not supported by Gemini',
-  if: 'conditional schemas (if/then/else) are not supported by Gemini',
-  then: 'conditional schemas (if/then/else) are not supported by Gemini',
-  else: 'conditional schemas (if/then/else) are not supported by Gemini',
-  patternProperties: 'patternProperties is not supported by Gemini',
-  dependentSchemas: 'dependentSchemas is not supported by Gemini',
+  ...INEXPRESSIBLE_KEYWORDS,
 };
 
 /** A JSON Schema within the keywords Gemini supports; throws a 400 naming `param` + the path of what Gemini cannot take. */
@@ -60,18 +55,7 @@ export function toGeminiJsonSchema(schema: unknown, param: string): GeminiJsonSc
 }
 
 function convert(value: unknown, param: string, depth: number, walk: SchemaWalk): GeminiJsonSchema {
-  const schema = enterNode(value, param, depth, walk);
-  const out =
-    schema.$ref !== undefined
-      ? inlineReference(
-          schema,
-          param,
-          walk,
-          (definition, at) => convert(definition, at, depth + 1, walk),
-          (siblings) => convertKeywords(siblings, param, depth, walk),
-        )
-      : convertKeywords(schema, param, depth, walk);
-  return withTypes(out, param);
+  return convertNode(value, param, depth, walk, (schema, at, level) => convertKeywords(schema, at, level, walk), withTypes);
 }
 
 function convertKeywords(schema: Record<string, unknown>, param: string, depth: number, walk: SchemaWalk): GeminiJsonSchema {

@@ -33,7 +33,7 @@ export function startWalk(schema: unknown, param: string): SchemaWalk {
 }
 
 /** The node as an object, once it is within the depth and node bounds; throws a 400 naming `param` otherwise. */
-export function enterNode(schema: unknown, param: string, depth: number, walk: SchemaWalk): Record<string, unknown> {
+function enterNode(schema: unknown, param: string, depth: number, walk: SchemaWalk): Record<string, unknown> {
   if (!isObject(schema)) throw invalidParameter(param, `${param} must be a JSON schema object.`);
   if (depth > MAX_SCHEMA_DEPTH) throw invalidParameter(param, `The schema is nested more than ${MAX_SCHEMA_DEPTH} levels deep, more than Gemini accepts.`);
   if (++walk.nodes > MAX_SCHEMA_NODES) throw invalidParameter(walk.root, `The schema expands to more than ${MAX_SCHEMA_NODES} nodes once its references are inlined.`);
@@ -45,7 +45,7 @@ export function enterNode(schema: unknown, param: string, depth: number, walk: S
  * siblings converted by `convertSiblings` (a sibling such as a description wins). Refuses remote,
  * dangling and recursive references.
  */
-export function inlineReference<T extends object>(
+function inlineReference<T extends object>(
   schema: Record<string, unknown>,
   param: string,
   walk: SchemaWalk,
@@ -66,6 +66,42 @@ export function inlineReference<T extends object>(
   } finally {
     walk.expanding.pop();
   }
+}
+
+/** Keywords neither translation can express, whose removal would change what the schema accepts. */
+export const INEXPRESSIBLE_KEYWORDS: Readonly<Record<string, string>> = {
+  not: 'not is not supported by Gemini',
+  if: 'conditional schemas (if/then/else) are not supported by Gemini',
+  then: 'conditional schemas (if/then/else) are not supported by Gemini',
+  else: 'conditional schemas (if/then/else) are not supported by Gemini',
+  patternProperties: 'patternProperties is not supported by Gemini',
+  dependentSchemas: 'dependentSchemas is not supported by Gemini',
+};
+
+/**
+ * One node of either translation: entered (bounds checked), its local reference inlined or its
+ * keywords converted by `keywords`, then checked by `finish`.
+ */
+export function convertNode<T extends object>(
+  value: unknown,
+  param: string,
+  depth: number,
+  walk: SchemaWalk,
+  keywords: (schema: Record<string, unknown>, param: string, depth: number) => T,
+  finish: (node: T, param: string) => T,
+): T {
+  const schema = enterNode(value, param, depth, walk);
+  const node =
+    schema.$ref !== undefined
+      ? inlineReference(
+          schema,
+          param,
+          walk,
+          (definition, at) => convertNode(definition, at, depth + 1, walk, keywords, finish),
+          (siblings) => keywords(siblings, param, depth),
+        )
+      : keywords(schema, param, depth);
+  return finish(node, param);
 }
 
 function asObject(value: unknown): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import type { GeminiSchema } from './gemini.types';
 import { invalidParameter } from './invalid-parameter';
-import { enterNode, inlineReference, isObject, JSON_TYPES, startWalk, type SchemaWalk } from './openai-to-gemini.schema-walk';
+import { isObject, JSON_TYPES, startWalk, type SchemaWalk, convertNode, INEXPRESSIBLE_KEYWORDS } from './openai-to-gemini.schema-walk';
 
 // OpenAI tools and response_format carry JSON Schema; Gemini's `parameters` and
 // `responseSchema` take its Schema object, an OpenAPI 3.0 subset (ai.google.dev/api/caching#Schema),
@@ -53,14 +53,9 @@ const PLAIN_KEYWORDS = new Set([
 ]);
 
 const REFUSED_KEYWORDS: Readonly<Record<string, string>> = {
+  ...INEXPRESSIBLE_KEYWORDS,
   oneOf: 'oneOf is not supported by Gemini; use anyOf',
   allOf: 'allOf is not supported by Gemini; merge the schemas',
-  not: 'not is not supported by Gemini',
-  if: 'conditional schemas (if/then/else) are not supported by Gemini',
-  then: 'conditional schemas (if/then/else) are not supported by Gemini',
-  else: 'conditional schemas (if/then/else) are not supported by Gemini',
-  patternProperties: 'patternProperties is not supported by Gemini',
-  dependentSchemas: 'dependentSchemas is not supported by Gemini',
   prefixItems: 'tuple schemas (prefixItems) are not supported by Gemini',
 };
 
@@ -70,18 +65,7 @@ export function toGeminiSchema(schema: unknown, param: string): GeminiSchema {
 }
 
 function convert(value: unknown, param: string, depth: number, walk: SchemaWalk): GeminiSchema {
-  const schema = enterNode(value, param, depth, walk);
-  const out =
-    schema.$ref !== undefined
-      ? inlineReference(
-          schema,
-          param,
-          walk,
-          (definition, at) => convert(definition, at, depth + 1, walk),
-          (siblings) => convertKeywords(siblings, param, depth, walk),
-        )
-      : convertKeywords(schema, param, depth, walk);
-  return withinTypeLimits(out, param);
+  return convertNode(value, param, depth, walk, (schema, at, level) => convertKeywords(schema, at, level, walk), withinTypeLimits);
 }
 
 function convertKeywords(schema: Record<string, unknown>, param: string, depth: number, walk: SchemaWalk): GeminiSchema {

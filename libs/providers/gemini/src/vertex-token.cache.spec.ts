@@ -217,7 +217,7 @@ describe('VertexTokenCache', () => {
     // Another key is asked at once; the cache holds neither key's text.
     expect(await cache.accessToken(account({ private_key_id: 'kid-2' }), signal())).toBe('ya29.token-1');
     expect(endpoint.calls()).toBe(3);
-    expect(JSON.stringify([...(cache as unknown as { entries: Map<string, unknown> }).entries.keys()])).not.toContain('BEGIN');
+    expect(JSON.stringify([...(cache as unknown as { tokens: { entries: Map<string, unknown> } }).tokens.entries.keys()])).not.toContain('BEGIN');
 
     answers.push({ status: 503, text: '' }, { status: 503, text: '' });
     const other = account({ private_key_id: 'kid-3' });
